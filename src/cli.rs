@@ -1,0 +1,35 @@
+//! The `huzhu` command line.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// 互助 huzhu — mutual-aid matching for poor households and volunteers.
+#[derive(Debug, Parser)]
+#[command(name = "huzhu", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the service (the default): API, pages and background workers.
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Manage administrative regions.
+    Regions {
+        #[command(subcommand)]
+        command: RegionsCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RegionsCommand {
+    /// Add or update regions from a CSV file (`code,name,level,parent_code[,lat,lon]`).
+    Load {
+        /// The CSV file, UTF-8.
+        file: PathBuf,
+    },
+}

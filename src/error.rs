@@ -1,0 +1,256 @@
+//! The one mapping from anything that went wrong to an RFC 9457
+//! `application/problem+json` answer, titled in the request's language.
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+
+use crate::i18n::{self, Text};
+
+/// The media type of every error body.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// One invalid field of a request, named as the request spells it
+/// (`title`, `categories[1]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: String,
+    pub message: Text,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: Text) -> Self {
+        Self {
+            field: field.into(),
+            message,
+        }
+    }
+}
+
+/// Every error an HTTP handler can answer with.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("malformed request")]
+    BadRequest(Text),
+    #[error("not logged in")]
+    Unauthorized,
+    #[error("not allowed")]
+    Forbidden,
+    /// Also for what the caller may not see, so its existence does not leak.
+    #[error("not found")]
+    NotFound,
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    #[error("conflict")]
+    Conflict(Text),
+    #[error("payload too large")]
+    PayloadTooLarge { limit: usize },
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
+    #[error("invalid field values")]
+    Validation(Vec<FieldError>),
+    #[error("too many requests")]
+    TooManyRequests { retry_after_secs: u64 },
+    #[error("service unavailable")]
+    Unavailable(Text),
+    /// Anything unexpected: the client sees an opaque 500, the log the cause.
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<sea_orm::DbErr> for ApiError {
+    fn from(err: sea_orm::DbErr) -> Self {
+        Self::Internal(err.into())
+    }
+}
+
+impl ApiError {
+    /// A validation error on a single field.
+    pub fn field(field: impl Into<String>, message: Text) -> Self {
+        Self::Validation(vec![FieldError::new(field, message)])
+    }
+
+    fn detail(&self) -> Option<&Text> {
+        match self {
+            Self::BadRequest(t) | Self::Conflict(t) | Self::Unavailable(t) => Some(t),
+            _ => None,
+        }
+    }
+}
+
+/// The kind of a problem: its stable type URI and its title in both languages.
+struct Kind {
+    slug: &'static str,
+    title: Text,
+}
+
+fn kind_of(status: StatusCode) -> Kind {
+    let (slug, zh, en) = match status.as_u16() {
+        400 => ("bad-request", "请求格式错误", "Malformed request"),
+        401 => ("unauthorized", "未登录", "Not logged in"),
+        403 => ("forbidden", "无权执行此操作", "Not allowed"),
+        404 => ("not-found", "未找到", "Not found"),
+        405 => (
+            "method-not-allowed",
+            "不支持此请求方法",
+            "Method not allowed",
+        ),
+        409 => (
+            "conflict",
+            "与当前状态冲突",
+            "Conflict with the current state",
+        ),
+        413 => ("payload-too-large", "请求体过大", "Request body too large"),
+        415 => (
+            "unsupported-media-type",
+            "不支持的内容类型",
+            "Unsupported content type",
+        ),
+        422 => ("validation", "字段值无效", "Invalid field values"),
+        429 => ("too-many-requests", "请求过于频繁", "Too many requests"),
+        503 => ("unavailable", "服务暂不可用", "Service unavailable"),
+        s if s >= 500 => ("internal", "服务器内部错误", "Internal server error"),
+        _ => (
+            "client-error",
+            "请求无法处理",
+            "The request cannot be handled",
+        ),
+    };
+    Kind {
+        slug,
+        title: Text::fixed(zh, en),
+    }
+}
+
+#[derive(Serialize)]
+struct ProblemBody<'a> {
+    #[serde(rename = "type")]
+    type_: String,
+    title: &'a str,
+    status: u16,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    detail: Option<&'a str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    errors: Vec<FieldErrorBody<'a>>,
+}
+
+#[derive(Serialize)]
+struct FieldErrorBody<'a> {
+    field: &'a str,
+    message: &'a str,
+}
+
+/// Builds a problem+json response for `status` in the current request's
+/// language. Used for our own errors and for actix's bare error responses.
+pub fn problem_response(
+    status: StatusCode,
+    detail: Option<&Text>,
+    errors: &[FieldError],
+) -> HttpResponse {
+    let locale = i18n::current();
+    let kind = kind_of(status);
+    let body = ProblemBody {
+        type_: format!("urn:huzhu:problem:{}", kind.slug),
+        title: kind.title.get(locale),
+        status: status.as_u16(),
+        detail: detail.map(|d| d.get(locale)),
+        errors: errors
+            .iter()
+            .map(|e| FieldErrorBody {
+                field: &e.field,
+                message: e.message.get(locale),
+            })
+            .collect(),
+    };
+    let json = serde_json::to_string(&body).unwrap_or_else(|_| "{}".to_owned());
+    HttpResponse::build(status)
+        .insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON)))
+        .insert_header((header::CONTENT_LANGUAGE, locale.as_str()))
+        .body(json)
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let Self::Internal(cause) = self {
+            // The client gets an opaque body; the whole chain goes to the log.
+            tracing::error!(error = format!("{cause:#}"), "internal error");
+        }
+        let errors = match self {
+            Self::Validation(errors) => errors.as_slice(),
+            _ => &[],
+        };
+        let too_large;
+        let detail = match self {
+            Self::PayloadTooLarge { limit } => {
+                too_large = Text::owned(
+                    format!("请求体不能超过 {} 字节", limit),
+                    format!("The body may not exceed {limit} bytes"),
+                );
+                Some(&too_large)
+            }
+            _ => self.detail(),
+        };
+        let mut response = problem_response(self.status_code(), detail, errors);
+        if let Self::TooManyRequests { retry_after_secs } = self {
+            if let Ok(value) = HeaderValue::from_str(&retry_after_secs.to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, value);
+            }
+        }
+        response
+    }
+}
+
+/// Runs the request in the language its `Accept-Language` asks for and turns
+/// any error answer that is not yet problem+json (actix's own 404, 405, 413…)
+/// into one, so that every error has the same shape.
+pub async fn problem_layer(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let accept = req
+        .headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let locale = i18n::Locale::from_accept_language(accept.as_deref());
+    // Inner services turn errors into responses; an `Err` only comes from a
+    // middleware, and actix renders it through `ResponseError` all the same.
+    i18n::with_locale(locale, async move {
+        let res = next.call(req).await?;
+        Ok(ensure_problem(res.map_into_boxed_body()))
+    })
+    .await
+}
+
+fn ensure_problem(res: ServiceResponse) -> ServiceResponse {
+    let status = res.status();
+    let is_problem = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
+    if !(status.is_client_error() || status.is_server_error()) || is_problem {
+        return res;
+    }
+    res.into_response(problem_response(status, None, &[]))
+}

@@ -1,0 +1,54 @@
+use std::process::ExitCode;
+
+use clap::Parser;
+use huzhu::cli::{Cli, Command, RegionsCommand};
+use huzhu::settings::Settings;
+use huzhu::startup::{self, Application};
+use huzhu::{services, telemetry};
+
+/// Exit code for configuration and usage errors.
+const EXIT_CONFIG: u8 = 2;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let settings = match Settings::load() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("huzhu: configuration error: {e}");
+            return ExitCode::from(EXIT_CONFIG);
+        }
+    };
+    telemetry::init(settings.log_format);
+    match run(cli.command.unwrap_or(Command::Serve), settings).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("huzhu: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
+    match command {
+        Command::Serve => {
+            let app = Application::build(settings).await?;
+            app.run_until_stopped().await?;
+            tracing::info!("huzhu stopped");
+        }
+        Command::Migrate => {
+            startup::prepare_database(&settings).await?;
+            println!("migrations applied");
+        }
+        Command::Regions {
+            command: RegionsCommand::Load { file },
+        } => {
+            let db = startup::prepare_database(&settings).await?;
+            let reader = std::fs::File::open(&file)
+                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+            let count = services::regions::load_csv(&db, reader).await?;
+            println!("{count} regions loaded from {}", file.display());
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,314 @@
+//! Typed configuration from environment variables and an optional
+//! `huzhu.toml`. Every value is parsed here, once; an invalid one is an error
+//! that names its variable. Secrets (database and SMTP URLs) are never echoed.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use chrono_tz::Tz;
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+/// huzhu's whole configuration.
+#[derive(Clone)]
+pub struct Settings {
+    pub database_url: String,
+    pub bind: SocketAddr,
+    /// Base of links in emails; `http://<bound address>` when unset.
+    pub public_url: Option<url::Url>,
+    pub smtp_url: Option<String>,
+    pub mail_dir: PathBuf,
+    pub mail_from: String,
+    pub proposal_ttl: Duration,
+    pub timezone: Tz,
+    pub log_format: LogFormat,
+}
+
+impl fmt::Debug for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Settings")
+            .field("database", &redact_url(&self.database_url))
+            .field("bind", &self.bind)
+            .field("public_url", &self.public_url.as_ref().map(|u| u.as_str()))
+            .field("smtp", &self.smtp_url.as_deref().map(redact_url))
+            .field("mail_dir", &self.mail_dir)
+            .field("proposal_ttl", &self.proposal_ttl)
+            .field("timezone", &self.timezone)
+            .finish()
+    }
+}
+
+/// A configuration value that cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{variable}: {message}")]
+pub struct ConfigError {
+    pub variable: String,
+    pub message: String,
+}
+
+fn invalid(variable: &str, message: impl Into<String>) -> ConfigError {
+    ConfigError {
+        variable: variable.to_owned(),
+        message: message.into(),
+    }
+}
+
+/// The scheme and host of a URL without its user, password or path, for logs.
+pub fn redact_url(raw: &str) -> String {
+    match url::Url::parse(raw) {
+        Ok(u) => format!("{}://{}", u.scheme(), u.host_str().unwrap_or("")),
+        Err(_) => "<unparsable>".to_owned(),
+    }
+}
+
+/// Where a raw value came from, so that errors name what the user wrote.
+struct Source {
+    values: HashMap<String, String>,
+}
+
+impl Source {
+    /// Looks up `HUZHU_<KEY>` in the environment, then `<key>` in the file.
+    fn get(&self, key: &str) -> Option<(String, String)> {
+        let var = format!("HUZHU_{}", key.to_ascii_uppercase());
+        if let Some(v) = self.values.get(&var) {
+            return Some((var, v.clone()));
+        }
+        self.values
+            .get(&format!("file:{key}"))
+            .map(|v| (format!("{key} (huzhu.toml)"), v.clone()))
+    }
+}
+
+impl Settings {
+    /// Reads the process environment and `huzhu.toml` (or the file named by
+    /// `HUZHU_CONFIG`).
+    pub fn load() -> Result<Self, ConfigError> {
+        let env: HashMap<String, String> = std::env::vars_os()
+            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+            .collect();
+        let (path, required) = match env.get("HUZHU_CONFIG") {
+            Some(p) => (PathBuf::from(p), true),
+            None => (PathBuf::from("huzhu.toml"), false),
+        };
+        let file = match std::fs::read_to_string(&path) {
+            Ok(text) => Some(text),
+            Err(_) if !required => None,
+            Err(e) => {
+                return Err(invalid(
+                    "HUZHU_CONFIG",
+                    format!("cannot read {}: {e}", path.display()),
+                ));
+            }
+        };
+        Self::from_sources(&env, file.as_deref())
+    }
+
+    /// Builds settings from an environment map and the text of a TOML file.
+    pub fn from_sources(
+        env: &HashMap<String, String>,
+        toml_text: Option<&str>,
+    ) -> Result<Self, ConfigError> {
+        let mut values = env.clone();
+        if let Some(text) = toml_text {
+            let table: toml::Table = text
+                .parse()
+                .map_err(|e: toml::de::Error| invalid("huzhu.toml", e.message().to_owned()))?;
+            for (key, value) in table {
+                let text = match value {
+                    toml::Value::String(s) => s,
+                    other => other.to_string(),
+                };
+                values.insert(format!("file:{key}"), text);
+            }
+        }
+        let src = Source { values };
+        Self::parse(&src, env)
+    }
+
+    fn parse(src: &Source, env: &HashMap<String, String>) -> Result<Self, ConfigError> {
+        let database_url = match src.get("database_url") {
+            Some(found) => found,
+            None => match env.get("DATABASE_URL") {
+                Some(v) => ("DATABASE_URL".to_owned(), v.clone()),
+                None => (
+                    "HUZHU_DATABASE_URL".to_owned(),
+                    "sqlite://huzhu.db?mode=rwc".to_owned(),
+                ),
+            },
+        };
+        let bind = parse_with(src, "bind", "127.0.0.1:8080", |v| {
+            v.parse::<SocketAddr>()
+                .map_err(|_| format!("'{v}' is not an address like 127.0.0.1:8080"))
+        })?;
+        Ok(Self {
+            database_url: check_database_url(database_url)?,
+            bind,
+            public_url: parse_optional(src, "public_url", parse_public_url)?,
+            smtp_url: parse_optional(src, "smtp_url", check_smtp_url)?,
+            mail_dir: parse_with(src, "mail_dir", "mail-outbox", |v| Ok(PathBuf::from(v)))?,
+            mail_from: parse_with(src, "mail_from", "huzhu <noreply@localhost>", |v| {
+                v.parse::<lettre::message::Mailbox>()
+                    .map(|_| v.to_owned())
+                    .map_err(|_| format!("'{v}' is not a mailbox like huzhu <noreply@example.org>"))
+            })?,
+            proposal_ttl: parse_with(src, "proposal_ttl_hours", "72", parse_hours)?,
+            timezone: parse_with(src, "timezone", "Asia/Shanghai", |v| {
+                v.parse::<Tz>()
+                    .map_err(|_| format!("'{v}' is not an IANA time zone like Asia/Shanghai"))
+            })?,
+            log_format: parse_with(src, "log_format", "pretty", |v| match v {
+                "pretty" | "text" => Ok(LogFormat::Pretty),
+                "json" => Ok(LogFormat::Json),
+                _ => Err(format!("'{v}' is neither pretty nor json")),
+            })?,
+        })
+    }
+
+    /// Whether the database is PostgreSQL (else SQLite).
+    pub fn is_postgres(&self) -> bool {
+        self.database_url.starts_with("postgres")
+    }
+}
+
+fn parse_with<T>(
+    src: &Source,
+    key: &str,
+    default: &str,
+    parse: impl Fn(&str) -> Result<T, String>,
+) -> Result<T, ConfigError> {
+    let (var, raw) = src.get(key).unwrap_or_else(|| {
+        (
+            format!("HUZHU_{}", key.to_ascii_uppercase()),
+            default.to_owned(),
+        )
+    });
+    parse(raw.trim()).map_err(|m| invalid(&var, m))
+}
+
+fn parse_optional<T>(
+    src: &Source,
+    key: &str,
+    parse: impl Fn(&str) -> Result<T, String>,
+) -> Result<Option<T>, ConfigError> {
+    match src.get(key) {
+        Some((_, raw)) if raw.trim().is_empty() => Ok(None),
+        Some((var, raw)) => parse(raw.trim()).map(Some).map_err(|m| invalid(&var, m)),
+        None => Ok(None),
+    }
+}
+
+fn check_database_url((var, raw): (String, String)) -> Result<String, ConfigError> {
+    let raw = raw.trim().to_owned();
+    let known = ["sqlite:", "postgres://", "postgresql://"];
+    if known.iter().any(|p| raw.starts_with(p)) {
+        Ok(raw)
+    } else {
+        Err(invalid(
+            &var,
+            "must start with sqlite: or postgres:// (value not shown: it may hold a password)",
+        ))
+    }
+}
+
+fn parse_public_url(v: &str) -> Result<url::Url, String> {
+    let parsed = url::Url::parse(v)
+        .map_err(|_| format!("'{v}' is not a URL like https://huzhu.example.org"))?;
+    match parsed.scheme() {
+        "http" | "https" if parsed.host().is_some() => Ok(parsed),
+        _ => Err(format!("'{v}' must be an http or https URL with a host")),
+    }
+}
+
+fn check_smtp_url(v: &str) -> Result<String, String> {
+    let hidden = "(value not shown: it may hold a password)";
+    let parsed =
+        url::Url::parse(v).map_err(|_| format!("not a URL like smtp://host:25 {hidden}"))?;
+    match (parsed.scheme(), parsed.host()) {
+        ("smtp" | "smtps", Some(_)) => Ok(v.to_owned()),
+        _ => Err(format!(
+            "must be smtp://host:port or smtps://host:port {hidden}"
+        )),
+    }
+}
+
+fn parse_hours(v: &str) -> Result<Duration, String> {
+    let hours: f64 = v
+        .parse()
+        .map_err(|_| format!("'{v}' is not a number of hours"))?;
+    if hours.is_finite() && hours > 0.0 && hours <= 24.0 * 365.0 {
+        Ok(Duration::from_secs_f64(hours * 3600.0))
+    } else {
+        Err(format!("'{v}' must be more than 0 and at most 8760 hours"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn no_configuration_serves_a_laptop() {
+        let s = Settings::from_sources(&HashMap::new(), None).expect("defaults are valid");
+        assert_eq!(s.database_url, "sqlite://huzhu.db?mode=rwc");
+        assert_eq!(s.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(s.proposal_ttl, Duration::from_secs(72 * 3600));
+        assert_eq!(s.timezone, chrono_tz::Asia::Shanghai);
+        assert!(s.smtp_url.is_none());
+    }
+
+    #[test]
+    fn environment_overrides_the_file_and_database_url_is_a_fallback() {
+        let file = "bind = \"127.0.0.1:9000\"\nproposal_ttl_hours = 0.5\n";
+        let s = Settings::from_sources(
+            &env(&[
+                ("HUZHU_BIND", "127.0.0.1:0"),
+                ("DATABASE_URL", "postgres://u@h/db"),
+            ]),
+            Some(file),
+        )
+        .expect("valid");
+        assert_eq!(s.bind.port(), 0);
+        assert_eq!(s.proposal_ttl, Duration::from_secs(1800));
+        assert!(s.is_postgres());
+    }
+
+    #[test]
+    fn each_invalid_value_names_its_variable() {
+        let cases = [
+            ("HUZHU_BIND", "nowhere"),
+            ("HUZHU_PROPOSAL_TTL_HOURS", "-1"),
+            ("HUZHU_TIMEZONE", "Mars/Olympus"),
+            ("HUZHU_LOG_FORMAT", "xml"),
+            ("HUZHU_PUBLIC_URL", "ftp://x"),
+            ("HUZHU_SMTP_URL", "http://user:secret@host"),
+            ("HUZHU_DATABASE_URL", "mysql://user:secret@host/db"),
+            ("HUZHU_MAIL_FROM", "not a mailbox"),
+        ];
+        for (var, value) in cases {
+            let err = Settings::from_sources(&env(&[(var, value)]), None).expect_err(var);
+            assert_eq!(err.variable, var);
+            assert!(!err.to_string().contains("secret"), "{err}");
+        }
+    }
+
+    #[test]
+    fn a_file_value_that_is_invalid_names_the_file_key() {
+        let err = Settings::from_sources(&HashMap::new(), Some("timezone = 3")).expect_err("bad");
+        assert_eq!(err.variable, "timezone (huzhu.toml)");
+    }
+}

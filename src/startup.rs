@@ -1,0 +1,126 @@
+//! Building and running the application: database ready, port bound, server
+//! and background workers started.
+
+use std::net::TcpListener;
+
+use actix_web::dev::Server;
+use actix_web::middleware::from_fn;
+use actix_web::{App, HttpServer, web};
+use migration::{Migrator, MigratorTrait};
+use sea_orm::DatabaseConnection;
+
+use crate::context::AppContext;
+use crate::metrics::Metrics;
+use crate::settings::Settings;
+use crate::{error, routes, services, store, telemetry};
+
+/// Why the application could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("cannot open the database ({url}): {source}")]
+    Database { url: String, source: sea_orm::DbErr },
+    #[error("cannot apply migrations: {0}")]
+    Migrate(sea_orm::DbErr),
+    #[error("cannot load the built-in regions: {0}")]
+    Regions(#[from] services::regions::LoadError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: String,
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Other(String),
+}
+
+/// Connects, applies every pending migration and adds the built-in regions.
+pub async fn prepare_database(settings: &Settings) -> Result<DatabaseConnection, StartupError> {
+    let db = store::connect(&settings.database_url)
+        .await
+        .map_err(|source| StartupError::Database {
+            url: crate::settings::redact_url(&settings.database_url),
+            source,
+        })?;
+    Migrator::up(&db, None)
+        .await
+        .map_err(StartupError::Migrate)?;
+    services::regions::ensure_builtin(&db).await?;
+    Ok(db)
+}
+
+/// A bound, ready-to-run huzhu.
+pub struct Application {
+    port: u16,
+    server: Server,
+    context: web::Data<AppContext>,
+}
+
+impl Application {
+    /// Prepares the database and binds `settings.bind` (port 0 picks a free
+    /// port; the log says which).
+    pub async fn build(settings: Settings) -> Result<Self, StartupError> {
+        let db = prepare_database(&settings).await?;
+        let listener = TcpListener::bind(settings.bind).map_err(|source| StartupError::Bind {
+            addr: settings.bind.to_string(),
+            source,
+        })?;
+        let addr = listener.local_addr().map_err(|source| StartupError::Bind {
+            addr: settings.bind.to_string(),
+            source,
+        })?;
+        let public_url = match &settings.public_url {
+            Some(url) => url.clone(),
+            None => url::Url::parse(&format!("http://{addr}"))
+                .map_err(|e| StartupError::Other(format!("public URL: {e}")))?,
+        };
+        let metrics = Metrics::new().map_err(|e| StartupError::Other(format!("metrics: {e}")))?;
+        let context = web::Data::new(AppContext {
+            db,
+            settings,
+            metrics,
+            public_url,
+        });
+        let server = run(listener, context.clone())?;
+        tracing::info!(%addr, "huzhu listening on http://{addr}");
+        Ok(Self {
+            port: addr.port(),
+            server,
+            context,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The shared context (database, settings), for tests and commands.
+    pub fn context(&self) -> web::Data<AppContext> {
+        self.context.clone()
+    }
+
+    /// Serves until SIGTERM or Ctrl-C, letting in-flight requests finish.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+fn run(listener: TcpListener, context: web::Data<AppContext>) -> Result<Server, StartupError> {
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(context.clone())
+            .app_data(
+                web::PathConfig::default().error_handler(|_, _| error::ApiError::NotFound.into()),
+            )
+            .configure(routes::configure)
+            .default_service(web::to(routes::not_found))
+            .wrap(from_fn(error::problem_layer))
+            .wrap(from_fn(telemetry::request_span))
+    })
+    .shutdown_timeout(30)
+    .listen(listener)
+    .map_err(|source| StartupError::Bind {
+        addr: "listener".to_owned(),
+        source,
+    })?
+    .run();
+    Ok(server)
+}

@@ -1,0 +1,4 @@
+//! sea-orm entities: the tables as the migrations create them. Behaviour lives
+//! in the query modules beside, not here.
+
+pub mod region;

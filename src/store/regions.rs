@@ -1,0 +1,82 @@
+//! Queries on the `regions` table.
+
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
+
+use super::entity::region::{self, Entity as Regions};
+use crate::domain::region::Region;
+
+/// One region by its 12-digit code.
+pub async fn find(db: &impl ConnectionTrait, code: &str) -> Result<Option<region::Model>, DbErr> {
+    Regions::find_by_id(code.to_owned()).one(db).await
+}
+
+/// The children of `parent` (or, without one, the counties), ordered by code,
+/// after `cursor`, at most `limit`.
+pub async fn list_children(
+    db: &impl ConnectionTrait,
+    parent: Option<&str>,
+    cursor: Option<&str>,
+    limit: u64,
+) -> Result<Vec<region::Model>, DbErr> {
+    let mut query = Regions::find();
+    query = match parent {
+        Some(p) => query.filter(region::Column::ParentCode.eq(p)),
+        None => query.filter(region::Column::Level.eq("county")),
+    };
+    if let Some(after) = cursor {
+        query = query.filter(region::Column::Code.gt(after));
+    }
+    query
+        .order_by_asc(region::Column::Code)
+        .limit(limit)
+        .all(db)
+        .await
+}
+
+fn active_model(r: &Region) -> region::ActiveModel {
+    region::ActiveModel {
+        code: Set(r.code.as_str().to_owned()),
+        name: Set(r.name.clone()),
+        level: Set(r.level.as_str().to_owned()),
+        parent_code: Set(r.parent_code.as_ref().map(|c| c.as_str().to_owned())),
+        lat: Set(r.point.map(|p| p.0)),
+        lon: Set(r.point.map(|p| p.1)),
+    }
+}
+
+/// Inserts the regions, or updates those whose code exists (`replace`), or
+/// leaves existing ones as they are (`!replace`, for the built-in set, which
+/// must not undo a county's own corrections).
+pub async fn upsert(
+    db: &impl ConnectionTrait,
+    rows: &[Region],
+    replace: bool,
+) -> Result<(), DbErr> {
+    let mut on_conflict = OnConflict::column(region::Column::Code);
+    if replace {
+        on_conflict.update_columns([
+            region::Column::Name,
+            region::Column::Level,
+            region::Column::ParentCode,
+            region::Column::Lat,
+            region::Column::Lon,
+        ]);
+    } else {
+        on_conflict.do_nothing();
+    }
+    // Chunks keep each statement under SQLite's bound-parameter limit.
+    for chunk in rows.chunks(500) {
+        let result = Regions::insert_many(chunk.iter().map(active_model))
+            .on_conflict(on_conflict.clone())
+            .exec(db)
+            .await;
+        match result {
+            Ok(_) | Err(DbErr::RecordNotInserted) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
