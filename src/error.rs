@@ -212,10 +212,10 @@ impl ResponseError for ApiError {
             _ => self.detail(),
         };
         let mut response = problem_response(self.status_code(), detail, errors);
-        if let Self::TooManyRequests { retry_after_secs } = self {
-            if let Ok(value) = HeaderValue::from_str(&retry_after_secs.to_string()) {
-                response.headers_mut().insert(header::RETRY_AFTER, value);
-            }
+        if let Self::TooManyRequests { retry_after_secs } = self
+            && let Ok(value) = HeaderValue::from_str(&retry_after_secs.to_string())
+        {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
         }
         response
     }

@@ -107,11 +107,22 @@ fn value_error(path: &str, reason: &str) -> ApiError {
         .next()
         .unwrap_or(reason)
         .to_owned();
-    let field = if path == "." {
+    let mut field = if path == "." {
         String::new()
     } else {
         path.to_owned()
     };
+    // A missing field is reported on its parent; name the field itself.
+    if let Some(name) = reason
+        .strip_prefix("missing field `")
+        .and_then(|r| r.strip_suffix('`'))
+    {
+        field = if field.is_empty() {
+            name.to_owned()
+        } else {
+            format!("{field}.{name}")
+        };
+    }
     ApiError::Validation(vec![FieldError::new(
         field,
         Text::owned(
@@ -193,6 +204,79 @@ impl<T> Page<T> {
         Self {
             items: rows,
             next_cursor,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_web::middleware::from_fn;
+    use actix_web::{App, HttpResponse, test, web};
+    use serde::Deserialize;
+
+    use super::Json;
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Body {
+        title: String,
+        categories: Vec<String>,
+        capacity: u32,
+    }
+
+    async fn echo(Json(body): Json<Body>) -> HttpResponse {
+        HttpResponse::Ok().body(body.title)
+    }
+
+    async fn status_and_body(request: test::TestRequest) -> (u16, serde_json::Value) {
+        let app = test::init_service(
+            App::new()
+                .route("/", web::post().to(echo))
+                .wrap(from_fn(crate::error::problem_layer)),
+        )
+        .await;
+        let response = test::call_service(&app, request.uri("/").method(actix_web::http::Method::POST).to_request()).await;
+        let status = response.status().as_u16();
+        let bytes = test::read_body(response).await;
+        (status, serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null))
+    }
+
+    fn json(body: &str) -> test::TestRequest {
+        test::TestRequest::default()
+            .insert_header(("content-type", "application/json"))
+            .set_payload(body.to_owned())
+    }
+
+    #[actix_web::test]
+    async fn each_kind_of_bad_body_gets_its_own_status_and_field() {
+        let cases = [
+            (json(r#"{"title":"x","categories":["a"],"capacity":1}"#), 200, None),
+            (json(r#"{"title":"x","#), 400, None),
+            (json(""), 400, None),
+            (json(r#"{"title":"x","categories":["a"],"capacity":1} trailing"#), 400, None),
+            (json(r#"{"title":"x","categories":["a",7],"capacity":1}"#), 422, Some("categories[1]")),
+            (json(r#"{"title":"x","categories":[],"capacity":-1}"#), 422, Some("capacity")),
+            (json(r#"{"categories":[],"capacity":1}"#), 422, Some("title")),
+            (json(r#"null"#), 422, Some("")),
+            (
+                test::TestRequest::default()
+                    .insert_header(("content-type", "text/plain"))
+                    .set_payload("{}"),
+                415,
+                None,
+            ),
+            (test::TestRequest::default().set_payload("{}"), 415, None),
+            (json(&format!(r#"{{"title":"{}"}}"#, "x".repeat(super::JSON_LIMIT))), 413, None),
+        ];
+        for (request, status, field) in cases {
+            let (got, body) = status_and_body(request).await;
+            assert_eq!(got, status, "{body}");
+            if got >= 400 {
+                assert_eq!(body["status"], status);
+            }
+            if let Some(field) = field {
+                assert_eq!(body["errors"][0]["field"], field, "{body}");
+            }
         }
     }
 }

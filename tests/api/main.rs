@@ -1,0 +1,12 @@
+//! huzhu's integration tests: one binary, the real server, a real database
+//! (SQLite by default, PostgreSQL with `HUZHU_TEST_DATABASE_URL`).
+
+mod helpers;
+
+mod cli;
+mod docs;
+mod errors;
+mod migrations;
+mod operations;
+mod regions;
+mod smtp_sink;

@@ -1,0 +1,70 @@
+use crate::helpers::{logs, spawn_app};
+
+#[tokio::test]
+async fn healthz_answers_while_the_process_is_up() {
+    let app = spawn_app().await;
+    let response = app.get("/healthz").await;
+    assert_eq!(response.status().as_u16(), 200);
+}
+
+#[tokio::test]
+async fn readyz_is_ready_once_migrations_are_applied() {
+    let app = spawn_app().await;
+    let response = app.get("/readyz").await;
+    assert_eq!(response.status().as_u16(), 200);
+}
+
+#[tokio::test]
+async fn every_answer_echoes_the_request_id_it_was_given_or_a_new_one() {
+    let app = spawn_app().await;
+    let given = app
+        .client
+        .get(app.url("/healthz"))
+        .header("x-request-id", "test-id-42")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(given.headers()["x-request-id"], "test-id-42");
+
+    let fresh = app.get("/api/v1/regions").await;
+    let id = fresh.headers()["x-request-id"].to_str().expect("ascii").to_owned();
+    assert!(uuid::Uuid::parse_str(&id).is_ok(), "{id}");
+}
+
+#[tokio::test]
+async fn each_request_is_logged_with_route_status_latency_and_id() {
+    let app = spawn_app().await;
+    let response = app
+        .client
+        .get(app.url("/api/v1/regions/430525203000"))
+        .header("x-request-id", "span-check-7")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status().as_u16(), 200);
+    let line = logs::captured()
+        .lines()
+        .find(|l| l.contains("span-check-7") && l.contains("request finished"))
+        .map(str::to_owned)
+        .expect("a log line for the request");
+    let entry: serde_json::Value = serde_json::from_str(&line).expect("a JSON log line");
+    let span = &entry["span"];
+    assert_eq!(span["route"], "/api/v1/regions/{code}");
+    assert_eq!(span["status"], 200);
+    assert_eq!(span["method"], "GET");
+    assert!(span["latency_ms"].is_number(), "{line}");
+}
+
+#[tokio::test]
+async fn metrics_count_requests_by_route_and_status() {
+    let app = spawn_app().await;
+    app.get("/api/v1/regions/430525000000").await;
+    app.get("/api/v1/regions/430525999000").await;
+    let text = app.get("/metrics").await.text().await.expect("text");
+    assert!(
+        text.contains(r#"huzhu_http_requests_total{method="GET",route="/api/v1/regions/{code}",status="200"} 1"#),
+        "{text}"
+    );
+    assert!(text.contains(r#"route="/api/v1/regions/{code}",status="404"} 1"#), "{text}");
+    assert!(text.contains("huzhu_http_request_duration_seconds_bucket"), "{text}");
+}
