@@ -235,10 +235,20 @@ mod tests {
                 .wrap(from_fn(crate::error::problem_layer)),
         )
         .await;
-        let response = test::call_service(&app, request.uri("/").method(actix_web::http::Method::POST).to_request()).await;
+        let response = test::call_service(
+            &app,
+            request
+                .uri("/")
+                .method(actix_web::http::Method::POST)
+                .to_request(),
+        )
+        .await;
         let status = response.status().as_u16();
         let bytes = test::read_body(response).await;
-        (status, serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null))
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null),
+        )
     }
 
     fn json(body: &str) -> test::TestRequest {
@@ -250,13 +260,33 @@ mod tests {
     #[actix_web::test]
     async fn each_kind_of_bad_body_gets_its_own_status_and_field() {
         let cases = [
-            (json(r#"{"title":"x","categories":["a"],"capacity":1}"#), 200, None),
+            (
+                json(r#"{"title":"x","categories":["a"],"capacity":1}"#),
+                200,
+                None,
+            ),
             (json(r#"{"title":"x","#), 400, None),
             (json(""), 400, None),
-            (json(r#"{"title":"x","categories":["a"],"capacity":1} trailing"#), 400, None),
-            (json(r#"{"title":"x","categories":["a",7],"capacity":1}"#), 422, Some("categories[1]")),
-            (json(r#"{"title":"x","categories":[],"capacity":-1}"#), 422, Some("capacity")),
-            (json(r#"{"categories":[],"capacity":1}"#), 422, Some("title")),
+            (
+                json(r#"{"title":"x","categories":["a"],"capacity":1} trailing"#),
+                400,
+                None,
+            ),
+            (
+                json(r#"{"title":"x","categories":["a",7],"capacity":1}"#),
+                422,
+                Some("categories[1]"),
+            ),
+            (
+                json(r#"{"title":"x","categories":[],"capacity":-1}"#),
+                422,
+                Some("capacity"),
+            ),
+            (
+                json(r#"{"categories":[],"capacity":1}"#),
+                422,
+                Some("title"),
+            ),
             (json(r#"null"#), 422, Some("")),
             (
                 test::TestRequest::default()
@@ -266,7 +296,14 @@ mod tests {
                 None,
             ),
             (test::TestRequest::default().set_payload("{}"), 415, None),
-            (json(&format!(r#"{{"title":"{}"}}"#, "x".repeat(super::JSON_LIMIT))), 413, None),
+            (
+                json(&format!(
+                    r#"{{"title":"{}"}}"#,
+                    "x".repeat(super::JSON_LIMIT)
+                )),
+                413,
+                None,
+            ),
         ];
         for (request, status, field) in cases {
             let (got, body) = status_and_body(request).await;

@@ -3,11 +3,22 @@ use crate::helpers::spawn_app;
 #[tokio::test]
 async fn the_openapi_document_is_3_1_titled_huzhu_and_covers_the_api() {
     let app = spawn_app().await;
-    let doc: serde_json::Value = app.get("/api/v1/openapi.json").await.json().await.expect("JSON");
+    let doc: serde_json::Value = app
+        .get("/api/v1/openapi.json")
+        .await
+        .json()
+        .await
+        .expect("JSON");
     assert!(doc["openapi"].as_str().expect("version").starts_with("3.1"));
     assert_eq!(doc["info"]["title"], "huzhu");
     assert_eq!(doc["info"]["version"], env!("CARGO_PKG_VERSION"));
-    for path in ["/api/v1/regions", "/api/v1/regions/{code}", "/healthz", "/readyz", "/metrics"] {
+    for path in [
+        "/api/v1/regions",
+        "/api/v1/regions/{code}",
+        "/healthz",
+        "/readyz",
+        "/metrics",
+    ] {
         assert!(doc["paths"][path].is_object(), "missing {path}");
     }
 }
@@ -15,15 +26,24 @@ async fn the_openapi_document_is_3_1_titled_huzhu_and_covers_the_api() {
 #[tokio::test]
 async fn every_documented_api_route_is_served() {
     let app = spawn_app().await;
-    let doc: serde_json::Value = app.get("/api/v1/openapi.json").await.json().await.expect("JSON");
+    let doc: serde_json::Value = app
+        .get("/api/v1/openapi.json")
+        .await
+        .json()
+        .await
+        .expect("JSON");
     for (path, item) in doc["paths"].as_object().expect("paths") {
         for method in item.as_object().expect("operations").keys() {
             let concrete = path.replace("{code}", "430525000000");
-            let request = app
-                .client
-                .request(method.to_uppercase().parse().expect("method"), app.url(&concrete));
+            let request = app.client.request(
+                method.to_uppercase().parse().expect("method"),
+                app.url(&concrete),
+            );
             let status = request.send().await.expect("sent").status().as_u16();
-            assert!(status != 404 && status != 405, "{method} {path} answered {status}");
+            assert!(
+                status != 404 && status != 405,
+                "{method} {path} answered {status}"
+            );
         }
     }
 }
@@ -37,9 +57,20 @@ async fn the_docs_page_is_served_from_the_binary_without_outside_assets() {
     assert_eq!(page.status().as_u16(), 200);
     let html = page.text().await.expect("HTML");
     assert!(html.contains("swagger-ui"), "{html}");
-    assert!(!html.contains("https://") && !html.contains("http://"), "{html}");
+    assert!(
+        !html.contains("https://") && !html.contains("http://"),
+        "{html}"
+    );
     let bundle = app.get("/docs/swagger-ui-bundle.js").await;
     assert_eq!(bundle.status().as_u16(), 200);
-    let initializer = app.get("/docs/swagger-initializer.js").await.text().await.expect("JS");
-    assert!(initializer.contains("/api/v1/openapi.json"), "{initializer}");
+    let initializer = app
+        .get("/docs/swagger-initializer.js")
+        .await
+        .text()
+        .await
+        .expect("JS");
+    assert!(
+        initializer.contains("/api/v1/openapi.json"),
+        "{initializer}"
+    );
 }

@@ -10,9 +10,19 @@ async fn an_unknown_route_is_a_404_problem() {
 #[tokio::test]
 async fn a_wrong_method_on_a_known_route_is_a_405_problem() {
     let app = spawn_app().await;
-    let response = app.client.delete(app.url("/api/v1/regions")).send().await.expect("sent");
+    let response = app
+        .client
+        .delete(app.url("/api/v1/regions"))
+        .send()
+        .await
+        .expect("sent");
     problem(response, 405).await;
-    let response = app.client.post(app.url("/healthz")).send().await.expect("sent");
+    let response = app
+        .client
+        .post(app.url("/healthz"))
+        .send()
+        .await
+        .expect("sent");
     problem(response, 405).await;
 }
 

@@ -27,7 +27,10 @@ async fn every_answer_echoes_the_request_id_it_was_given_or_a_new_one() {
     assert_eq!(given.headers()["x-request-id"], "test-id-42");
 
     let fresh = app.get("/api/v1/regions").await;
-    let id = fresh.headers()["x-request-id"].to_str().expect("ascii").to_owned();
+    let id = fresh.headers()["x-request-id"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
     assert!(uuid::Uuid::parse_str(&id).is_ok(), "{id}");
 }
 
@@ -65,6 +68,12 @@ async fn metrics_count_requests_by_route_and_status() {
         text.contains(r#"huzhu_http_requests_total{method="GET",route="/api/v1/regions/{code}",status="200"} 1"#),
         "{text}"
     );
-    assert!(text.contains(r#"route="/api/v1/regions/{code}",status="404"} 1"#), "{text}");
-    assert!(text.contains("huzhu_http_request_duration_seconds_bucket"), "{text}");
+    assert!(
+        text.contains(r#"route="/api/v1/regions/{code}",status="404"} 1"#),
+        "{text}"
+    );
+    assert!(
+        text.contains("huzhu_http_request_duration_seconds_bucket"),
+        "{text}"
+    );
 }

@@ -26,13 +26,23 @@ async fn the_smtp_sink_receives_mail_and_can_be_down_and_back_on_the_same_port()
     let mails = sink.wait_for(1, Duration::from_secs(5)).await;
     assert_eq!(mails[0].sender, "noreply@localhost");
     assert_eq!(mails[0].to, vec!["volunteer@example.org".to_owned()]);
-    assert!(mails[0].text().contains("Subject: =?utf-8?"), "{}", mails[0].text());
+    assert!(
+        mails[0].text().contains("Subject: =?utf-8?"),
+        "{}",
+        mails[0].text()
+    );
 
     sink.stop();
     tokio::time::sleep(Duration::from_millis(50)).await;
-    assert!(transport.send(message("丢失")).await.is_err(), "the port is closed");
+    assert!(
+        transport.send(message("丢失")).await.is_err(),
+        "the port is closed"
+    );
 
     sink.resume().await;
-    transport.send(message("第二封")).await.expect("delivered after restart");
+    transport
+        .send(message("第二封"))
+        .await
+        .expect("delivered after restart");
     assert_eq!(sink.wait_for(2, Duration::from_secs(5)).await.len(), 2);
 }

@@ -20,7 +20,10 @@ impl TestDb {
 
     fn create_sqlite() -> Self {
         let dir = tempfile::tempdir().expect("temporary directory");
-        let url = format!("sqlite://{}?mode=rwc", dir.path().join("huzhu.db").display());
+        let url = format!(
+            "sqlite://{}?mode=rwc",
+            dir.path().join("huzhu.db").display()
+        );
         Self {
             url,
             postgres: None,
@@ -31,7 +34,9 @@ impl TestDb {
     async fn create_postgres(server: &str) -> Self {
         let name = format!("huzhu_test_{}", uuid::Uuid::new_v4().simple());
         let admin_url = with_database(server, "postgres");
-        let admin = Database::connect(&admin_url).await.expect("connect to PostgreSQL");
+        let admin = Database::connect(&admin_url)
+            .await
+            .expect("connect to PostgreSQL");
         admin
             .execute_unprepared(&format!("CREATE DATABASE {name}"))
             .await

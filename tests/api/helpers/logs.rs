@@ -19,7 +19,10 @@ impl Write for Capture {
         if std::env::var_os("TEST_LOG").is_some() {
             std::io::stderr().write_all(buf)?;
         }
-        LINES.lock().map_err(|_| std::io::Error::other("poisoned"))?.extend_from_slice(buf);
+        LINES
+            .lock()
+            .map_err(|_| std::io::Error::other("poisoned"))?
+            .extend_from_slice(buf);
         Ok(buf.len())
     }
 
@@ -39,7 +42,9 @@ impl<'a> MakeWriter<'a> for Capture {
 /// debug level so that tests see everything the service could log.
 pub fn init() {
     INIT.call_once(|| {
-        let filter = tracing_subscriber::EnvFilter::new("debug,sqlx=warn,sea_orm=warn,h2=info,hyper=info,reqwest=info");
+        let filter = tracing_subscriber::EnvFilter::new(
+            "debug,sqlx=warn,sea_orm=warn,h2=info,hyper=info,reqwest=info",
+        );
         let subscriber = huzhu::telemetry::subscriber(LogFormat::Json, filter, Capture);
         let _ = tracing::subscriber::set_global_default(subscriber);
     });

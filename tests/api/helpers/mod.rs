@@ -48,7 +48,9 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut HashMap<String, String>)
     let mut env = base_env(&db, mail_dir.path());
     customize(&mut env);
     let settings = Settings::from_sources(&env, None).expect("test settings are valid");
-    let app = Application::build(settings).await.expect("application starts");
+    let app = Application::build(settings)
+        .await
+        .expect("application starts");
     let port = app.port();
     let context = app.context();
     tokio::spawn(app.run_until_stopped());
@@ -70,7 +72,11 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.client.get(self.url(path)).send().await.expect("request sent")
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request sent")
     }
 }
 
@@ -86,6 +92,9 @@ pub async fn problem(response: reqwest::Response, status: u16) -> serde_json::Va
     assert_eq!(content_type, "application/problem+json");
     let body: serde_json::Value = response.json().await.expect("a JSON body");
     assert_eq!(body["status"], status);
-    assert!(body["type"].is_string() && body["title"].is_string(), "{body}");
+    assert!(
+        body["type"].is_string() && body["title"].is_string(),
+        "{body}"
+    );
     body
 }

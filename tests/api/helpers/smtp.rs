@@ -137,7 +137,11 @@ async fn accept_loop(listener: TcpListener, inbox: Inbox) {
     }
 }
 
-async fn serve(stream: tokio::net::TcpStream, _ip: IpAddr, mut session: mailin::Session<Collector>) {
+async fn serve(
+    stream: tokio::net::TcpStream,
+    _ip: IpAddr,
+    mut session: mailin::Session<Collector>,
+) {
     let (read, mut write) = stream.into_split();
     let mut reader = BufReader::new(read);
     if write_reply(&mut write, &session.greeting()).await.is_err() {
@@ -166,7 +170,10 @@ async fn serve(stream: tokio::net::TcpStream, _ip: IpAddr, mut session: mailin::
     }
 }
 
-async fn write_reply(write: &mut tokio::net::tcp::OwnedWriteHalf, reply: &Response) -> std::io::Result<()> {
+async fn write_reply(
+    write: &mut tokio::net::tcp::OwnedWriteHalf,
+    reply: &Response,
+) -> std::io::Result<()> {
     let bytes = reply.buffer()?;
     write.write_all(&bytes).await?;
     write.flush().await
