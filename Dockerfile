@@ -5,6 +5,9 @@ COPY Cargo.toml Cargo.lock ./
 COPY migration ./migration
 COPY src ./src
 COPY data ./data
+COPY templates ./templates
+COPY tests ./tests
+COPY benches ./benches
 RUN cargo build --release --locked --bin huzhu
 
 FROM debian:bookworm-slim

@@ -1,6 +1,11 @@
 //! The one shared context every handler and worker receives.
 
+use std::sync::Arc;
+
 use sea_orm::DatabaseConnection;
+use tokio::sync::Notify;
+
+use crate::mail::Templates;
 
 use crate::metrics::Metrics;
 use crate::settings::Settings;
@@ -12,4 +17,14 @@ pub struct AppContext {
     pub metrics: Metrics,
     /// The base of absolute links (emails), resolved after binding.
     pub public_url: url::Url,
+    pub templates: Templates,
+    /// Wakes the mail worker after a commit that queued emails.
+    pub mail_wake: Arc<Notify>,
+}
+
+impl AppContext {
+    /// Tells the mail worker that emails were just committed.
+    pub fn emails_committed(&self) {
+        self.mail_wake.notify_one();
+    }
 }

@@ -6,6 +6,7 @@ pub mod context;
 pub mod domain;
 pub mod error;
 pub mod i18n;
+pub mod mail;
 pub mod metrics;
 pub mod openapi;
 pub mod routes;

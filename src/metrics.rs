@@ -4,7 +4,8 @@
 use std::time::Duration;
 
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder,
+    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGaugeVec, Opts, Registry,
+    TextEncoder,
 };
 
 /// The application's metric families.
@@ -12,6 +13,54 @@ pub struct Metrics {
     registry: Registry,
     http_requests: IntCounterVec,
     http_latency: HistogramVec,
+    pub mail: MailMetrics,
+}
+
+/// The outbox's figures.
+pub struct MailMetrics {
+    pub sent: IntCounter,
+    pub retried: IntCounter,
+    pub failed: IntCounter,
+    depth: IntGaugeVec,
+}
+
+impl MailMetrics {
+    fn register(registry: &Registry) -> Result<Self, prometheus::Error> {
+        let sent = IntCounter::new("emails_sent_total", "Emails delivered")?;
+        let retried = IntCounter::new(
+            "email_retries_total",
+            "Failed delivery attempts that will be retried",
+        )?;
+        let failed = IntCounter::new(
+            "emails_failed_total",
+            "Emails given up after their last attempt",
+        )?;
+        let depth = IntGaugeVec::new(
+            Opts::new("outbox_depth", "Outbox rows by status"),
+            &["status"],
+        )?;
+        registry.register(Box::new(sent.clone()))?;
+        registry.register(Box::new(retried.clone()))?;
+        registry.register(Box::new(failed.clone()))?;
+        registry.register(Box::new(depth.clone()))?;
+        Ok(Self {
+            sent,
+            retried,
+            failed,
+            depth,
+        })
+    }
+
+    /// Sets the depth gauge from `(status, count)` pairs.
+    pub fn set_depth(&self, counts: &[(String, i64)]) {
+        for status in ["pending", "failed", "sent"] {
+            let n = counts
+                .iter()
+                .find(|(s, _)| s == status)
+                .map_or(0, |(_, n)| *n);
+            self.depth.with_label_values(&[status]).set(n);
+        }
+    }
 }
 
 impl Metrics {
@@ -36,10 +85,12 @@ impl Metrics {
         )?;
         registry.register(Box::new(http_requests.clone()))?;
         registry.register(Box::new(http_latency.clone()))?;
+        let mail = MailMetrics::register(&registry)?;
         Ok(Self {
             registry,
             http_requests,
             http_latency,
+            mail,
         })
     }
 

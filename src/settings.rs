@@ -30,6 +30,15 @@ pub struct Settings {
     pub proposal_ttl: Duration,
     pub timezone: Tz,
     pub log_format: LogFormat,
+    pub mail: MailSettings,
+}
+
+/// How the outbox worker paces itself.
+#[derive(Debug, Clone, Copy)]
+pub struct MailSettings {
+    pub retry: crate::mail::worker::RetryPolicy,
+    /// How often an idle worker looks for due rows.
+    pub poll_interval: Duration,
 }
 
 impl fmt::Debug for Settings {
@@ -169,6 +178,27 @@ impl Settings {
                 "json" => Ok(LogFormat::Json),
                 _ => Err(format!("'{v}' is neither pretty nor json")),
             })?,
+            mail: MailSettings {
+                retry: crate::mail::worker::RetryPolicy {
+                    base: parse_with(src, "mail_retry_base_secs", "10", parse_seconds)?,
+                    max: parse_with(src, "mail_retry_max_secs", "3600", parse_seconds)?,
+                    max_attempts: parse_with(src, "mail_max_attempts", "12", |v| {
+                        v.parse::<u32>()
+                            .ok()
+                            .filter(|n| (1..=100).contains(n))
+                            .ok_or_else(|| format!("'{v}' is not a whole number from 1 to 100"))
+                    })?,
+                },
+                poll_interval: parse_with(src, "mail_poll_ms", "1000", |v| {
+                    v.parse::<u64>()
+                        .ok()
+                        .filter(|n| (10..=60_000).contains(n))
+                        .map(Duration::from_millis)
+                        .ok_or_else(|| {
+                            format!("'{v}' is not a number of milliseconds from 10 to 60000")
+                        })
+                })?,
+            },
         })
     }
 
@@ -236,6 +266,19 @@ fn check_smtp_url(v: &str) -> Result<String, String> {
         _ => Err(format!(
             "must be smtp://host:port or smtps://host:port {hidden}"
         )),
+    }
+}
+
+fn parse_seconds(v: &str) -> Result<Duration, String> {
+    let secs: f64 = v
+        .parse()
+        .map_err(|_| format!("'{v}' is not a number of seconds"))?;
+    if secs.is_finite() && secs > 0.0 && secs <= 86_400.0 {
+        Ok(Duration::from_secs_f64(secs))
+    } else {
+        Err(format!(
+            "'{v}' must be more than 0 and at most 86400 seconds"
+        ))
     }
 }
 

@@ -2,14 +2,19 @@
 //! and background workers started.
 
 use std::net::TcpListener;
+use std::sync::Arc;
 
 use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 use migration::{Migrator, MigratorTrait};
 use sea_orm::DatabaseConnection;
+use tokio::sync::{Notify, watch};
 
 use crate::context::AppContext;
+use crate::mail::Templates;
+use crate::mail::transport::Transport;
+use crate::mail::worker::MailWorker;
 use crate::metrics::Metrics;
 use crate::settings::Settings;
 use crate::{error, routes, services, store, telemetry};
@@ -52,6 +57,7 @@ pub struct Application {
     port: u16,
     server: Server,
     context: web::Data<AppContext>,
+    mail_worker: MailWorker,
 }
 
 impl Application {
@@ -73,18 +79,28 @@ impl Application {
                 .map_err(|e| StartupError::Other(format!("public URL: {e}")))?,
         };
         let metrics = Metrics::new().map_err(|e| StartupError::Other(format!("metrics: {e}")))?;
+        let templates =
+            Templates::load().map_err(|e| StartupError::Other(format!("email templates: {e}")))?;
+        let transport = Transport::new(settings.smtp_url.as_deref(), &settings.mail_dir)
+            .map_err(StartupError::Other)?;
+        let mail_wake = Arc::new(Notify::new());
         let context = web::Data::new(AppContext {
             db,
             settings,
             metrics,
             public_url,
+            templates,
+            mail_wake: mail_wake.clone(),
         });
+        let mail_worker =
+            MailWorker::new(context.clone(), transport, mail_wake).map_err(StartupError::Other)?;
         let server = run(listener, context.clone())?;
         tracing::info!(%addr, "huzhu listening on http://{addr}");
         Ok(Self {
             port: addr.port(),
             server,
             context,
+            mail_worker,
         })
     }
 
@@ -97,9 +113,15 @@ impl Application {
         self.context.clone()
     }
 
-    /// Serves until SIGTERM or Ctrl-C, letting in-flight requests finish.
+    /// Serves until SIGTERM or Ctrl-C, letting in-flight requests finish,
+    /// with the background workers beside; they finish their batch and stop.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let (stop, stopped) = watch::channel(false);
+        let mail = tokio::spawn(self.mail_worker.run(stopped));
+        let result = self.server.await;
+        let _ = stop.send(true);
+        let _ = mail.await;
+        result
     }
 }
 

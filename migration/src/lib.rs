@@ -2,10 +2,13 @@
 //!
 //! The same migrations run on SQLite (the embedded default) and PostgreSQL, so
 //! they use only portable column types; anything backend-specific is guarded.
+//! Times are stored as milliseconds since the Unix epoch (BIGINT), which both
+//! backends compare and bucket the same way.
 
 pub use sea_orm_migration::prelude::*;
 
 mod m20261130_000001_create_regions;
+mod m20261130_000002_create_outbox;
 
 /// Applies huzhu's migrations in order.
 pub struct Migrator;
@@ -13,6 +16,9 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261130_000001_create_regions::Migration)]
+        vec![
+            Box::new(m20261130_000001_create_regions::Migration),
+            Box::new(m20261130_000002_create_outbox::Migration),
+        ]
     }
 }

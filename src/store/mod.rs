@@ -2,6 +2,7 @@
 //! queries, one file per aggregate.
 
 pub mod entity;
+pub mod outbox;
 pub mod regions;
 
 use std::time::Duration;
@@ -46,4 +47,9 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
         ..Default::default()
     })
     .await
+}
+
+/// Milliseconds since the Unix epoch, the unit of every stored time.
+pub fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
 }

@@ -6,6 +6,7 @@ mod helpers;
 mod cli;
 mod docs;
 mod errors;
+mod mail;
 mod migrations;
 mod operations;
 mod regions;

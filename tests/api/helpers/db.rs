@@ -32,7 +32,7 @@ impl TestDb {
     }
 
     async fn create_postgres(server: &str) -> Self {
-        let name = format!("huzhu_test_{}", uuid::Uuid::new_v4().simple());
+        let name = format!("huzhu_test_{}", uuid::Uuid::now_v7().simple());
         let admin_url = with_database(server, "postgres");
         let admin = Database::connect(&admin_url)
             .await

@@ -3,6 +3,7 @@
 //! to play a mail server that is down.
 
 use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -30,10 +31,19 @@ type Inbox = Arc<Mutex<Vec<ReceivedMail>>>;
 #[derive(Clone)]
 struct Collector {
     inbox: Inbox,
+    rejecting: Arc<AtomicBool>,
     current: Option<ReceivedMail>,
 }
 
 impl Handler for Collector {
+    fn rcpt(&mut self, _to: &str) -> Response {
+        if self.rejecting.load(Ordering::SeqCst) {
+            response::NO_MAILBOX
+        } else {
+            response::OK
+        }
+    }
+
     fn data_start(&mut self, _domain: &str, from: &str, _is8bit: bool, to: &[String]) -> Response {
         self.current = Some(ReceivedMail {
             sender: from.to_owned(),
@@ -62,6 +72,7 @@ impl Handler for Collector {
 pub struct SmtpSink {
     pub addr: SocketAddr,
     inbox: Inbox,
+    rejecting: Arc<AtomicBool>,
     task: Option<JoinHandle<()>>,
 }
 
@@ -70,8 +81,24 @@ impl SmtpSink {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind SMTP");
         let addr = listener.local_addr().expect("address");
         let inbox = Inbox::default();
-        let task = Some(tokio::spawn(accept_loop(listener, inbox.clone())));
-        Self { addr, inbox, task }
+        let rejecting = Arc::new(AtomicBool::new(false));
+        let task = Some(tokio::spawn(accept_loop(
+            listener,
+            inbox.clone(),
+            rejecting.clone(),
+        )));
+        Self {
+            addr,
+            inbox,
+            rejecting,
+            task,
+        }
+    }
+
+    /// Makes the server refuse every recipient for good (550), as for an
+    /// address that does not exist.
+    pub fn reject_recipients(&self, reject: bool) {
+        self.rejecting.store(reject, Ordering::SeqCst);
     }
 
     /// `smtp://127.0.0.1:<port>`, as `HUZHU_SMTP_URL` takes it.
@@ -95,7 +122,11 @@ impl SmtpSink {
                 Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
             }
         };
-        self.task = Some(tokio::spawn(accept_loop(listener, self.inbox.clone())));
+        self.task = Some(tokio::spawn(accept_loop(
+            listener,
+            self.inbox.clone(),
+            self.rejecting.clone(),
+        )));
     }
 
     pub fn received(&self) -> Vec<ReceivedMail> {
@@ -121,7 +152,7 @@ impl Drop for SmtpSink {
     }
 }
 
-async fn accept_loop(listener: TcpListener, inbox: Inbox) {
+async fn accept_loop(listener: TcpListener, inbox: Inbox, rejecting: Arc<AtomicBool>) {
     let builder = SessionBuilder::new("huzhu-test-smtp");
     let mut sessions = tokio::task::JoinSet::new();
     loop {
@@ -130,6 +161,7 @@ async fn accept_loop(listener: TcpListener, inbox: Inbox) {
         };
         let handler = Collector {
             inbox: inbox.clone(),
+            rejecting: rejecting.clone(),
             current: None,
         };
         let session = builder.build(peer.ip(), handler);

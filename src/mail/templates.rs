@@ -1,0 +1,215 @@
+//! The email templates, embedded in the binary: for each email and language a
+//! `.txt` file (blocks `subject` and `text`) and an `.html` file extending the
+//! shared layout. Rendering is strict: a missing variable is an error.
+
+use minijinja::{AutoEscape, Environment, UndefinedBehavior};
+use serde_json::Value;
+
+use super::{Email, EmailKind, MailError, Recipient};
+
+macro_rules! embedded {
+    ($($name:literal),* $(,)?) => {
+        &[$(
+            (concat!($name, ".zh-CN.txt"), include_str!(concat!("../../templates/email/", $name, ".zh-CN.txt"))),
+            (concat!($name, ".zh-CN.html"), include_str!(concat!("../../templates/email/", $name, ".zh-CN.html"))),
+            (concat!($name, ".en.txt"), include_str!(concat!("../../templates/email/", $name, ".en.txt"))),
+            (concat!($name, ".en.html"), include_str!(concat!("../../templates/email/", $name, ".en.html"))),
+        )*]
+    };
+}
+
+const FILES: &[(&str, &str)] = embedded!(
+    "verify_email",
+    "invitation",
+    "password_reset",
+    "proposals_digest",
+    "proposal_reminder",
+    "claim_confirmed",
+    "match_cancelled",
+    "match_completed_thanks",
+    "cadre_match_accepted",
+    "stale_needs",
+    "weekly_digest",
+);
+
+const LAYOUTS: &[(&str, &str)] = &[
+    (
+        "layout.zh-CN.html",
+        include_str!("../../templates/email/layout.zh-CN.html"),
+    ),
+    (
+        "layout.en.html",
+        include_str!("../../templates/email/layout.en.html"),
+    ),
+];
+
+/// The compiled templates.
+pub struct Templates {
+    env: Environment<'static>,
+}
+
+impl Templates {
+    /// Compiles every embedded template; a syntax error is reported here, at
+    /// start, not when an email is due.
+    pub fn load() -> Result<Self, MailError> {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.set_auto_escape_callback(|name| {
+            if name.ends_with(".html") {
+                AutoEscape::Html
+            } else {
+                AutoEscape::None
+            }
+        });
+        for (name, source) in LAYOUTS.iter().chain(FILES) {
+            env.add_template(name, source)
+                .map_err(|source| MailError::Template {
+                    name: (*name).to_owned(),
+                    source,
+                })?;
+        }
+        Ok(Self { env })
+    }
+
+    /// Renders `kind` for `to` with `context` (an object; `name` and
+    /// `public_url` are added).
+    pub fn compose(
+        &self,
+        kind: EmailKind,
+        to: &Recipient,
+        public_url: &str,
+        context: Value,
+    ) -> Result<Email, MailError> {
+        let mut context = match context {
+            Value::Object(map) => map,
+            _ => serde_json::Map::new(),
+        };
+        context.insert("name".to_owned(), Value::from(to.name.clone()));
+        context.insert(
+            "public_url".to_owned(),
+            Value::from(public_url.trim_end_matches('/')),
+        );
+        let context = minijinja::Value::from(minijinja::value::Serde(&context));
+        let base = format!("{}.{}", kind.as_str(), to.locale.as_str());
+        let failed = |name: &str| {
+            let name = name.to_owned();
+            move |source| MailError::Template { name, source }
+        };
+        let txt_name = format!("{base}.txt");
+        let txt = self
+            .env
+            .get_template(&txt_name)
+            .map_err(failed(&txt_name))?;
+        let mut captured = txt
+            .render_captured(context.clone())
+            .map_err(failed(&txt_name))?;
+        let subject = captured
+            .with_state_mut(|state| state.render_block("subject"))
+            .map_err(failed(&txt_name))?;
+        let text = captured
+            .with_state_mut(|state| state.render_block("text"))
+            .map_err(failed(&txt_name))?;
+        let html_name = format!("{base}.html");
+        let html = self
+            .env
+            .get_template(&html_name)
+            .and_then(|t| t.render(context))
+            .map_err(failed(&html_name))?;
+        Ok(Email {
+            kind,
+            to_email: to.email.clone(),
+            to_name: to.name.clone(),
+            locale: to.locale,
+            subject: one_line(&subject),
+            text: text.trim().to_owned() + "\n",
+            html,
+        })
+    }
+}
+
+/// Subjects are one line, whatever whitespace the template left.
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Locale;
+
+    const SAMPLES: &str = include_str!("../../templates/email/samples.json");
+
+    #[test]
+    fn every_email_renders_in_both_languages_with_its_sample() {
+        let templates = Templates::load().expect("templates compile");
+        let samples: serde_json::Map<String, Value> =
+            serde_json::from_str(SAMPLES).expect("samples.json");
+        for kind in EmailKind::ALL {
+            let sample = samples
+                .get(kind.as_str())
+                .cloned()
+                .expect("a sample for every email");
+            for locale in [Locale::ZhCn, Locale::En] {
+                let to = Recipient {
+                    email: "someone@example.org".to_owned(),
+                    name: "李𠮷".to_owned(),
+                    locale,
+                };
+                let email = templates
+                    .compose(kind, &to, "https://huzhu.example.org", sample.clone())
+                    .unwrap_or_else(|e| panic!("{} {}: {e:#}", kind.as_str(), locale.as_str()));
+                assert!(!email.subject.is_empty() && !email.subject.contains('\n'));
+                assert!(
+                    email.text.contains("李𠮷"),
+                    "{} text greets by name",
+                    kind.as_str()
+                );
+                assert!(
+                    email.html.contains("李𠮷"),
+                    "{} html greets by name",
+                    kind.as_str()
+                );
+                assert!(
+                    email
+                        .html
+                        .contains(&format!("lang=\"{}\"", locale.as_str()))
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn html_bodies_escape_what_people_typed() {
+        let templates = Templates::load().expect("templates compile");
+        let to = Recipient {
+            email: "x@example.org".to_owned(),
+            name: "<script>alert(1)</script>".to_owned(),
+            locale: Locale::ZhCn,
+        };
+        let context =
+            serde_json::json!({"verify_url": "https://h/x?token=a&b", "expires_hours": 48});
+        let email = templates
+            .compose(EmailKind::VerifyEmail, &to, "https://h", context)
+            .expect("renders");
+        assert!(!email.html.contains("<script>"));
+        assert!(email.html.contains("&lt;script&gt;"));
+        assert!(email.text.contains("<script>"), "plain text is not escaped");
+    }
+
+    #[test]
+    fn a_missing_variable_is_an_error_not_a_blank() {
+        let templates = Templates::load().expect("templates compile");
+        let to = Recipient {
+            email: "x@example.org".to_owned(),
+            name: "王".to_owned(),
+            locale: Locale::En,
+        };
+        let result = templates.compose(
+            EmailKind::VerifyEmail,
+            &to,
+            "https://h",
+            serde_json::json!({}),
+        );
+        assert!(result.is_err());
+    }
+}

@@ -1,0 +1,188 @@
+//! The delivery worker: leases due outbox rows, sends them, marks them sent,
+//! or schedules a retry with exponential backoff and jitter, giving up after a
+//! configured number of attempts.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::web;
+use futures_util::StreamExt;
+use lettre::message::Mailbox;
+use sea_orm::DbErr;
+use tokio::sync::{Notify, watch};
+
+use super::transport::{SendFailure, Transport, build_message};
+use crate::context::AppContext;
+use crate::store::{self, entity::outbox, now_ms};
+
+/// How long a leased row is reserved for one worker.
+const LEASE_MS: i64 = 5 * 60 * 1000;
+/// Rows leased per batch, and sent at once.
+const BATCH: u64 = 200;
+const CONCURRENCY: usize = 16;
+
+/// When to try again after a failed attempt.
+#[derive(Debug, Clone, Copy)]
+pub struct RetryPolicy {
+    pub base: Duration,
+    pub max: Duration,
+    pub max_attempts: u32,
+}
+
+impl RetryPolicy {
+    /// The wait after the `attempt`-th failure (1-based): base doubling up to
+    /// max, scaled by `jitter` (0.8 to 1.2) so that a crowd of retries spreads.
+    pub fn delay(&self, attempt: u32, jitter: f64) -> Duration {
+        let doubled = self.base.as_secs_f64() * 2f64.powi(attempt.saturating_sub(1).min(30) as i32);
+        Duration::from_secs_f64(doubled.min(self.max.as_secs_f64()) * jitter)
+    }
+}
+
+/// Delivers the outbox of one application.
+pub struct MailWorker {
+    context: web::Data<AppContext>,
+    transport: Transport,
+    from: Mailbox,
+    domain: String,
+    wake: Arc<Notify>,
+}
+
+impl MailWorker {
+    pub fn new(
+        context: web::Data<AppContext>,
+        transport: Transport,
+        wake: Arc<Notify>,
+    ) -> Result<Self, String> {
+        let from: Mailbox = context
+            .settings
+            .mail_from
+            .parse()
+            .map_err(|_| "HUZHU_MAIL_FROM is not a mailbox".to_owned())?;
+        let domain = context
+            .public_url
+            .host_str()
+            .unwrap_or("localhost")
+            .to_owned();
+        Ok(Self {
+            context,
+            transport,
+            from,
+            domain,
+            wake,
+        })
+    }
+
+    /// Runs until `shutdown` turns true, finishing the batch in hand.
+    pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
+        let poll = self.context.settings.mail.poll_interval;
+        loop {
+            if *shutdown.borrow() {
+                break;
+            }
+            match self.drain_batch().await {
+                Ok(n) if n > 0 => continue,
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "outbox: cannot lease rows"),
+            }
+            self.refresh_depth().await;
+            tokio::select! {
+                _ = tokio::time::sleep(poll) => {}
+                _ = self.wake.notified() => {}
+                _ = shutdown.changed() => {}
+            }
+        }
+    }
+
+    /// Leases one batch of due rows and delivers them. Returns how many rows
+    /// were leased.
+    pub async fn drain_batch(&self) -> Result<usize, DbErr> {
+        let now = now_ms();
+        let rows = store::outbox::claim_due(&self.context.db, now, now + LEASE_MS, BATCH).await?;
+        let count = rows.len();
+        let outcomes: Vec<(outbox::Model, Result<(), SendFailure>)> =
+            futures_util::stream::iter(rows)
+                .map(|row| async move {
+                    let outcome = self.deliver(&row).await;
+                    (row, outcome)
+                })
+                .buffer_unordered(CONCURRENCY)
+                .collect()
+                .await;
+        let mut sent = Vec::new();
+        for (row, outcome) in outcomes {
+            match outcome {
+                Ok(()) => sent.push(row.id),
+                Err(failure) => self.record_failure(&row, failure).await?,
+            }
+        }
+        store::outbox::mark_sent(&self.context.db, &sent, now_ms()).await?;
+        self.context.metrics.mail.sent.inc_by(sent.len() as u64);
+        Ok(count)
+    }
+
+    async fn deliver(&self, row: &outbox::Model) -> Result<(), SendFailure> {
+        let message =
+            build_message(row, &self.from, &self.domain).map_err(|detail| SendFailure {
+                permanent: true,
+                detail,
+                class: "invalid_message",
+            })?;
+        self.transport.send(row, message).await
+    }
+
+    async fn record_failure(&self, row: &outbox::Model, failure: SendFailure) -> Result<(), DbErr> {
+        let policy = self.context.settings.mail.retry;
+        let attempts = row.attempts + 1;
+        let give_up = failure.permanent || attempts as u32 >= policy.max_attempts;
+        let jitter = 0.8 + rand::random::<f64>() * 0.4;
+        let wait = policy.delay(attempts as u32, jitter);
+        let next = now_ms() + wait.as_millis() as i64;
+        store::outbox::mark_attempt_failed(
+            &self.context.db,
+            row.id,
+            attempts,
+            next,
+            &failure.detail,
+            give_up,
+        )
+        .await?;
+        let metrics = &self.context.metrics.mail;
+        if give_up {
+            metrics.failed.inc();
+            // No address, name or server text here: they may be personal data.
+            tracing::warn!(outbox_id = %row.id, kind = %row.kind, attempts, class = failure.class, "email given up");
+        } else {
+            metrics.retried.inc();
+            tracing::info!(outbox_id = %row.id, kind = %row.kind, attempts, class = failure.class,
+                retry_in_s = wait.as_secs(), "email delivery failed, will retry");
+        }
+        Ok(())
+    }
+
+    async fn refresh_depth(&self) {
+        if let Ok(counts) = store::outbox::count_by_status(&self.context.db).await {
+            self.context.metrics.mail.set_depth(&counts);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_backoff_doubles_from_the_base_up_to_the_cap() {
+        let policy = RetryPolicy {
+            base: Duration::from_secs(10),
+            max: Duration::from_secs(3600),
+            max_attempts: 12,
+        };
+        let waits: Vec<u64> = (1..=11).map(|n| policy.delay(n, 1.0).as_secs()).collect();
+        assert_eq!(
+            waits,
+            vec![10, 20, 40, 80, 160, 320, 640, 1280, 2560, 3600, 3600]
+        );
+        assert_eq!(policy.delay(1, 0.8).as_secs(), 8);
+        assert_eq!(policy.delay(200, 1.2).as_secs(), 4320);
+    }
+}

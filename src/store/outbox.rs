@@ -1,0 +1,146 @@
+//! Queries on the `outbox` table. Rows are claimed with a lease, so that no
+//! transaction stays open while a mail server is talked to, and several
+//! instances can drain one outbox without sending a row twice.
+
+use sea_orm::sea_query::{Expr, ExprTrait, LockBehavior, LockType, OnConflict, Query};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, QuerySelect,
+    Set,
+};
+
+use super::entity::outbox::{self, Column, Entity as Outbox};
+
+/// Row statuses.
+pub const PENDING: &str = "pending";
+pub const SENT: &str = "sent";
+pub const FAILED: &str = "failed";
+
+/// Inserts a row unless one with the same idempotency key exists. Returns
+/// whether it was inserted.
+pub async fn insert(db: &impl ConnectionTrait, row: outbox::ActiveModel) -> Result<bool, DbErr> {
+    let result = Outbox::insert(row)
+        .on_conflict(
+            OnConflict::column(Column::IdempotencyKey)
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await;
+    match result {
+        Ok(n) => Ok(n > 0),
+        Err(DbErr::RecordNotInserted) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// Leases up to `limit` due rows until `lease_until` and returns them. On
+/// PostgreSQL the candidate rows are locked with SKIP LOCKED so that two
+/// instances never lease the same row; SQLite runs the one statement alone.
+pub async fn claim_due(
+    db: &impl ConnectionTrait,
+    now: i64,
+    lease_until: i64,
+    limit: u64,
+) -> Result<Vec<outbox::Model>, DbErr> {
+    let candidates = Query::select()
+        .column(Column::Id)
+        .from(Outbox)
+        .and_where(Column::Status.eq(PENDING))
+        .and_where(Column::NextAttemptAt.lte(now))
+        .and_where(Column::LeaseUntil.is_null().or(Column::LeaseUntil.lt(now)))
+        .order_by(Column::NextAttemptAt, sea_orm::Order::Asc)
+        .limit(limit)
+        .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
+        .to_owned();
+    let update = Query::update()
+        .table(Outbox)
+        .value(Column::LeaseUntil, lease_until)
+        .and_where(Column::Id.in_subquery(candidates))
+        .returning_all()
+        .to_owned();
+    let statement = db.get_database_backend().build(&update);
+    let rows = db.query_all_raw(statement).await?;
+    let mut claimed = rows
+        .iter()
+        .map(|row| outbox::Model::from_query_result(row, ""))
+        .collect::<Result<Vec<_>, _>>()?;
+    claimed.sort_by_key(|r| (r.next_attempt_at, r.created_at));
+    Ok(claimed)
+}
+
+/// Marks rows as delivered.
+pub async fn mark_sent(
+    db: &impl ConnectionTrait,
+    ids: &[uuid::Uuid],
+    now: i64,
+) -> Result<(), DbErr> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    Outbox::update_many()
+        .col_expr(Column::Status, Expr::value(SENT))
+        .col_expr(Column::SentAt, Expr::value(now))
+        .col_expr(Column::LeaseUntil, Expr::value(Option::<i64>::None))
+        .col_expr(Column::Attempts, Expr::col(Column::Attempts).add(1))
+        .filter(Column::Id.is_in(ids.iter().copied()))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Records a failed attempt: the row waits until `next_attempt_at`, or is
+/// given up (`failed`) when `give_up`.
+pub async fn mark_attempt_failed(
+    db: &impl ConnectionTrait,
+    id: uuid::Uuid,
+    attempts: i32,
+    next_attempt_at: i64,
+    error: &str,
+    give_up: bool,
+) -> Result<(), DbErr> {
+    let status = if give_up { FAILED } else { PENDING };
+    Outbox::update_many()
+        .col_expr(Column::Status, Expr::value(status))
+        .col_expr(Column::Attempts, Expr::value(attempts))
+        .col_expr(Column::NextAttemptAt, Expr::value(next_attempt_at))
+        .col_expr(Column::LeaseUntil, Expr::value(Option::<i64>::None))
+        .col_expr(Column::LastError, Expr::value(error.to_owned()))
+        .filter(Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// How many rows are in each status.
+pub async fn count_by_status(db: &impl ConnectionTrait) -> Result<Vec<(String, i64)>, DbErr> {
+    Outbox::find()
+        .select_only()
+        .column(Column::Status)
+        .column_as(Column::Id.count(), "n")
+        .group_by(Column::Status)
+        .into_tuple::<(String, i64)>()
+        .all(db)
+        .await
+}
+
+/// A new pending row, due at once.
+pub fn new_row(key: String, email: &crate::mail::Email, now: i64) -> outbox::ActiveModel {
+    outbox::ActiveModel {
+        id: Set(uuid::Uuid::now_v7()),
+        idempotency_key: Set(key),
+        kind: Set(email.kind.as_str().to_owned()),
+        recipient_email: Set(email.to_email.clone()),
+        recipient_name: Set(email.to_name.clone()),
+        locale: Set(email.locale.as_str().to_owned()),
+        subject: Set(email.subject.clone()),
+        text_body: Set(email.text.clone()),
+        html_body: Set(email.html.clone()),
+        status: Set(PENDING.to_owned()),
+        attempts: Set(0),
+        next_attempt_at: Set(now),
+        lease_until: Set(None),
+        last_error: Set(None),
+        created_at: Set(now),
+        sent_at: Set(None),
+    }
+}
