@@ -23,6 +23,32 @@ pub enum Command {
         #[command(subcommand)]
         command: RegionsCommand,
     },
+    /// Manage accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a verified account; the password is read from standard input
+    /// (one line, without its newline).
+    Create {
+        /// volunteer, cadre, coordinator or admin
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// Region code or prefix (required for cadres and coordinators).
+        #[arg(long)]
+        region: Option<String>,
+        /// zh-CN (default) or en.
+        #[arg(long)]
+        locale: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -18,6 +18,7 @@ pub struct AppContext {
     /// The base of absolute links (emails), resolved after binding.
     pub public_url: url::Url,
     pub templates: Templates,
+    pub pages: crate::web::Pages,
     /// Wakes the mail worker after a commit that queued emails.
     pub mail_wake: Arc<Notify>,
 }

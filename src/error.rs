@@ -10,26 +10,12 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 
 use crate::i18n::{self, Text};
+use crate::services::ServiceError;
 
 /// The media type of every error body.
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
-/// One invalid field of a request, named as the request spells it
-/// (`title`, `categories[1]`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FieldError {
-    pub field: String,
-    pub message: Text,
-}
-
-impl FieldError {
-    pub fn new(field: impl Into<String>, message: Text) -> Self {
-        Self {
-            field: field.into(),
-            message,
-        }
-    }
-}
+pub use crate::domain::FieldError;
 
 /// Every error an HTTP handler can answer with.
 #[derive(Debug, thiserror::Error)]
@@ -60,6 +46,23 @@ pub enum ApiError {
     /// Anything unexpected: the client sees an opaque 500, the log the cause.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
+}
+
+impl From<ServiceError> for ApiError {
+    fn from(err: ServiceError) -> Self {
+        match err {
+            ServiceError::Invalid(errors) => Self::Validation(errors),
+            ServiceError::Conflict(detail) => Self::Conflict(detail),
+            ServiceError::NotFound => Self::NotFound,
+            ServiceError::Forbidden => Self::Forbidden,
+            ServiceError::Unauthorized => Self::Unauthorized,
+            ServiceError::Throttled { retry_after_secs } => {
+                Self::TooManyRequests { retry_after_secs }
+            }
+            ServiceError::Db(e) => Self::Internal(e.into()),
+            ServiceError::Internal(e) => Self::Internal(e),
+        }
+    }
 }
 
 impl From<sea_orm::DbErr> for ApiError {

@@ -1,7 +1,9 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use huzhu::cli::{Cli, Command, RegionsCommand};
+use huzhu::cli::{Cli, Command, RegionsCommand, UserCommand};
+use huzhu::domain::Role;
+use huzhu::services::{ServiceError, accounts};
 use huzhu::settings::Settings;
 use huzhu::startup::{self, Application};
 use huzhu::{services, telemetry};
@@ -49,6 +51,53 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             let count = services::regions::load_csv(&db, reader).await?;
             println!("{count} regions loaded from {}", file.display());
         }
+        Command::User {
+            command:
+                UserCommand::Create {
+                    role,
+                    email,
+                    name,
+                    region,
+                    locale,
+                },
+        } => {
+            let role = Role::parse(&role).ok_or_else(|| {
+                anyhow::anyhow!("--role is volunteer, cadre, coordinator or admin")
+            })?;
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line)?;
+            let password = line.strip_suffix('\n').unwrap_or(&line);
+            let password = password.strip_suffix('\r').unwrap_or(password);
+            let db = startup::prepare_database(&settings).await?;
+            let input = accounts::NewAccount {
+                email: &email,
+                name: &name,
+                phone: None,
+                locale: locale.as_deref(),
+                role,
+                region: region.as_deref(),
+            };
+            let user = accounts::create_with_password(&db, input, password)
+                .await
+                .map_err(describe)?;
+            println!("created {} {} ({})", user.role, user.email, user.id);
+        }
     }
     Ok(())
+}
+
+/// A service error as one line for the terminal.
+fn describe(err: ServiceError) -> anyhow::Error {
+    match err {
+        ServiceError::Invalid(fields) => anyhow::anyhow!(
+            "{}",
+            fields
+                .iter()
+                .map(|f| format!("{}: {}", f.field, f.message.en))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+        ServiceError::Conflict(text) => anyhow::anyhow!("{}", text.en),
+        other => anyhow::anyhow!(other),
+    }
 }

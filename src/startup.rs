@@ -90,6 +90,8 @@ impl Application {
             metrics,
             public_url,
             templates,
+            pages: crate::web::Pages::load()
+                .map_err(|e| StartupError::Other(format!("page templates: {e}")))?,
             mail_wake: mail_wake.clone(),
         });
         let mail_worker =
@@ -134,6 +136,7 @@ fn run(listener: TcpListener, context: web::Data<AppContext>) -> Result<Server, 
             )
             .configure(routes::configure)
             .default_service(web::to(routes::not_found))
+            .wrap(from_fn(routes::guard::authorize))
             .wrap(from_fn(error::problem_layer))
             .wrap(from_fn(telemetry::request_span))
     })

@@ -9,6 +9,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261130_000001_create_regions;
 mod m20261130_000002_create_outbox;
+mod m20261130_000003_create_accounts;
 
 /// Applies huzhu's migrations in order.
 pub struct Migrator;
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261130_000001_create_regions::Migration),
             Box::new(m20261130_000002_create_outbox::Migration),
+            Box::new(m20261130_000003_create_accounts::Migration),
         ]
     }
 }

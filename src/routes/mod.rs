@@ -1,8 +1,11 @@
 //! Thin HTTP handlers, one module per resource, each with `configure`.
 
+pub mod auth;
 pub mod extract;
+pub mod guard;
 pub mod ops;
 pub mod regions;
+pub mod users;
 
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
@@ -15,9 +18,15 @@ use crate::openapi::ApiDoc;
 /// Every route of the service.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.configure(ops::configure)
+        .configure(crate::web::configure)
         .service(web::resource("/docs").route(web::get().to(docs_redirect)))
         .service(SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", ApiDoc::openapi()))
-        .service(web::scope("/api/v1").configure(regions::configure));
+        .service(
+            web::scope("/api/v1")
+                .configure(regions::configure)
+                .configure(auth::configure)
+                .configure(users::configure),
+        );
 }
 
 async fn docs_redirect() -> HttpResponse {

@@ -1,4 +1,65 @@
-//! Use cases. Each state change is one transaction; handlers and commands call
-//! these, never the store directly for writes.
+//! Use cases. Each state change is one transaction that also writes its
+//! emails to the outbox; handlers and commands call these.
 
+pub mod accounts;
 pub mod regions;
+pub mod secrets;
+pub mod sessions;
+pub mod throttle;
+
+use crate::domain::FieldError;
+use crate::i18n::Text;
+
+/// Why a use case refused or failed; mapped to HTTP in `error.rs` alone.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error("invalid input")]
+    Invalid(Vec<FieldError>),
+    #[error("conflict")]
+    Conflict(Text),
+    /// Also for what the caller may not see.
+    #[error("not found")]
+    NotFound,
+    #[error("not allowed")]
+    Forbidden,
+    #[error("not authenticated")]
+    Unauthorized,
+    #[error("too many attempts; retry in {retry_after_secs} s")]
+    Throttled { retry_after_secs: u64 },
+    #[error("database: {0}")]
+    Db(#[from] sea_orm::DbErr),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl ServiceError {
+    pub fn field(field: &str, message: Text) -> Self {
+        Self::Invalid(vec![FieldError::new(field, message)])
+    }
+}
+
+/// Collects field errors while parsing a request into domain types.
+#[derive(Default)]
+pub struct Fields(Vec<FieldError>);
+
+impl Fields {
+    /// Keeps the value, or records the error under `field`.
+    pub fn check<T>(&mut self, field: &str, result: Result<T, Text>) -> Option<T> {
+        match result {
+            Ok(v) => Some(v),
+            Err(message) => {
+                self.0.push(FieldError::new(field, message));
+                None
+            }
+        }
+    }
+
+    /// `Ok(())` when nothing was recorded.
+    pub fn finish(self) -> Result<(), ServiceError> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(ServiceError::Invalid(self.0))
+        }
+    }
+}

@@ -1,6 +1,7 @@
 //! The database: connecting to SQLite or PostgreSQL, sea-orm entities, and the
 //! queries, one file per aggregate.
 
+pub mod accounts;
 pub mod entity;
 pub mod outbox;
 pub mod regions;

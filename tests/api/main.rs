@@ -3,11 +3,15 @@
 
 mod helpers;
 
+mod accounts;
 mod cli;
 mod docs;
 mod errors;
 mod mail;
 mod migrations;
 mod operations;
+mod pages;
+mod policy;
+mod privacy;
 mod regions;
 mod smtp_sink;

@@ -1,5 +1,10 @@
 //! sea-orm entities: the tables as the migrations create them. Behaviour lives
 //! in the query modules beside, not here.
 
+pub mod audit_log;
+pub mod link_token;
 pub mod outbox;
 pub mod region;
+pub mod session;
+pub mod throttle_event;
+pub mod user;

@@ -98,3 +98,87 @@ pub async fn problem(response: reqwest::Response, status: u16) -> serde_json::Va
     );
     body
 }
+
+/// A user created for a test, with the password it logs in with.
+pub struct TestUser {
+    pub email: String,
+    pub password: String,
+}
+
+/// A password no policy refuses.
+pub const GOOD_PASSWORD: &str = "柑橘林里的小路很长很长";
+
+impl TestApp {
+    /// Creates a verified account directly (as `huzhu user create` does).
+    pub async fn create_user(&self, role: huzhu::domain::Role, region: Option<&str>) -> TestUser {
+        let email = format!(
+            "{}-{}@example.org",
+            role.as_str(),
+            uuid::Uuid::now_v7().simple()
+        );
+        let input = huzhu::services::accounts::NewAccount {
+            email: &email,
+            name: "测试用户",
+            phone: Some("13800138000"),
+            locale: None,
+            role,
+            region,
+        };
+        huzhu::services::accounts::create_with_password(&self.context.db, input, GOOD_PASSWORD)
+            .await
+            .expect("user created");
+        TestUser {
+            email,
+            password: GOOD_PASSWORD.to_owned(),
+        }
+    }
+
+    /// Logs in and returns the bearer token.
+    pub async fn login(&self, user: &TestUser) -> String {
+        let response = self
+            .post_json(
+                "/api/v1/auth/login",
+                &serde_json::json!({"email": user.email, "password": user.password}),
+                None,
+            )
+            .await;
+        assert_eq!(response.status().as_u16(), 200, "login");
+        let body: serde_json::Value = response.json().await.expect("JSON");
+        body["token"].as_str().expect("token").to_owned()
+    }
+
+    pub async fn post_json(
+        &self,
+        path: &str,
+        body: &serde_json::Value,
+        token: Option<&str>,
+    ) -> reqwest::Response {
+        let mut request = self.client.post(self.url(path)).json(body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send().await.expect("request sent")
+    }
+
+    pub async fn get_with(&self, path: &str, token: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request sent")
+    }
+}
+
+/// The `?token=` of the first link in an email's plain-text body.
+pub fn link_token(mail: &smtp::ReceivedMail) -> String {
+    let parsed = mail_parser::MessageParser::default()
+        .parse(&mail.data)
+        .expect("MIME");
+    let text = parsed.body_text(0).expect("text body").into_owned();
+    let start = text.find("token=").expect("a link with a token") + "token=".len();
+    text[start..]
+        .chars()
+        .take_while(char::is_ascii_hexdigit)
+        .collect()
+}

@@ -1,0 +1,369 @@
+//! Creating accounts: volunteers register themselves and verify their
+//! address; staff are invited by an admin or coordinator; scripts create
+//! accounts from the command line.
+
+use sea_orm::{ActiveValue::Set, DatabaseConnection};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::{Fields, ServiceError, secrets};
+use crate::context::AppContext;
+use crate::domain::{EmailAddress, Password, PersonName, Phone, RegionPrefix, Role};
+use crate::i18n::{Locale, Text};
+use crate::mail::{self, EmailKind, IdempotencyKey, Recipient};
+use crate::policy::{self, Caller};
+use crate::store::{self, accounts as q, entity::link_token, entity::user, now_ms};
+
+const HOUR_MS: i64 = 3_600_000;
+pub const VERIFY_TTL_MS: i64 = 48 * HOUR_MS;
+pub const INVITE_TTL_MS: i64 = 7 * 24 * HOUR_MS;
+pub const RESET_TTL_MS: i64 = HOUR_MS;
+
+/// A registration or invitation as submitted.
+pub struct NewAccount<'a> {
+    pub email: &'a str,
+    pub name: &'a str,
+    pub phone: Option<&'a str>,
+    pub locale: Option<&'a str>,
+    pub role: Role,
+    pub region: Option<&'a str>,
+}
+
+/// An account's fields, parsed.
+struct Parsed {
+    email: EmailAddress,
+    name: PersonName,
+    phone: Option<Phone>,
+    locale: Locale,
+    region: Option<RegionPrefix>,
+}
+
+fn parse(input: &NewAccount<'_>, fields: &mut Fields) -> Option<Parsed> {
+    let email = fields.check("email", EmailAddress::parse(input.email));
+    let name = fields.check("name", PersonName::parse(input.name));
+    let phone = match input.phone.filter(|p| !p.trim().is_empty()) {
+        Some(p) => fields.check("phone", Phone::parse(p)).map(Some),
+        None => Some(None),
+    };
+    let locale = match input.locale {
+        Some(tag) => fields.check(
+            "locale",
+            Locale::parse(tag).ok_or(Text::fixed("语言为 zh-CN 或 en", "locale is zh-CN or en")),
+        ),
+        None => Some(Locale::default()),
+    };
+    let region = match (input.role.needs_region(), input.region) {
+        (true, Some(r)) => fields
+            .check(
+                "region",
+                RegionPrefix::parse(r)
+                    .map_err(|_| Text::fixed("地区代码格式不正确", "Not a region code")),
+            )
+            .map(Some),
+        (true, None) => fields
+            .check::<()>(
+                "region",
+                Err(Text::fixed(
+                    "帮扶干部和协调员必须指定地区",
+                    "Cadres and coordinators need a region",
+                )),
+            )
+            .map(|_| None),
+        (false, _) => Some(None),
+    };
+    Some(Parsed {
+        email: email?,
+        name: name?,
+        phone: phone?,
+        locale: locale?,
+        region: region?,
+    })
+}
+
+fn user_row(
+    p: &Parsed,
+    role: Role,
+    verified: bool,
+    hash: Option<String>,
+    now: i64,
+) -> user::ActiveModel {
+    user::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        email_key: Set(p.email.key()),
+        email: Set(p.email.as_str().to_owned()),
+        name: Set(p.name.as_str().to_owned()),
+        phone: Set(p.phone.as_ref().map(|ph| ph.as_str().to_owned())),
+        role: Set(role.as_str().to_owned()),
+        region: Set(p.region.as_ref().map(|r| r.as_str().to_owned())),
+        locale: Set(p.locale.as_str().to_owned()),
+        verified: Set(verified),
+        password_hash: Set(hash),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+}
+
+fn email_taken() -> ServiceError {
+    ServiceError::Conflict(Text::fixed(
+        "该邮箱已注册",
+        "This email address is already registered",
+    ))
+}
+
+/// Issues a single-use link token for `user_id` and returns the token.
+pub(super) async fn issue_link(
+    db: &impl sea_orm::ConnectionTrait,
+    user_id: Uuid,
+    purpose: &str,
+    ttl_ms: i64,
+    now: i64,
+) -> Result<String, ServiceError> {
+    let token = secrets::new_token();
+    q::insert_link_token(
+        db,
+        link_token::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            user_id: Set(user_id),
+            purpose: Set(purpose.to_owned()),
+            token_hash: Set(secrets::token_hash(&token)),
+            created_at: Set(now),
+            expires_at: Set(now + ttl_ms),
+            used_at: Set(None),
+        },
+    )
+    .await?;
+    Ok(token)
+}
+
+/// Queues an email to a user, keyed by the link or event that caused it.
+pub(super) async fn send(
+    ctx: &AppContext,
+    db: &impl sea_orm::ConnectionTrait,
+    user: &user::Model,
+    kind: EmailKind,
+    event: &str,
+    context: serde_json::Value,
+) -> Result<(), ServiceError> {
+    let to = Recipient {
+        email: user.email.clone(),
+        name: user.name.clone(),
+        locale: Locale::parse(&user.locale).unwrap_or_default(),
+    };
+    let email = ctx
+        .templates
+        .compose(kind, &to, ctx.public_url.as_str(), context)
+        .map_err(|e| ServiceError::Internal(e.into()))?;
+    mail::enqueue(
+        db,
+        &IdempotencyKey::new(event, &user.id.to_string()),
+        &email,
+    )
+    .await?;
+    Ok(())
+}
+
+/// A link into the web pages, ending in `?token=…`.
+pub(super) fn link(ctx: &AppContext, path: &str, token: &str) -> String {
+    format!(
+        "{}{path}?token={token}",
+        ctx.public_url.as_str().trim_end_matches('/')
+    )
+}
+
+/// Registers a volunteer and sends the verification email.
+pub async fn register(
+    ctx: &AppContext,
+    input: NewAccount<'_>,
+    password: &str,
+) -> Result<user::Model, ServiceError> {
+    let mut fields = Fields::default();
+    let parsed = parse(&input, &mut fields);
+    let password = match &parsed {
+        Some(p) => fields.check(
+            "password",
+            Password::parse(password, p.email.as_str(), p.name.as_str()),
+        ),
+        None => fields.check(
+            "password",
+            Password::parse(password, input.email, input.name),
+        ),
+    };
+    fields.finish()?;
+    let (Some(parsed), Some(password)) = (parsed, password) else {
+        return Err(ServiceError::Invalid(Vec::new()));
+    };
+    if q::user_by_email_key(&ctx.db, &parsed.email.key())
+        .await?
+        .is_some()
+    {
+        return Err(email_taken());
+    }
+    let hash = secrets::hash_password(password.expose().to_owned()).await?;
+    let now = now_ms();
+    let txn = store::begin_write(&ctx.db).await?;
+    let user = q::insert_user(
+        &txn,
+        user_row(&parsed, Role::Volunteer, false, Some(hash), now),
+    )
+    .await
+    .map_err(|e| {
+        if is_unique_violation(&e) {
+            email_taken()
+        } else {
+            e.into()
+        }
+    })?;
+    let token = issue_link(&txn, user.id, "verify", VERIFY_TTL_MS, now).await?;
+    let context = json!({"verify_url": link(ctx, "/verify", &token), "expires_hours": 48});
+    send(
+        ctx,
+        &txn,
+        &user,
+        EmailKind::VerifyEmail,
+        &format!("verify:{}", secrets::token_hash(&token)),
+        context,
+    )
+    .await?;
+    txn.commit().await?;
+    ctx.emails_committed();
+    Ok(user)
+}
+
+/// Whether a database error is a unique-constraint violation (a race lost to
+/// a concurrent insert of the same key).
+pub fn is_unique_violation(err: &sea_orm::DbErr) -> bool {
+    matches!(
+        err.sql_err(),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+    )
+}
+
+/// Marks the address of a verification token's user as verified.
+pub async fn verify(db: &DatabaseConnection, token: &str) -> Result<(), ServiceError> {
+    let now = now_ms();
+    let txn = store::begin_write(db).await?;
+    let user_id = q::consume_link_token(&txn, &secrets::token_hash(token), &["verify"], now)
+        .await?
+        .ok_or_else(invalid_token)?;
+    q::set_verified(&txn, user_id, now).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+pub(super) fn invalid_token() -> ServiceError {
+    ServiceError::field(
+        "token",
+        Text::fixed(
+            "链接无效、已使用或已过期",
+            "The link is invalid, used or expired",
+        ),
+    )
+}
+
+/// An admin or coordinator invites a staff member, who sets a password from
+/// the invitation email.
+pub async fn invite(
+    ctx: &AppContext,
+    caller: &Caller,
+    input: NewAccount<'_>,
+) -> Result<user::Model, ServiceError> {
+    if !policy::may_create(caller.role, input.role) {
+        return Err(ServiceError::Forbidden);
+    }
+    let mut fields = Fields::default();
+    let parsed = parse(&input, &mut fields);
+    fields.finish()?;
+    let parsed = parsed.ok_or(ServiceError::Invalid(Vec::new()))?;
+    let region_name = match &parsed.region {
+        Some(prefix) => {
+            let code = format!("{:0<12}", prefix.as_str());
+            if caller.role != Role::Admin && !caller.reaches(&code) {
+                return Err(ServiceError::Forbidden);
+            }
+            let region = store::regions::find(&ctx.db, &code).await?.ok_or_else(|| {
+                ServiceError::field("region", Text::fixed("没有这个地区", "No such region"))
+            })?;
+            region.name
+        }
+        None => String::new(),
+    };
+    let now = now_ms();
+    let txn = store::begin_write(&ctx.db).await?;
+    let user = q::insert_user(&txn, user_row(&parsed, input.role, false, None, now))
+        .await
+        .map_err(|e| {
+            if is_unique_violation(&e) {
+                email_taken()
+            } else {
+                e.into()
+            }
+        })?;
+    let token = issue_link(&txn, user.id, "invite", INVITE_TTL_MS, now).await?;
+    let inviter = q::user_by_id(&txn, caller.user_id)
+        .await?
+        .map(|u| u.name)
+        .unwrap_or_default();
+    let locale = parsed.locale;
+    let context = json!({
+        "inviter_name": inviter,
+        "role_label": input.role.label().get(locale),
+        "region_name": region_name,
+        "set_password_url": link(ctx, "/password", &token),
+        "expires_days": 7,
+    });
+    send(
+        ctx,
+        &txn,
+        &user,
+        EmailKind::Invitation,
+        &format!("invite:{}", user.id),
+        context,
+    )
+    .await?;
+    txn.commit().await?;
+    ctx.emails_committed();
+    Ok(user)
+}
+
+/// Creates a verified account with a password, for `huzhu user create`.
+pub async fn create_with_password(
+    db: &DatabaseConnection,
+    input: NewAccount<'_>,
+    password: &str,
+) -> Result<user::Model, ServiceError> {
+    let mut fields = Fields::default();
+    let parsed = parse(&input, &mut fields);
+    let password = fields.check(
+        "password",
+        Password::parse(password, input.email, input.name),
+    );
+    fields.finish()?;
+    let (Some(parsed), Some(password)) = (parsed, password) else {
+        return Err(ServiceError::Invalid(Vec::new()));
+    };
+    if let Some(prefix) = &parsed.region {
+        let code = format!("{:0<12}", prefix.as_str());
+        if store::regions::find(db, &code).await?.is_none() {
+            return Err(ServiceError::field(
+                "region",
+                Text::fixed("没有这个地区", "No such region"),
+            ));
+        }
+    }
+    let hash = secrets::hash_password(password.expose().to_owned()).await?;
+    let txn = store::begin_write(db).await?;
+    let user = q::insert_user(
+        &txn,
+        user_row(&parsed, input.role, true, Some(hash), now_ms()),
+    )
+    .await
+    .map_err(|e| {
+        if is_unique_violation(&e) {
+            email_taken()
+        } else {
+            e.into()
+        }
+    })?;
+    txn.commit().await?;
+    Ok(user)
+}

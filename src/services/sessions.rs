@@ -1,0 +1,202 @@
+//! Logging in and out, resolving a token to its caller, and setting a
+//! password from an invitation or reset link.
+
+use sea_orm::{ActiveValue::Set, DatabaseConnection};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::accounts::{RESET_TTL_MS, invalid_token, issue_link, link, send};
+use super::{ServiceError, secrets, throttle};
+use crate::context::AppContext;
+use crate::domain::{EmailAddress, Password, RegionPrefix, Role};
+use crate::i18n::Locale;
+use crate::mail::EmailKind;
+use crate::policy::Caller;
+use crate::store::{self, accounts as q, entity::session, entity::user, now_ms};
+
+const DAY_MS: i64 = 24 * 3_600_000;
+/// Sessions last 30 days from their last use.
+pub const SESSION_TTL_MS: i64 = 30 * DAY_MS;
+/// How stale `last_used_at` may get before a request slides the expiry.
+const TOUCH_EVERY_MS: i64 = 5 * 60_000;
+
+/// A new session: the bearer token (shown once) and its CSRF token.
+pub struct NewSession {
+    pub token: String,
+    pub csrf_token: String,
+    pub user: user::Model,
+}
+
+fn throttled(retry_after_secs: u64) -> ServiceError {
+    ServiceError::Throttled { retry_after_secs }
+}
+
+/// Checks email and password. Unknown email and wrong password fail alike,
+/// in comparable time; five failures in 15 minutes lock the account out for
+/// the rest of the window, and an address that fails often is slowed too.
+pub async fn login(
+    db: &DatabaseConnection,
+    email: &str,
+    password: &str,
+    ip: &str,
+) -> Result<NewSession, ServiceError> {
+    let now = now_ms();
+    let key = EmailAddress::parse(email)
+        .map(|e| e.key())
+        .unwrap_or_else(|_| email.trim().to_lowercase());
+    let account_bucket = throttle::account_bucket("login", &key);
+    let ip_bucket = throttle::ip_bucket("login", ip);
+    throttle::check(
+        db,
+        &account_bucket,
+        throttle::LOGIN_FAILURES_PER_ACCOUNT,
+        now,
+    )
+    .await?
+    .map_err(throttled)?;
+    throttle::check(db, &ip_bucket, throttle::LOGIN_FAILURES_PER_IP, now)
+        .await?
+        .map_err(throttled)?;
+    let user = q::user_by_email_key(db, &key).await?;
+    let hash = user.as_ref().and_then(|u| u.password_hash.clone());
+    let matches = secrets::verify_password(password.to_owned(), hash).await;
+    let Some(user) = user.filter(|_| matches) else {
+        throttle::record(
+            db,
+            &account_bucket,
+            throttle::LOGIN_FAILURES_PER_ACCOUNT,
+            now,
+        )
+        .await?;
+        throttle::record(db, &ip_bucket, throttle::LOGIN_FAILURES_PER_IP, now).await?;
+        return Err(ServiceError::Unauthorized);
+    };
+    if !user.verified {
+        return Err(ServiceError::Forbidden);
+    }
+    throttle::clear(db, &account_bucket).await?;
+    let token = secrets::new_token();
+    let csrf_token = secrets::new_token();
+    q::insert_session(
+        db,
+        session::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            user_id: Set(user.id),
+            token_hash: Set(secrets::token_hash(&token)),
+            csrf_token: Set(csrf_token.clone()),
+            created_at: Set(now),
+            last_used_at: Set(now),
+            expires_at: Set(now + SESSION_TTL_MS),
+            revoked_at: Set(None),
+        },
+    )
+    .await?;
+    Ok(NewSession {
+        token,
+        csrf_token,
+        user,
+    })
+}
+
+/// The caller a bearer or cookie token belongs to, sliding its expiry.
+pub async fn authenticate(
+    db: &DatabaseConnection,
+    token: &str,
+    via_cookie: bool,
+) -> Result<Option<Caller>, ServiceError> {
+    let now = now_ms();
+    let Some((session, user)) = q::live_session(db, &secrets::token_hash(token), now).await? else {
+        return Ok(None);
+    };
+    if now - session.last_used_at > TOUCH_EVERY_MS {
+        q::touch_session(db, session.id, now, now + SESSION_TTL_MS).await?;
+    }
+    let Some(role) = Role::parse(&user.role) else {
+        return Ok(None);
+    };
+    Ok(Some(Caller {
+        user_id: user.id,
+        role,
+        region: user
+            .region
+            .as_deref()
+            .and_then(|r| RegionPrefix::parse(r).ok()),
+        locale: Locale::parse(&user.locale).unwrap_or_default(),
+        session_id: session.id,
+        csrf_token: session.csrf_token,
+        via_cookie,
+    }))
+}
+
+pub async fn logout(db: &DatabaseConnection, caller: &Caller) -> Result<(), ServiceError> {
+    q::revoke_session(db, caller.session_id, now_ms()).await?;
+    Ok(())
+}
+
+/// Sends a reset link if the address has an account; answers the same
+/// either way, so that it reveals nothing.
+pub async fn forgot(ctx: &AppContext, email: &str, ip: &str) -> Result<(), ServiceError> {
+    let now = now_ms();
+    let ip_bucket = throttle::ip_bucket("forgot", ip);
+    throttle::check(&ctx.db, &ip_bucket, throttle::RESETS_PER_IP, now)
+        .await?
+        .map_err(throttled)?;
+    throttle::record(&ctx.db, &ip_bucket, throttle::RESETS_PER_IP, now).await?;
+    let Ok(address) = EmailAddress::parse(email) else {
+        return Ok(());
+    };
+    let account_bucket = throttle::account_bucket("forgot", &address.key());
+    if throttle::check(&ctx.db, &account_bucket, throttle::RESETS_PER_ACCOUNT, now)
+        .await?
+        .is_err()
+    {
+        return Ok(());
+    }
+    let Some(user) = q::user_by_email_key(&ctx.db, &address.key()).await? else {
+        return Ok(());
+    };
+    throttle::record(&ctx.db, &account_bucket, throttle::RESETS_PER_ACCOUNT, now).await?;
+    let txn = store::begin_write(&ctx.db).await?;
+    let token = issue_link(&txn, user.id, "reset", RESET_TTL_MS, now).await?;
+    let context = json!({"reset_url": link(ctx, "/password", &token), "expires_minutes": 60});
+    send(
+        ctx,
+        &txn,
+        &user,
+        EmailKind::PasswordReset,
+        &format!("reset:{}", secrets::token_hash(&token)),
+        context,
+    )
+    .await?;
+    txn.commit().await?;
+    ctx.emails_committed();
+    Ok(())
+}
+
+/// Sets a password from an invitation or reset token (single use), and ends
+/// every session of the account.
+pub async fn set_password(
+    db: &DatabaseConnection,
+    token: &str,
+    password: &str,
+) -> Result<(), ServiceError> {
+    let now = now_ms();
+    let hash = secrets::token_hash(token);
+    let user = match q::pending_link_user(db, &hash, &["invite", "reset"], now).await? {
+        Some(user) => user,
+        None => return Err(invalid_token()),
+    };
+    let password = Password::parse(password, &user.email, &user.name)
+        .map_err(|message| ServiceError::field("password", message))?;
+    let password_hash = secrets::hash_password(password.expose().to_owned()).await?;
+    let txn = store::begin_write(db).await?;
+    // Used up here, atomically: of two requests with one token, one wins.
+    let consumed = q::consume_link_token(&txn, &hash, &["invite", "reset"], now).await?;
+    if consumed != Some(user.id) {
+        return Err(invalid_token());
+    }
+    q::set_password(&txn, user.id, password_hash, now).await?;
+    q::revoke_user_sessions(&txn, user.id, now).await?;
+    txn.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,277 @@
+//! Queries on users, sessions, link tokens, throttling events and the audit log.
+
+use sea_orm::sea_query::{Expr, Query};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult,
+    PaginatorTrait, QueryFilter, Set,
+};
+use uuid::Uuid;
+
+use super::entity::{audit_log, link_token, session, throttle_event, user};
+
+pub async fn user_by_email_key(
+    db: &impl ConnectionTrait,
+    key: &str,
+) -> Result<Option<user::Model>, DbErr> {
+    user::Entity::find()
+        .filter(user::Column::EmailKey.eq(key))
+        .one(db)
+        .await
+}
+
+pub async fn user_by_id(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<user::Model>, DbErr> {
+    user::Entity::find_by_id(id).one(db).await
+}
+
+pub async fn insert_user(
+    db: &impl ConnectionTrait,
+    row: user::ActiveModel,
+) -> Result<user::Model, DbErr> {
+    row.insert(db).await
+}
+
+/// Sets a new password hash (and marks the address verified: the person
+/// proved it by following a link sent to it).
+pub async fn set_password(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    hash: String,
+    now: i64,
+) -> Result<(), DbErr> {
+    user::ActiveModel {
+        id: Set(id),
+        password_hash: Set(Some(hash)),
+        verified: Set(true),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .update(db)
+    .await
+    .map(|_| ())
+}
+
+pub async fn set_verified(db: &impl ConnectionTrait, id: Uuid, now: i64) -> Result<(), DbErr> {
+    user::ActiveModel {
+        id: Set(id),
+        verified: Set(true),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .update(db)
+    .await
+    .map(|_| ())
+}
+
+pub async fn insert_session(
+    db: &impl ConnectionTrait,
+    row: session::ActiveModel,
+) -> Result<(), DbErr> {
+    session::Entity::insert(row)
+        .exec_without_returning(db)
+        .await
+        .map(|_| ())
+}
+
+/// The live session with this token hash, and its user.
+pub async fn live_session(
+    db: &impl ConnectionTrait,
+    token_hash: &str,
+    now: i64,
+) -> Result<Option<(session::Model, user::Model)>, DbErr> {
+    let found = session::Entity::find()
+        .filter(session::Column::TokenHash.eq(token_hash))
+        .filter(session::Column::RevokedAt.is_null())
+        .filter(session::Column::ExpiresAt.gt(now))
+        .one(db)
+        .await?;
+    let Some(session) = found else {
+        return Ok(None);
+    };
+    Ok(user_by_id(db, session.user_id).await?.map(|u| (session, u)))
+}
+
+/// Slides a session's expiry forward.
+pub async fn touch_session(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    now: i64,
+    expires_at: i64,
+) -> Result<(), DbErr> {
+    session::Entity::update_many()
+        .col_expr(session::Column::LastUsedAt, Expr::value(now))
+        .col_expr(session::Column::ExpiresAt, Expr::value(expires_at))
+        .filter(session::Column::Id.eq(id))
+        .filter(session::Column::RevokedAt.is_null())
+        .exec(db)
+        .await
+        .map(|_| ())
+}
+
+pub async fn revoke_session(db: &impl ConnectionTrait, id: Uuid, now: i64) -> Result<(), DbErr> {
+    session::Entity::update_many()
+        .col_expr(session::Column::RevokedAt, Expr::value(now))
+        .filter(session::Column::Id.eq(id))
+        .filter(session::Column::RevokedAt.is_null())
+        .exec(db)
+        .await
+        .map(|_| ())
+}
+
+/// Ends every session of a user (after a password change).
+pub async fn revoke_user_sessions(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    now: i64,
+) -> Result<(), DbErr> {
+    session::Entity::update_many()
+        .col_expr(session::Column::RevokedAt, Expr::value(now))
+        .filter(session::Column::UserId.eq(user_id))
+        .filter(session::Column::RevokedAt.is_null())
+        .exec(db)
+        .await
+        .map(|_| ())
+}
+
+pub async fn insert_link_token(
+    db: &impl ConnectionTrait,
+    row: link_token::ActiveModel,
+) -> Result<(), DbErr> {
+    link_token::Entity::insert(row)
+        .exec_without_returning(db)
+        .await
+        .map(|_| ())
+}
+
+/// Uses a link token once: marks it used if it is unused, unexpired and for
+/// one of `purposes`, in one statement, and returns its user. A second use, or two
+/// at once, find nothing.
+pub async fn consume_link_token(
+    db: &impl ConnectionTrait,
+    token_hash: &str,
+    purposes: &[&str],
+    now: i64,
+) -> Result<Option<Uuid>, DbErr> {
+    let update = Query::update()
+        .table(link_token::Entity)
+        .value(link_token::Column::UsedAt, now)
+        .and_where(link_token::Column::TokenHash.eq(token_hash))
+        .and_where(link_token::Column::Purpose.is_in(purposes.iter().copied()))
+        .and_where(link_token::Column::UsedAt.is_null())
+        .and_where(link_token::Column::ExpiresAt.gt(now))
+        .returning_col(link_token::Column::UserId)
+        .to_owned();
+    let row = db
+        .query_one_raw(db.get_database_backend().build(&update))
+        .await?;
+    #[derive(FromQueryResult)]
+    struct UserOnly {
+        user_id: Uuid,
+    }
+    row.map(|r| UserOnly::from_query_result(&r, "").map(|u| u.user_id))
+        .transpose()
+}
+
+/// How many events `bucket` had since `since`.
+pub async fn throttle_count(
+    db: &impl ConnectionTrait,
+    bucket: &str,
+    since: i64,
+) -> Result<u64, DbErr> {
+    throttle_event::Entity::find()
+        .filter(throttle_event::Column::Bucket.eq(bucket))
+        .filter(throttle_event::Column::At.gte(since))
+        .count(db)
+        .await
+}
+
+/// The oldest event of `bucket` since `since`, to tell when it leaves the window.
+pub async fn throttle_oldest(
+    db: &impl ConnectionTrait,
+    bucket: &str,
+    since: i64,
+) -> Result<Option<i64>, DbErr> {
+    use sea_orm::{QueryOrder, QuerySelect};
+    throttle_event::Entity::find()
+        .select_only()
+        .column(throttle_event::Column::At)
+        .filter(throttle_event::Column::Bucket.eq(bucket))
+        .filter(throttle_event::Column::At.gte(since))
+        .order_by_asc(throttle_event::Column::At)
+        .into_tuple::<i64>()
+        .one(db)
+        .await
+}
+
+/// Records an event and forgets this bucket's events older than `forget_before`.
+pub async fn throttle_record(
+    db: &impl ConnectionTrait,
+    bucket: &str,
+    now: i64,
+    forget_before: i64,
+) -> Result<(), DbErr> {
+    throttle_event::Entity::delete_many()
+        .filter(throttle_event::Column::Bucket.eq(bucket))
+        .filter(throttle_event::Column::At.lt(forget_before))
+        .exec(db)
+        .await?;
+    throttle_event::Entity::insert(throttle_event::ActiveModel {
+        bucket: Set(bucket.to_owned()),
+        at: Set(now),
+        ..Default::default()
+    })
+    .exec_without_returning(db)
+    .await
+    .map(|_| ())
+}
+
+/// Forgets a bucket (a successful login clears its account's failures).
+pub async fn throttle_clear(db: &impl ConnectionTrait, bucket: &str) -> Result<(), DbErr> {
+    throttle_event::Entity::delete_many()
+        .filter(throttle_event::Column::Bucket.eq(bucket))
+        .exec(db)
+        .await
+        .map(|_| ())
+}
+
+/// Appends an audit record: `actor` read `subject_type` `subject_id`.
+pub async fn audit(
+    db: &impl ConnectionTrait,
+    actor: Uuid,
+    action: &str,
+    subject_type: &str,
+    subject_id: &str,
+    now: i64,
+) -> Result<(), DbErr> {
+    audit_log::Entity::insert(audit_log::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        actor_id: Set(actor),
+        action: Set(action.to_owned()),
+        subject_type: Set(subject_type.to_owned()),
+        subject_id: Set(subject_id.to_owned()),
+        at: Set(now),
+    })
+    .exec_without_returning(db)
+    .await
+    .map(|_| ())
+}
+
+/// The user of an unused, unexpired link token with one of `purposes`,
+/// without using it up.
+pub async fn pending_link_user(
+    db: &impl ConnectionTrait,
+    token_hash: &str,
+    purposes: &[&str],
+    now: i64,
+) -> Result<Option<user::Model>, DbErr> {
+    let token = link_token::Entity::find()
+        .filter(link_token::Column::TokenHash.eq(token_hash))
+        .filter(link_token::Column::Purpose.is_in(purposes.iter().copied()))
+        .filter(link_token::Column::UsedAt.is_null())
+        .filter(link_token::Column::ExpiresAt.gt(now))
+        .one(db)
+        .await?;
+    match token {
+        Some(t) => user_by_id(db, t.user_id).await,
+        None => Ok(None),
+    }
+}

@@ -1,0 +1,14 @@
+//! Server-rendered pages: the home page, login and logout with a session
+//! cookie, and the pages behind the links in account emails. Every form
+//! carries a CSRF token; pages are in the language the browser asks for.
+
+mod account_pages;
+mod render;
+
+use actix_web::web;
+
+pub use render::Pages;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    account_pages::configure(cfg);
+}

@@ -1,0 +1,388 @@
+//! Registration, verification, login, logout, invitations and resets, with
+//! tokens read from the emails the real SMTP server received.
+
+use std::time::Duration;
+
+use huzhu::domain::Role;
+use serde_json::{Value, json};
+
+use crate::helpers::{GOOD_PASSWORD, SmtpSink, TestApp, link_token, problem, spawn_app_with};
+
+async fn app_with_mail(sink: &SmtpSink) -> TestApp {
+    let url = sink.url();
+    spawn_app_with(move |env| {
+        env.insert("HUZHU_SMTP_URL".to_owned(), url);
+        env.insert("HUZHU_MAIL_POLL_MS".to_owned(), "20".to_owned());
+    })
+    .await
+}
+
+async fn register(app: &TestApp, email: &str) -> reqwest::Response {
+    let body = json!({"email": email, "password": GOOD_PASSWORD, "name": "李明", "phone": "13912345678", "locale": "en"});
+    app.post_json("/api/v1/auth/register", &body, None).await
+}
+
+async fn mail_to(
+    sink: &SmtpSink,
+    address: &str,
+    count: usize,
+) -> Vec<crate::helpers::smtp::ReceivedMail> {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let mails: Vec<_> = sink
+            .received()
+            .into_iter()
+            .filter(|m| m.to.iter().any(|t| t == address))
+            .collect();
+        if mails.len() >= count || tokio::time::Instant::now() > deadline {
+            return mails;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_volunteer_registers_verifies_from_the_email_and_logs_in() {
+    let sink = SmtpSink::start().await;
+    let app = app_with_mail(&sink).await;
+    let response = register(&app, "Li.Ming@Example.org").await;
+    assert_eq!(response.status().as_u16(), 201);
+    let user: Value = response.json().await.expect("JSON");
+    assert_eq!(user["role"], "volunteer");
+    assert!(user.get("password_hash").is_none());
+
+    let login = json!({"email": "li.ming@example.org", "password": GOOD_PASSWORD});
+    problem(app.post_json("/api/v1/auth/login", &login, None).await, 403).await;
+
+    let mails = mail_to(&sink, "Li.Ming@Example.org", 1).await;
+    let token = link_token(&mails[0]);
+    assert_eq!(token.len(), 64);
+    let verify = app
+        .post_json("/api/v1/auth/verify", &json!({"token": token}), None)
+        .await;
+    assert_eq!(verify.status().as_u16(), 204);
+    let again = app
+        .post_json("/api/v1/auth/verify", &json!({"token": token}), None)
+        .await;
+    problem(again, 422).await;
+
+    let response = app.post_json("/api/v1/auth/login", &login, None).await;
+    assert_eq!(response.status().as_u16(), 200);
+    let body: Value = response.json().await.expect("JSON");
+    let bearer = body["token"].as_str().expect("token");
+    let me: Value = app
+        .get_with("/api/v1/me", bearer)
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(me["email"], "Li.Ming@Example.org");
+    assert_eq!(me["locale"], "en");
+    assert_eq!(me["phone"], "13912345678");
+}
+
+#[tokio::test]
+async fn an_email_is_registered_once_whatever_its_case() {
+    let sink = SmtpSink::start().await;
+    let app = app_with_mail(&sink).await;
+    assert_eq!(
+        register(&app, "wang@example.org").await.status().as_u16(),
+        201
+    );
+    problem(register(&app, "WANG@example.org").await, 409).await;
+}
+
+#[tokio::test]
+async fn registration_fields_are_each_validated() {
+    let app = spawn_app_with(|_| {}).await;
+    let cases = [
+        (
+            json!({"email": "nope", "password": GOOD_PASSWORD, "name": "李"}),
+            "email",
+        ),
+        (
+            json!({"email": "a@example.org", "password": "short", "name": "李"}),
+            "password",
+        ),
+        (
+            json!({"email": "a@example.org", "password": "1234567890", "name": "李"}),
+            "password",
+        ),
+        (
+            json!({"email": "a@example.org", "password": GOOD_PASSWORD, "name": ""}),
+            "name",
+        ),
+        (
+            json!({"email": "a@example.org", "password": GOOD_PASSWORD, "name": "李", "phone": "12345"}),
+            "phone",
+        ),
+        (
+            json!({"email": "a@example.org", "password": GOOD_PASSWORD, "name": "李", "locale": "fr"}),
+            "locale",
+        ),
+        (json!({"email": "a@example.org", "name": "李"}), "password"),
+    ];
+    for (body, field) in cases {
+        let answer = problem(
+            app.post_json("/api/v1/auth/register", &body, None).await,
+            422,
+        )
+        .await;
+        let fields: Vec<&str> = answer["errors"]
+            .as_array()
+            .expect("errors")
+            .iter()
+            .map(|e| e["field"].as_str().expect("field"))
+            .collect();
+        assert!(fields.contains(&field), "{body}: {answer}");
+    }
+}
+
+#[tokio::test]
+async fn unknown_email_and_wrong_password_get_byte_identical_401s() {
+    let app = spawn_app_with(|_| {}).await;
+    let user = app.create_user(Role::Volunteer, None).await;
+    let wrong = app
+        .post_json(
+            "/api/v1/auth/login",
+            &json!({"email": user.email, "password": "not the password"}),
+            None,
+        )
+        .await;
+    let unknown = app
+        .post_json(
+            "/api/v1/auth/login",
+            &json!({"email": "nobody@example.org", "password": "not the password"}),
+            None,
+        )
+        .await;
+    assert_eq!(wrong.status().as_u16(), 401);
+    assert_eq!(unknown.status().as_u16(), 401);
+    let a = wrong.bytes().await.expect("body");
+    let b = unknown.bytes().await.expect("body");
+    assert_eq!(a, b);
+}
+
+#[tokio::test]
+async fn five_failed_logins_lock_the_account_with_retry_after() {
+    let app = spawn_app_with(|_| {}).await;
+    let user = app.create_user(Role::Volunteer, None).await;
+    let bad = json!({"email": user.email, "password": "not the password"});
+    for _ in 0..5 {
+        problem(app.post_json("/api/v1/auth/login", &bad, None).await, 401).await;
+    }
+    let locked = app.post_json("/api/v1/auth/login", &bad, None).await;
+    let retry_after: u64 = locked.headers()["retry-after"]
+        .to_str()
+        .expect("ascii")
+        .parse()
+        .expect("seconds");
+    assert!(retry_after > 0 && retry_after <= 900, "{retry_after}");
+    problem(locked, 429).await;
+    let good = json!({"email": user.email, "password": user.password});
+    problem(app.post_json("/api/v1/auth/login", &good, None).await, 429).await;
+}
+
+#[tokio::test]
+async fn logout_ends_the_token() {
+    let app = spawn_app_with(|_| {}).await;
+    let user = app.create_user(Role::Volunteer, None).await;
+    let token = app.login(&user).await;
+    assert_eq!(
+        app.get_with("/api/v1/me", &token).await.status().as_u16(),
+        200
+    );
+    let out = app
+        .client
+        .post(app.url("/api/v1/auth/logout"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(out.status().as_u16(), 204);
+    problem(app.get_with("/api/v1/me", &token).await, 401).await;
+}
+
+#[tokio::test]
+async fn a_reset_link_sets_a_new_password_once_and_ends_every_session() {
+    let sink = SmtpSink::start().await;
+    let app = app_with_mail(&sink).await;
+    let user = app.create_user(Role::Volunteer, None).await;
+    let old_token = app.login(&user).await;
+    let forgot = app
+        .post_json("/api/v1/auth/forgot", &json!({"email": user.email}), None)
+        .await;
+    assert_eq!(forgot.status().as_u16(), 202);
+    let unknown = app
+        .post_json(
+            "/api/v1/auth/forgot",
+            &json!({"email": "ghost@example.org"}),
+            None,
+        )
+        .await;
+    assert_eq!(
+        unknown.status().as_u16(),
+        202,
+        "the same answer for an unknown address"
+    );
+
+    let token = link_token(&mail_to(&sink, &user.email, 1).await[0]);
+    let new_password = "新的密码要足够长才行";
+    let weak = app
+        .post_json(
+            "/api/v1/auth/password",
+            &json!({"token": token, "password": "123"}),
+            None,
+        )
+        .await;
+    problem(weak, 422).await;
+    let set = app
+        .post_json(
+            "/api/v1/auth/password",
+            &json!({"token": token, "password": new_password}),
+            None,
+        )
+        .await;
+    assert_eq!(set.status().as_u16(), 204);
+    let reuse = app
+        .post_json(
+            "/api/v1/auth/password",
+            &json!({"token": token, "password": "另一个足够长的密码"}),
+            None,
+        )
+        .await;
+    problem(reuse, 422).await;
+
+    problem(app.get_with("/api/v1/me", &old_token).await, 401).await;
+    let login = json!({"email": user.email, "password": new_password});
+    assert_eq!(
+        app.post_json("/api/v1/auth/login", &login, None)
+            .await
+            .status()
+            .as_u16(),
+        200
+    );
+}
+
+#[tokio::test]
+async fn an_expired_link_is_refused() {
+    let sink = SmtpSink::start().await;
+    let app = app_with_mail(&sink).await;
+    let user = app.create_user(Role::Volunteer, None).await;
+    app.post_json("/api/v1/auth/forgot", &json!({"email": user.email}), None)
+        .await;
+    let token = link_token(&mail_to(&sink, &user.email, 1).await[0]);
+    use sea_orm::{ConnectionTrait, Statement};
+    let db = &app.context.db;
+    db.execute_raw(Statement::from_string(
+        db.get_database_backend(),
+        "UPDATE link_tokens SET expires_at = 0",
+    ))
+    .await
+    .expect("expire");
+    let set = app
+        .post_json(
+            "/api/v1/auth/password",
+            &json!({"token": token, "password": "新的密码要足够长才行"}),
+            None,
+        )
+        .await;
+    problem(set, 422).await;
+}
+
+#[tokio::test]
+async fn a_coordinator_invites_a_cadre_who_sets_a_password_from_the_email() {
+    let sink = SmtpSink::start().await;
+    let app = app_with_mail(&sink).await;
+    let coordinator = app.create_user(Role::Coordinator, Some("430525")).await;
+    let token = app.login(&coordinator).await;
+    let invite = json!({"email": "cadre@example.org", "name": "张干部", "role": "cadre", "region": "430525101"});
+    let response = app.post_json("/api/v1/users", &invite, Some(&token)).await;
+    assert_eq!(response.status().as_u16(), 201);
+    let created: Value = response.json().await.expect("JSON");
+    assert_eq!(created["region"], "430525101");
+
+    let mails = mail_to(&sink, "cadre@example.org", 1).await;
+    let invitation = link_token(&mails[0]);
+    let set = app
+        .post_json(
+            "/api/v1/auth/password",
+            &json!({"token": invitation, "password": GOOD_PASSWORD}),
+            None,
+        )
+        .await;
+    assert_eq!(set.status().as_u16(), 204);
+    let login = json!({"email": "cadre@example.org", "password": GOOD_PASSWORD});
+    assert_eq!(
+        app.post_json("/api/v1/auth/login", &login, None)
+            .await
+            .status()
+            .as_u16(),
+        200
+    );
+}
+
+#[tokio::test]
+async fn who_may_create_whom_and_where() {
+    let app = spawn_app_with(|_| {}).await;
+    let coordinator = app.create_user(Role::Coordinator, Some("430525101")).await;
+    let admin = app.create_user(Role::Admin, None).await;
+    let coordinator_token = app.login(&coordinator).await;
+    let admin_token = app.login(&admin).await;
+    let body = |role: &str, region: &str| json!({"email": format!("{role}-{region}@example.org"), "name": "某人", "role": role, "region": region});
+    let cases = [
+        (&coordinator_token, body("cadre", "430525101"), 201),
+        (&coordinator_token, body("cadre", "430525102"), 403),
+        (&coordinator_token, body("coordinator", "430525101"), 403),
+        (&coordinator_token, body("admin", "430525101"), 403),
+        (&admin_token, body("coordinator", "430525"), 201),
+        (&admin_token, body("cadre", "430525999"), 422),
+        (&admin_token, body("cadre", "4305"), 422),
+        (&admin_token, body("mayor", "430525"), 422),
+    ];
+    for (token, body, status) in cases {
+        let response = app.post_json("/api/v1/users", &body, Some(token)).await;
+        assert_eq!(response.status().as_u16(), status, "{body}");
+    }
+}
+
+#[tokio::test]
+async fn user_create_on_the_command_line_reads_the_password_from_stdin() {
+    use std::io::Write;
+    let app = spawn_app_with(|_| {}).await;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_huzhu"))
+        .args([
+            "user",
+            "create",
+            "--role",
+            "admin",
+            "--email",
+            "root@example.org",
+            "--name",
+            "管理员",
+        ])
+        .env("HUZHU_DATABASE_URL", &app.context.settings.database_url)
+        .env("HUZHU_MAIL_DIR", &app.context.settings.mail_dir)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("started");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(format!("{GOOD_PASSWORD}\n").as_bytes())
+        .expect("written");
+    let output = child.wait_with_output().expect("finished");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let login = json!({"email": "root@example.org", "password": GOOD_PASSWORD});
+    let response = app.post_json("/api/v1/auth/login", &login, None).await;
+    assert_eq!(response.status().as_u16(), 200);
+    let body: Value = response.json().await.expect("JSON");
+    assert_eq!(body["user"]["role"], "admin");
+}
