@@ -143,6 +143,8 @@ struct ProblemBody<'a> {
 
 #[derive(Serialize)]
 struct FieldErrorBody<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    row: Option<u64>,
     field: &'a str,
     message: &'a str,
 }
@@ -164,6 +166,7 @@ pub fn problem_response(
         errors: errors
             .iter()
             .map(|e| FieldErrorBody {
+                row: e.row,
                 field: &e.field,
                 message: e.message.get(locale),
             })
@@ -215,6 +218,11 @@ impl ResponseError for ApiError {
             _ => self.detail(),
         };
         let mut response = problem_response(self.status_code(), detail, errors);
+        if matches!(self, Self::Unauthorized) {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
         if let Self::TooManyRequests { retry_after_secs } = self
             && let Ok(value) = HeaderValue::from_str(&retry_after_secs.to_string())
         {
@@ -246,14 +254,24 @@ pub async fn problem_layer(
     .await
 }
 
+/// Rewrites actix's own bare error answers (no body type: 404, 405, 413…)
+/// as problems, keeping their headers (`Allow` on a 405). Answers that chose
+/// a body, such as a page's HTML, are left alone.
 fn ensure_problem(res: ServiceResponse) -> ServiceResponse {
     let status = res.status();
-    let is_problem = res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
-    if !(status.is_client_error() || status.is_server_error()) || is_problem {
+    let has_body_type = res.headers().contains_key(header::CONTENT_TYPE);
+    if !(status.is_client_error() || status.is_server_error()) || has_body_type {
         return res;
     }
-    res.into_response(problem_response(status, None, &[]))
+    let kept: Vec<_> = res
+        .headers()
+        .iter()
+        .filter(|(name, _)| *name != header::CONTENT_LENGTH)
+        .map(|(n, v)| (n.clone(), v.clone()))
+        .collect();
+    let mut problem = problem_response(status, None, &[]);
+    for (name, value) in kept {
+        problem.headers_mut().append(name, value);
+    }
+    res.into_response(problem)
 }

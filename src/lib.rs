@@ -7,6 +7,7 @@ pub mod domain;
 pub mod error;
 pub mod i18n;
 pub mod mail;
+pub mod matching;
 pub mod metrics;
 pub mod openapi;
 pub mod policy;

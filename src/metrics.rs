@@ -100,6 +100,13 @@ impl Metrics {
     }
 
     pub fn observe_request(&self, method: &str, route: &str, status: u16, elapsed: Duration) {
+        // Clients choose the method: unknown ones share one label.
+        let known = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+        let method = if known.contains(&method) {
+            method
+        } else {
+            "OTHER"
+        };
         let status = status.to_string();
         let labels = [method, route, status.as_str()];
         self.http_requests.with_label_values(&labels).inc();

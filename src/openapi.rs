@@ -1,6 +1,6 @@
 //! The OpenAPI 3.1 document served at `/api/v1/openapi.json`.
 
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes;
@@ -25,12 +25,35 @@ use crate::routes;
         routes::auth::set_password,
         routes::users::me,
         routes::users::create,
+        routes::households::create,
+        routes::households::list,
+        routes::households::get,
+        routes::households::update,
+        routes::imports::import,
+        routes::imports::export,
+        routes::needs::create,
+        routes::needs::list,
+        routes::needs::get,
+        routes::needs::update,
+        routes::needs::cancel,
+        routes::needs::candidates,
+        routes::offers::create,
+        routes::offers::list,
+        routes::offers::get,
+        routes::offers::update,
+        routes::offers::pause,
+        routes::offers::resume,
+        routes::offers::withdraw,
+        routes::offers::suggestions,
     ),
     modifiers(&BearerAuth),
     tags(
         (name = "operations", description = "Liveness, readiness and metrics"),
         (name = "regions", description = "Administrative regions"),
         (name = "accounts", description = "Registration, login, staff invitations"),
+        (name = "households", description = "Households and their spreadsheet import and export"),
+        (name = "needs", description = "Needs of households"),
+        (name = "offers", description = "Volunteers' offers of help"),
     )
 )]
 pub struct ApiDoc;
@@ -45,5 +68,24 @@ impl Modify for BearerAuth {
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
+        // Which operations need the token is the policy table's to say.
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            for (method, operation) in [
+                ("GET", item.get.as_mut()),
+                ("POST", item.post.as_mut()),
+                ("PATCH", item.patch.as_mut()),
+                ("PUT", item.put.as_mut()),
+                ("DELETE", item.delete.as_mut()),
+            ] {
+                if let Some(operation) = operation
+                    && crate::policy::needs_login(method, path)
+                {
+                    operation.security = Some(vec![SecurityRequirement::new(
+                        "bearer",
+                        Vec::<String>::new(),
+                    )]);
+                }
+            }
+        }
     }
 }

@@ -57,9 +57,14 @@ impl Allow {
     }
 }
 
-use Role::{Admin, Cadre, Coordinator};
+use Role::{Admin, Cadre, Coordinator, Volunteer};
 
 const STAFF_ADMIN: &[Role] = &[Admin, Coordinator];
+const STAFF: &[Role] = &[Cadre, Coordinator, Admin];
+const CADRE: &[Role] = &[Cadre];
+const MATCHERS: &[Role] = &[Cadre, Coordinator, Admin];
+const VOLUNTEER: &[Role] = &[Volunteer];
+const OFFER_READERS: &[Role] = &[Volunteer, Coordinator, Admin];
 
 /// Every route of the service and who may call it.
 pub const RULES: &[(&str, &str, Allow)] = &[
@@ -88,6 +93,42 @@ pub const RULES: &[(&str, &str, Allow)] = &[
     ("POST", "/api/v1/auth/logout", Allow::AnyUser),
     ("GET", "/api/v1/me", Allow::AnyUser),
     ("POST", "/api/v1/users", Allow::Roles(STAFF_ADMIN)),
+    ("POST", "/api/v1/households", Allow::Roles(STAFF)),
+    ("GET", "/api/v1/households", Allow::Roles(STAFF)),
+    ("GET", "/api/v1/households/export", Allow::Roles(STAFF)),
+    ("GET", "/api/v1/households/{id}", Allow::Roles(STAFF)),
+    ("PATCH", "/api/v1/households/{id}", Allow::Roles(STAFF)),
+    ("POST", "/api/v1/imports/households", Allow::Roles(STAFF)),
+    ("POST", "/api/v1/needs", Allow::Roles(CADRE)),
+    ("GET", "/api/v1/needs", Allow::AnyUser),
+    ("GET", "/api/v1/needs/{id}", Allow::AnyUser),
+    ("PATCH", "/api/v1/needs/{id}", Allow::Roles(CADRE)),
+    ("POST", "/api/v1/needs/{id}/cancel", Allow::Roles(CADRE)),
+    (
+        "GET",
+        "/api/v1/needs/{id}/candidates",
+        Allow::Roles(MATCHERS),
+    ),
+    ("POST", "/api/v1/offers", Allow::Roles(VOLUNTEER)),
+    ("GET", "/api/v1/offers", Allow::Roles(OFFER_READERS)),
+    ("GET", "/api/v1/offers/{id}", Allow::Roles(OFFER_READERS)),
+    ("PATCH", "/api/v1/offers/{id}", Allow::Roles(VOLUNTEER)),
+    ("POST", "/api/v1/offers/{id}/pause", Allow::Roles(VOLUNTEER)),
+    (
+        "POST",
+        "/api/v1/offers/{id}/resume",
+        Allow::Roles(VOLUNTEER),
+    ),
+    (
+        "POST",
+        "/api/v1/offers/{id}/withdraw",
+        Allow::Roles(VOLUNTEER),
+    ),
+    (
+        "GET",
+        "/api/v1/offers/{id}/suggestions",
+        Allow::Roles(VOLUNTEER),
+    ),
 ];
 
 /// Roles whose members the caller may create: admins any, coordinators
@@ -111,11 +152,20 @@ pub enum Decision {
     Unknown,
 }
 
+/// The rules' patterns, compiled once.
+static COMPILED: std::sync::LazyLock<Vec<(&'static str, ResourceDef, Allow)>> =
+    std::sync::LazyLock::new(|| {
+        RULES
+            .iter()
+            .map(|(method, pattern, allow)| (*method, ResourceDef::new(*pattern), *allow))
+            .collect()
+    });
+
 /// Looks up the rule for a request.
 pub fn decide(method: &Method, path: &str) -> Decision {
     let mut path_known = false;
-    for (rule_method, pattern, allow) in RULES {
-        if ResourceDef::new(*pattern).is_match(path) {
+    for (rule_method, pattern, allow) in COMPILED.iter() {
+        if pattern.is_match(path) {
             if method.as_str() == *rule_method || (method == Method::HEAD && *rule_method == "GET")
             {
                 return Decision::Rule(*allow);
@@ -128,6 +178,13 @@ pub fn decide(method: &Method, path: &str) -> Decision {
     } else {
         Decision::Unknown
     }
+}
+
+/// Whether a documented operation needs a login, for the OpenAPI document.
+pub fn needs_login(method: &str, pattern: &str) -> bool {
+    RULES.iter().any(|(m, p, allow)| {
+        m.eq_ignore_ascii_case(method) && *p == pattern && *allow != Allow::Anyone
+    })
 }
 
 #[cfg(test)]

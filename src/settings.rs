@@ -143,16 +143,18 @@ impl Settings {
     }
 
     fn parse(src: &Source, env: &HashMap<String, String>) -> Result<Self, ConfigError> {
-        let database_url = match src.get("database_url") {
-            Some(found) => found,
-            None => match env.get("DATABASE_URL") {
-                Some(v) => ("DATABASE_URL".to_owned(), v.clone()),
-                None => (
+        // The environment wins over the file: HUZHU_DATABASE_URL, then
+        // DATABASE_URL, then the file's database_url.
+        let from_env = |var: &str| env.get(var).map(|v| (var.to_owned(), v.clone()));
+        let database_url = from_env("HUZHU_DATABASE_URL")
+            .or_else(|| from_env("DATABASE_URL"))
+            .or_else(|| src.get("database_url"))
+            .unwrap_or_else(|| {
+                (
                     "HUZHU_DATABASE_URL".to_owned(),
                     "sqlite://huzhu.db?mode=rwc".to_owned(),
-                ),
-            },
-        };
+                )
+            });
         let bind = parse_with(src, "bind", "127.0.0.1:8080", |v| {
             v.parse::<SocketAddr>()
                 .map_err(|_| format!("'{v}' is not an address like 127.0.0.1:8080"))
@@ -262,7 +264,13 @@ fn check_smtp_url(v: &str) -> Result<String, String> {
     let parsed =
         url::Url::parse(v).map_err(|_| format!("not a URL like smtp://host:25 {hidden}"))?;
     match (parsed.scheme(), parsed.host()) {
-        ("smtp" | "smtps", Some(_)) => Ok(v.to_owned()),
+        // lettre reads the rest (credentials, ?tls=…): let it judge now, not
+        // at the first email.
+        ("smtp" | "smtps", Some(_)) => {
+            lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::from_url(v)
+                .map(|_| v.to_owned())
+                .map_err(|_| format!("lettre cannot use this URL (check ?tls=…) {hidden}"))
+        }
         _ => Err(format!(
             "must be smtp://host:port or smtps://host:port {hidden}"
         )),
@@ -339,6 +347,7 @@ mod tests {
             ("HUZHU_LOG_FORMAT", "xml"),
             ("HUZHU_PUBLIC_URL", "ftp://x"),
             ("HUZHU_SMTP_URL", "http://user:secret@host"),
+            ("HUZHU_SMTP_URL", "smtp://user:secret@host:25?tls=sometimes"),
             ("HUZHU_DATABASE_URL", "mysql://user:secret@host/db"),
             ("HUZHU_MAIL_FROM", "not a mailbox"),
         ];

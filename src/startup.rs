@@ -75,8 +75,17 @@ impl Application {
         })?;
         let public_url = match &settings.public_url {
             Some(url) => url.clone(),
-            None => url::Url::parse(&format!("http://{addr}"))
-                .map_err(|e| StartupError::Other(format!("public URL: {e}")))?,
+            None => {
+                // Listening on every interface says nothing of the name people
+                // reach us by; localhost at least works on this machine.
+                let host = if addr.ip().is_unspecified() {
+                    "localhost".to_owned()
+                } else {
+                    addr.ip().to_string()
+                };
+                url::Url::parse(&format!("http://{host}:{}", addr.port()))
+                    .map_err(|e| StartupError::Other(format!("public URL: {e}")))?
+            }
         };
         let metrics = Metrics::new().map_err(|e| StartupError::Other(format!("metrics: {e}")))?;
         let templates =
@@ -119,10 +128,12 @@ impl Application {
     /// with the background workers beside; they finish their batch and stop.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let (stop, stopped) = watch::channel(false);
-        let mail = tokio::spawn(self.mail_worker.run(stopped));
+        let mail = tokio::spawn(self.mail_worker.run(stopped.clone()));
+        let housekeeping = tokio::spawn(housekeeping(self.context.clone(), stopped));
         let result = self.server.await;
         let _ = stop.send(true);
         let _ = mail.await;
+        let _ = housekeeping.await;
         result
     }
 }
@@ -148,4 +159,19 @@ fn run(listener: TcpListener, context: web::Data<AppContext>) -> Result<Server, 
     })?
     .run();
     Ok(server)
+}
+
+/// Hourly: forgets throttling events no window needs any more.
+async fn housekeeping(context: web::Data<AppContext>, mut stop: watch::Receiver<bool>) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {
+                if let Err(e) = services::throttle::purge(&context.db, store::now_ms()).await {
+                    tracing::warn!(error = %e, "housekeeping failed");
+                }
+            }
+            _ = stop.changed() => break,
+        }
+    }
 }

@@ -10,6 +10,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261130_000001_create_regions;
 mod m20261130_000002_create_outbox;
 mod m20261130_000003_create_accounts;
+mod m20261130_000004_create_households_needs_offers;
 
 /// Applies huzhu's migrations in order.
 pub struct Migrator;
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000001_create_regions::Migration),
             Box::new(m20261130_000002_create_outbox::Migration),
             Box::new(m20261130_000003_create_accounts::Migration),
+            Box::new(m20261130_000004_create_households_needs_offers::Migration),
         ]
     }
 }

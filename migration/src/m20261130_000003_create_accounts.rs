@@ -97,6 +97,28 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
+        for (name, table, column) in [
+            (
+                "idx_sessions_user",
+                Sessions::Table.into_iden(),
+                Sessions::UserId.into_iden(),
+            ),
+            (
+                "idx_link_tokens_user",
+                LinkTokens::Table.into_iden(),
+                LinkTokens::UserId.into_iden(),
+            ),
+        ] {
+            manager
+                .create_index(
+                    Index::create()
+                        .name(name)
+                        .table(table)
+                        .col(column)
+                        .to_owned(),
+                )
+                .await?;
+        }
         manager
             .create_table(
                 Table::create()

@@ -1,9 +1,13 @@
 //! Plain types that parse and enforce huzhu's rules. No IO, no actix, no sea-orm.
 
 pub mod account;
+pub mod category;
+pub mod grid;
+pub mod household;
 pub mod region;
 
 pub use account::{EmailAddress, Password, PersonName, Phone, Role};
+pub use category::Category;
 pub use region::{Region, RegionCode, RegionCodeError, RegionInput, RegionLevel, RegionPrefix};
 
 use crate::i18n::Text;
@@ -12,6 +16,8 @@ use crate::i18n::Text;
 /// (`title`, `categories[1]`), with the reason in both languages.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
+    /// The spreadsheet row, for errors in an uploaded file.
+    pub row: Option<u64>,
     pub field: String,
     pub message: Text,
 }
@@ -19,8 +25,17 @@ pub struct FieldError {
 impl FieldError {
     pub fn new(field: impl Into<String>, message: Text) -> Self {
         Self {
+            row: None,
             field: field.into(),
             message,
+        }
+    }
+
+    /// An error in row `row` of an uploaded file (the header is row 1).
+    pub fn at_row(row: u64, field: impl Into<String>, message: Text) -> Self {
+        Self {
+            row: Some(row),
+            ..Self::new(field, message)
         }
     }
 }

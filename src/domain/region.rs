@@ -118,6 +118,12 @@ impl RegionPrefix {
         code.starts_with(&self.0)
     }
 
+    /// The half-open range of codes `[low, high)` inside this prefix, for
+    /// index range scans (`':'` sorts right after `'9'`).
+    pub fn code_range(&self) -> (String, String) {
+        (self.0.clone(), format!("{}:", self.0))
+    }
+
     /// Whether two prefixes select any region in common (one contains the other).
     pub fn overlaps(&self, other: &RegionPrefix) -> bool {
         self.0.starts_with(&other.0) || other.0.starts_with(&self.0)

@@ -8,6 +8,7 @@
 //! out and it is sent again with the same Message-ID, which lets receivers
 //! drop the duplicate; the file transport simply rewrites the same file.
 
+pub mod digest;
 pub mod outbox;
 pub mod templates;
 pub mod transport;

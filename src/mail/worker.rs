@@ -18,8 +18,10 @@ use crate::store::{self, entity::outbox, now_ms};
 /// How long a leased row is reserved for one worker.
 const LEASE_MS: i64 = 5 * 60 * 1000;
 /// Rows leased per batch, and sent at once.
-const BATCH: u64 = 200;
+const BATCH: u64 = 100;
 const CONCURRENCY: usize = 16;
+/// Delivered rows are marked in groups of this many.
+const MARK_EVERY: usize = 16;
 
 /// When to try again after a failed attempt.
 #[derive(Debug, Clone, Copy)]
@@ -97,27 +99,41 @@ impl MailWorker {
     /// were leased.
     pub async fn drain_batch(&self) -> Result<usize, DbErr> {
         let now = now_ms();
-        let rows = store::outbox::claim_due(&self.context.db, now, now + LEASE_MS, BATCH).await?;
+        let lease = now + LEASE_MS;
+        let rows = store::outbox::claim_due(&self.context.db, now, lease, BATCH).await?;
         let count = rows.len();
-        let outcomes: Vec<(outbox::Model, Result<(), SendFailure>)> =
-            futures_util::stream::iter(rows)
-                .map(|row| async move {
-                    let outcome = self.deliver(&row).await;
-                    (row, outcome)
-                })
-                .buffer_unordered(CONCURRENCY)
-                .collect()
-                .await;
+        let mut outcomes = futures_util::stream::iter(rows)
+            .map(|row| async move {
+                let outcome = self.deliver(&row).await;
+                (row, outcome)
+            })
+            .buffer_unordered(CONCURRENCY);
+        // Rows are marked a few at a time as they go out, so that a crash
+        // re-sends at most that few.
         let mut sent = Vec::new();
-        for (row, outcome) in outcomes {
+        while let Some((row, outcome)) = outcomes.next().await {
             match outcome {
                 Ok(()) => sent.push(row.id),
-                Err(failure) => self.record_failure(&row, failure).await?,
+                Err(failure) => {
+                    if let Err(e) = self.record_failure(&row, failure).await {
+                        tracing::error!(outbox_id = %row.id, error = %e, "outbox: cannot record a failed attempt");
+                    }
+                }
+            }
+            if sent.len() >= MARK_EVERY {
+                self.mark_sent(&mut sent, lease).await?;
             }
         }
-        store::outbox::mark_sent(&self.context.db, &sent, now_ms()).await?;
-        self.context.metrics.mail.sent.inc_by(sent.len() as u64);
+        self.mark_sent(&mut sent, lease).await?;
+        self.refresh_depth().await;
         Ok(count)
+    }
+
+    async fn mark_sent(&self, sent: &mut Vec<uuid::Uuid>, lease: i64) -> Result<(), DbErr> {
+        store::outbox::mark_sent(&self.context.db, sent, lease, now_ms()).await?;
+        self.context.metrics.mail.sent.inc_by(sent.len() as u64);
+        sent.clear();
+        Ok(())
     }
 
     async fn deliver(&self, row: &outbox::Model) -> Result<(), SendFailure> {

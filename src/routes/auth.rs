@@ -11,8 +11,7 @@ use crate::policy::Caller;
 use crate::routes::extract::Json;
 use crate::routes::guard::client_ip;
 use crate::routes::users::UserView;
-use crate::services::{accounts, sessions, throttle};
-use crate::store::now_ms;
+use crate::services::{accounts, sessions};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/auth/register").route(web::post().to(register)))
@@ -43,12 +42,6 @@ pub async fn register(
     req: HttpRequest,
     Json(body): Json<RegisterBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let bucket = throttle::ip_bucket("register", &client_ip(&req));
-    let now = now_ms();
-    throttle::check(&ctx.db, &bucket, throttle::REGISTRATIONS_PER_IP, now)
-        .await?
-        .map_err(|retry_after_secs| ApiError::TooManyRequests { retry_after_secs })?;
-    throttle::record(&ctx.db, &bucket, throttle::REGISTRATIONS_PER_IP, now).await?;
     let input = accounts::NewAccount {
         email: &body.email,
         name: &body.name,
@@ -57,7 +50,7 @@ pub async fn register(
         role: Role::Volunteer,
         region: None,
     };
-    let user = accounts::register(&ctx, input, &body.password).await?;
+    let user = accounts::register(&ctx, input, &body.password, &client_ip(&req)).await?;
     Ok(HttpResponse::Created().json(UserView::from(user)))
 }
 

@@ -3,6 +3,10 @@
 pub mod auth;
 pub mod extract;
 pub mod guard;
+pub mod households;
+pub mod imports;
+pub mod needs;
+pub mod offers;
 pub mod ops;
 pub mod regions;
 pub mod users;
@@ -25,7 +29,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::scope("/api/v1")
                 .configure(regions::configure)
                 .configure(auth::configure)
-                .configure(users::configure),
+                .configure(users::configure)
+                .configure(households::configure)
+                .configure(imports::configure)
+                .configure(needs::configure)
+                .configure(offers::configure),
         );
 }
 

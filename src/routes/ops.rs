@@ -26,7 +26,13 @@ pub async fn healthz() -> HttpResponse {
 pub async fn readyz(ctx: web::Data<AppContext>) -> Result<HttpResponse, ApiError> {
     let unavailable =
         |zh: &'static str, en: &'static str| ApiError::Unavailable(Text::fixed(zh, en));
-    if ctx.db.execute_unprepared("SELECT 1").await.is_err() {
+    // A probe wants an answer in time, not after the pool's acquire timeout.
+    let ping = tokio::time::timeout(
+        std::time::Duration::from_secs(2),
+        ctx.db.execute_unprepared("SELECT 1"),
+    )
+    .await;
+    if !matches!(ping, Ok(Ok(_))) {
         return Err(unavailable("数据库无法连接", "The database is unreachable"));
     }
     match Migrator::get_pending_migrations(&ctx.db).await {

@@ -175,7 +175,17 @@ pub async fn register(
     ctx: &AppContext,
     input: NewAccount<'_>,
     password: &str,
+    ip: &str,
 ) -> Result<user::Model, ServiceError> {
+    let bucket = super::throttle::ip_bucket("register", ip);
+    super::throttle::hit(
+        &ctx.db,
+        &bucket,
+        super::throttle::REGISTRATIONS_PER_IP,
+        now_ms(),
+    )
+    .await?
+    .map_err(|retry_after_secs| ServiceError::Throttled { retry_after_secs })?;
     let mut fields = Fields::default();
     let parsed = parse(&input, &mut fields);
     let password = match &parsed {
@@ -277,8 +287,12 @@ pub async fn invite(
     let region_name = match &parsed.region {
         Some(prefix) => {
             let code = format!("{:0<12}", prefix.as_str());
+            // A region out of reach is answered like one that does not exist.
             if caller.role != Role::Admin && !caller.reaches(&code) {
-                return Err(ServiceError::Forbidden);
+                return Err(ServiceError::field(
+                    "region",
+                    Text::fixed("没有这个地区", "No such region"),
+                ));
             }
             let region = store::regions::find(&ctx.db, &code).await?.ok_or_else(|| {
                 ServiceError::field("region", Text::fixed("没有这个地区", "No such region"))

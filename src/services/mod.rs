@@ -2,6 +2,14 @@
 //! emails to the outbox; handlers and commands call these.
 
 pub mod accounts;
+pub mod export;
+pub mod household_import;
+pub mod households;
+pub mod import;
+pub mod nearby;
+pub mod needs;
+pub mod offers;
+pub mod ranking;
 pub mod regions;
 pub mod secrets;
 pub mod sessions;

@@ -45,36 +45,34 @@ pub async fn login(
         .map(|e| e.key())
         .unwrap_or_else(|_| email.trim().to_lowercase());
     let account_bucket = throttle::account_bucket("login", &key);
-    let ip_bucket = throttle::ip_bucket("login", ip);
-    throttle::check(
+    let account_hit = throttle::hit(
         db,
         &account_bucket,
         throttle::LOGIN_FAILURES_PER_ACCOUNT,
         now,
     )
-    .await?
-    .map_err(throttled)?;
-    throttle::check(db, &ip_bucket, throttle::LOGIN_FAILURES_PER_IP, now)
-        .await?
-        .map_err(throttled)?;
+    .await?;
+    let ip_hit = throttle::hit(
+        db,
+        &throttle::ip_bucket("login", ip),
+        throttle::LOGIN_FAILURES_PER_IP,
+        now,
+    )
+    .await?;
+    let ip_event = ip_hit.map_err(throttled)?;
+    account_hit.map_err(throttled)?;
     let user = q::user_by_email_key(db, &key).await?;
     let hash = user.as_ref().and_then(|u| u.password_hash.clone());
     let matches = secrets::verify_password(password.to_owned(), hash).await;
+    // A failure stays counted in both buckets; a success is forgotten.
     let Some(user) = user.filter(|_| matches) else {
-        throttle::record(
-            db,
-            &account_bucket,
-            throttle::LOGIN_FAILURES_PER_ACCOUNT,
-            now,
-        )
-        .await?;
-        throttle::record(db, &ip_bucket, throttle::LOGIN_FAILURES_PER_IP, now).await?;
         return Err(ServiceError::Unauthorized);
     };
+    throttle::clear(db, &account_bucket).await?;
+    throttle::forget(db, ip_event).await?;
     if !user.verified {
         return Err(ServiceError::Forbidden);
     }
-    throttle::clear(db, &account_bucket).await?;
     let token = secrets::new_token();
     let csrf_token = secrets::new_token();
     q::insert_session(
@@ -138,15 +136,15 @@ pub async fn logout(db: &DatabaseConnection, caller: &Caller) -> Result<(), Serv
 pub async fn forgot(ctx: &AppContext, email: &str, ip: &str) -> Result<(), ServiceError> {
     let now = now_ms();
     let ip_bucket = throttle::ip_bucket("forgot", ip);
-    throttle::check(&ctx.db, &ip_bucket, throttle::RESETS_PER_IP, now)
+    throttle::hit(&ctx.db, &ip_bucket, throttle::RESETS_PER_IP, now)
         .await?
         .map_err(throttled)?;
-    throttle::record(&ctx.db, &ip_bucket, throttle::RESETS_PER_IP, now).await?;
     let Ok(address) = EmailAddress::parse(email) else {
         return Ok(());
     };
     let account_bucket = throttle::account_bucket("forgot", &address.key());
-    if throttle::check(&ctx.db, &account_bucket, throttle::RESETS_PER_ACCOUNT, now)
+    // Over the account's limit, answer as for any address: no email.
+    if throttle::hit(&ctx.db, &account_bucket, throttle::RESETS_PER_ACCOUNT, now)
         .await?
         .is_err()
     {
@@ -155,7 +153,6 @@ pub async fn forgot(ctx: &AppContext, email: &str, ip: &str) -> Result<(), Servi
     let Some(user) = q::user_by_email_key(&ctx.db, &address.key()).await? else {
         return Ok(());
     };
-    throttle::record(&ctx.db, &account_bucket, throttle::RESETS_PER_ACCOUNT, now).await?;
     let txn = store::begin_write(&ctx.db).await?;
     let token = issue_link(&txn, user.id, "reset", RESET_TTL_MS, now).await?;
     let context = json!({"reset_url": link(ctx, "/password", &token), "expires_minutes": 60});

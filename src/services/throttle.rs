@@ -45,32 +45,37 @@ pub fn ip_bucket(action: &str, ip: &str) -> String {
     format!("{action}:ip:{ip}")
 }
 
-/// `Err(seconds to wait)` when the bucket is full.
-pub async fn check(
+/// Counts an attempt first, then checks the window including it, so that
+/// parallel attempts cannot all slip under the limit. `Ok(event)` when within
+/// the limit (the event can be forgotten after a success), `Err(seconds to
+/// wait)` when over it.
+pub async fn hit(
     db: &impl ConnectionTrait,
     bucket: &str,
     limit: Limit,
     now: i64,
-) -> Result<Result<(), u64>, DbErr> {
+) -> Result<Result<i64, u64>, DbErr> {
     let since = now - limit.window_ms;
-    if q::throttle_count(db, bucket, since).await? < limit.max {
-        return Ok(Ok(()));
+    let event = q::throttle_record(db, bucket, now, since).await?;
+    if q::throttle_count(db, bucket, since).await? <= limit.max {
+        return Ok(Ok(event));
     }
     let oldest = q::throttle_oldest(db, bucket, since).await?.unwrap_or(now);
     let wait_ms = (oldest + limit.window_ms - now).max(1000);
     Ok(Err((wait_ms as u64).div_ceil(1000)))
 }
 
-/// Counts one event in the bucket.
-pub async fn record(
-    db: &impl ConnectionTrait,
-    bucket: &str,
-    limit: Limit,
-    now: i64,
-) -> Result<(), DbErr> {
-    q::throttle_record(db, bucket, now, now - limit.window_ms).await
+/// Forgets one counted attempt (it succeeded).
+pub async fn forget(db: &impl ConnectionTrait, event: i64) -> Result<(), DbErr> {
+    q::throttle_forget(db, event).await
 }
 
+/// Forgets a bucket (a successful login clears its account's failures).
 pub async fn clear(db: &impl ConnectionTrait, bucket: &str) -> Result<(), DbErr> {
     q::throttle_clear(db, bucket).await
+}
+
+/// Forgets every event older than a day: no window is longer.
+pub async fn purge(db: &impl ConnectionTrait, now: i64) -> Result<(), DbErr> {
+    q::throttle_purge(db, now - 24 * 60 * MINUTE).await
 }

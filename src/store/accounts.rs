@@ -202,32 +202,49 @@ pub async fn throttle_oldest(
         .await
 }
 
-/// Records an event and forgets this bucket's events older than `forget_before`.
+/// Records an event (returning its id) and forgets this bucket's events
+/// older than `forget_before`.
 pub async fn throttle_record(
     db: &impl ConnectionTrait,
     bucket: &str,
     now: i64,
     forget_before: i64,
-) -> Result<(), DbErr> {
+) -> Result<i64, DbErr> {
     throttle_event::Entity::delete_many()
         .filter(throttle_event::Column::Bucket.eq(bucket))
         .filter(throttle_event::Column::At.lt(forget_before))
         .exec(db)
         .await?;
-    throttle_event::Entity::insert(throttle_event::ActiveModel {
+    let inserted = throttle_event::Entity::insert(throttle_event::ActiveModel {
         bucket: Set(bucket.to_owned()),
         at: Set(now),
         ..Default::default()
     })
-    .exec_without_returning(db)
-    .await
-    .map(|_| ())
+    .exec(db)
+    .await?;
+    Ok(inserted.last_insert_id)
 }
 
-/// Forgets a bucket (a successful login clears its account's failures).
+pub async fn throttle_forget(db: &impl ConnectionTrait, id: i64) -> Result<(), DbErr> {
+    throttle_event::Entity::delete_by_id(id)
+        .exec(db)
+        .await
+        .map(|_| ())
+}
+
+/// Forgets a bucket.
 pub async fn throttle_clear(db: &impl ConnectionTrait, bucket: &str) -> Result<(), DbErr> {
     throttle_event::Entity::delete_many()
         .filter(throttle_event::Column::Bucket.eq(bucket))
+        .exec(db)
+        .await
+        .map(|_| ())
+}
+
+/// Forgets every event before `before`.
+pub async fn throttle_purge(db: &impl ConnectionTrait, before: i64) -> Result<(), DbErr> {
+    throttle_event::Entity::delete_many()
+        .filter(throttle_event::Column::At.lt(before))
         .exec(db)
         .await
         .map(|_| ())

@@ -3,6 +3,10 @@
 
 pub mod accounts;
 pub mod entity;
+pub mod households;
+pub mod matches;
+pub mod needs;
+pub mod offers;
 pub mod outbox;
 pub mod regions;
 

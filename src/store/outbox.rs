@@ -72,17 +72,23 @@ pub async fn claim_due(
 pub async fn mark_sent(
     db: &impl ConnectionTrait,
     ids: &[uuid::Uuid],
+    lease_until: i64,
     now: i64,
 ) -> Result<(), DbErr> {
     if ids.is_empty() {
         return Ok(());
     }
+    // The bodies may hold single-use links: once delivered they are not kept.
+    // Only rows still under this worker's lease are marked.
     Outbox::update_many()
         .col_expr(Column::Status, Expr::value(SENT))
         .col_expr(Column::SentAt, Expr::value(now))
         .col_expr(Column::LeaseUntil, Expr::value(Option::<i64>::None))
         .col_expr(Column::Attempts, Expr::col(Column::Attempts).add(1))
+        .col_expr(Column::TextBody, Expr::value(""))
+        .col_expr(Column::HtmlBody, Expr::value(""))
         .filter(Column::Id.is_in(ids.iter().copied()))
+        .filter(Column::LeaseUntil.eq(lease_until))
         .exec(db)
         .await?;
     Ok(())
@@ -99,7 +105,13 @@ pub async fn mark_attempt_failed(
     give_up: bool,
 ) -> Result<(), DbErr> {
     let status = if give_up { FAILED } else { PENDING };
-    Outbox::update_many()
+    let mut update = Outbox::update_many();
+    if give_up {
+        update = update
+            .col_expr(Column::TextBody, Expr::value(""))
+            .col_expr(Column::HtmlBody, Expr::value(""));
+    }
+    update
         .col_expr(Column::Status, Expr::value(status))
         .col_expr(Column::Attempts, Expr::value(attempts))
         .col_expr(Column::NextAttemptAt, Expr::value(next_attempt_at))

@@ -80,3 +80,22 @@ pub async fn upsert(
     }
     Ok(())
 }
+
+/// The names of these regions, by code.
+pub async fn names(
+    db: &impl ConnectionTrait,
+    codes: impl IntoIterator<Item = String>,
+) -> Result<std::collections::HashMap<String, String>, DbErr> {
+    let mut codes: Vec<String> = codes.into_iter().collect();
+    codes.sort();
+    codes.dedup();
+    let mut names = std::collections::HashMap::new();
+    for chunk in codes.chunks(500) {
+        let rows = Regions::find()
+            .filter(region::Column::Code.is_in(chunk.iter().cloned()))
+            .all(db)
+            .await?;
+        names.extend(rows.into_iter().map(|r| (r.code, r.name)));
+    }
+    Ok(names)
+}

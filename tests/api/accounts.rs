@@ -332,7 +332,7 @@ async fn who_may_create_whom_and_where() {
     let body = |role: &str, region: &str| json!({"email": format!("{role}-{region}@example.org"), "name": "某人", "role": role, "region": region});
     let cases = [
         (&coordinator_token, body("cadre", "430525101"), 201),
-        (&coordinator_token, body("cadre", "430525102"), 403),
+        (&coordinator_token, body("cadre", "430525102"), 422),
         (&coordinator_token, body("coordinator", "430525101"), 403),
         (&coordinator_token, body("admin", "430525101"), 403),
         (&admin_token, body("coordinator", "430525"), 201),

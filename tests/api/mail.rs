@@ -272,3 +272,61 @@ async fn two_instances_draining_one_outbox_send_each_email_once() {
     let by_second = second.context.metrics.mail.sent.get();
     assert_eq!(by_first + by_second, 60);
 }
+
+#[tokio::test]
+async fn a_batch_of_items_becomes_one_digest_per_recipient() {
+    use huzhu::mail::digest::{Digest, DigestItem, enqueue_digests};
+    let sink = SmtpSink::start().await;
+    let app = app_with_smtp(&sink).await;
+    let samples: serde_json::Value =
+        serde_json::from_str(include_str!("../../templates/email/samples.json")).expect("samples");
+    let proposal = samples["proposals_digest"]["proposals"][0].clone();
+    let mut items = Vec::new();
+    for (who, n) in [("a", 3), ("b", 2)] {
+        for i in 0..n {
+            let mut p = proposal.clone();
+            p["title"] = serde_json::json!(format!("需求{who}{i}"));
+            items.push(DigestItem {
+                recipient_key: who.to_owned(),
+                to: Recipient {
+                    email: format!("{who}@example.org"),
+                    name: who.to_owned(),
+                    locale: Locale::ZhCn,
+                },
+                item: p,
+            });
+        }
+    }
+    let digest = Digest {
+        kind: EmailKind::ProposalsDigest,
+        batch: "round:test",
+        list_field: "proposals",
+        shared: serde_json::json!({"expires_at": "2026-12-03 10:00"})
+            .as_object()
+            .cloned()
+            .expect("object"),
+    };
+    let txn = store::begin_write(&app.context.db).await.expect("begin");
+    let queued = enqueue_digests(&txn, &app.context.templates, "https://h", &digest, items)
+        .await
+        .expect("queued");
+    txn.commit().await.expect("commit");
+    app.context.emails_committed();
+    assert_eq!(queued, 2);
+    let mails = sink.wait_for(2, Duration::from_secs(10)).await;
+    assert_eq!(mails.len(), 2);
+    let a = mails
+        .iter()
+        .find(|m| m.to[0] == "a@example.org")
+        .expect("a's digest");
+    let text = MessageParser::default()
+        .parse(&a.data)
+        .expect("MIME")
+        .body_text(0)
+        .expect("text")
+        .into_owned();
+    for i in 0..3 {
+        assert!(text.contains(&format!("需求a{i}")), "{text}");
+    }
+    assert!(!text.contains("需求b0"));
+}

@@ -2,7 +2,12 @@
 //! in the query modules beside, not here.
 
 pub mod audit_log;
+pub mod household;
 pub mod link_token;
+pub mod match_event;
+pub mod matches;
+pub mod need;
+pub mod offer;
 pub mod outbox;
 pub mod region;
 pub mod session;

@@ -1,0 +1,104 @@
+//! Digests: many items of one batch (a matching round's proposals) become one
+//! email per recipient listing all of theirs.
+
+use sea_orm::ConnectionTrait;
+use serde_json::{Map, Value};
+
+use super::{EmailKind, IdempotencyKey, MailError, Recipient, Templates, enqueue};
+
+/// One item for one recipient, keyed by who they are (a user id).
+pub struct DigestItem {
+    pub recipient_key: String,
+    pub to: Recipient,
+    pub item: Value,
+}
+
+/// The items of each recipient, in the order recipients first appear.
+pub fn group(items: Vec<DigestItem>) -> Vec<(String, Recipient, Vec<Value>)> {
+    let mut groups: Vec<(String, Recipient, Vec<Value>)> = Vec::new();
+    let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for DigestItem {
+        recipient_key,
+        to,
+        item,
+    } in items
+    {
+        match index.get(&recipient_key) {
+            Some(&i) => groups[i].2.push(item),
+            None => {
+                index.insert(recipient_key.clone(), groups.len());
+                groups.push((recipient_key, to, vec![item]));
+            }
+        }
+    }
+    groups
+}
+
+/// A digest's definition: its template, the batch it belongs to, the field
+/// its list goes in, and the context every copy shares.
+pub struct Digest<'a> {
+    pub kind: EmailKind,
+    /// The event: one digest per recipient per batch, however often written.
+    pub batch: &'a str,
+    pub list_field: &'a str,
+    pub shared: Map<String, Value>,
+}
+
+/// Queues one email per recipient in `txn`. Returns how many were queued.
+pub async fn enqueue_digests(
+    txn: &impl ConnectionTrait,
+    templates: &Templates,
+    public_url: &str,
+    digest: &Digest<'_>,
+    items: Vec<DigestItem>,
+) -> Result<usize, MailError> {
+    let mut queued = 0;
+    for (key, to, list) in group(items) {
+        let mut context = digest.shared.clone();
+        context.insert("count".to_owned(), Value::from(list.len()));
+        context.insert(digest.list_field.to_owned(), Value::Array(list));
+        let email = templates.compose(digest.kind, &to, public_url, Value::Object(context))?;
+        if enqueue(txn, &IdempotencyKey::new(digest.batch, &key), &email).await? {
+            queued += 1;
+        }
+    }
+    Ok(queued)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Locale;
+
+    fn item(key: &str, n: i64) -> DigestItem {
+        DigestItem {
+            recipient_key: key.to_owned(),
+            to: Recipient {
+                email: format!("{key}@example.org"),
+                name: key.to_owned(),
+                locale: Locale::ZhCn,
+            },
+            item: Value::from(n),
+        }
+    }
+
+    #[test]
+    fn items_are_grouped_per_recipient_in_first_seen_order() {
+        let groups = group(vec![
+            item("b", 1),
+            item("a", 2),
+            item("b", 3),
+            item("a", 4),
+            item("c", 5),
+        ]);
+        let shape: Vec<(String, Vec<Value>)> = groups.into_iter().map(|(k, _, v)| (k, v)).collect();
+        assert_eq!(
+            shape,
+            vec![
+                ("b".to_owned(), vec![Value::from(1), Value::from(3)]),
+                ("a".to_owned(), vec![Value::from(2), Value::from(4)]),
+                ("c".to_owned(), vec![Value::from(5)]),
+            ]
+        );
+    }
+}

@@ -1,0 +1,190 @@
+//! Distances and radii exactly as MATCHING.md (and its Python checker)
+//! computes them.
+
+/// Earth radius of MATCHING.md, in metres.
+pub const EARTH_RADIUS_M: f64 = 6_371_008.8;
+
+/// A WGS84 location in degrees.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct GeoPoint {
+    /// Latitude, degrees north.
+    pub lat: f64,
+    /// Longitude, degrees east.
+    pub lon: f64,
+}
+
+impl GeoPoint {
+    /// A point from latitude and longitude in degrees.
+    pub fn new(lat: f64, lon: f64) -> Self {
+        GeoPoint { lat, lon }
+    }
+
+    /// A key that is equal exactly when the two coordinates are bit-equal,
+    /// which is when every distance from them is equal.
+    pub(crate) fn key(self) -> (u64, u64) {
+        (self.lat.to_bits(), self.lon.to_bits())
+    }
+}
+
+/// Haversine distance in whole metres, `floor(h + 0.5)`.
+///
+/// The checker squares with `x ** 2`, i.e. libm `pow`, which differs from
+/// `x * x` in the last bit for about 0.1 % of inputs. That bit moves `h` by
+/// far less than a micrometre, so `x * x` is used unless `h` lies within
+/// 1e-4 m of a rounding boundary, where the `pow` form decides.
+pub fn haversine_m(a: GeoPoint, b: GeoPoint) -> i64 {
+    haversine_prepared(&Prepared::new(a), &Prepared::new(b))
+}
+
+/// A point with its latitude in radians and that latitude's cosine,
+/// computed once for many distances (the same operations, so the same bits).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Prepared {
+    pub lat: f64,
+    pub lon: f64,
+    phi: f64,
+    cos_phi: f64,
+}
+
+impl Prepared {
+    pub(crate) fn new(p: GeoPoint) -> Self {
+        let phi = p.lat.to_radians();
+        Prepared {
+            lat: p.lat,
+            lon: p.lon,
+            phi,
+            cos_phi: phi.cos(),
+        }
+    }
+}
+
+/// [`haversine_m`] between prepared points.
+pub(crate) fn haversine_prepared(a: &Prepared, b: &Prepared) -> i64 {
+    let h = haversine_raw(a, b, |x| x * x);
+    let frac = (h + 0.5) - (h + 0.5).floor();
+    if !(1e-4..=1.0 - 1e-4).contains(&frac) {
+        // `black_box` keeps LLVM from folding `powf(x, 2.0)` into `x * x`.
+        let two = std::hint::black_box(2.0_f64);
+        return (haversine_raw(a, b, |x| x.powf(two)) + 0.5).floor() as i64;
+    }
+    (h + 0.5).floor() as i64
+}
+
+/// The checker's formula, term for term: `dp` is a difference of
+/// radians, `dl` the radians of a difference.
+fn haversine_raw(a: &Prepared, b: &Prepared, sq: impl Fn(f64) -> f64) -> f64 {
+    let dp = b.phi - a.phi;
+    let dl = (b.lon - a.lon).to_radians();
+    let x = sq((dp / 2.0).sin()) + a.cos_phi * b.cos_phi * sq((dl / 2.0).sin());
+    2.0 * EARTH_RADIUS_M * x.sqrt().min(1.0).asin()
+}
+
+/// A lower bound, in metres, on the distance of two points whose latitudes
+/// differ by `dlat_deg` degrees (a meridian arc is the shortest way between
+/// two latitudes). Used to skip far pairs without computing them.
+pub(crate) fn lat_gap_m(dlat_deg: f64) -> f64 {
+    EARTH_RADIUS_M * dlat_deg.abs().to_radians()
+}
+
+/// A radius text that is not a positive decimal number.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("radius_km must be a positive decimal number, got {0:?}")]
+pub struct RadiusError(pub String);
+
+/// `floor(1000 * radius_km)` computed exactly from the decimal text
+/// (`"2.5"` → 2500, `"0.0015"` → 1), so that `h <= radius` in metres is
+/// the same test as `h <= 1000 * radius_km` on the exact decimal.
+/// Accepts an optional `+`, digits with one optional point and an optional
+/// exponent (`"1e2"`), as Python's `Decimal` does.
+pub fn radius_m_from_decimal(text: &str) -> Result<i64, RadiusError> {
+    let err = || RadiusError(text.to_owned());
+    let s = text.trim();
+    let s = s.strip_prefix('+').unwrap_or(s);
+    let (mant, exp) = match s.find(['e', 'E']) {
+        Some(i) => (&s[..i], s[i + 1..].parse::<i32>().map_err(|_| err())?),
+        None => (s, 0),
+    };
+    let (int, frac) = mant.split_once('.').unwrap_or((mant, ""));
+    let all_digits = |p: &str| p.bytes().all(|b| b.is_ascii_digit());
+    if int.len() + frac.len() == 0 || !all_digits(int) || !all_digits(frac) {
+        return Err(err());
+    }
+    let digits: Vec<u8> = int.bytes().chain(frac.bytes()).map(|b| b - b'0').collect();
+    // value = digits * 10^(exp - frac.len()); times 1000 for metres.
+    let shift = i64::from(exp) - frac.len() as i64 + 3;
+    let keep = digits.len() as i64 + shift.min(0);
+    let mut m: i64 = 0;
+    for &d in digits.iter().take(keep.max(0) as usize) {
+        m = m
+            .checked_mul(10)
+            .and_then(|m| m.checked_add(i64::from(d)))
+            .ok_or_else(err)?;
+    }
+    for _ in 0..shift.max(0) {
+        m = m.checked_mul(10).ok_or_else(err)?;
+    }
+    if digits.iter().all(|&d| d == 0) {
+        return Err(err());
+    }
+    Ok(m)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn radius_texts_convert_to_whole_metres_exactly() {
+        let cases = [
+            ("0.001", 1),
+            ("30", 30_000),
+            ("2.5", 2_500),
+            ("200", 200_000),
+            ("0.0015", 1),
+            ("0.0001", 0),
+            ("1e2", 100_000),
+            ("2.5E-1", 250),
+            ("+3.14159", 3_141),
+            (" 5 ", 5_000),
+            ("0.3", 300),
+        ];
+        for (text, want) in cases {
+            assert_eq!(radius_m_from_decimal(text), Ok(want), "{text}");
+        }
+    }
+
+    #[test]
+    fn bad_radius_texts_are_rejected() {
+        for text in [
+            "", "0", "0.000", "-1", "abc", "1.2.3", ".", "nan", "inf", "1e",
+        ] {
+            assert!(radius_m_from_decimal(text).is_err(), "{text}");
+        }
+    }
+
+    #[test]
+    fn haversine_of_a_point_to_itself_is_zero() {
+        let p = GeoPoint::new(27.06, 110.58);
+        assert_eq!(haversine_m(p, p), 0);
+    }
+
+    #[test]
+    fn haversine_matches_the_python_checker() {
+        // Values printed by check_matching.haversine_m for the same inputs.
+        let seat = GeoPoint::new(27.06, 110.58);
+        assert_eq!(haversine_m(seat, GeoPoint::new(27.06, 110.59)), 990);
+        assert_eq!(haversine_m(seat, GeoPoint::new(22.543, 114.058)), 612_707);
+        assert_eq!(
+            haversine_m(GeoPoint::new(0.0, 0.0), GeoPoint::new(0.0, 180.0)),
+            20_015_114
+        );
+    }
+
+    #[test]
+    fn haversine_rounds_halves_up() {
+        // 1 degree of longitude at the equator is 111 195.08 m.
+        let a = GeoPoint::new(0.0, 0.0);
+        let d = haversine_m(a, GeoPoint::new(0.0, 1.0));
+        assert_eq!(d, 111_195);
+    }
+}

@@ -1,0 +1,407 @@
+//! `/needs`: posting, listing (near me), editing and cancelling needs, and a
+//! need's candidate offers.
+
+use actix_web::{HttpResponse, web};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::context::AppContext;
+use crate::domain::{Category, RegionPrefix, Role};
+use crate::error::ApiError;
+use crate::i18n::Text;
+use crate::matching::GeoPoint;
+use crate::policy::Caller;
+use crate::routes::extract::{Json, Page, Query, page_limit};
+use crate::routes::households::time;
+use crate::services::nearby::{self, Cursor, coarse};
+use crate::services::needs::{self, NeedInput};
+use crate::services::ranking;
+use crate::store::{self, entity::need, needs::NeedFilter};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/needs")
+            .route(web::get().to(list))
+            .route(web::post().to(create)),
+    )
+    .service(
+        web::resource("/needs/{id}")
+            .route(web::get().to(get))
+            .route(web::patch().to(update)),
+    )
+    .service(web::resource("/needs/{id}/cancel").route(web::post().to(cancel)))
+    .service(web::resource("/needs/{id}/candidates").route(web::get().to(candidates)));
+}
+
+/// A need. Volunteers get no `household_id`, a point rounded to about 1 km
+/// and distances from that point; staff get the exact point.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NeedView {
+    pub id: Uuid,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub household_id: Option<Uuid>,
+    pub category: String,
+    pub title: String,
+    pub description: String,
+    pub urgency: i16,
+    /// `open`, `matched`, `fulfilled` or `cancelled`.
+    pub status: String,
+    pub region: String,
+    pub region_name: String,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub posted_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cancel_reason: Option<String>,
+    /// From `near`, in km to 0.1 km; only when `near` is given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub distance_km: Option<f64>,
+}
+
+/// Whether the caller gets the public view.
+fn public(caller: &Caller) -> bool {
+    caller.role == Role::Volunteer
+}
+
+pub fn view(
+    n: need::Model,
+    region_name: String,
+    public: bool,
+    distance_m: Option<i64>,
+) -> NeedView {
+    let (lat, lon) = match (n.lat, n.lon, public) {
+        (Some(lat), Some(lon), true) => (Some(coarse(lat)), Some(coarse(lon))),
+        (lat, lon, _) => (lat, lon),
+    };
+    NeedView {
+        id: n.id,
+        household_id: (!public).then_some(n.household_id),
+        category: n.category,
+        title: n.title,
+        description: n.description,
+        urgency: n.urgency,
+        status: n.status,
+        region: n.region,
+        region_name,
+        lat,
+        lon,
+        posted_at: time(n.posted_at),
+        updated_at: time(n.updated_at),
+        cancel_reason: if public { None } else { n.cancel_reason },
+        distance_km: distance_m.map(|d| (d as f64 / 100.0).round() / 10.0),
+    }
+}
+
+/// Views of a page of needs, with their regions' names.
+pub async fn views(
+    ctx: &AppContext,
+    rows: Vec<(need::Model, Option<i64>)>,
+    public: bool,
+) -> Result<Vec<NeedView>, ApiError> {
+    let names = store::regions::names(&ctx.db, rows.iter().map(|(n, _)| n.region.clone())).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(n, d)| {
+            let name = names.get(&n.region).cloned().unwrap_or_default();
+            view(n, name, public, d)
+        })
+        .collect())
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NeedBody {
+    pub household_id: Option<Uuid>,
+    /// A category code of MATCHING.md (or its Chinese name).
+    pub category: Option<String>,
+    /// Up to 200 characters.
+    pub title: Option<String>,
+    /// Up to 4,000 characters.
+    pub description: Option<String>,
+    /// 1 to 3 (3 most urgent).
+    pub urgency: Option<i64>,
+}
+
+impl From<NeedBody> for NeedInput {
+    fn from(b: NeedBody) -> Self {
+        Self {
+            household_id: b.household_id,
+            category: b.category,
+            title: b.title,
+            description: b.description,
+            urgency: b.urgency,
+        }
+    }
+}
+
+/// Posts a need of a household (its cadre).
+#[utoipa::path(post, path = "/api/v1/needs", tag = "needs", request_body = NeedBody,
+    responses((status = 201, body = NeedView), (status = 409, description = "the household has an open need in this category"), (status = 422)))]
+pub async fn create(
+    ctx: web::Data<AppContext>,
+    caller: Caller,
+    Json(body): Json<NeedBody>,
+) -> Result<HttpResponse, ApiError> {
+    let need = needs::create(&ctx, &caller, body.into()).await?;
+    let mut page = views(&ctx, vec![(need, None)], false).await?;
+    Ok(HttpResponse::Created().json(page.remove(0)))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// `open`, `matched`, `fulfilled` or `cancelled` (volunteers: open only).
+    pub status: Option<String>,
+    pub category: Option<String>,
+    /// A region code or prefix.
+    pub region: Option<String>,
+    /// `LAT,LON`: nearest first, with `distance_km`.
+    pub near: Option<String>,
+    /// With `near`: how far, 0 to 500 km (default 50).
+    pub within_km: Option<f64>,
+    pub limit: Option<u64>,
+    pub cursor: Option<String>,
+}
+
+fn invalid(field: &str, zh: &'static str, en: &'static str) -> ApiError {
+    ApiError::field(field, Text::fixed(zh, en))
+}
+
+fn filter_of(caller: &Caller, q: &ListQuery) -> Result<NeedFilter, ApiError> {
+    let mut filter = NeedFilter::default();
+    let status = q.status.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    match (public(caller), status) {
+        (true, None | Some("open")) => filter.statuses = vec!["open"],
+        (true, Some(_)) => {
+            return Err(invalid(
+                "status",
+                "爱心人士只能查看待匹配的需求",
+                "Volunteers see open needs only",
+            ));
+        }
+        (false, None) => {}
+        (false, Some(s)) => {
+            let known = ["open", "matched", "fulfilled", "cancelled"];
+            let s = known
+                .into_iter()
+                .find(|k| *k == s)
+                .ok_or_else(|| invalid("status", "状态不存在", "Unknown status"))?;
+            filter.statuses = vec![s];
+        }
+    }
+    if let Some(c) = q.category.as_deref() {
+        let c = c
+            .parse::<Category>()
+            .map_err(|_| invalid("category", "类别不存在", "Unknown category"))?;
+        filter.category = Some(c.code().to_owned());
+    }
+    if let Some(r) = q.region.as_deref() {
+        filter.regions.push(
+            RegionPrefix::parse(r)
+                .map_err(|_| invalid("region", "地区代码格式不正确", "Not a region code"))?,
+        );
+    }
+    if !public(caller) {
+        filter.regions.extend(caller.region.clone());
+    }
+    Ok(filter)
+}
+
+fn parse_near(text: &str) -> Result<GeoPoint, ApiError> {
+    let bad = || invalid("near", "near 应为“纬度,经度”", "near is LAT,LON");
+    let (lat, lon) = text.split_once(',').ok_or_else(bad)?;
+    let lat: f64 = lat.trim().parse().map_err(|_| bad())?;
+    let lon: f64 = lon.trim().parse().map_err(|_| bad())?;
+    if lat.is_finite() && lon.is_finite() && lat.abs() <= 90.0 && lon.abs() <= 180.0 {
+        Ok(GeoPoint::new(lat, lon))
+    } else {
+        Err(bad())
+    }
+}
+
+/// Lists needs: newest first, or nearest first with `near`.
+#[utoipa::path(get, path = "/api/v1/needs", tag = "needs", params(ListQuery), responses((status = 200, body = Page<NeedView>), (status = 422)))]
+pub async fn list(
+    ctx: web::Data<AppContext>,
+    caller: Caller,
+    Query(q): Query<ListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let limit = page_limit(q.limit)?;
+    let filter = filter_of(&caller, &q)?;
+    let cursor = match q.cursor.as_deref() {
+        Some(c) => {
+            Some(Cursor::decode(c).ok_or_else(|| invalid("cursor", "游标无效", "Invalid cursor"))?)
+        }
+        None => None,
+    };
+    let rows: Vec<(need::Model, Option<i64>)> = match q.near.as_deref() {
+        Some(near) => {
+            let origin = parse_near(near)?;
+            let within = q.within_km.unwrap_or(50.0);
+            if !(within.is_finite() && within > 0.0 && within <= 500.0) {
+                return Err(invalid(
+                    "within_km",
+                    "within_km 应大于 0 且不超过 500",
+                    "within_km is more than 0 and at most 500",
+                ));
+            }
+            let after = match cursor {
+                Some(Cursor::Distance(d, id)) => Some((d, id)),
+                Some(Cursor::Posted(..)) => {
+                    return Err(invalid(
+                        "cursor",
+                        "游标与排序不符",
+                        "The cursor belongs to another order",
+                    ));
+                }
+                None => None,
+            };
+            let found = nearby::nearest(
+                &ctx.db,
+                &filter,
+                origin,
+                (within * 1000.0) as i64,
+                after,
+                limit,
+                public(&caller),
+            )
+            .await?;
+            found.into_iter().map(|(n, d)| (n, Some(d))).collect()
+        }
+        None => {
+            let after = match cursor {
+                Some(Cursor::Posted(t, id)) => Some((t, id)),
+                Some(Cursor::Distance(..)) => {
+                    return Err(invalid(
+                        "cursor",
+                        "游标与排序不符",
+                        "The cursor belongs to another order",
+                    ));
+                }
+                None => None,
+            };
+            store::needs::newest(&ctx.db, &filter, after, limit + 1)
+                .await?
+                .into_iter()
+                .map(|n| (n, None))
+                .collect()
+        }
+    };
+    let cursor_of = |(n, d): &(need::Model, Option<i64>)| match d {
+        Some(d) => Cursor::Distance(*d, n.id).encode(),
+        None => Cursor::Posted(n.posted_at, n.id).encode(),
+    };
+    let page = Page::from_rows(rows, limit, cursor_of);
+    let items = views(&ctx, page.items, public(&caller)).await?;
+    Ok(HttpResponse::Ok().json(Page {
+        items,
+        next_cursor: page.next_cursor,
+    }))
+}
+
+/// One need.
+#[utoipa::path(get, path = "/api/v1/needs/{id}", tag = "needs", params(("id" = Uuid, Path)), responses((status = 200, body = NeedView), (status = 404)))]
+pub async fn get(
+    ctx: web::Data<AppContext>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let need = needs::visible(&ctx, &caller, *id).await?;
+    let mut page = views(&ctx, vec![(need, None)], public(&caller)).await?;
+    Ok(HttpResponse::Ok().json(page.remove(0)))
+}
+
+/// Changes an open need (its cadre).
+#[utoipa::path(patch, path = "/api/v1/needs/{id}", tag = "needs", request_body = NeedBody, params(("id" = Uuid, Path)),
+    responses((status = 200, body = NeedView), (status = 404), (status = 409, description = "not open"), (status = 422)))]
+pub async fn update(
+    ctx: web::Data<AppContext>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    Json(body): Json<NeedBody>,
+) -> Result<HttpResponse, ApiError> {
+    let need = needs::update(&ctx, &caller, *id, body.into()).await?;
+    let mut page = views(&ctx, vec![(need, None)], false).await?;
+    Ok(HttpResponse::Ok().json(page.remove(0)))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ReasonBody {
+    pub reason: String,
+}
+
+/// Cancels an open need, with a reason.
+#[utoipa::path(post, path = "/api/v1/needs/{id}/cancel", tag = "needs", request_body = ReasonBody, params(("id" = Uuid, Path)),
+    responses((status = 200, body = NeedView), (status = 404), (status = 409), (status = 422)))]
+pub async fn cancel(
+    ctx: web::Data<AppContext>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    Json(body): Json<ReasonBody>,
+) -> Result<HttpResponse, ApiError> {
+    let need = needs::cancel(&ctx, &caller, *id, &body.reason).await?;
+    let mut page = views(&ctx, vec![(need, None)], false).await?;
+    Ok(HttpResponse::Ok().json(page.remove(0)))
+}
+
+/// An offer that could take a need.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CandidateView {
+    pub offer_id: Uuid,
+    pub volunteer_id: Uuid,
+    pub distance_km: f64,
+    /// MATCHING.md's cost of the pair (lower is better).
+    pub cost: i64,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RankQuery {
+    pub limit: Option<u64>,
+    pub cursor: Option<String>,
+}
+
+/// `cost_id` cursors of ranked lists.
+pub fn rank_cursor(q: &RankQuery) -> Result<Option<(i64, Uuid)>, ApiError> {
+    q.cursor
+        .as_deref()
+        .map(|c| {
+            let (cost, id) = c.split_once('_').ok_or(())?;
+            Ok::<_, ()>((
+                cost.parse().map_err(|_| ())?,
+                Uuid::parse_str(id).map_err(|_| ())?,
+            ))
+        })
+        .transpose()
+        .map_err(|()| invalid("cursor", "游标无效", "Invalid cursor"))
+}
+
+/// Eligible offers with free capacity for a need, best first.
+#[utoipa::path(get, path = "/api/v1/needs/{id}/candidates", tag = "needs", params(("id" = Uuid, Path), RankQuery),
+    responses((status = 200, body = Page<CandidateView>), (status = 404)))]
+pub async fn candidates(
+    ctx: web::Data<AppContext>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    Query(q): Query<RankQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let limit = page_limit(q.limit)?;
+    let after = rank_cursor(&q)?;
+    let need = needs::visible(&ctx, &caller, *id).await?;
+    let ranked = ranking::candidates(&ctx.db, &need, after, limit).await?;
+    let rows: Vec<CandidateView> = ranked
+        .into_iter()
+        .map(|r| CandidateView {
+            offer_id: r.item.id,
+            volunteer_id: r.item.volunteer_id,
+            distance_km: (r.distance_m as f64 / 100.0).round() / 10.0,
+            cost: r.cost,
+        })
+        .collect();
+    Ok(
+        HttpResponse::Ok().json(Page::from_rows(rows, limit, |c: &CandidateView| {
+            format!("{}_{}", c.cost, c.offer_id)
+        })),
+    )
+}

@@ -1,0 +1,288 @@
+//! `/offers`: a volunteer's offers of help, their state, and the open needs
+//! they could take.
+
+use actix_web::{HttpResponse, web};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::context::AppContext;
+use crate::domain::Role;
+use crate::error::ApiError;
+use crate::i18n::Text;
+use crate::matching::CategorySet;
+use crate::policy::Caller;
+use crate::routes::extract::{Json, Page, Query, page_limit};
+use crate::routes::households::{present, time};
+use crate::routes::needs::{NeedView, RankQuery, rank_cursor, views};
+use crate::services::offers::{self, OfferInput};
+use crate::services::ranking;
+use crate::store::{self, entity::offer};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/offers")
+            .route(web::get().to(list))
+            .route(web::post().to(create)),
+    )
+    .service(
+        web::resource("/offers/{id}")
+            .route(web::get().to(get))
+            .route(web::patch().to(update)),
+    )
+    .service(web::resource("/offers/{id}/pause").route(web::post().to(pause)))
+    .service(web::resource("/offers/{id}/resume").route(web::post().to(resume)))
+    .service(web::resource("/offers/{id}/withdraw").route(web::post().to(withdraw)))
+    .service(web::resource("/offers/{id}/suggestions").route(web::get().to(suggestions)));
+}
+
+/// An offer of help.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OfferView {
+    pub id: Uuid,
+    pub volunteer_id: Uuid,
+    pub categories: Vec<String>,
+    pub lat: f64,
+    pub lon: f64,
+    /// As the volunteer wrote it.
+    pub radius_km: String,
+    pub remote: bool,
+    pub capacity: i32,
+    /// Places not taken by proposed or accepted matches.
+    pub free_capacity: i32,
+    /// `active`, `paused` or `withdrawn`.
+    pub status: String,
+    pub available_until: Option<chrono::DateTime<chrono::Utc>>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl From<offer::Model> for OfferView {
+    fn from(o: offer::Model) -> Self {
+        Self {
+            id: o.id,
+            volunteer_id: o.volunteer_id,
+            categories: CategorySet(o.categories as u8)
+                .iter()
+                .map(|c| c.code().to_owned())
+                .collect(),
+            lat: o.lat,
+            lon: o.lon,
+            radius_km: o.radius_km,
+            remote: o.remote,
+            capacity: o.capacity,
+            free_capacity: (o.capacity - o.live_matches).max(0),
+            status: o.status,
+            available_until: o.available_until.map(time),
+            created_at: time(o.created_at),
+            updated_at: time(o.updated_at),
+        }
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct OfferBody {
+    /// 1 to 8 category codes.
+    pub categories: Option<Vec<String>>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    /// More than 0 and at most 200 km; a number or a decimal string.
+    #[schema(value_type = Option<f64>)]
+    pub radius_km: Option<Box<serde_json::value::RawValue>>,
+    pub remote: Option<bool>,
+    /// 1 to 50 needs at once.
+    pub capacity: Option<i64>,
+    #[serde(default, deserialize_with = "present")]
+    pub available_until: Option<Option<String>>,
+}
+
+impl TryFrom<OfferBody> for OfferInput {
+    type Error = ApiError;
+    fn try_from(b: OfferBody) -> Result<Self, ApiError> {
+        // The radius is read from its text, so 2.3 stays 2.3 and not 2.2999….
+        let radius_km = b
+            .radius_km
+            .map(|raw| {
+                let text = raw.get().trim();
+                let text = text
+                    .strip_prefix('"')
+                    .and_then(|t| t.strip_suffix('"'))
+                    .unwrap_or(text);
+                if text.starts_with('-')
+                    || text.is_empty()
+                    || !text
+                        .bytes()
+                        .all(|c| c.is_ascii_digit() || b".eE+-".contains(&c))
+                {
+                    Err(ApiError::field(
+                        "radius_km",
+                        Text::fixed("服务半径应为数字", "radius_km is a number"),
+                    ))
+                } else {
+                    Ok(text.to_owned())
+                }
+            })
+            .transpose()?;
+        Ok(Self {
+            categories: b.categories,
+            lat: b.lat,
+            lon: b.lon,
+            radius_km,
+            remote: b.remote,
+            capacity: b.capacity,
+            available_until: b.available_until,
+        })
+    }
+}
+
+/// Posts an offer (volunteers).
+#[utoipa::path(post, path = "/api/v1/offers", tag = "offers", request_body = OfferBody, responses((status = 201, body = OfferView), (status = 422)))]
+pub async fn create(
+    ctx: web::Data<AppContext>,
+    caller: Caller,
+    Json(body): Json<OfferBody>,
+) -> Result<HttpResponse, ApiError> {
+    let offer = offers::create(&ctx, &caller, body.try_into()?).await?;
+    Ok(HttpResponse::Created().json(OfferView::from(offer)))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    pub limit: Option<u64>,
+    pub cursor: Option<String>,
+}
+
+/// The caller's offers (coordinators and admins: all).
+#[utoipa::path(get, path = "/api/v1/offers", tag = "offers", params(ListQuery), responses((status = 200, body = Page<OfferView>)))]
+pub async fn list(
+    ctx: web::Data<AppContext>,
+    caller: Caller,
+    Query(q): Query<ListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let limit = page_limit(q.limit)?;
+    let after = q
+        .cursor
+        .as_deref()
+        .map(|c| {
+            Uuid::parse_str(c)
+                .map_err(|_| ApiError::field("cursor", Text::fixed("游标无效", "Invalid cursor")))
+        })
+        .transpose()?;
+    let own = matches!(caller.role, Role::Volunteer | Role::Cadre).then_some(caller.user_id);
+    let rows = store::offers::list(&ctx.db, own, after, limit + 1).await?;
+    let views = rows.into_iter().map(OfferView::from).collect();
+    Ok(
+        HttpResponse::Ok().json(Page::from_rows(views, limit, |o: &OfferView| {
+            o.id.to_string()
+        })),
+    )
+}
+
+/// One offer.
+#[utoipa::path(get, path = "/api/v1/offers/{id}", tag = "offers", params(("id" = Uuid, Path)), responses((status = 200, body = OfferView), (status = 404)))]
+pub async fn get(
+    ctx: web::Data<AppContext>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(OfferView::from(offers::visible(&ctx, &caller, *id).await?)))
+}
+
+/// Changes the caller's offer.
+#[utoipa::path(patch, path = "/api/v1/offers/{id}", tag = "offers", request_body = OfferBody, params(("id" = Uuid, Path)),
+    responses((status = 200, body = OfferView), (status = 404), (status = 409), (status = 422)))]
+pub async fn update(
+    ctx: web::Data<AppContext>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    Json(body): Json<OfferBody>,
+) -> Result<HttpResponse, ApiError> {
+    let offer = offers::update(&ctx, &caller, *id, body.try_into()?).await?;
+    Ok(HttpResponse::Ok().json(OfferView::from(offer)))
+}
+
+async fn set_status(
+    ctx: &AppContext,
+    caller: &Caller,
+    id: Uuid,
+    to: &str,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(OfferView::from(
+        offers::set_status(ctx, caller, id, to).await?,
+    )))
+}
+
+/// Pauses an active offer: it is not matched until resumed.
+#[utoipa::path(post, path = "/api/v1/offers/{id}/pause", tag = "offers", params(("id" = Uuid, Path)), responses((status = 200, body = OfferView), (status = 409)))]
+pub async fn pause(
+    ctx: web::Data<AppContext>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    set_status(&ctx, &caller, *id, "paused").await
+}
+
+/// Resumes a paused offer.
+#[utoipa::path(post, path = "/api/v1/offers/{id}/resume", tag = "offers", params(("id" = Uuid, Path)), responses((status = 200, body = OfferView), (status = 409)))]
+pub async fn resume(
+    ctx: web::Data<AppContext>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    set_status(&ctx, &caller, *id, "active").await
+}
+
+/// Withdraws an offer for good.
+#[utoipa::path(post, path = "/api/v1/offers/{id}/withdraw", tag = "offers", params(("id" = Uuid, Path)), responses((status = 200, body = OfferView), (status = 409)))]
+pub async fn withdraw(
+    ctx: web::Data<AppContext>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    set_status(&ctx, &caller, *id, "withdrawn").await
+}
+
+/// An open need the offer could take.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SuggestionView {
+    pub need: NeedView,
+    pub distance_km: f64,
+    pub cost: i64,
+}
+
+/// Open needs the caller's offer could take, best first.
+#[utoipa::path(get, path = "/api/v1/offers/{id}/suggestions", tag = "offers", params(("id" = Uuid, Path), RankQuery),
+    responses((status = 200, body = Page<SuggestionView>), (status = 404)))]
+pub async fn suggestions(
+    ctx: web::Data<AppContext>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    Query(q): Query<RankQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let limit = page_limit(q.limit)?;
+    let after = rank_cursor(&q)?;
+    let offer = offers::owned(&ctx, &caller, *id).await?;
+    let ranked = ranking::suggestions(&ctx.db, &offer, after, limit).await?;
+    let scores: Vec<(i64, i64)> = ranked.iter().map(|r| (r.distance_m, r.cost)).collect();
+    let needs = views(
+        &ctx,
+        ranked.into_iter().map(|r| (r.item, None)).collect(),
+        true,
+    )
+    .await?;
+    let rows: Vec<SuggestionView> = needs
+        .into_iter()
+        .zip(scores)
+        .map(|(need, (d, cost))| SuggestionView {
+            need,
+            distance_km: (d as f64 / 100.0).round() / 10.0,
+            cost,
+        })
+        .collect();
+    Ok(
+        HttpResponse::Ok().json(Page::from_rows(rows, limit, |s: &SuggestionView| {
+            format!("{}_{}", s.cost, s.need.id)
+        })),
+    )
+}

@@ -1,0 +1,267 @@
+//! Importing a village's spreadsheet: every row checked, then every household
+//! and need written in one transaction, or nothing at all.
+
+use std::collections::{HashMap, HashSet};
+
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+use uuid::Uuid;
+
+use super::import::{ImportRow, parse_upload};
+use super::{ServiceError, accounts::is_unique_violation};
+use crate::domain::FieldError;
+use crate::domain::grid::cell_of;
+use crate::domain::household::join_tags;
+use crate::i18n::Text;
+use crate::policy::Caller;
+use crate::store::{self, entity::household, entity::need, entity::region, now_ms};
+
+/// What an import created (or, in a dry run, would create).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImportSummary {
+    pub created_households: usize,
+    pub created_needs: usize,
+}
+
+/// Parses and writes an uploaded file for `caller`.
+pub async fn import(
+    db: &sea_orm::DatabaseConnection,
+    caller: &Caller,
+    bytes: &[u8],
+    dry_run: bool,
+    progress: &dyn Fn(usize, usize),
+) -> Result<ImportSummary, ServiceError> {
+    let rows = parse_upload(bytes).map_err(|errors| {
+        ServiceError::Invalid(
+            errors
+                .into_iter()
+                .map(|e| FieldError::at_row(e.row, e.field, e.message))
+                .collect(),
+        )
+    })?;
+    let txn = store::begin_write(db).await?;
+    let summary = write(&txn, caller, &rows, progress).await?;
+    if dry_run {
+        txn.rollback().await?;
+    } else {
+        txn.commit().await?;
+    }
+    Ok(summary)
+}
+
+fn row_error(row: &ImportRow, field: &str, zh: &'static str, en: &'static str) -> FieldError {
+    FieldError::at_row(row.row, field, Text::fixed(zh, en))
+}
+
+async fn regions(
+    db: &impl ConnectionTrait,
+    rows: &[ImportRow],
+) -> Result<HashMap<String, region::Model>, DbErr> {
+    let mut codes: Vec<String> = rows.iter().map(|r| r.region.as_str().to_owned()).collect();
+    codes.sort();
+    codes.dedup();
+    let mut found = HashMap::new();
+    for chunk in codes.chunks(500) {
+        let models = region::Entity::find()
+            .filter(region::Column::Code.is_in(chunk.iter().cloned()))
+            .all(db)
+            .await?;
+        found.extend(models.into_iter().map(|m| (m.code.clone(), m)));
+    }
+    Ok(found)
+}
+
+/// Existing households the rows refer to, by household key.
+async fn existing(
+    db: &impl ConnectionTrait,
+    rows: &[ImportRow],
+) -> Result<HashMap<String, household::Model>, DbErr> {
+    let mut by_key = HashMap::new();
+    let ids: HashSet<String> = rows
+        .iter()
+        .filter_map(|r| r.id_number.as_ref().map(|i| i.as_str().to_owned()))
+        .collect();
+    let ids: Vec<String> = ids.into_iter().collect();
+    for chunk in ids.chunks(500) {
+        let found = household::Entity::find()
+            .filter(household::Column::IdNumber.is_in(chunk.iter().cloned()))
+            .all(db)
+            .await?;
+        by_key.extend(
+            found
+                .into_iter()
+                .filter_map(|h| Some((format!("id:{}", h.id_number.clone()?), h))),
+        );
+    }
+    let regions: HashSet<String> = rows
+        .iter()
+        .filter(|r| r.id_number.is_none())
+        .map(|r| r.region.as_str().to_owned())
+        .collect();
+    let regions: Vec<String> = regions.into_iter().collect();
+    for chunk in regions.chunks(500) {
+        let found = household::Entity::find()
+            .filter(household::Column::Region.is_in(chunk.iter().cloned()))
+            .filter(household::Column::IdNumber.is_null())
+            .all(db)
+            .await?;
+        by_key.extend(
+            found
+                .into_iter()
+                .map(|h| (format!("name:{}:{}", h.region, h.head_name), h)),
+        );
+    }
+    Ok(by_key)
+}
+
+fn key_of(row: &ImportRow) -> String {
+    match &row.id_number {
+        Some(id) => format!("id:{}", id.as_str()),
+        None => format!("name:{}:{}", row.region.as_str(), row.head_name.as_str()),
+    }
+}
+
+/// The live (open or matched) needs of existing households, as (household, category).
+async fn live_needs(
+    db: &impl ConnectionTrait,
+    households: &[Uuid],
+) -> Result<HashSet<(Uuid, String)>, DbErr> {
+    let mut live = HashSet::new();
+    for chunk in households.chunks(500) {
+        let found = need::Entity::find()
+            .filter(need::Column::HouseholdId.is_in(chunk.iter().copied()))
+            .filter(need::Column::Status.is_in(["open", "matched"]))
+            .all(db)
+            .await?;
+        live.extend(found.into_iter().map(|n| (n.household_id, n.category)));
+    }
+    Ok(live)
+}
+
+async fn write(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    rows: &[ImportRow],
+    progress: &dyn Fn(usize, usize),
+) -> Result<ImportSummary, ServiceError> {
+    let regions = regions(db, rows).await?;
+    let existing = existing(db, rows).await?;
+    let existing_ids: Vec<Uuid> = existing.values().map(|h| h.id).collect();
+    let mut live = live_needs(db, &existing_ids).await?;
+    let now = now_ms();
+    let mut errors = Vec::new();
+    let mut new_households: Vec<household::ActiveModel> = Vec::new();
+    let mut household_of: HashMap<String, (Uuid, Option<(f64, f64)>)> = HashMap::new();
+    let mut new_needs: Vec<need::ActiveModel> = Vec::new();
+    for row in rows {
+        let Some(region) = regions
+            .get(row.region.as_str())
+            .filter(|r| caller.reaches(&r.code))
+        else {
+            errors.push(row_error(
+                row,
+                "region",
+                "没有这个地区，或不在您负责的范围内",
+                "No such region in your reach",
+            ));
+            continue;
+        };
+        let key = key_of(row);
+        let (household_id, point) = match (household_of.get(&key), existing.get(&key)) {
+            (Some(found), _) => *found,
+            (None, Some(h)) if caller.reaches(&h.region) => (h.id, h.lat.zip(h.lon)),
+            (None, Some(_)) => {
+                errors.push(row_error(
+                    row,
+                    "id_number",
+                    "此身份证号的户不在您负责的范围内",
+                    "This ID number belongs to a household outside your reach",
+                ));
+                continue;
+            }
+            (None, None) => {
+                let id = Uuid::now_v7();
+                new_households.push(household::ActiveModel {
+                    id: Set(id),
+                    region: Set(region.code.clone()),
+                    head_name: Set(row.head_name.as_str().to_owned()),
+                    id_number: Set(row.id_number.as_ref().map(|i| i.as_str().to_owned())),
+                    phone: Set(row.phone.as_ref().map(|p| p.as_str().to_owned())),
+                    members: Set(i32::from(row.members.get())),
+                    lat: Set(row.point.map(|p| p.0)),
+                    lon: Set(row.point.map(|p| p.1)),
+                    tags: Set(join_tags(&row.tags)),
+                    created_by: Set(caller.user_id),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                });
+                (id, row.point)
+            }
+        };
+        household_of.insert(key, (household_id, point));
+        if !live.insert((household_id, row.category.code().to_owned())) {
+            errors.push(row_error(
+                row,
+                "category",
+                "该户在此类别已有未完成的需求",
+                "This household already has an open need in this category",
+            ));
+            continue;
+        }
+        let point = point.or(region.lat.zip(region.lon));
+        new_needs.push(need::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            household_id: Set(household_id),
+            region: Set(region.code.clone()),
+            category: Set(row.category.code().to_owned()),
+            title: Set(row.title.as_str().to_owned()),
+            description: Set(row.description.as_str().to_owned()),
+            urgency: Set(i16::from(row.urgency.get())),
+            status: Set("open".to_owned()),
+            lat: Set(point.map(|p| p.0)),
+            lon: Set(point.map(|p| p.1)),
+            cell: Set(point.map(|p| cell_of(p.0, p.1))),
+            cancel_reason: Set(None),
+            created_by: Set(caller.user_id),
+            posted_at: Set(now),
+            updated_at: Set(now),
+        });
+    }
+    if !errors.is_empty() {
+        return Err(ServiceError::Invalid(errors));
+    }
+    let summary = ImportSummary {
+        created_households: new_households.len(),
+        created_needs: new_needs.len(),
+    };
+    let total = summary.created_households + summary.created_needs;
+    let mut done = 0;
+    for chunk in new_households.chunks(400) {
+        household::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(db)
+            .await
+            .map_err(conflict)?;
+        done += chunk.len();
+        progress(done, total);
+    }
+    for chunk in new_needs.chunks(400) {
+        need::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(db)
+            .await
+            .map_err(conflict)?;
+        done += chunk.len();
+        progress(done, total);
+    }
+    Ok(summary)
+}
+
+/// A concurrent writer took an ID number or a need slot meanwhile.
+fn conflict(err: DbErr) -> ServiceError {
+    if is_unique_violation(&err) {
+        ServiceError::Conflict(Text::fixed(
+            "导入期间数据已变化，请重试",
+            "The data changed during the import; try again",
+        ))
+    } else {
+        err.into()
+    }
+}

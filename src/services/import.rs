@@ -1,0 +1,330 @@
+//! The household import of API.md, as pure parsing: an uploaded xlsx or CSV
+//! becomes one [`ImportRow`] per need with its household, or the list of
+//! every bad row and field. Writing the rows is the caller's transaction.
+
+mod columns;
+mod sheet;
+#[cfg(test)]
+mod tests;
+
+use std::collections::HashMap;
+use std::fmt;
+
+use columns::{Columns, Field};
+use sheet::{Cell, SheetRow};
+
+use crate::domain::household::{
+    HouseholdTag, IdNumber, Members, NeedDescription, NeedTitle, Urgency, parse_point, parse_tags,
+};
+use crate::domain::{Category, PersonName, Phone, RegionCode};
+use crate::i18n::Text;
+
+/// The most data rows one file may hold.
+pub const MAX_ROWS: usize = 100_000;
+/// The most errors reported for one file; past that, fixing comes first.
+pub const MAX_ERRORS: usize = 1_000;
+
+/// One need with its household, as one row of the file gives them.
+#[derive(Clone, PartialEq)]
+pub struct ImportRow {
+    /// The spreadsheet row number (the header is row 1).
+    pub row: u64,
+    pub region: RegionCode,
+    pub head_name: PersonName,
+    pub id_number: Option<IdNumber>,
+    pub phone: Option<Phone>,
+    pub members: Members,
+    /// (lat, lon) in WGS84 degrees.
+    pub point: Option<(f64, f64)>,
+    pub tags: Vec<HouseholdTag>,
+    pub category: Category,
+    pub title: NeedTitle,
+    pub description: NeedDescription,
+    pub urgency: Urgency,
+}
+
+/// Household personal data stays out of logs and panic messages.
+impl fmt::Debug for ImportRow {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ImportRow")
+            .field("row", &self.row)
+            .field("region", &self.region)
+            .field("category", &self.category)
+            .field("urgency", &self.urgency)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why a row (or, on row 1 with field `file`, the whole file) was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowError {
+    /// Counted as a spreadsheet does: the header is row 1.
+    pub row: u64,
+    /// The English column name, or `file`.
+    pub field: String,
+    pub message: Text,
+}
+
+impl RowError {
+    fn new(row: u64, field: &str, message: Text) -> Self {
+        Self {
+            row,
+            field: field.to_owned(),
+            message,
+        }
+    }
+}
+
+/// Parses an uploaded file (xlsx by its ZIP signature, else CSV in UTF-8 or
+/// GB18030) into rows, or reports every bad row and field (up to
+/// [`MAX_ERRORS`]). Completely empty rows are skipped.
+pub fn parse_upload(bytes: &[u8]) -> Result<Vec<ImportRow>, Vec<RowError>> {
+    let file_error = |message| vec![RowError::new(1, "file", message)];
+    // The header, the allowed rows, and one more to tell that there are too many.
+    let rows = sheet::read_rows(bytes, MAX_ROWS + 2).map_err(file_error)?;
+    let Some((header, data)) = rows.split_first() else {
+        return Err(file_error(no_data_rows()));
+    };
+    let columns = Columns::from_header(header).map_err(|missing| {
+        let header_row = header.row;
+        missing
+            .into_iter()
+            .map(|(field, message)| RowError::new(header_row, field, message))
+            .collect::<Vec<_>>()
+    })?;
+    if data.is_empty() {
+        return Err(file_error(no_data_rows()));
+    }
+    if data.len() > MAX_ROWS {
+        return Err(file_error(Text::fixed(
+            "一次最多导入 100000 行，请分成几个文件",
+            "At most 100,000 rows can be imported at once; split the file",
+        )));
+    }
+    let mut parser = RowParser {
+        columns,
+        errors: Vec::new(),
+        seen_ids: HashMap::new(),
+    };
+    let mut parsed = Vec::with_capacity(data.len());
+    for row in data {
+        if let Some(import_row) = parser.parse(row) {
+            parsed.push(import_row);
+        }
+        if parser.errors.len() >= MAX_ERRORS {
+            break;
+        }
+    }
+    if parser.errors.is_empty() {
+        Ok(parsed)
+    } else {
+        parser.errors.truncate(MAX_ERRORS);
+        Err(parser.errors)
+    }
+}
+
+/// Which household a row belongs to: rows with the same ID number are one
+/// household; without one, rows with the same region and head's name are.
+pub fn household_key(row: &ImportRow) -> String {
+    match &row.id_number {
+        Some(id) => format!("id:{}", id.as_str()),
+        // A region code is exactly 12 digits, so the name cannot blur into it.
+        None => format!("name:{}:{}", row.region, row.head_name.as_str()),
+    }
+}
+
+fn no_data_rows() -> Text {
+    Text::fixed(
+        "文件中没有数据行（第 1 行为表头，数据从第 2 行开始）",
+        "The file has no data rows (row 1 is the header, data starts on row 2)",
+    )
+}
+
+/// Parses rows one by one, collecting errors and remembering which
+/// household each ID number belongs to.
+struct RowParser {
+    columns: Columns,
+    errors: Vec<RowError>,
+    /// ID number → (row, region, head's name) where it was first seen.
+    seen_ids: HashMap<String, (u64, String, String)>,
+}
+
+impl RowParser {
+    fn parse(&mut self, sheet_row: &SheetRow) -> Option<ImportRow> {
+        let row = sheet_row.row;
+        let cell = |field| self.columns.cell(sheet_row, field);
+        let (region, head_name, id_number, phone, members) = (
+            parse_region(cell(Field::Region)),
+            PersonName::parse(&cell(Field::HeadName).text),
+            parse_id_number(cell(Field::IdNumber)),
+            parse_phone(cell(Field::Phone)),
+            Members::parse(&whole_number(cell(Field::Members))),
+        );
+        let point = parse_point(&cell(Field::Lat).text, &cell(Field::Lon).text);
+        let (tags, category, title, description, urgency) = (
+            parse_tags(&cell(Field::Tags).text),
+            parse_category(&cell(Field::Category).text),
+            NeedTitle::parse(&cell(Field::Title).text),
+            NeedDescription::parse(&cell(Field::Description).text),
+            Urgency::parse(&whole_number(cell(Field::Urgency))),
+        );
+
+        let region = self.check(row, Field::Region, region);
+        let head_name = self.check(row, Field::HeadName, head_name);
+        let id_number = self.check(row, Field::IdNumber, id_number);
+        let phone = self.check(row, Field::Phone, phone);
+        let members = self.check(row, Field::Members, members);
+        let point = point
+            .map_err(|(field, message)| self.errors.push(RowError::new(row, field, message)))
+            .ok();
+        let tags = self.check(row, Field::Tags, tags);
+        let category = self.check(row, Field::Category, category);
+        let title = self.check(row, Field::Title, title);
+        let description = self.check(row, Field::Description, description);
+        let urgency = self.check(row, Field::Urgency, urgency);
+        if let (Some(region), Some(head_name), Some(Some(id))) = (&region, &head_name, &id_number) {
+            self.check_same_household(row, id, region, head_name);
+        }
+
+        Some(ImportRow {
+            row,
+            region: region?,
+            head_name: head_name?,
+            id_number: id_number?,
+            phone: phone?,
+            members: members?,
+            point: point?,
+            tags: tags?,
+            category: category?,
+            title: title?,
+            description: description?,
+            urgency: urgency?,
+        })
+    }
+
+    fn check<T>(&mut self, row: u64, field: Field, result: Result<T, Text>) -> Option<T> {
+        result
+            .map_err(|message| self.errors.push(RowError::new(row, field.name(), message)))
+            .ok()
+    }
+
+    /// Two rows with one ID number must describe one household.
+    fn check_same_household(
+        &mut self,
+        row: u64,
+        id: &IdNumber,
+        region: &RegionCode,
+        head_name: &PersonName,
+    ) {
+        let first = self
+            .seen_ids
+            .entry(id.as_str().to_owned())
+            .or_insert_with(|| {
+                (
+                    row,
+                    region.as_str().to_owned(),
+                    head_name.as_str().to_owned(),
+                )
+            });
+        if first.1 != region.as_str() || first.2 != head_name.as_str() {
+            let first_row = first.0;
+            self.errors.push(RowError::new(
+                row,
+                Field::IdNumber.name(),
+                Text::owned(
+                    format!(
+                        "身份证号与第 {first_row} 行相同，但地区代码或户主姓名不同；同一身份证号应为同一户"
+                    ),
+                    format!(
+                        "Same ID number as row {first_row} but a different region or head_name; \
+                         rows with one ID number are one household"
+                    ),
+                ),
+            ));
+        }
+    }
+}
+
+fn parse_region(cell: &Cell) -> Result<RegionCode, Text> {
+    let text = whole_number(cell);
+    if looks_scientific(&text) {
+        return Err(shortened_number());
+    }
+    RegionCode::parse(&text).map_err(|_| {
+        Text::fixed(
+            "地区代码为 12 位数字，如 430525101000",
+            "A region code is 12 digits, e.g. 430525101000",
+        )
+    })
+}
+
+fn parse_id_number(cell: &Cell) -> Result<Option<IdNumber>, Text> {
+    let text = cell.text.trim();
+    if text.is_empty() {
+        Ok(None)
+    } else if cell.numeric || looks_scientific(text) {
+        // Past 15 digits a spreadsheet number has already rounded the ID away.
+        Err(Text::fixed(
+            "身份证号须以文本格式保存：存为数字会丢失末几位。请把该列设为文本后重新填写",
+            "ID numbers must be stored as text: as numbers they lose their last digits. \
+             Format the column as text and enter them again",
+        ))
+    } else {
+        IdNumber::parse(text).map(Some)
+    }
+}
+
+fn parse_phone(cell: &Cell) -> Result<Option<Phone>, Text> {
+    let text = whole_number(cell);
+    if text.is_empty() {
+        Ok(None)
+    } else if looks_scientific(&text) {
+        Err(shortened_number())
+    } else {
+        Phone::parse(&text).map(Some)
+    }
+}
+
+fn parse_category(text: &str) -> Result<Category, Text> {
+    text.parse().map_err(|_| {
+        let zh: Vec<_> = Category::ALL.iter().map(|c| c.name_zh()).collect();
+        let en: Vec<_> = Category::ALL.iter().map(|c| c.code()).collect();
+        Text::owned(
+            format!("类别应为以下之一（或其代码）：{}", zh.join("、")),
+            format!(
+                "A category is one of {} (or its Chinese name)",
+                en.join(", ")
+            ),
+        )
+    })
+}
+
+/// The trimmed text, with the `.0` a spreadsheet adds to whole numbers
+/// (`13812345678.0`, `3.0`) removed.
+fn whole_number(cell: &Cell) -> String {
+    let text = cell.text.trim();
+    match text.split_once('.') {
+        Some((whole, fraction))
+            if !whole.is_empty()
+                && whole.bytes().all(|b| b.is_ascii_digit())
+                && !fraction.is_empty()
+                && fraction.bytes().all(|b| b == b'0') =>
+        {
+            whole.to_owned()
+        }
+        _ => text.to_owned(),
+    }
+}
+
+/// `4.30525E+11`: how Excel shows, and saves to CSV, a long number.
+fn looks_scientific(text: &str) -> bool {
+    text.contains(['E', 'e']) && text.parse::<f64>().is_ok()
+}
+
+fn shortened_number() -> Text {
+    Text::fixed(
+        "这个数字被表格软件缩写成了科学计数法，已丢失位数；请把该列设为文本后重新填写",
+        "A spreadsheet shortened this number to scientific notation, losing digits; \
+         format the column as text and enter it again",
+    )
+}

@@ -1,0 +1,91 @@
+//! Listing needs: newest first, or nearest first around a point, with keyset
+//! cursors that return every item once even while needs are being added.
+
+use uuid::Uuid;
+
+use super::ServiceError;
+use crate::domain::grid::BoundingBox;
+use crate::matching::{GeoPoint, haversine_m};
+use crate::store::{self, entity::need, needs::NeedFilter};
+
+/// Where a page of needs continues.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cursor {
+    /// After `(posted_at, id)`, newest first.
+    Posted(i64, Uuid),
+    /// After `(distance in metres, id)`, nearest first.
+    Distance(i64, Uuid),
+}
+
+impl Cursor {
+    pub fn encode(&self) -> String {
+        match self {
+            Self::Posted(t, id) => format!("p{t}_{id}"),
+            Self::Distance(d, id) => format!("d{d}_{id}"),
+        }
+    }
+
+    pub fn decode(text: &str) -> Option<Self> {
+        let (head, id) = text.split_once('_')?;
+        let id = Uuid::parse_str(id).ok()?;
+        let (kind, number) = head.split_at_checked(1)?;
+        let number: i64 = number.parse().ok()?;
+        match kind {
+            "p" => Some(Self::Posted(number, id)),
+            "d" if number >= 0 => Some(Self::Distance(number, id)),
+            _ => None,
+        }
+    }
+}
+
+/// Rounds a coordinate to 2 decimals (about 1 km): what volunteers see.
+pub fn coarse(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+/// The point distances are measured to: exact for staff, coarse for
+/// volunteers, so that repeated queries cannot home in on a household.
+pub fn shown_point(need: &need::Model, coarse_points: bool) -> Option<GeoPoint> {
+    let (lat, lon) = need.lat.zip(need.lon)?;
+    Some(if coarse_points {
+        GeoPoint::new(coarse(lat), coarse(lon))
+    } else {
+        GeoPoint::new(lat, lon)
+    })
+}
+
+/// A page of needs nearest to `origin` within `within_m`, after `after`.
+/// Searches a growing circle until it holds a full page, so that a dense
+/// county costs a few cells, not a scan. Returns up to `limit + 1` needs.
+pub async fn nearest(
+    db: &impl sea_orm::ConnectionTrait,
+    filter: &NeedFilter,
+    origin: GeoPoint,
+    within_m: i64,
+    after: Option<(i64, Uuid)>,
+    limit: u64,
+    coarse_points: bool,
+) -> Result<Vec<(need::Model, i64)>, ServiceError> {
+    // A coarse point is at most ~800 m from the exact one the index holds.
+    let slack = if coarse_points { 800.0 } else { 0.0 };
+    let start = after.map_or(0, |(d, _)| d);
+    let mut radius = (start + 1_000).min(within_m);
+    loop {
+        let bbox = BoundingBox::around(origin.lat, origin.lon, radius as f64 + slack);
+        let rows = store::needs::in_box(db, filter, &bbox).await?;
+        let mut found: Vec<(need::Model, i64)> = rows
+            .into_iter()
+            .filter_map(|n| {
+                let d = haversine_m(origin, shown_point(&n, coarse_points)?);
+                let past_cursor = after.is_none_or(|(ad, aid)| (d, n.id) > (ad, aid));
+                (d <= radius && past_cursor).then_some((n, d))
+            })
+            .collect();
+        if found.len() as u64 > limit || radius >= within_m {
+            found.sort_by_key(|(n, d)| (*d, n.id));
+            found.truncate(limit as usize + 1);
+            return Ok(found);
+        }
+        radius = (radius * 4).min(within_m);
+    }
+}

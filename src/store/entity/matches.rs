@@ -1,0 +1,24 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "matches")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub need_id: Uuid,
+    pub offer_id: Uuid,
+    pub volunteer_id: Uuid,
+    pub origin: String,
+    pub status: String,
+    pub round_id: Option<Uuid>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub accepted_at: Option<i64>,
+    pub ended_at: Option<i64>,
+    pub expires_at: Option<i64>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

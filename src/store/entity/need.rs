@@ -1,0 +1,27 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "needs")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub household_id: Uuid,
+    pub region: String,
+    pub category: String,
+    pub title: String,
+    pub description: String,
+    pub urgency: i16,
+    pub status: String,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub cell: Option<i64>,
+    pub cancel_reason: Option<String>,
+    pub created_by: Uuid,
+    pub posted_at: i64,
+    pub updated_at: i64,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

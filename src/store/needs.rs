@@ -1,0 +1,149 @@
+//! Queries on needs.
+
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
+use uuid::Uuid;
+
+use super::entity::need::{self, Column, Entity as Needs};
+use crate::domain::RegionPrefix;
+use crate::domain::grid::BoundingBox;
+
+/// Which needs a list shows.
+#[derive(Debug, Clone, Default)]
+pub struct NeedFilter {
+    /// Empty means every status.
+    pub statuses: Vec<&'static str>,
+    pub category: Option<String>,
+    /// Needs inside this prefix (a staff member's reach, or a filter).
+    pub regions: Vec<RegionPrefix>,
+}
+
+impl NeedFilter {
+    fn condition(&self) -> Condition {
+        let mut cond = Condition::all();
+        if !self.statuses.is_empty() {
+            cond = cond.add(Column::Status.is_in(self.statuses.iter().copied()));
+        }
+        if let Some(category) = &self.category {
+            cond = cond.add(Column::Category.eq(category.as_str()));
+        }
+        for prefix in &self.regions {
+            let (low, high) = prefix.code_range();
+            cond = cond
+                .add(Column::Region.gte(low))
+                .add(Column::Region.lt(high));
+        }
+        cond
+    }
+}
+
+pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<need::Model>, DbErr> {
+    Needs::find_by_id(id).one(db).await
+}
+
+/// Newest first, after the `(posted_at, id)` cursor.
+pub async fn newest(
+    db: &impl ConnectionTrait,
+    filter: &NeedFilter,
+    after: Option<(i64, Uuid)>,
+    limit: u64,
+) -> Result<Vec<need::Model>, DbErr> {
+    let mut query = Needs::find().filter(filter.condition());
+    if let Some((posted_at, id)) = after {
+        query = query.filter(
+            Condition::any().add(Column::PostedAt.lt(posted_at)).add(
+                Condition::all()
+                    .add(Column::PostedAt.eq(posted_at))
+                    .add(Column::Id.lt(id)),
+            ),
+        );
+    }
+    query
+        .order_by_desc(Column::PostedAt)
+        .order_by_desc(Column::Id)
+        .limit(limit)
+        .all(db)
+        .await
+}
+
+/// Every need of the filter whose point lies in the box, looked up by grid
+/// cell when the box has few cells.
+pub async fn in_box(
+    db: &impl ConnectionTrait,
+    filter: &NeedFilter,
+    bbox: &BoundingBox,
+) -> Result<Vec<need::Model>, DbErr> {
+    let mut cond = filter
+        .condition()
+        .add(Column::Lat.between(bbox.min_lat, bbox.max_lat))
+        .add(Column::Lon.between(bbox.min_lon, bbox.max_lon));
+    if let Some(cells) = bbox.cells(4_000) {
+        cond = cond.add(Column::Cell.is_in(cells));
+    }
+    Needs::find().filter(cond).all(db).await
+}
+
+/// Moves the open and matched needs of a household with it.
+pub async fn follow_household(
+    db: &impl ConnectionTrait,
+    household_id: Uuid,
+    region: &str,
+    point: Option<(f64, f64)>,
+    now: i64,
+) -> Result<(), DbErr> {
+    Needs::update_many()
+        .col_expr(Column::Region, Expr::value(region.to_owned()))
+        .col_expr(Column::Lat, Expr::value(point.map(|p| p.0)))
+        .col_expr(Column::Lon, Expr::value(point.map(|p| p.1)))
+        .col_expr(
+            Column::Cell,
+            Expr::value(point.map(|p| crate::domain::grid::cell_of(p.0, p.1))),
+        )
+        .col_expr(Column::UpdatedAt, Expr::value(now))
+        .filter(Column::HouseholdId.eq(household_id))
+        .filter(Column::Status.is_in(["open", "matched"]))
+        .exec(db)
+        .await
+        .map(|_| ())
+}
+
+/// Changes a need's status only if it is still `from`; returns whether it did.
+pub async fn transition(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    from: &[&str],
+    to: &str,
+    now: i64,
+    reason: Option<&str>,
+) -> Result<bool, DbErr> {
+    let mut update = Needs::update_many()
+        .col_expr(Column::Status, Expr::value(to.to_owned()))
+        .col_expr(Column::UpdatedAt, Expr::value(now));
+    if let Some(reason) = reason {
+        update = update.col_expr(Column::CancelReason, Expr::value(reason.to_owned()));
+    }
+    let result = update
+        .filter(Column::Id.eq(id))
+        .filter(Column::Status.is_in(from.iter().copied()))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
+}
+
+/// Every open need in these categories, wherever it is.
+pub async fn open_in_categories(
+    db: &impl ConnectionTrait,
+    categories: &[String],
+) -> Result<Vec<need::Model>, DbErr> {
+    if categories.is_empty() {
+        return Ok(Vec::new());
+    }
+    Needs::find()
+        .filter(Column::Status.eq("open"))
+        .filter(Column::Category.is_in(categories.iter().cloned()))
+        .all(db)
+        .await
+}

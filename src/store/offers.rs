@@ -1,0 +1,121 @@
+//! Queries on offers. `live_matches` counts an offer's proposed and accepted
+//! matches; it only rises through `reserve`, which refuses to pass capacity.
+
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
+use uuid::Uuid;
+
+use super::entity::offer::{self, Column, Entity as Offers};
+use crate::domain::grid::BoundingBox;
+
+pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<offer::Model>, DbErr> {
+    Offers::find_by_id(id).one(db).await
+}
+
+/// Offers by id after `cursor`; only `volunteer`'s when given.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    volunteer: Option<Uuid>,
+    after: Option<Uuid>,
+    limit: u64,
+) -> Result<Vec<offer::Model>, DbErr> {
+    let mut query = Offers::find();
+    if let Some(volunteer) = volunteer {
+        query = query.filter(Column::VolunteerId.eq(volunteer));
+    }
+    if let Some(after) = after {
+        query = query.filter(Column::Id.gt(after));
+    }
+    query.order_by_asc(Column::Id).limit(limit).all(db).await
+}
+
+/// Offers that can take a need now: active, not past `available_until`,
+/// with a free place, offering `category_bit`.
+fn matchable(now: i64, category_bit: i32) -> Condition {
+    Condition::all()
+        .add(Column::Status.eq("active"))
+        .add(
+            Condition::any()
+                .add(Column::AvailableUntil.is_null())
+                .add(Column::AvailableUntil.gt(now)),
+        )
+        .add(Expr::col(Column::LiveMatches).lt(Expr::col(Column::Capacity)))
+        .add(Expr::col(Column::Categories).bit_and(category_bit).ne(0))
+}
+
+/// Matchable remote offers of a category, by id, after `cursor`.
+pub async fn remote_matchable(
+    db: &impl ConnectionTrait,
+    now: i64,
+    category_bit: i32,
+    after: Option<Uuid>,
+    limit: u64,
+) -> Result<Vec<offer::Model>, DbErr> {
+    let mut cond = matchable(now, category_bit).add(Column::Remote.eq(true));
+    if let Some(after) = after {
+        cond = cond.add(Column::Id.gt(after));
+    }
+    Offers::find()
+        .filter(cond)
+        .order_by_asc(Column::Id)
+        .limit(limit)
+        .all(db)
+        .await
+}
+
+/// Matchable offers of a category located in the box (their radius is
+/// checked by the caller).
+pub async fn matchable_in_box(
+    db: &impl ConnectionTrait,
+    now: i64,
+    category_bit: i32,
+    bbox: &BoundingBox,
+) -> Result<Vec<offer::Model>, DbErr> {
+    let mut cond = matchable(now, category_bit)
+        .add(Column::Lat.between(bbox.min_lat, bbox.max_lat))
+        .add(Column::Lon.between(bbox.min_lon, bbox.max_lon));
+    if let Some(cells) = bbox.cells(4_000) {
+        cond = cond.add(Column::Cell.is_in(cells));
+    }
+    Offers::find().filter(cond).all(db).await
+}
+
+/// The largest radius of any active offer, in metres: no on-site pair can be
+/// farther apart.
+pub async fn max_active_radius(db: &impl ConnectionTrait) -> Result<i64, DbErr> {
+    let max: Option<Option<i64>> = Offers::find()
+        .select_only()
+        .column_as(Column::RadiusM.max(), "m")
+        .filter(Column::Status.eq("active"))
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(max.flatten().unwrap_or(0))
+}
+
+/// Takes one place of an offer if it still has one; returns whether it did.
+pub async fn reserve(db: &impl ConnectionTrait, id: Uuid, now: i64) -> Result<bool, DbErr> {
+    let result = Offers::update_many()
+        .col_expr(Column::LiveMatches, Expr::col(Column::LiveMatches).add(1))
+        .col_expr(Column::UpdatedAt, Expr::value(now))
+        .filter(Column::Id.eq(id))
+        .filter(Expr::col(Column::LiveMatches).lt(Expr::col(Column::Capacity)))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
+}
+
+/// Gives a place back when a live match ends.
+pub async fn release(db: &impl ConnectionTrait, id: Uuid, now: i64) -> Result<(), DbErr> {
+    Offers::update_many()
+        .col_expr(Column::LiveMatches, Expr::col(Column::LiveMatches).sub(1))
+        .col_expr(Column::UpdatedAt, Expr::value(now))
+        .filter(Column::Id.eq(id))
+        .filter(Column::LiveMatches.gt(0))
+        .exec(db)
+        .await
+        .map(|_| ())
+}
