@@ -23,6 +23,11 @@ pub enum Command {
         #[command(subcommand)]
         command: RegionsCommand,
     },
+    /// Import data from files.
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
     /// Manage accounts.
     User {
         #[command(subcommand)]
@@ -57,5 +62,20 @@ pub enum RegionsCommand {
     Load {
         /// The CSV file, UTF-8.
         file: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Import households and their needs from an .xlsx or .csv file, as the
+    /// cadre (or coordinator) with this email; all rows or none.
+    Households {
+        file: PathBuf,
+        /// The staff member the households are registered by.
+        #[arg(long)]
+        cadre: String,
+        /// Check the file and count, write nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
 }

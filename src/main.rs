@@ -1,7 +1,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use huzhu::cli::{Cli, Command, RegionsCommand, UserCommand};
+use huzhu::cli::{Cli, Command, ImportCommand, RegionsCommand, UserCommand};
 use huzhu::domain::Role;
 use huzhu::services::{ServiceError, accounts};
 use huzhu::settings::Settings;
@@ -51,6 +51,40 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             let count = services::regions::load_csv(&db, reader).await?;
             println!("{count} regions loaded from {}", file.display());
         }
+        Command::Import {
+            command:
+                ImportCommand::Households {
+                    file,
+                    cadre,
+                    dry_run,
+                },
+        } => {
+            let bytes = std::fs::read(&file)
+                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+            let db = startup::prepare_database(&settings).await?;
+            let caller = huzhu::services::sessions::caller_for_email(&db, &cadre)
+                .await
+                .map_err(describe)?;
+            let bar = indicatif::ProgressBar::new(0);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} rows written")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            let progress = |done: usize, total: usize| {
+                bar.set_length(total as u64);
+                bar.set_position(done as u64);
+            };
+            let summary =
+                huzhu::services::household_import::import(&db, &caller, &bytes, dry_run, &progress)
+                    .await
+                    .map_err(describe)?;
+            bar.finish_and_clear();
+            let verb = if dry_run { "would create" } else { "created" };
+            println!(
+                "{verb} {} households and {} needs",
+                summary.created_households, summary.created_needs
+            );
+        }
         Command::User {
             command:
                 UserCommand::Create {
@@ -93,9 +127,12 @@ fn describe(err: ServiceError) -> anyhow::Error {
             "{}",
             fields
                 .iter()
-                .map(|f| format!("{}: {}", f.field, f.message.en))
+                .map(|f| match f.row {
+                    Some(row) => format!("row {row}: {}: {}", f.field, f.message.en),
+                    None => format!("{}: {}", f.field, f.message.en),
+                })
                 .collect::<Vec<_>>()
-                .join("; ")
+                .join("\n")
         ),
         ServiceError::Conflict(text) => anyhow::anyhow!("{}", text.en),
         other => anyhow::anyhow!(other),

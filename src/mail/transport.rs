@@ -41,7 +41,7 @@ impl Transport {
                     .timeout(Some(Duration::from_secs(20)))
                     .pool_config(
                         PoolConfig::new()
-                            .max_size(8)
+                            .max_size(16)
                             .idle_timeout(Duration::from_secs(60)),
                     )
                     .build();

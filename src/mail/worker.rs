@@ -19,7 +19,7 @@ use crate::store::{self, entity::outbox, now_ms};
 const LEASE_MS: i64 = 5 * 60 * 1000;
 /// Rows leased per batch, and sent at once.
 const BATCH: u64 = 100;
-const CONCURRENCY: usize = 16;
+const CONCURRENCY: usize = 32;
 /// Delivered rows are marked in groups of this many.
 const MARK_EVERY: usize = 16;
 

@@ -197,3 +197,32 @@ pub async fn set_password(
     txn.commit().await?;
     Ok(())
 }
+
+/// The staff member with this email as a caller, for commands that act in
+/// their name (no session).
+pub async fn caller_for_email(
+    db: &DatabaseConnection,
+    email: &str,
+) -> Result<Caller, ServiceError> {
+    let key = EmailAddress::parse(email)
+        .map_err(|m| ServiceError::field("cadre", m))?
+        .key();
+    let user = q::user_by_email_key(db, &key)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let role = Role::parse(&user.role)
+        .filter(|r| *r != Role::Volunteer)
+        .ok_or(ServiceError::Forbidden)?;
+    Ok(Caller {
+        user_id: user.id,
+        role,
+        region: user
+            .region
+            .as_deref()
+            .and_then(|r| RegionPrefix::parse(r).ok()),
+        locale: Locale::parse(&user.locale).unwrap_or_default(),
+        session_id: Uuid::nil(),
+        csrf_token: String::new(),
+        via_cookie: false,
+    })
+}

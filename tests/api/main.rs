@@ -7,6 +7,7 @@ mod accounts;
 mod cli;
 mod docs;
 mod errors;
+mod imports;
 mod mail;
 mod migrations;
 mod nearby;
