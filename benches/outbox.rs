@@ -5,6 +5,8 @@
 //! `HUZHU_BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres`
 //! to run on a fresh PostgreSQL database created (and dropped) there.
 
+mod common;
+
 // The tests' SMTP server; the bench uses only part of it.
 #[allow(dead_code)]
 #[path = "../tests/api/helpers/smtp.rs"]
@@ -18,7 +20,6 @@ use huzhu::mail::{self, EmailKind, IdempotencyKey, Recipient};
 use huzhu::settings::Settings;
 use huzhu::startup::Application;
 use huzhu::store;
-use sea_orm::{ConnectionTrait, Database};
 
 const EMAILS: usize = 10_000;
 
@@ -31,31 +32,10 @@ fn peak_rss_mib() -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
-async fn database_url(dir: &std::path::Path) -> (String, Option<(String, String)>) {
-    match std::env::var("HUZHU_BENCH_DATABASE_URL") {
-        Ok(server) => {
-            let name = format!("huzhu_bench_{}", uuid::Uuid::now_v7().simple());
-            let mut admin = url::Url::parse(&server).expect("URL");
-            admin.set_path("/postgres");
-            let db = Database::connect(admin.as_str()).await.expect("connect");
-            db.execute_unprepared(&format!("CREATE DATABASE {name}"))
-                .await
-                .expect("create");
-            let mut url = admin.clone();
-            url.set_path(&format!("/{name}"));
-            (url.to_string(), Some((admin.to_string(), name)))
-        }
-        Err(_) => (
-            format!("sqlite://{}?mode=rwc", dir.join("bench.db").display()),
-            None,
-        ),
-    }
-}
-
 #[tokio::main]
 async fn main() {
     let dir = tempfile::tempdir().expect("temporary folder");
-    let (db_url, postgres) = database_url(dir.path()).await;
+    let (db_url, postgres) = common::county::database(dir.path()).await;
     let sink = smtp::SmtpSink::start().await;
     let env = HashMap::from([
         ("HUZHU_DATABASE_URL".to_owned(), db_url),
@@ -115,11 +95,5 @@ async fn main() {
     );
     println!("  peak RSS of the process: {:.1} MiB", peak_rss_mib());
 
-    if let Some((admin, name)) = postgres
-        && let Ok(db) = Database::connect(&admin).await
-    {
-        let _ = db
-            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            .await;
-    }
+    common::county::drop_database(postgres).await;
 }

@@ -99,3 +99,64 @@ async fn malformed_requests_never_cause_a_server_error() {
         assert!(status < 500, "{path} answered {status}");
     }
 }
+
+#[tokio::test]
+async fn bad_json_bodies_get_400_413_415_and_422_from_the_real_server() {
+    let app = spawn_app().await;
+    let url = app.url("/api/v1/auth/login");
+    let send = |content_type: &'static str, body: Vec<u8>| {
+        let request = app
+            .client
+            .post(url.clone())
+            .header("content-type", content_type)
+            .body(body);
+        async move { request.send().await.expect("sent") }
+    };
+    problem(
+        send("application/json", b"{\"email\": ".to_vec()).await,
+        400,
+    )
+    .await;
+    problem(send("text/plain", b"{}".to_vec()).await, 415).await;
+    problem(
+        send("application/json", vec![b' '; (1 << 20) + 1]).await,
+        413,
+    )
+    .await;
+    let body = problem(
+        send(
+            "application/json",
+            br#"{"email": 7, "password": "x"}"#.to_vec(),
+        )
+        .await,
+        422,
+    )
+    .await;
+    assert_eq!(body["errors"][0]["field"], "email");
+    let body = problem(
+        send("application/json", br#"{"password": "x"}"#.to_vec()).await,
+        422,
+    )
+    .await;
+    assert_eq!(body["errors"][0]["field"], "email");
+}
+
+#[tokio::test]
+async fn a_405_keeps_its_allow_header_and_a_401_says_bearer() {
+    let app = spawn_app().await;
+    let response = app
+        .client
+        .delete(app.url("/api/v1/regions"))
+        .send()
+        .await
+        .expect("sent");
+    assert!(
+        response.headers().get("allow").is_some(),
+        "{:?}",
+        response.headers()
+    );
+    problem(response, 405).await;
+    let response = app.get("/api/v1/me").await;
+    assert_eq!(response.headers()["www-authenticate"], "Bearer");
+    problem(response, 401).await;
+}

@@ -158,3 +158,95 @@ async fn the_verify_link_shows_a_button_and_changes_nothing_by_itself() {
     let html = page.text().await.expect("HTML");
     assert!(html.contains("method=\"post\"") && html.contains("value=\"abc\""));
 }
+
+#[tokio::test]
+async fn a_wrong_password_on_the_login_page_answers_with_the_page_and_its_reason() {
+    let app = spawn_app().await;
+    let form = app.get("/login").await;
+    let (csrf_cookie, _) = cookie_value(&form, "huzhu_csrf").expect("a CSRF cookie");
+    let response = app
+        .client
+        .post(app.url("/login"))
+        .header("cookie", format!("huzhu_csrf={csrf_cookie}"))
+        .form(&[
+            ("email", "nobody@example.org"),
+            ("password", "wrong password"),
+            ("csrf_token", csrf_cookie.as_str()),
+        ])
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status().as_u16(), 401);
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .expect("ascii")
+            .starts_with("text/html")
+    );
+    assert!(
+        response
+            .text()
+            .await
+            .expect("HTML")
+            .contains("邮箱或密码不正确")
+    );
+}
+
+#[tokio::test]
+async fn the_set_password_page_sets_a_password_from_an_invitation_link() {
+    use crate::helpers::{GOOD_PASSWORD, SmtpSink, link_token, spawn_app_with};
+    let sink = SmtpSink::start().await;
+    let url = sink.url();
+    let app = spawn_app_with(move |env| {
+        env.insert("HUZHU_SMTP_URL".to_owned(), url);
+        env.insert("HUZHU_MAIL_POLL_MS".to_owned(), "20".to_owned());
+    })
+    .await;
+    let admin = app.create_user(Role::Admin, None).await;
+    let token = app.login(&admin).await;
+    let invite = serde_json::json!({"email": "page@example.org", "name": "页面", "role": "coordinator", "region": "430525"});
+    assert_eq!(
+        app.post_json("/api/v1/users", &invite, Some(&token))
+            .await
+            .status()
+            .as_u16(),
+        201
+    );
+    let mails = sink.wait_for(1, std::time::Duration::from_secs(10)).await;
+    let link = link_token(&mails[0]);
+
+    let page = app.get(&format!("/password?token={link}")).await;
+    let (csrf_cookie, _) = cookie_value(&page, "huzhu_csrf").expect("a CSRF cookie");
+    let html = page.text().await.expect("HTML");
+    let csrf = hidden_csrf(&html);
+    let post = |password: &'static str| {
+        let request = app
+            .client
+            .post(app.url("/password"))
+            .header("cookie", format!("huzhu_csrf={csrf_cookie}"))
+            .form(&[
+                ("token", link.as_str()),
+                ("csrf_token", csrf.as_str()),
+                ("password", password),
+            ]);
+        async move { request.send().await.expect("sent") }
+    };
+    let weak = post("short").await;
+    assert_eq!(weak.status().as_u16(), 422);
+    assert!(
+        weak.text()
+            .await
+            .expect("HTML")
+            .contains("密码至少 10 个字符")
+    );
+    let done = post(GOOD_PASSWORD).await;
+    assert_eq!(done.status().as_u16(), 200);
+    let login = serde_json::json!({"email": "page@example.org", "password": GOOD_PASSWORD});
+    assert_eq!(
+        app.post_json("/api/v1/auth/login", &login, None)
+            .await
+            .status()
+            .as_u16(),
+        200
+    );
+}

@@ -1,0 +1,173 @@
+//! Loads the county (104,096 needs, 92,507 offers) and measures the two
+//! queries people wait on: a volunteer's "near me" listing (10 km, 50 items)
+//! and a need's candidates. Prints requests/s and p50/p99 latency.
+//!
+//! `cargo bench --bench nearby` (SQLite), or with
+//! `HUZHU_BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres`.
+
+mod common;
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use common::county;
+use futures_util::StreamExt;
+use huzhu::domain::Role;
+use huzhu::settings::Settings;
+use huzhu::startup::Application;
+use rand::{Rng, SeedableRng};
+
+const PASSWORD: &str = "一个足够长的基准测试密码";
+
+async fn token(
+    app: &Application,
+    client: &reqwest::Client,
+    base: &str,
+    role: Role,
+    region: Option<&str>,
+) -> String {
+    let email = format!("bench-{}@example.org", role.as_str());
+    let input = huzhu::services::accounts::NewAccount {
+        email: &email,
+        name: "基准",
+        phone: None,
+        locale: None,
+        role,
+        region,
+    };
+    huzhu::services::accounts::create_with_password(&app.context().db, input, PASSWORD)
+        .await
+        .expect("user");
+    let body = serde_json::json!({"email": email, "password": PASSWORD});
+    let answer: serde_json::Value = client
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&body)
+        .send()
+        .await
+        .expect("login")
+        .json()
+        .await
+        .expect("JSON");
+    answer["token"].as_str().expect("token").to_owned()
+}
+
+/// Runs `paths` one after another, then 8 at a time; prints the figures.
+async fn measure(label: &str, client: &reqwest::Client, token: &str, paths: &[String]) {
+    let mut latencies = Vec::with_capacity(paths.len());
+    let mut items = 0usize;
+    for path in paths {
+        let started = Instant::now();
+        let response = client
+            .get(path)
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(response.status().as_u16(), 200, "{path}");
+        let body: serde_json::Value = response.json().await.expect("JSON");
+        latencies.push(started.elapsed());
+        items += body["items"].as_array().map_or(0, Vec::len);
+    }
+    latencies.sort();
+    let started = Instant::now();
+    let concurrent = futures_util::stream::iter(paths.iter().cloned())
+        .map(|path| {
+            let client = client.clone();
+            let token = token.to_owned();
+            async move {
+                client
+                    .get(path)
+                    .bearer_auth(token)
+                    .send()
+                    .await
+                    .expect("sent")
+                    .bytes()
+                    .await
+                    .expect("body")
+                    .len()
+            }
+        })
+        .buffer_unordered(8)
+        .count();
+    let done = concurrent.await;
+    let rate = done as f64 / started.elapsed().as_secs_f64();
+    println!(
+        "  {label}: p50 {:.2} ms, p99 {:.2} ms (one at a time); {rate:.0} requests/s (8 at a time); {:.1} items per answer",
+        county::percentile(&latencies, 0.5),
+        county::percentile(&latencies, 0.99),
+        items as f64 / paths.len() as f64
+    );
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let (db_url, postgres) = county::database(dir.path()).await;
+    let env = HashMap::from([
+        ("HUZHU_DATABASE_URL".to_owned(), db_url),
+        ("HUZHU_BIND".to_owned(), "127.0.0.1:0".to_owned()),
+        (
+            "HUZHU_MAIL_DIR".to_owned(),
+            dir.path().join("mail").display().to_string(),
+        ),
+    ]);
+    let app = Application::build(Settings::from_sources(&env, None).expect("settings"))
+        .await
+        .expect("app");
+    let base = format!("http://127.0.0.1:{}", app.port());
+    let client = reqwest::Client::new();
+    let coordinator = token(&app, &client, &base, Role::Coordinator, Some("430525")).await;
+    let volunteer = token(&app, &client, &base, Role::Volunteer, None).await;
+    let instance = county::instance(104_096, 92_507, 1);
+    let loading = Instant::now();
+    let me: serde_json::Value = client
+        .get(format!("{base}/api/v1/me"))
+        .bearer_auth(&coordinator)
+        .send()
+        .await
+        .expect("me")
+        .json()
+        .await
+        .expect("JSON");
+    let cadre_id = me["id"].as_str().expect("id").parse().expect("uuid");
+    let county = county::load(&app.context().db, &instance, cadre_id).await;
+    let load_secs = loading.elapsed().as_secs_f64();
+    let ctx = app.context();
+    tokio::spawn(app.run_until_stopped());
+
+    let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+    let near: Vec<String> = (0..400)
+        .map(|_| {
+            let (lat, lon) =
+                county.village_points[rng.random_range(0..county.village_points.len())];
+            format!("{base}/api/v1/needs?near={lat:.5},{lon:.5}&within_km=10&limit=50")
+        })
+        .collect();
+    let candidates: Vec<String> = (0..400)
+        .map(|_| {
+            format!(
+                "{base}/api/v1/needs/{}/candidates?limit=50",
+                county.need_ids[rng.random_range(0..county.need_ids.len())]
+            )
+        })
+        .collect();
+    let backend = if postgres.is_some() {
+        "postgres"
+    } else {
+        "sqlite"
+    };
+    println!(
+        "nearby bench ({backend}): {} needs, 92507 offers loaded in {load_secs:.1} s",
+        county.need_ids.len()
+    );
+    measure("near me, 10 km, 50 items", &client, &volunteer, &near).await;
+    measure(
+        "candidates of a need, 50 items",
+        &client,
+        &coordinator,
+        &candidates,
+    )
+    .await;
+    drop(ctx);
+    county::drop_database(postgres).await;
+}
