@@ -23,6 +23,14 @@ pub enum Command {
         #[command(subcommand)]
         command: RegionsCommand,
     },
+    /// Solve a MATCHING.md instance offline: reads needs.csv, offers.csv and
+    /// meta.json from INSTANCE_DIR, writes the optimal matches, prints
+    /// `matched=<n> cost=<c>` and the time taken.
+    Match {
+        instance_dir: PathBuf,
+        #[arg(long, default_value = "matches.csv")]
+        out: PathBuf,
+    },
     /// Import data from files.
     Import {
         #[command(subcommand)]

@@ -51,6 +51,19 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             let count = services::regions::load_csv(&db, reader).await?;
             println!("{count} regions loaded from {}", file.display());
         }
+        Command::Match { instance_dir, out } => {
+            let summary = huzhu::matching::run(&instance_dir, &out)?;
+            println!("matched={} cost={}", summary.matched, summary.total_cost);
+            println!(
+                "needs={} offers={} parse={:.3}s solve={:.3}s write={:.3}s total={:.3}s",
+                summary.needs,
+                summary.offers,
+                summary.parse.as_secs_f64(),
+                summary.solve.as_secs_f64(),
+                summary.write.as_secs_f64(),
+                summary.total.as_secs_f64()
+            );
+        }
         Command::Import {
             command:
                 ImportCommand::Households {

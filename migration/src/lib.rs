@@ -11,6 +11,7 @@ mod m20261130_000001_create_regions;
 mod m20261130_000002_create_outbox;
 mod m20261130_000003_create_accounts;
 mod m20261130_000004_create_households_needs_offers;
+mod m20261130_000005_create_rounds;
 
 /// Applies huzhu's migrations in order.
 pub struct Migrator;
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000002_create_outbox::Migration),
             Box::new(m20261130_000003_create_accounts::Migration),
             Box::new(m20261130_000004_create_households_needs_offers::Migration),
+            Box::new(m20261130_000005_create_rounds::Migration),
         ]
     }
 }

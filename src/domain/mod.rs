@@ -4,6 +4,7 @@ pub mod account;
 pub mod category;
 pub mod grid;
 pub mod household;
+pub mod match_status;
 pub mod region;
 
 pub use account::{EmailAddress, Password, PersonName, Phone, Role};

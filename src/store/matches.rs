@@ -54,3 +54,165 @@ pub async fn excluded_needs(
         .all(db)
         .await
 }
+
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveValue::Set, QueryOrder};
+
+use super::entity::{match_event, match_token, matches};
+
+pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<matches::Model>, DbErr> {
+    Matches::find_by_id(id).one(db).await
+}
+
+pub async fn insert(db: &impl ConnectionTrait, row: matches::ActiveModel) -> Result<(), DbErr> {
+    Matches::insert(row)
+        .exec_without_returning(db)
+        .await
+        .map(|_| ())
+}
+
+/// Moves a match from `from` to `to` if it is still `from` (and, for a
+/// proposal being answered, not past its deadline). Returns whether it moved.
+pub async fn transition(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    from: &str,
+    to: &str,
+    now: i64,
+    unexpired: bool,
+) -> Result<bool, DbErr> {
+    let mut update = Matches::update_many()
+        .col_expr(Column::Status, Expr::value(to.to_owned()))
+        .col_expr(Column::UpdatedAt, Expr::value(now));
+    if to == "accepted" {
+        update = update.col_expr(Column::AcceptedAt, Expr::value(now));
+    } else {
+        update = update.col_expr(Column::EndedAt, Expr::value(now));
+    }
+    let mut query = update
+        .filter(Column::Id.eq(id))
+        .filter(Column::Status.eq(from));
+    if unexpired {
+        query = query.filter(Column::ExpiresAt.gt(now));
+    }
+    Ok(query.exec(db).await?.rows_affected == 1)
+}
+
+/// Appends a transition to a match's history.
+pub async fn record_event(
+    db: &impl ConnectionTrait,
+    match_id: Uuid,
+    actor: Option<Uuid>,
+    from: Option<&str>,
+    to: &str,
+    note: Option<&str>,
+    at: i64,
+) -> Result<(), DbErr> {
+    match_event::Entity::insert(match_event::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        match_id: Set(match_id),
+        at: Set(at),
+        actor_id: Set(actor),
+        from_status: Set(from.map(str::to_owned)),
+        to_status: Set(to.to_owned()),
+        note: Set(note.map(str::to_owned)),
+    })
+    .exec_without_returning(db)
+    .await
+    .map(|_| ())
+}
+
+pub async fn events(
+    db: &impl ConnectionTrait,
+    match_id: Uuid,
+) -> Result<Vec<match_event::Model>, DbErr> {
+    match_event::Entity::find()
+        .filter(match_event::Column::MatchId.eq(match_id))
+        .order_by_asc(match_event::Column::At)
+        .order_by_asc(match_event::Column::Id)
+        .all(db)
+        .await
+}
+
+pub async fn insert_token(
+    db: &impl ConnectionTrait,
+    match_id: Uuid,
+    token_hash: String,
+    expires_at: i64,
+) -> Result<(), DbErr> {
+    match_token::Entity::insert(match_token::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        match_id: Set(match_id),
+        token_hash: Set(token_hash),
+        expires_at: Set(expires_at),
+        used_at: Set(None),
+    })
+    .exec_without_returning(db)
+    .await
+    .map(|_| ())
+}
+
+/// The match of an unused, unexpired link token.
+pub async fn token_match(
+    db: &impl ConnectionTrait,
+    token_hash: &str,
+    now: i64,
+) -> Result<Option<Uuid>, DbErr> {
+    Ok(match_token::Entity::find()
+        .filter(match_token::Column::TokenHash.eq(token_hash))
+        .filter(match_token::Column::UsedAt.is_null())
+        .filter(match_token::Column::ExpiresAt.gt(now))
+        .one(db)
+        .await?
+        .map(|t| t.match_id))
+}
+
+/// Uses a link token up; returns whether this call did.
+pub async fn consume_token(
+    db: &impl ConnectionTrait,
+    token_hash: &str,
+    now: i64,
+) -> Result<bool, DbErr> {
+    let result = match_token::Entity::update_many()
+        .col_expr(match_token::Column::UsedAt, Expr::value(now))
+        .filter(match_token::Column::TokenHash.eq(token_hash))
+        .filter(match_token::Column::UsedAt.is_null())
+        .filter(match_token::Column::ExpiresAt.gt(now))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
+}
+
+/// Proposals past their deadline, oldest first.
+pub async fn overdue(
+    db: &impl ConnectionTrait,
+    now: i64,
+    limit: u64,
+) -> Result<Vec<matches::Model>, DbErr> {
+    Matches::find()
+        .filter(Column::Status.eq("proposed"))
+        .filter(Column::ExpiresAt.lte(now))
+        .order_by_asc(Column::ExpiresAt)
+        .limit(limit)
+        .all(db)
+        .await
+}
+
+/// Proposals whose deadline is within `window_ms` and were made more than
+/// `window_ms` before it (a reminder makes sense).
+pub async fn due_for_reminder(
+    db: &impl ConnectionTrait,
+    now: i64,
+    window_ms: i64,
+) -> Result<Vec<matches::Model>, DbErr> {
+    let rows = Matches::find()
+        .filter(Column::Status.eq("proposed"))
+        .filter(Column::ExpiresAt.gt(now))
+        .filter(Column::ExpiresAt.lte(now + window_ms))
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter(|m| m.expires_at.is_some_and(|e| e - m.created_at > window_ms))
+        .collect())
+}

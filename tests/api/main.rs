@@ -19,3 +19,4 @@ mod policy;
 mod privacy;
 mod regions;
 mod smtp_sink;
+mod solver_cli;
