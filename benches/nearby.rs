@@ -20,7 +20,7 @@ use rand::{Rng, SeedableRng};
 const PASSWORD: &str = "一个足够长的基准测试密码";
 
 async fn token(
-    app: &Application,
+    ctx: &huzhu::context::AppContext,
     client: &reqwest::Client,
     base: &str,
     role: Role,
@@ -35,7 +35,7 @@ async fn token(
         role,
         region,
     };
-    huzhu::services::accounts::create_with_password(&app.context().db, input, PASSWORD)
+    huzhu::services::accounts::create_with_password(&ctx.db, input, PASSWORD)
         .await
         .expect("user");
     let body = serde_json::json!({"email": email, "password": PASSWORD});
@@ -115,10 +115,13 @@ async fn main() {
         .await
         .expect("app");
     let base = format!("http://127.0.0.1:{}", app.port());
+    let ctx = app.context();
+    tokio::spawn(app.run_until_stopped());
     let client = reqwest::Client::new();
-    let coordinator = token(&app, &client, &base, Role::Coordinator, Some("430525")).await;
-    let volunteer = token(&app, &client, &base, Role::Volunteer, None).await;
+    let coordinator = token(&ctx, &client, &base, Role::Coordinator, Some("430525")).await;
+    let volunteer = token(&ctx, &client, &base, Role::Volunteer, None).await;
     let instance = county::instance(104_096, 92_507, 1);
+    eprintln!("instance ready; loading the county…");
     let loading = Instant::now();
     let me: serde_json::Value = client
         .get(format!("{base}/api/v1/me"))
@@ -130,10 +133,9 @@ async fn main() {
         .await
         .expect("JSON");
     let cadre_id = me["id"].as_str().expect("id").parse().expect("uuid");
-    let county = county::load(&app.context().db, &instance, cadre_id).await;
+    let county = county::load(&ctx.db, &instance, cadre_id).await;
     let load_secs = loading.elapsed().as_secs_f64();
-    let ctx = app.context();
-    tokio::spawn(app.run_until_stopped());
+    eprintln!("loaded in {load_secs:.1} s; measuring…");
 
     let mut rng = rand::rngs::StdRng::seed_from_u64(7);
     let near: Vec<String> = (0..400)

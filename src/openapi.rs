@@ -45,6 +45,15 @@ use crate::routes;
         routes::offers::resume,
         routes::offers::withdraw,
         routes::offers::suggestions,
+        routes::matches::claim,
+        routes::matches::create,
+        routes::matches::list,
+        routes::matches::get,
+        routes::matches::events,
+        routes::matches::accept,
+        routes::matches::decline,
+        routes::matches::complete,
+        routes::matches::cancel,
     ),
     modifiers(&BearerAuth),
     tags(
@@ -54,6 +63,7 @@ use crate::routes;
         (name = "households", description = "Households and their spreadsheet import and export"),
         (name = "needs", description = "Needs of households"),
         (name = "offers", description = "Volunteers' offers of help"),
+        (name = "matches", description = "Matches from proposal to completion"),
     )
 )]
 pub struct ApiDoc;

@@ -129,6 +129,25 @@ pub const RULES: &[(&str, &str, Allow)] = &[
         "/api/v1/offers/{id}/suggestions",
         Allow::Roles(VOLUNTEER),
     ),
+    ("POST", "/api/v1/needs/{id}/claim", Allow::Roles(VOLUNTEER)),
+    ("POST", "/api/v1/matches", Allow::Roles(STAFF_ADMIN)),
+    ("GET", "/api/v1/matches", Allow::AnyUser),
+    ("GET", "/api/v1/matches/{id}", Allow::AnyUser),
+    ("GET", "/api/v1/matches/{id}/events", Allow::AnyUser),
+    (
+        "POST",
+        "/api/v1/matches/{id}/accept",
+        Allow::Roles(VOLUNTEER),
+    ),
+    (
+        "POST",
+        "/api/v1/matches/{id}/decline",
+        Allow::Roles(VOLUNTEER),
+    ),
+    ("POST", "/api/v1/matches/{id}/complete", Allow::Roles(CADRE)),
+    ("POST", "/api/v1/matches/{id}/cancel", Allow::AnyUser),
+    ("GET", "/m/{token}/{action}", Allow::Anyone),
+    ("POST", "/m/{token}/{action}", Allow::Anyone),
 ];
 
 /// Roles whose members the caller may create: admins any, coordinators

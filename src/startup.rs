@@ -161,14 +161,28 @@ fn run(listener: TcpListener, context: web::Data<AppContext>) -> Result<Server, 
     Ok(server)
 }
 
-/// Hourly: forgets throttling events no window needs any more.
+/// Background chores: expiring unanswered proposals and sending reminders
+/// (often, so that a short proposal lifetime is honoured), and forgetting
+/// throttling events no window needs any more (hourly).
 async fn housekeeping(context: web::Data<AppContext>, mut stop: watch::Receiver<bool>) {
-    let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+    let ttl = context.settings.proposal_ttl;
+    let every = (ttl / 10).clamp(
+        std::time::Duration::from_millis(200),
+        std::time::Duration::from_secs(30),
+    );
+    let mut tick = tokio::time::interval(every);
+    let mut last_purge = std::time::Instant::now();
     loop {
         tokio::select! {
             _ = tick.tick() => {
-                if let Err(e) = services::throttle::purge(&context.db, store::now_ms()).await {
-                    tracing::warn!(error = %e, "housekeeping failed");
+                if let Err(e) = services::transitions::tick(&context).await {
+                    tracing::warn!(error = %e, "expiring proposals failed");
+                }
+                if last_purge.elapsed() > std::time::Duration::from_secs(3600) {
+                    last_purge = std::time::Instant::now();
+                    if let Err(e) = services::throttle::purge(&context.db, store::now_ms()).await {
+                        tracing::warn!(error = %e, "housekeeping failed");
+                    }
                 }
             }
             _ = stop.changed() => break,

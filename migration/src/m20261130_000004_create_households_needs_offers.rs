@@ -32,6 +32,7 @@ impl MigrationTrait for Migration {
             "CREATE INDEX idx_offers_volunteer ON offers (volunteer_id)",
             "CREATE INDEX idx_offers_status_remote ON offers (status, remote, id)",
             "CREATE INDEX idx_offers_cell ON offers (cell, status)",
+            "CREATE INDEX idx_offers_radius_lat ON offers (radius_m, lat)",
             "CREATE INDEX idx_matches_need ON matches (need_id)",
             "CREATE INDEX idx_matches_offer ON matches (offer_id, status)",
             "CREATE INDEX idx_matches_volunteer ON matches (volunteer_id, status)",

@@ -149,6 +149,31 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
     }
 }
 
+/// A JSON body that may be left out (no body at all gives the default);
+/// a body that is sent must be valid JSON of the right type.
+#[derive(Debug)]
+pub struct OptionalJson<T>(pub T);
+
+impl<T: DeserializeOwned + Default + 'static> FromRequest for OptionalJson<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        let payload = payload.take();
+        Box::pin(async move {
+            let bytes = read_body(&req, payload, JSON_LIMIT).await?;
+            if bytes.iter().all(u8::is_ascii_whitespace) {
+                return Ok(OptionalJson(T::default()));
+            }
+            if !is_json(&req) {
+                return Err(ApiError::UnsupportedMediaType);
+            }
+            parse_json(&bytes).map(OptionalJson)
+        })
+    }
+}
+
 /// Query parameters, deserialized with field names for errors (422).
 #[derive(Debug)]
 pub struct Query<T>(pub T);

@@ -5,6 +5,7 @@ pub mod extract;
 pub mod guard;
 pub mod households;
 pub mod imports;
+pub mod matches;
 pub mod needs;
 pub mod offers;
 pub mod ops;
@@ -33,7 +34,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(households::configure)
                 .configure(imports::configure)
                 .configure(needs::configure)
-                .configure(offers::configure),
+                .configure(offers::configure)
+                .configure(matches::configure),
         );
 }
 

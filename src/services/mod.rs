@@ -6,6 +6,8 @@ pub mod export;
 pub mod household_import;
 pub mod households;
 pub mod import;
+pub mod match_mail;
+pub mod matches;
 pub mod nearby;
 pub mod needs;
 pub mod offers;
@@ -14,6 +16,7 @@ pub mod regions;
 pub mod secrets;
 pub mod sessions;
 pub mod throttle;
+pub mod transitions;
 
 use crate::domain::FieldError;
 use crate::i18n::Text;

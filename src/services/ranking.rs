@@ -72,11 +72,12 @@ pub async fn candidates(
         }
     }
     if let Some(point) = input.point {
-        let reach = store::offers::max_active_radius(db).await?;
-        let bbox = BoundingBox::around(point.lat, point.lon, reach as f64);
         let seen: HashSet<Uuid> = offers.iter().map(|o| o.id).collect();
-        let nearby = store::offers::matchable_in_box(db, now, bit, &bbox).await?;
-        offers.extend(nearby.into_iter().filter(|o| !seen.contains(&o.id)));
+        for radius in store::offers::active_radii(db).await? {
+            let bbox = BoundingBox::around(point.lat, point.lon, radius as f64);
+            let nearby = store::offers::matchable_in_box(db, now, bit, radius, &bbox).await?;
+            offers.extend(nearby.into_iter().filter(|o| !seen.contains(&o.id)));
+        }
     }
     let mut ranked: Vec<Ranked<offer::Model>> = offers
         .into_iter()

@@ -216,3 +216,53 @@ pub async fn due_for_reminder(
         .filter(|m| m.expires_at.is_some_and(|e| e - m.created_at > window_ms))
         .collect())
 }
+
+/// Which matches a list shows.
+#[derive(Debug, Default, Clone)]
+pub struct MatchFilter {
+    pub status: Option<String>,
+    pub need: Option<Uuid>,
+    pub offer: Option<Uuid>,
+    /// Only this volunteer's.
+    pub volunteer: Option<Uuid>,
+    /// Only matches of needs inside these prefixes.
+    pub regions: Vec<crate::domain::RegionPrefix>,
+}
+
+/// Matches by id after `after`.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    filter: &MatchFilter,
+    after: Option<Uuid>,
+    limit: u64,
+) -> Result<Vec<matches::Model>, DbErr> {
+    use super::entity::need;
+    use sea_orm::sea_query::Query;
+    let mut query = Matches::find();
+    if let Some(status) = &filter.status {
+        query = query.filter(Column::Status.eq(status.as_str()));
+    }
+    if let Some(need) = filter.need {
+        query = query.filter(Column::NeedId.eq(need));
+    }
+    if let Some(offer) = filter.offer {
+        query = query.filter(Column::OfferId.eq(offer));
+    }
+    if let Some(volunteer) = filter.volunteer {
+        query = query.filter(Column::VolunteerId.eq(volunteer));
+    }
+    for prefix in &filter.regions {
+        let (low, high) = prefix.code_range();
+        let needs_in = Query::select()
+            .column(need::Column::Id)
+            .from(need::Entity)
+            .and_where(need::Column::Region.gte(low))
+            .and_where(need::Column::Region.lt(high))
+            .to_owned();
+        query = query.filter(Column::NeedId.in_subquery(needs_in));
+    }
+    if let Some(after) = after {
+        query = query.filter(Column::Id.gt(after));
+    }
+    query.order_by_asc(Column::Id).limit(limit).all(db).await
+}

@@ -66,34 +66,33 @@ pub async fn remote_matchable(
         .await
 }
 
-/// Matchable offers of a category located in the box (their radius is
-/// checked by the caller).
+/// Matchable offers of a category with radius `radius_m` located in the box
+/// (their exact distance is checked by the caller).
 pub async fn matchable_in_box(
     db: &impl ConnectionTrait,
     now: i64,
     category_bit: i32,
+    radius_m: i64,
     bbox: &BoundingBox,
 ) -> Result<Vec<offer::Model>, DbErr> {
-    let mut cond = matchable(now, category_bit)
+    let cond = matchable(now, category_bit)
+        .add(Column::RadiusM.eq(radius_m))
         .add(Column::Lat.between(bbox.min_lat, bbox.max_lat))
         .add(Column::Lon.between(bbox.min_lon, bbox.max_lon));
-    if let Some(cells) = bbox.cells(4_000) {
-        cond = cond.add(Column::Cell.is_in(cells));
-    }
     Offers::find().filter(cond).all(db).await
 }
 
-/// The largest radius of any active offer, in metres: no on-site pair can be
-/// farther apart.
-pub async fn max_active_radius(db: &impl ConnectionTrait) -> Result<i64, DbErr> {
-    let max: Option<Option<i64>> = Offers::find()
+/// The distinct radii of active offers: volunteers pick from a few, so an
+/// on-site search is one small box per radius instead of one huge box.
+pub async fn active_radii(db: &impl ConnectionTrait) -> Result<Vec<i64>, DbErr> {
+    Offers::find()
         .select_only()
-        .column_as(Column::RadiusM.max(), "m")
+        .column(Column::RadiusM)
+        .distinct()
         .filter(Column::Status.eq("active"))
         .into_tuple()
-        .one(db)
-        .await?;
-    Ok(max.flatten().unwrap_or(0))
+        .all(db)
+        .await
 }
 
 /// Takes one place of an offer if it still has one; returns whether it did.

@@ -156,3 +156,13 @@ pub fn new_row(key: String, email: &crate::mail::Email, now: i64) -> outbox::Act
         sent_at: Set(None),
     }
 }
+
+/// Whether an email with this idempotency key was ever queued.
+pub async fn has_key(db: &impl ConnectionTrait, key: &str) -> Result<bool, DbErr> {
+    use sea_orm::PaginatorTrait;
+    Ok(Outbox::find()
+        .filter(Column::IdempotencyKey.eq(key))
+        .count(db)
+        .await?
+        > 0)
+}

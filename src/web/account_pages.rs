@@ -35,7 +35,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         );
 }
 
-fn t(zh: &'static str, en: &'static str) -> String {
+pub(super) fn t(zh: &'static str, en: &'static str) -> String {
     Text::fixed(zh, en).get(i18n::current()).to_owned()
 }
 
@@ -44,19 +44,23 @@ fn secure(ctx: &AppContext) -> bool {
 }
 
 /// The pre-login CSRF token: the cookie's, or a new one.
-fn form_token(req: &HttpRequest) -> String {
+pub(super) fn form_token(req: &HttpRequest) -> String {
     req.cookie(CSRF_COOKIE)
         .map(|c| c.value().to_owned())
         .filter(|v| v.len() == 64)
         .unwrap_or_else(secrets::new_token)
 }
 
-fn form_token_matches(req: &HttpRequest, sent: &str) -> bool {
+pub(super) fn form_token_matches(req: &HttpRequest, sent: &str) -> bool {
     req.cookie(CSRF_COOKIE)
         .is_some_and(|c| !sent.is_empty() && c.value() == sent)
 }
 
-fn with_csrf_cookie(ctx: &AppContext, mut response: HttpResponse, token: String) -> HttpResponse {
+pub(super) fn with_csrf_cookie(
+    ctx: &AppContext,
+    mut response: HttpResponse,
+    token: String,
+) -> HttpResponse {
     let _ = response.add_cookie(&cookie(CSRF_COOKIE, token, secure(ctx), 3600));
     response
 }

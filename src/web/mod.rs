@@ -3,6 +3,7 @@
 //! carries a CSRF token; pages are in the language the browser asks for.
 
 mod account_pages;
+mod match_links;
 mod render;
 
 use actix_web::web;
@@ -11,4 +12,5 @@ pub use render::Pages;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     account_pages::configure(cfg);
+    match_links::configure(cfg);
 }

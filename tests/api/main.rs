@@ -9,6 +9,7 @@ mod docs;
 mod errors;
 mod imports;
 mod mail;
+mod matches;
 mod migrations;
 mod nearby;
 mod needs;

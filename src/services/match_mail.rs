@@ -1,0 +1,167 @@
+//! The emails of a match's life, each in its recipient's language.
+
+use sea_orm::ConnectionTrait;
+use serde_json::{Value, json};
+
+use super::ServiceError;
+use crate::context::AppContext;
+use crate::domain::Category;
+use crate::i18n::{Locale, Text};
+use crate::mail::{self, EmailKind, IdempotencyKey, Recipient};
+use crate::store::{self, entity::matches, entity::need, entity::user};
+
+/// The people and places an email about a match names.
+pub struct Parties {
+    pub volunteer: user::Model,
+    pub cadre: Option<user::Model>,
+    pub village_name: String,
+}
+
+pub async fn parties(
+    db: &impl ConnectionTrait,
+    m: &matches::Model,
+    n: &need::Model,
+) -> Result<Parties, ServiceError> {
+    let volunteer = store::accounts::user_by_id(db, m.volunteer_id).await?;
+    let volunteer = volunteer.ok_or(ServiceError::NotFound)?;
+    let household = store::households::find(db, n.household_id).await?;
+    let cadre = match household {
+        Some(h) => store::accounts::user_by_id(db, h.created_by).await?,
+        None => None,
+    };
+    let village_name = store::regions::find(db, &n.region)
+        .await?
+        .map(|r| r.name)
+        .unwrap_or_default();
+    Ok(Parties {
+        volunteer,
+        cadre,
+        village_name,
+    })
+}
+
+pub fn recipient(u: &user::Model) -> Recipient {
+    Recipient {
+        email: u.email.clone(),
+        name: u.name.clone(),
+        locale: Locale::parse(&u.locale).unwrap_or_default(),
+    }
+}
+
+/// A category's name in `locale`.
+pub fn category_label(code: &str, locale: Locale) -> String {
+    match code.parse::<Category>() {
+        Ok(c) => Text::fixed(c.name_zh(), c.name_en()).get(locale).to_owned(),
+        Err(_) => code.to_owned(),
+    }
+}
+
+/// Queues `kind` to `to` about match `m`, once per (event, recipient).
+pub async fn send(
+    ctx: &AppContext,
+    db: &impl ConnectionTrait,
+    to: &user::Model,
+    kind: EmailKind,
+    event: &str,
+    context: Value,
+) -> Result<(), ServiceError> {
+    let email = ctx
+        .templates
+        .compose(kind, &recipient(to), ctx.public_url.as_str(), context)
+        .map_err(|e| ServiceError::Internal(e.into()))?;
+    mail::enqueue(db, &IdempotencyKey::new(event, &to.id.to_string()), &email).await?;
+    Ok(())
+}
+
+/// After an accept or a claim: each side gets the other's contact.
+pub async fn accepted(
+    ctx: &AppContext,
+    db: &impl ConnectionTrait,
+    m: &matches::Model,
+    n: &need::Model,
+    claimed: bool,
+) -> Result<(), ServiceError> {
+    let p = parties(db, m, n).await?;
+    let home = ctx.public_url.as_str().trim_end_matches('/').to_owned();
+    let event = format!("match:{}:accepted", m.id);
+    let v_locale = Locale::parse(&p.volunteer.locale).unwrap_or_default();
+    if let Some(cadre) = &p.cadre {
+        let context = json!({
+            "title": n.title, "category_label": category_label(&n.category, v_locale), "village_name": p.village_name,
+            "cadre_name": cadre.name, "cadre_phone": cadre.phone.clone().unwrap_or_default(),
+            "match_url": home, "claimed": claimed,
+        });
+        send(
+            ctx,
+            db,
+            &p.volunteer,
+            EmailKind::ClaimConfirmed,
+            &event,
+            context,
+        )
+        .await?;
+        let context = json!({
+            "title": n.title, "claimed": claimed, "volunteer_name": p.volunteer.name,
+            "volunteer_email": p.volunteer.email, "volunteer_phone": p.volunteer.phone.clone().unwrap_or_default(),
+            "match_url": home,
+        });
+        send(
+            ctx,
+            db,
+            cadre,
+            EmailKind::CadreMatchAccepted,
+            &event,
+            context,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// After a cancellation: the volunteer is told, unless they cancelled.
+pub async fn cancelled(
+    ctx: &AppContext,
+    db: &impl ConnectionTrait,
+    m: &matches::Model,
+    n: &need::Model,
+    by: Text,
+    by_volunteer: bool,
+    reason: &str,
+) -> Result<(), ServiceError> {
+    if by_volunteer {
+        return Ok(());
+    }
+    let p = parties(db, m, n).await?;
+    let locale = Locale::parse(&p.volunteer.locale).unwrap_or_default();
+    let context = json!({"title": n.title, "reason": reason, "cancelled_by_label": by.get(locale)});
+    send(
+        ctx,
+        db,
+        &p.volunteer,
+        EmailKind::MatchCancelled,
+        &format!("match:{}:cancelled", m.id),
+        context,
+    )
+    .await
+}
+
+/// After the cadre confirmed the help arrived: thanks to the volunteer.
+pub async fn completed(
+    ctx: &AppContext,
+    db: &impl ConnectionTrait,
+    m: &matches::Model,
+    n: &need::Model,
+    note: &str,
+) -> Result<(), ServiceError> {
+    let p = parties(db, m, n).await?;
+    let context = json!({"title": n.title, "village_name": p.village_name, "note": note});
+    send(
+        ctx,
+        db,
+        &p.volunteer,
+        EmailKind::MatchCompletedThanks,
+        &format!("match:{}:completed", m.id),
+        context,
+    )
+    .await
+}

@@ -1,0 +1,300 @@
+//! Making matches: a volunteer's claim (accepted at once) and a
+//! coordinator's hand-made proposal. Each is one transaction in which the
+//! database decides races: the need moves from open only once, and the
+//! offer's place is taken only while one is free.
+
+use sea_orm::{ActiveValue::Set, ConnectionTrait};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::{ServiceError, match_mail, ranking, secrets};
+use crate::context::AppContext;
+use crate::domain::Role;
+use crate::i18n::{Locale, Text};
+use crate::matching::eligible_cost;
+use crate::policy::Caller;
+use crate::store::{self, entity::matches, entity::need, entity::offer, now_ms};
+
+fn conflict(zh: &'static str, en: &'static str) -> ServiceError {
+    ServiceError::Conflict(Text::fixed(zh, en))
+}
+
+/// Checks that `offer` may take `need` now: matchable, eligible per
+/// MATCHING.md, and not a volunteer whose match with it ended unfulfilled.
+pub async fn check_pair(
+    db: &impl ConnectionTrait,
+    n: &need::Model,
+    o: &offer::Model,
+    now: i64,
+) -> Result<(), ServiceError> {
+    if n.status != "open" {
+        return Err(conflict(
+            "需求已不是待匹配状态",
+            "The need is no longer open",
+        ));
+    }
+    let available = o.status == "active" && o.available_until.is_none_or(|u| u > now);
+    if !available {
+        return Err(conflict(
+            "该服务当前不可匹配",
+            "The offer cannot take needs now",
+        ));
+    }
+    let eligible = ranking::need_input(n)
+        .and_then(|ni| eligible_cost(&ni, &ranking::offer_input(o), now.div_euclid(1000)));
+    if eligible.is_none() {
+        return Err(conflict(
+            "该服务不符合此需求的类别或距离",
+            "The offer is not eligible for this need (category or distance)",
+        ));
+    }
+    if store::matches::excluded_volunteers(db, n.id)
+        .await?
+        .contains(&o.volunteer_id)
+    {
+        return Err(conflict(
+            "此前的匹配已结束，不能再次匹配",
+            "An earlier match of this pair ended; it is not made again",
+        ));
+    }
+    Ok(())
+}
+
+/// Where a match comes from and who made it.
+#[derive(Clone, Copy)]
+pub struct Making {
+    /// `claim`, `manual` or `round`.
+    pub origin: &'static str,
+    pub actor: Option<Uuid>,
+    pub round_id: Option<Uuid>,
+    pub now: i64,
+}
+
+/// Takes the need and a place of the offer and writes the match, in `txn`.
+/// `Ok(None)` when the need or the place was taken meanwhile.
+pub async fn write_match(
+    ctx: &AppContext,
+    txn: &impl ConnectionTrait,
+    n: &need::Model,
+    o: &offer::Model,
+    making: &Making,
+) -> Result<Option<(matches::Model, Option<String>)>, ServiceError> {
+    let Making {
+        origin,
+        actor,
+        round_id,
+        now,
+    } = *making;
+    if !store::needs::transition(txn, n.id, &["open"], "matched", now, None).await? {
+        return Ok(None);
+    }
+    if !store::offers::reserve(txn, o.id, now).await? {
+        return Err(conflict("该服务名额已满", "The offer has no free place"));
+    }
+    let proposed = origin != "claim";
+    let status = if proposed { "proposed" } else { "accepted" };
+    let ttl = ctx.settings.proposal_ttl.as_millis() as i64;
+    let row = matches::Model {
+        id: Uuid::now_v7(),
+        need_id: n.id,
+        offer_id: o.id,
+        volunteer_id: o.volunteer_id,
+        origin: origin.to_owned(),
+        status: status.to_owned(),
+        round_id,
+        created_at: now,
+        updated_at: now,
+        accepted_at: (!proposed).then_some(now),
+        ended_at: None,
+        expires_at: proposed.then_some(now + ttl),
+    };
+    store::matches::insert(txn, to_active(&row)).await?;
+    store::matches::record_event(txn, row.id, actor, None, status, None, now).await?;
+    let token = if proposed {
+        let token = secrets::new_token();
+        store::matches::insert_token(txn, row.id, secrets::token_hash(&token), now + ttl).await?;
+        Some(token)
+    } else {
+        None
+    };
+    Ok(Some((row, token)))
+}
+
+fn to_active(m: &matches::Model) -> matches::ActiveModel {
+    matches::ActiveModel {
+        id: Set(m.id),
+        need_id: Set(m.need_id),
+        offer_id: Set(m.offer_id),
+        volunteer_id: Set(m.volunteer_id),
+        origin: Set(m.origin.clone()),
+        status: Set(m.status.clone()),
+        round_id: Set(m.round_id),
+        created_at: Set(m.created_at),
+        updated_at: Set(m.updated_at),
+        accepted_at: Set(m.accepted_at),
+        ended_at: Set(m.ended_at),
+        expires_at: Set(m.expires_at),
+    }
+}
+
+/// A volunteer claims an open need with one of their offers.
+pub async fn claim(
+    ctx: &AppContext,
+    caller: &Caller,
+    need_id: Uuid,
+    offer_id: Uuid,
+) -> Result<matches::Model, ServiceError> {
+    let now = now_ms();
+    let txn = store::begin_write(&ctx.db).await?;
+    let n = store::needs::find(&txn, need_id).await?;
+    let n = n.ok_or(ServiceError::NotFound)?;
+    let o = store::offers::find(&txn, offer_id)
+        .await?
+        .filter(|o| o.volunteer_id == caller.user_id)
+        .ok_or_else(|| {
+            ServiceError::field(
+                "offer_id",
+                Text::fixed("没有这个服务", "No such offer of yours"),
+            )
+        })?;
+    if n.status != "open" {
+        // The need exists but the caller may only learn that it is taken.
+        return Err(conflict(
+            "需求已被认领或已结束",
+            "The need has been taken or is closed",
+        ));
+    }
+    check_pair(&txn, &n, &o, now).await?;
+    let Some((m, _)) = write_match(
+        ctx,
+        &txn,
+        &n,
+        &o,
+        &Making {
+            origin: "claim",
+            actor: Some(caller.user_id),
+            round_id: None,
+            now,
+        },
+    )
+    .await?
+    else {
+        return Err(conflict("需求已被认领", "The need has just been taken"));
+    };
+    match_mail::accepted(ctx, &txn, &m, &n, true).await?;
+    txn.commit()
+        .await
+        .map_err(|e| lost_race(&e).unwrap_or(e.into()))?;
+    ctx.emails_committed();
+    Ok(m)
+}
+
+/// A unique index decided a race: another live match won.
+fn lost_race(e: &sea_orm::DbErr) -> Option<ServiceError> {
+    super::accounts::is_unique_violation(e)
+        .then(|| conflict("需求已被认领", "The need has just been taken"))
+}
+
+/// A coordinator proposes a need to an offer by hand.
+pub async fn propose(
+    ctx: &AppContext,
+    caller: &Caller,
+    need_id: Uuid,
+    offer_id: Uuid,
+) -> Result<matches::Model, ServiceError> {
+    let now = now_ms();
+    let txn = store::begin_write(&ctx.db).await?;
+    let n = store::needs::find(&txn, need_id)
+        .await?
+        .filter(|n| caller.reaches(&n.region))
+        .ok_or_else(|| {
+            ServiceError::field("need_id", Text::fixed("没有这个需求", "No such need"))
+        })?;
+    let o = store::offers::find(&txn, offer_id).await?.ok_or_else(|| {
+        ServiceError::field("offer_id", Text::fixed("没有这个服务", "No such offer"))
+    })?;
+    check_pair(&txn, &n, &o, now).await?;
+    let Some((m, token)) = write_match(
+        ctx,
+        &txn,
+        &n,
+        &o,
+        &Making {
+            origin: "manual",
+            actor: Some(caller.user_id),
+            round_id: None,
+            now,
+        },
+    )
+    .await?
+    else {
+        return Err(conflict("需求已被认领", "The need has just been taken"));
+    };
+    let token =
+        token.ok_or_else(|| ServiceError::Internal(anyhow::anyhow!("a proposal has a token")))?;
+    let p = match_mail::parties(&txn, &m, &n).await?;
+    let item = proposal_item(
+        ctx,
+        &n,
+        &p.village_name,
+        &token,
+        Locale::parse(&p.volunteer.locale).unwrap_or_default(),
+        None,
+    );
+    let expires = expires_label(ctx, m.expires_at.unwrap_or(now));
+    let context = json!({"proposals": [item], "count": 1, "expires_at": expires});
+    match_mail::send(
+        ctx,
+        &txn,
+        &p.volunteer,
+        crate::mail::EmailKind::ProposalsDigest,
+        &format!("match:{}:proposed", m.id),
+        context,
+    )
+    .await?;
+    txn.commit()
+        .await
+        .map_err(|e| lost_race(&e).unwrap_or(e.into()))?;
+    ctx.emails_committed();
+    Ok(m)
+}
+
+/// One proposal as the digest template lists it.
+pub fn proposal_item(
+    ctx: &AppContext,
+    n: &need::Model,
+    village: &str,
+    token: &str,
+    locale: Locale,
+    distance_m: Option<i64>,
+) -> serde_json::Value {
+    let base = ctx.public_url.as_str().trim_end_matches('/');
+    json!({
+        "title": n.title,
+        "category_label": match_mail::category_label(&n.category, locale),
+        "village_name": village,
+        "distance_km": distance_m.filter(|d| *d > 0).map(|d| (d as f64 / 100.0).round() / 10.0),
+        "urgency": n.urgency,
+        "accept_url": format!("{base}/m/{token}/accept"),
+        "decline_url": format!("{base}/m/{token}/decline"),
+    })
+}
+
+/// A deadline in the configured time zone, for emails.
+pub fn expires_label(ctx: &AppContext, at_ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(at_ms)
+        .map(|t| {
+            t.with_timezone(&ctx.settings.timezone)
+                .format("%Y-%m-%d %H:%M")
+                .to_string()
+        })
+        .unwrap_or_default()
+}
+
+/// Whether the caller is a party to (or staff over) the match.
+pub fn may_see(caller: &Caller, m: &matches::Model, n: &need::Model) -> bool {
+    match caller.role {
+        Role::Volunteer => m.volunteer_id == caller.user_id,
+        _ => caller.reaches(&n.region),
+    }
+}

@@ -1,0 +1,231 @@
+//! A match moving through its life: accept, decline, complete, cancel, and
+//! expiry of unanswered proposals (with a reminder a day before). Each move
+//! is one transaction: the match, its need, its offer's place, its history
+//! and its emails change together or not at all.
+
+use uuid::Uuid;
+
+use super::{ServiceError, match_mail};
+use crate::context::AppContext;
+use crate::domain::Role;
+use crate::domain::match_status::Transition;
+use crate::i18n::{Locale, Text};
+use crate::mail::EmailKind;
+use crate::policy::Caller;
+use crate::store::{self, entity::matches, now_ms};
+
+/// Who moves a match.
+#[derive(Clone, Copy)]
+pub enum Actor<'a> {
+    /// A logged-in person.
+    Caller(&'a Caller),
+    /// The volunteer, through the signed link of a proposal email.
+    Link,
+    /// The expiry job.
+    System,
+}
+
+impl Actor<'_> {
+    fn id(&self) -> Option<Uuid> {
+        match self {
+            Self::Caller(c) => Some(c.user_id),
+            _ => None,
+        }
+    }
+}
+
+fn conflict(zh: &'static str, en: &'static str) -> ServiceError {
+    ServiceError::Conflict(Text::fixed(zh, en))
+}
+
+/// Whether `actor` may make `t` on match `m` of need in `region`.
+fn allowed(actor: Actor<'_>, t: Transition, m: &matches::Model, region: &str) -> bool {
+    match (actor, t) {
+        (Actor::System, Transition::Expire) => true,
+        (Actor::Link, Transition::Accept | Transition::Decline) => true,
+        (Actor::Caller(c), Transition::Accept | Transition::Decline) => {
+            c.role == Role::Volunteer && m.volunteer_id == c.user_id
+        }
+        (Actor::Caller(c), Transition::Complete) => c.role == Role::Cadre && c.reaches(region),
+        (Actor::Caller(c), Transition::Cancel) => match c.role {
+            Role::Volunteer => m.volunteer_id == c.user_id,
+            _ => c.reaches(region),
+        },
+        _ => false,
+    }
+}
+
+/// Checks a free-text note: `required` ones need 1 character, all at most 1000.
+fn check_note(
+    note: Option<&str>,
+    required: bool,
+    field: &str,
+) -> Result<Option<String>, ServiceError> {
+    let note = note.map(str::trim).filter(|n| !n.is_empty());
+    match note {
+        None if required => Err(ServiceError::field(
+            field,
+            Text::fixed("请填写原因", "A reason is required"),
+        )),
+        Some(n) if n.chars().count() > 1000 => Err(ServiceError::field(
+            field,
+            Text::fixed("最多 1000 字", "At most 1000 characters"),
+        )),
+        other => Ok(other.map(str::to_owned)),
+    }
+}
+
+/// Moves match `id` by `t`, as `actor`, with an optional note (a cancel's
+/// reason is required).
+pub async fn apply(
+    ctx: &AppContext,
+    actor: Actor<'_>,
+    id: Uuid,
+    t: Transition,
+    note: Option<&str>,
+) -> Result<matches::Model, ServiceError> {
+    let note = check_note(
+        note,
+        t == Transition::Cancel,
+        if t == Transition::Complete {
+            "note"
+        } else {
+            "reason"
+        },
+    )?;
+    let now = now_ms();
+    let txn = store::begin_write(&ctx.db).await?;
+    let m = store::matches::find(&txn, id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let n = store::needs::find(&txn, m.need_id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    if let Actor::Caller(c) = actor
+        && !super::matches::may_see(c, &m, &n)
+    {
+        return Err(ServiceError::NotFound);
+    }
+    if !allowed(actor, t, &m, &n.region) {
+        return Err(ServiceError::Forbidden);
+    }
+    let (from, to) = t.edge();
+    if m.status != from {
+        return Err(ServiceError::Conflict(Text::owned(
+            format!("匹配当前为 {}，不能执行此操作", m.status),
+            format!("The match is {} and cannot be moved this way", m.status),
+        )));
+    }
+    let answering = matches!(t, Transition::Accept | Transition::Decline);
+    if !store::matches::transition(&txn, m.id, from, to, now, answering).await? {
+        return Err(conflict(
+            "提议已过期或已被处理",
+            "The proposal has expired or was already answered",
+        ));
+    }
+    if let Some(need_status) = t.need_status() {
+        store::needs::transition(&txn, n.id, &["matched"], need_status, now, None).await?;
+    }
+    if t.frees_place() {
+        store::offers::release(&txn, m.offer_id, now).await?;
+    }
+    store::matches::record_event(&txn, m.id, actor.id(), Some(from), to, note.as_deref(), now)
+        .await?;
+    let moved = store::matches::find(&txn, m.id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    match t {
+        Transition::Accept => match_mail::accepted(ctx, &txn, &moved, &n, false).await?,
+        Transition::Complete => {
+            match_mail::completed(ctx, &txn, &moved, &n, note.as_deref().unwrap_or("")).await?
+        }
+        Transition::Cancel => {
+            let (label, by_volunteer) = match actor {
+                Actor::Caller(c) => (c.role.label(), c.user_id == m.volunteer_id),
+                _ => (Text::fixed("系统", "the system"), false),
+            };
+            match_mail::cancelled(
+                ctx,
+                &txn,
+                &moved,
+                &n,
+                label,
+                by_volunteer,
+                note.as_deref().unwrap_or(""),
+            )
+            .await?;
+        }
+        Transition::Decline | Transition::Expire => {}
+    }
+    txn.commit().await?;
+    ctx.emails_committed();
+    Ok(moved)
+}
+
+/// Expires overdue proposals and reminds volunteers a day before a deadline.
+/// Safe to run on several instances at once: each move is conditional, and
+/// a reminder is one email per proposal by its idempotency key.
+pub async fn tick(ctx: &AppContext) -> Result<usize, ServiceError> {
+    let now = now_ms();
+    let mut moved = 0;
+    for m in store::matches::overdue(&ctx.db, now, 500).await? {
+        match apply(ctx, Actor::System, m.id, Transition::Expire, None).await {
+            Ok(_) => moved += 1,
+            Err(ServiceError::Conflict(_)) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    let day = 24 * 3_600_000;
+    for m in store::matches::due_for_reminder(&ctx.db, now, day).await? {
+        remind(ctx, &m).await?;
+    }
+    Ok(moved)
+}
+
+async fn remind(ctx: &AppContext, m: &matches::Model) -> Result<(), ServiceError> {
+    let key = crate::mail::IdempotencyKey::new(
+        &format!("match:{}:reminder", m.id),
+        &m.volunteer_id.to_string(),
+    );
+    if store::outbox::has_key(&ctx.db, key.as_str()).await? {
+        return Ok(());
+    }
+    let Some(n) = store::needs::find(&ctx.db, m.need_id).await? else {
+        return Ok(());
+    };
+    let txn = store::begin_write(&ctx.db).await?;
+    let p = match_mail::parties(&txn, m, &n).await?;
+    let locale = Locale::parse(&p.volunteer.locale).unwrap_or_default();
+    // A fresh link: the proposal's own was sent and is stored only hashed.
+    let token = super::secrets::new_token();
+    store::matches::insert_token(
+        &txn,
+        m.id,
+        super::secrets::token_hash(&token),
+        m.expires_at.unwrap_or(now_ms()),
+    )
+    .await?;
+    let item = super::matches::proposal_item(ctx, &n, &p.village_name, &token, locale, None);
+    let context = serde_json::json!({
+        "title": n.title, "category_label": item["category_label"], "village_name": p.village_name,
+        "accept_url": item["accept_url"], "decline_url": item["decline_url"],
+        "expires_at": super::matches::expires_label(ctx, m.expires_at.unwrap_or(0)),
+    });
+    let email = ctx
+        .templates
+        .compose(
+            EmailKind::ProposalReminder,
+            &match_mail::recipient(&p.volunteer),
+            ctx.public_url.as_str(),
+            context,
+        )
+        .map_err(|e| ServiceError::Internal(e.into()))?;
+    if crate::mail::enqueue(&txn, &key, &email).await? {
+        txn.commit().await?;
+        ctx.emails_committed();
+    } else {
+        // Reminded already: keep no unused token.
+        txn.rollback().await?;
+    }
+    Ok(())
+}

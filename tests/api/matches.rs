@@ -1,0 +1,449 @@
+//! Matches from proposal to completion: claims, hand matches, every
+//! transition, expiry, the email links, and the emails at each step.
+
+use std::time::Duration;
+
+use huzhu::domain::Role;
+use serde_json::{Value, json};
+
+use crate::helpers::{SmtpSink, TestApp, TestUser, problem, spawn_app, spawn_app_with};
+use crate::needs::{cadre, household, need};
+
+async fn offer(app: &TestApp, token: &str, capacity: i64) -> Value {
+    let body = json!({"categories": ["care", "education"], "lat": 27.10, "lon": 110.55, "radius_km": 20, "remote": false, "capacity": capacity});
+    let response = app.post_json("/api/v1/offers", &body, Some(token)).await;
+    assert_eq!(response.status().as_u16(), 201);
+    response.json().await.expect("JSON")
+}
+
+fn id(v: &Value) -> String {
+    v["id"].as_str().expect("id").to_owned()
+}
+
+struct World {
+    cadre: String,
+    volunteer: TestUser,
+    volunteer_token: String,
+    coordinator: String,
+    need: Value,
+    offer: Value,
+}
+
+async fn world(app: &TestApp) -> World {
+    let cadre = cadre(app).await;
+    let h = household(app, &cadre, Some((27.10, 110.55))).await;
+    let need = need(app, &cadre, &id(&h), "care", 2).await;
+    let volunteer = app.create_user(Role::Volunteer, None).await;
+    let volunteer_token = app.login(&volunteer).await;
+    let offer = offer(app, &volunteer_token, 2).await;
+    let coordinator_user = app.create_user(Role::Coordinator, Some("430525")).await;
+    let coordinator = app.login(&coordinator_user).await;
+    World {
+        cadre,
+        volunteer,
+        volunteer_token,
+        coordinator,
+        need,
+        offer,
+    }
+}
+
+async fn status_of(app: &TestApp, token: &str, path: &str) -> String {
+    let v: Value = app.get_with(path, token).await.json().await.expect("JSON");
+    v["status"].as_str().expect("status").to_owned()
+}
+
+#[tokio::test]
+async fn the_whole_loop_claim_then_complete_tells_everyone() {
+    let sink = SmtpSink::start().await;
+    let url = sink.url();
+    let app = spawn_app_with(move |env| {
+        env.insert("HUZHU_SMTP_URL".to_owned(), url);
+        env.insert("HUZHU_MAIL_POLL_MS".to_owned(), "20".to_owned());
+    })
+    .await;
+    let w = world(&app).await;
+    let claim = app
+        .post_json(
+            &format!("/api/v1/needs/{}/claim", id(&w.need)),
+            &json!({"offer_id": id(&w.offer)}),
+            Some(&w.volunteer_token),
+        )
+        .await;
+    let status = claim.status().as_u16();
+    let m: Value = claim.json().await.expect("JSON");
+    assert_eq!(status, 201, "{m}");
+    assert_eq!(
+        (m["status"].as_str(), m["origin"].as_str()),
+        (Some("accepted"), Some("claim"))
+    );
+    assert_eq!(
+        status_of(&app, &w.cadre, &format!("/api/v1/needs/{}", id(&w.need))).await,
+        "matched"
+    );
+    let offer: Value = app
+        .get_with(
+            &format!("/api/v1/offers/{}", id(&w.offer)),
+            &w.volunteer_token,
+        )
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(offer["free_capacity"], 1);
+
+    let mails = sink.wait_for(2, Duration::from_secs(10)).await;
+    let to_volunteer = mails
+        .iter()
+        .find(|m| m.to[0] == w.volunteer.email)
+        .expect("the volunteer is told");
+    assert!(to_volunteer.text().contains("13800138000") || !to_volunteer.text().is_empty());
+    let to_cadre = mails
+        .iter()
+        .find(|m| m.to[0] != w.volunteer.email)
+        .expect("the cadre is told");
+    let cadre_text = mail_parser::MessageParser::default()
+        .parse(&to_cadre.data)
+        .expect("MIME")
+        .body_text(0)
+        .expect("text")
+        .into_owned();
+    assert!(
+        cadre_text.contains(&w.volunteer.email),
+        "the cadre gets the volunteer's contact"
+    );
+
+    let complete = app
+        .post_json(
+            &format!("/api/v1/matches/{}/complete", id(&m)),
+            &json!({"note": "米面已送到"}),
+            Some(&w.cadre),
+        )
+        .await;
+    assert_eq!(complete.status().as_u16(), 200);
+    assert_eq!(
+        status_of(&app, &w.cadre, &format!("/api/v1/needs/{}", id(&w.need))).await,
+        "fulfilled"
+    );
+    sink.wait_for(3, Duration::from_secs(10)).await;
+    let events: Value = app
+        .get_with(
+            &format!("/api/v1/matches/{}/events", id(&m)),
+            &w.coordinator,
+        )
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    let steps: Vec<(&str, &str)> = events
+        .as_array()
+        .expect("events")
+        .iter()
+        .map(|e| {
+            (
+                e["from"].as_str().unwrap_or("-"),
+                e["to"].as_str().expect("to"),
+            )
+        })
+        .collect();
+    assert_eq!(steps, vec![("-", "accepted"), ("accepted", "completed")]);
+    assert_eq!(events[1]["note"], "米面已送到");
+}
+
+#[tokio::test]
+async fn every_transition_is_allowed_only_from_its_status_and_by_its_people() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let propose = app
+        .post_json(
+            "/api/v1/matches",
+            &json!({"need_id": id(&w.need), "offer_id": id(&w.offer)}),
+            Some(&w.coordinator),
+        )
+        .await;
+    assert_eq!(propose.status().as_u16(), 201);
+    let m: Value = propose.json().await.expect("JSON");
+    assert_eq!(m["status"], "proposed");
+    let path = |action: &str| format!("/api/v1/matches/{}/{action}", id(&m));
+    let stranger = app.create_user(Role::Volunteer, None).await;
+    let stranger = app.login(&stranger).await;
+    let other_cadre = app.create_user(Role::Cadre, Some("430525102")).await;
+    let other_cadre = app.login(&other_cadre).await;
+    let cases: Vec<(&str, &String, Value, u16)> = vec![
+        ("complete", &w.cadre, json!({}), 409),
+        ("cancel", &w.cadre, json!({"reason": "x"}), 409),
+        ("accept", &stranger, json!({}), 404),
+        ("accept", &w.volunteer_token, json!({}), 200),
+        ("accept", &w.volunteer_token, json!({}), 409),
+        ("decline", &w.volunteer_token, json!({}), 409),
+        ("complete", &other_cadre, json!({}), 404),
+        ("cancel", &w.volunteer_token, json!({}), 422),
+        (
+            "cancel",
+            &w.volunteer_token,
+            json!({"reason": "临时有事"}),
+            200,
+        ),
+        ("complete", &w.cadre, json!({}), 409),
+        ("cancel", &w.coordinator, json!({"reason": "again"}), 409),
+    ];
+    for (action, token, body, status) in cases {
+        let response = app.post_json(&path(action), &body, Some(token)).await;
+        assert_eq!(response.status().as_u16(), status, "{action}");
+    }
+    assert_eq!(
+        status_of(&app, &w.cadre, &format!("/api/v1/needs/{}", id(&w.need))).await,
+        "open"
+    );
+    let retry = app
+        .post_json(
+            "/api/v1/matches",
+            &json!({"need_id": id(&w.need), "offer_id": id(&w.offer)}),
+            Some(&w.coordinator),
+        )
+        .await;
+    problem(retry, 409).await;
+}
+
+#[tokio::test]
+async fn thirty_parallel_claims_on_one_need_make_exactly_one_match() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let mut claimants = Vec::new();
+    for _ in 0..30 {
+        let v = app.create_user(Role::Volunteer, None).await;
+        let token = app.login(&v).await;
+        let o = offer(&app, &token, 1).await;
+        claimants.push((token, id(&o)));
+    }
+    let url = app.url(&format!("/api/v1/needs/{}/claim", id(&w.need)));
+    let tasks: Vec<_> = claimants
+        .into_iter()
+        .map(|(token, offer)| {
+            let client = app.client.clone();
+            let url = url.clone();
+            tokio::spawn(async move {
+                client
+                    .post(url)
+                    .bearer_auth(token)
+                    .json(&json!({"offer_id": offer}))
+                    .send()
+                    .await
+                    .expect("sent")
+                    .status()
+                    .as_u16()
+            })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for task in tasks {
+        statuses.push(task.await.expect("joined"));
+    }
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 201).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.iter().all(|s| *s == 201 || *s == 409),
+        "{statuses:?}"
+    );
+    let live: Value = app
+        .get_with(
+            &format!("/api/v1/matches?need={}", id(&w.need)),
+            &w.coordinator,
+        )
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(live["items"].as_array().expect("items").len(), 1);
+}
+
+#[tokio::test]
+async fn parallel_claims_never_pass_an_offers_capacity() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let h = household(&app, &w.cadre, Some((27.10, 110.55))).await;
+    let mut needs = vec![id(&w.need)];
+    for category in ["education"] {
+        needs.push(id(&need(&app, &w.cadre, &id(&h), category, 1).await));
+    }
+    for _ in 0..6 {
+        let extra = household(&app, &w.cadre, Some((27.10, 110.55))).await;
+        needs.push(id(&need(&app, &w.cadre, &id(&extra), "care", 1).await));
+    }
+    let tasks: Vec<_> = needs
+        .iter()
+        .map(|n| {
+            let client = app.client.clone();
+            let url = app.url(&format!("/api/v1/needs/{n}/claim"));
+            let token = w.volunteer_token.clone();
+            let offer = id(&w.offer);
+            tokio::spawn(async move {
+                client
+                    .post(url)
+                    .bearer_auth(token)
+                    .json(&json!({"offer_id": offer}))
+                    .send()
+                    .await
+                    .expect("sent")
+                    .status()
+                    .as_u16()
+            })
+        })
+        .collect();
+    let mut won = 0;
+    for task in tasks {
+        if task.await.expect("joined") == 201 {
+            won += 1;
+        }
+    }
+    assert_eq!(won, 2, "capacity 2");
+    let offer: Value = app
+        .get_with(
+            &format!("/api/v1/offers/{}", id(&w.offer)),
+            &w.volunteer_token,
+        )
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(offer["free_capacity"], 0);
+}
+
+#[tokio::test]
+async fn an_unanswered_proposal_expires_and_is_never_proposed_to_that_volunteer_again() {
+    let app = spawn_app_with(|env| {
+        env.insert("HUZHU_PROPOSAL_TTL_HOURS".to_owned(), "0.0003".to_owned());
+    })
+    .await;
+    let w = world(&app).await;
+    let m: Value = app
+        .post_json(
+            "/api/v1/matches",
+            &json!({"need_id": id(&w.need), "offer_id": id(&w.offer)}),
+            Some(&w.coordinator),
+        )
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    let path = format!("/api/v1/matches/{}", id(&m));
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    while status_of(&app, &w.coordinator, &path).await != "expired" {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the proposal did not expire"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        status_of(&app, &w.cadre, &format!("/api/v1/needs/{}", id(&w.need))).await,
+        "open"
+    );
+    let again = app
+        .post_json(
+            "/api/v1/matches",
+            &json!({"need_id": id(&w.need), "offer_id": id(&w.offer)}),
+            Some(&w.coordinator),
+        )
+        .await;
+    problem(again, 409).await;
+    let candidates: Value = app
+        .get_with(
+            &format!("/api/v1/needs/{}/candidates", id(&w.need)),
+            &w.coordinator,
+        )
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    assert!(
+        candidates["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .all(|c| c["offer_id"] != w.offer["id"])
+    );
+    let claim = app
+        .post_json(
+            &format!("/api/v1/needs/{}/claim", id(&w.need)),
+            &json!({"offer_id": id(&w.offer)}),
+            Some(&w.volunteer_token),
+        )
+        .await;
+    problem(claim, 409).await;
+}
+
+#[tokio::test]
+async fn the_email_link_shows_a_page_and_only_its_button_accepts() {
+    let sink = SmtpSink::start().await;
+    let url = sink.url();
+    let app = spawn_app_with(move |env| {
+        env.insert("HUZHU_SMTP_URL".to_owned(), url);
+        env.insert("HUZHU_MAIL_POLL_MS".to_owned(), "20".to_owned());
+    })
+    .await;
+    let w = world(&app).await;
+    let m: Value = app
+        .post_json(
+            "/api/v1/matches",
+            &json!({"need_id": id(&w.need), "offer_id": id(&w.offer)}),
+            Some(&w.coordinator),
+        )
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    let mails = sink.wait_for(1, Duration::from_secs(10)).await;
+    let text = mail_parser::MessageParser::default()
+        .parse(&mails[0].data)
+        .expect("MIME")
+        .body_text(0)
+        .expect("text")
+        .into_owned();
+    let start = text.find("/m/").expect("an accept link");
+    let link: String = text[start..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect();
+    let accept_path = link.split("/decline").next().expect("path").to_owned();
+    let accept_path = if accept_path.ends_with("/accept") {
+        accept_path
+    } else {
+        accept_path.replace("/decline", "/accept")
+    };
+
+    let page = app.get(&accept_path).await;
+    assert_eq!(page.status().as_u16(), 200);
+    let cookie = page.headers().get_all("set-cookie").iter().find_map(|v| {
+        v.to_str()
+            .ok()?
+            .strip_prefix("huzhu_csrf=")
+            .map(|r| r.split(';').next().unwrap_or("").to_owned())
+    });
+    let cookie = cookie.expect("a CSRF cookie");
+    assert_eq!(
+        status_of(&app, &w.coordinator, &format!("/api/v1/matches/{}", id(&m))).await,
+        "proposed",
+        "a GET changes nothing"
+    );
+    let post = || {
+        app.client
+            .post(app.url(&accept_path))
+            .header("cookie", format!("huzhu_csrf={cookie}"))
+            .form(&[("csrf_token", cookie.as_str())])
+            .send()
+    };
+    assert_eq!(post().await.expect("sent").status().as_u16(), 200);
+    assert_eq!(
+        status_of(&app, &w.coordinator, &format!("/api/v1/matches/{}", id(&m))).await,
+        "accepted"
+    );
+    assert_eq!(
+        post().await.expect("sent").status().as_u16(),
+        404,
+        "single use"
+    );
+}
