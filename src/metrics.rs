@@ -14,6 +14,8 @@ pub struct Metrics {
     http_requests: IntCounterVec,
     http_latency: HistogramVec,
     pub mail: MailMetrics,
+    round_seconds: prometheus::Histogram,
+    solve_seconds: prometheus::Histogram,
 }
 
 /// The outbox's figures.
@@ -86,11 +88,23 @@ impl Metrics {
         registry.register(Box::new(http_requests.clone()))?;
         registry.register(Box::new(http_latency.clone()))?;
         let mail = MailMetrics::register(&registry)?;
+        let round_seconds = prometheus::Histogram::with_opts(
+            HistogramOpts::new("round_duration_seconds", "Matching rounds, end to end")
+                .buckets(vec![0.1, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0]),
+        )?;
+        let solve_seconds = prometheus::Histogram::with_opts(
+            HistogramOpts::new("round_solve_seconds", "The solver's part of a round")
+                .buckets(vec![0.01, 0.1, 0.5, 1.0, 2.0, 5.0, 10.0]),
+        )?;
+        registry.register(Box::new(round_seconds.clone()))?;
+        registry.register(Box::new(solve_seconds.clone()))?;
         Ok(Self {
             registry,
             http_requests,
             http_latency,
             mail,
+            round_seconds,
+            solve_seconds,
         })
     }
 
@@ -113,6 +127,12 @@ impl Metrics {
         self.http_latency
             .with_label_values(&labels)
             .observe(elapsed.as_secs_f64());
+    }
+
+    /// Records a finished round.
+    pub fn observe_round(&self, solve_ms: i64, total_seconds: f64) {
+        self.solve_seconds.observe(solve_ms as f64 / 1000.0);
+        self.round_seconds.observe(total_seconds);
     }
 
     /// The Prometheus text exposition of every family.

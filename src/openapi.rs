@@ -54,6 +54,9 @@ use crate::routes;
         routes::matches::decline,
         routes::matches::complete,
         routes::matches::cancel,
+        routes::rounds::start,
+        routes::rounds::list,
+        routes::rounds::get,
     ),
     modifiers(&BearerAuth),
     tags(

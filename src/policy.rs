@@ -148,6 +148,9 @@ pub const RULES: &[(&str, &str, Allow)] = &[
     ("POST", "/api/v1/matches/{id}/cancel", Allow::AnyUser),
     ("GET", "/m/{token}/{action}", Allow::Anyone),
     ("POST", "/m/{token}/{action}", Allow::Anyone),
+    ("POST", "/api/v1/rounds", Allow::Roles(STAFF_ADMIN)),
+    ("GET", "/api/v1/rounds", Allow::Roles(MATCHERS)),
+    ("GET", "/api/v1/rounds/{id}", Allow::Roles(MATCHERS)),
 ];
 
 /// Roles whose members the caller may create: admins any, coordinators

@@ -10,6 +10,7 @@ pub mod needs;
 pub mod offers;
 pub mod ops;
 pub mod regions;
+pub mod rounds;
 pub mod users;
 
 use actix_web::http::header;
@@ -35,7 +36,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(imports::configure)
                 .configure(needs::configure)
                 .configure(offers::configure)
-                .configure(matches::configure),
+                .configure(matches::configure)
+                .configure(rounds::configure),
         );
 }
 

@@ -13,6 +13,8 @@ pub mod needs;
 pub mod offers;
 pub mod ranking;
 pub mod regions;
+pub mod round_lock;
+pub mod rounds;
 pub mod secrets;
 pub mod sessions;
 pub mod throttle;

@@ -266,3 +266,48 @@ pub async fn list(
     }
     query.order_by_asc(Column::Id).limit(limit).all(db).await
 }
+
+/// (need, volunteer) pairs among `needs` whose matches ended unfulfilled.
+pub async fn excluded_pairs(
+    db: &impl ConnectionTrait,
+    needs: &[Uuid],
+) -> Result<Vec<(Uuid, Uuid)>, DbErr> {
+    let mut pairs = Vec::new();
+    for chunk in needs.chunks(500) {
+        let rows: Vec<(Uuid, Uuid)> = Matches::find()
+            .select_only()
+            .column(Column::NeedId)
+            .column(Column::VolunteerId)
+            .filter(Column::NeedId.is_in(chunk.iter().copied()))
+            .filter(Column::Status.is_in(ENDED_UNFULFILLED))
+            .into_tuple()
+            .all(db)
+            .await?;
+        pairs.extend(rows);
+    }
+    Ok(pairs)
+}
+
+pub async fn insert_many(
+    db: &impl ConnectionTrait,
+    rows: Vec<matches::ActiveModel>,
+    events: Vec<match_event::ActiveModel>,
+    tokens: Vec<match_token::ActiveModel>,
+) -> Result<(), DbErr> {
+    for chunk in rows.chunks(400) {
+        Matches::insert_many(chunk.to_vec())
+            .exec_without_returning(db)
+            .await?;
+    }
+    for chunk in events.chunks(400) {
+        match_event::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(db)
+            .await?;
+    }
+    for chunk in tokens.chunks(400) {
+        match_token::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(())
+}

@@ -147,3 +147,50 @@ pub async fn open_in_categories(
         .all(db)
         .await
 }
+
+/// Moves the needs among `ids` that are still `from` to `to`; returns the
+/// ids that moved.
+pub async fn transition_many(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+    from: &str,
+    to: &str,
+    now: i64,
+) -> Result<Vec<Uuid>, DbErr> {
+    use sea_orm::sea_query::Query;
+    let mut moved = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let update = Query::update()
+            .table(Needs)
+            .value(Column::Status, to)
+            .value(Column::UpdatedAt, now)
+            .and_where(Column::Id.is_in(chunk.iter().copied()))
+            .and_where(Column::Status.eq(from))
+            .returning_col(Column::Id)
+            .to_owned();
+        for row in db
+            .query_all_raw(db.get_database_backend().build(&update))
+            .await?
+        {
+            moved.push(row.try_get::<Uuid>("", "id")?);
+        }
+    }
+    Ok(moved)
+}
+
+/// Every open need inside a prefix.
+pub async fn open_in(
+    db: &impl ConnectionTrait,
+    prefix: &RegionPrefix,
+) -> Result<Vec<need::Model>, DbErr> {
+    let filter = NeedFilter {
+        statuses: vec!["open"],
+        category: None,
+        regions: vec![prefix.clone()],
+    };
+    Needs::find()
+        .filter(filter.condition())
+        .order_by_asc(Column::Id)
+        .all(db)
+        .await
+}

@@ -118,3 +118,59 @@ pub async fn release(db: &impl ConnectionTrait, id: Uuid, now: i64) -> Result<()
         .await
         .map(|_| ())
 }
+
+/// Every offer that can take a need now, by id.
+pub async fn all_matchable(
+    db: &impl ConnectionTrait,
+    now: i64,
+) -> Result<Vec<offer::Model>, DbErr> {
+    let cond = Condition::all()
+        .add(Column::Status.eq("active"))
+        .add(
+            Condition::any()
+                .add(Column::AvailableUntil.is_null())
+                .add(Column::AvailableUntil.gt(now)),
+        )
+        .add(Expr::col(Column::LiveMatches).lt(Expr::col(Column::Capacity)));
+    Offers::find()
+        .filter(cond)
+        .order_by_asc(Column::Id)
+        .all(db)
+        .await
+}
+
+/// Takes `places` places of each offer in `ids` that still has them; returns
+/// the ids that did.
+pub async fn reserve_many(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+    places: i32,
+    now: i64,
+) -> Result<Vec<Uuid>, DbErr> {
+    use sea_orm::sea_query::Query;
+    let mut reserved = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let update = Query::update()
+            .table(Offers)
+            .value(
+                Column::LiveMatches,
+                Expr::col(Column::LiveMatches).add(places),
+            )
+            .value(Column::UpdatedAt, now)
+            .and_where(Column::Id.is_in(chunk.iter().copied()))
+            .and_where(
+                Expr::col(Column::LiveMatches)
+                    .add(places)
+                    .lte(Expr::col(Column::Capacity)),
+            )
+            .returning_col(Column::Id)
+            .to_owned();
+        for row in db
+            .query_all_raw(db.get_database_backend().build(&update))
+            .await?
+        {
+            reserved.push(row.try_get::<Uuid>("", "id")?);
+        }
+    }
+    Ok(reserved)
+}

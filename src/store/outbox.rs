@@ -166,3 +166,25 @@ pub async fn has_key(db: &impl ConnectionTrait, key: &str) -> Result<bool, DbErr
         .await?
         > 0)
 }
+
+/// Inserts many rows at once, skipping keys already queued.
+pub async fn insert_many(
+    db: &impl ConnectionTrait,
+    rows: Vec<outbox::ActiveModel>,
+) -> Result<(), DbErr> {
+    for chunk in rows.chunks(200) {
+        let result = Outbox::insert_many(chunk.to_vec())
+            .on_conflict(
+                OnConflict::column(Column::IdempotencyKey)
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .exec_without_returning(db)
+            .await;
+        match result {
+            Ok(_) | Err(DbErr::RecordNotInserted) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}

@@ -19,5 +19,6 @@ mod pages;
 mod policy;
 mod privacy;
 mod regions;
+mod rounds;
 mod smtp_sink;
 mod solver_cli;

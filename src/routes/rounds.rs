@@ -1,0 +1,147 @@
+//! `/rounds`: running the exact solver over a region.
+
+use actix_web::{HttpResponse, web};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::context::AppContext;
+use crate::domain::RegionPrefix;
+use crate::error::ApiError;
+use crate::i18n::Text;
+use crate::policy::Caller;
+use crate::routes::extract::{OptionalJson, Page, Query, page_limit};
+use crate::routes::households::time;
+use crate::services::rounds;
+use crate::store::entity::round;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/rounds")
+            .route(web::get().to(list))
+            .route(web::post().to(start)),
+    )
+    .service(web::resource("/rounds/{id}").route(web::get().to(get)));
+}
+
+/// A finished matching round.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RoundView {
+    pub id: Uuid,
+    pub region: String,
+    pub needs_considered: i32,
+    pub offers_considered: i32,
+    pub matched: i32,
+    /// MATCHING.md's Σcost of the proposals made.
+    pub total_cost: i64,
+    pub solve_ms: i64,
+    pub started_at: chrono::DateTime<chrono::Utc>,
+    pub finished_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl From<round::Model> for RoundView {
+    fn from(r: round::Model) -> Self {
+        Self {
+            id: r.id,
+            region: r.region,
+            needs_considered: r.needs_considered,
+            offers_considered: r.offers_considered,
+            matched: r.matched,
+            total_cost: r.total_cost,
+            solve_ms: r.solve_ms,
+            started_at: time(r.started_at),
+            finished_at: time(r.finished_at),
+        }
+    }
+}
+
+#[derive(Deserialize, ToSchema, Default)]
+pub struct RoundBody {
+    /// A region code or prefix inside the caller's region (default: all of it).
+    pub region: Option<String>,
+}
+
+/// Runs a matching round: proposals for the region's open needs, and one
+/// digest email per volunteer. 409 while another round runs on an
+/// overlapping region.
+#[utoipa::path(post, path = "/api/v1/rounds", tag = "matches", request_body = RoundBody,
+    responses((status = 201, body = RoundView), (status = 409), (status = 422)))]
+pub async fn start(
+    ctx: web::Data<AppContext>,
+    caller: Caller,
+    OptionalJson(body): OptionalJson<RoundBody>,
+) -> Result<HttpResponse, ApiError> {
+    let outside = || {
+        ApiError::field(
+            "region",
+            Text::fixed("地区不在您负责的范围内", "The region is outside your reach"),
+        )
+    };
+    let region = match (body.region.as_deref(), &caller.region) {
+        (Some(text), _) => {
+            let prefix = RegionPrefix::parse(text).map_err(|_| outside())?;
+            if !caller.reaches(&format!("{:0<12}", prefix.as_str())) {
+                return Err(outside());
+            }
+            prefix
+        }
+        (None, Some(own)) => own.clone(),
+        (None, None) => {
+            return Err(ApiError::field(
+                "region",
+                Text::fixed("请指定地区", "region is required"),
+            ));
+        }
+    };
+    let round = rounds::run(&ctx, &region, Some(caller.user_id)).await?;
+    Ok(HttpResponse::Created().json(RoundView::from(round)))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    pub limit: Option<u64>,
+    pub cursor: Option<String>,
+}
+
+/// Past rounds, newest first.
+#[utoipa::path(get, path = "/api/v1/rounds", tag = "matches", params(ListQuery), responses((status = 200, body = Page<RoundView>)))]
+pub async fn list(
+    ctx: web::Data<AppContext>,
+    _caller: Caller,
+    Query(q): Query<ListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let limit = page_limit(q.limit)?;
+    let mut query = round::Entity::find();
+    if let Some(c) = q.cursor.as_deref() {
+        let after = Uuid::parse_str(c)
+            .map_err(|_| ApiError::field("cursor", Text::fixed("游标无效", "Invalid cursor")))?;
+        query = query.filter(round::Column::Id.lt(after));
+    }
+    let rows = query
+        .order_by_desc(round::Column::Id)
+        .limit(limit + 1)
+        .all(&ctx.db)
+        .await?;
+    let views = rows.into_iter().map(RoundView::from).collect();
+    Ok(
+        HttpResponse::Ok().json(Page::from_rows(views, limit, |r: &RoundView| {
+            r.id.to_string()
+        })),
+    )
+}
+
+/// One round.
+#[utoipa::path(get, path = "/api/v1/rounds/{id}", tag = "matches", params(("id" = Uuid, Path)), responses((status = 200, body = RoundView), (status = 404)))]
+pub async fn get(
+    ctx: web::Data<AppContext>,
+    _caller: Caller,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let round = round::Entity::find_by_id(*id)
+        .one(&ctx.db)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(HttpResponse::Ok().json(RoundView::from(round)))
+}

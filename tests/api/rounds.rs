@@ -1,0 +1,261 @@
+//! Matching rounds: the solver's proposals, one digest per volunteer, the
+//! round lock across instances, and no need proposed twice.
+
+use std::time::Duration;
+
+use huzhu::domain::{RegionPrefix, Role};
+use serde_json::{Value, json};
+
+use crate::helpers::{SmtpSink, TestApp, problem, spawn_app, spawn_app_with};
+use crate::needs::{cadre, household, need};
+
+fn id(v: &Value) -> String {
+    v["id"].as_str().expect("id").to_owned()
+}
+
+async fn coordinator(app: &TestApp) -> String {
+    let c = app.create_user(Role::Coordinator, Some("430525")).await;
+    app.login(&c).await
+}
+
+async fn offer(app: &TestApp, token: &str, categories: &[&str], capacity: i64) -> Value {
+    let body = json!({"categories": categories, "lat": 27.10, "lon": 110.55, "radius_km": 20, "remote": false, "capacity": capacity});
+    app.post_json("/api/v1/offers", &body, Some(token))
+        .await
+        .json()
+        .await
+        .expect("JSON")
+}
+
+#[tokio::test]
+async fn a_round_proposes_the_most_urgent_needs_in_one_digest_per_volunteer() {
+    let sink = SmtpSink::start().await;
+    let url = sink.url();
+    let app = spawn_app_with(move |env| {
+        env.insert("HUZHU_SMTP_URL".to_owned(), url);
+        env.insert("HUZHU_MAIL_POLL_MS".to_owned(), "20".to_owned());
+    })
+    .await;
+    let cadre = cadre(&app).await;
+    let mut urgent = Vec::new();
+    for urgency in [1, 3, 3, 1] {
+        let h = household(&app, &cadre, Some((27.11, 110.55))).await;
+        let n = need(&app, &cadre, &id(&h), "care", urgency).await;
+        if urgency == 3 {
+            urgent.push(id(&n));
+        }
+    }
+    let v = app.create_user(Role::Volunteer, None).await;
+    let v_token = app.login(&v).await;
+    offer(&app, &v_token, &["care"], 2).await;
+    let coordinator = coordinator(&app).await;
+    let response = app
+        .post_json("/api/v1/rounds", &json!({}), Some(&coordinator))
+        .await;
+    assert_eq!(response.status().as_u16(), 201);
+    let round: Value = response.json().await.expect("JSON");
+    assert_eq!(
+        (
+            round["needs_considered"].as_i64(),
+            round["matched"].as_i64()
+        ),
+        (Some(4), Some(2))
+    );
+    let distance = huzhu::matching::haversine_m(
+        huzhu::matching::GeoPoint::new(27.11, 110.55),
+        huzhu::matching::GeoPoint::new(27.10, 110.55),
+    );
+    assert_eq!(
+        round["total_cost"],
+        -6_000_000 + 2 * distance,
+        "two urgent needs, waited 0 days"
+    );
+
+    let proposed: Value = app
+        .get_with("/api/v1/matches?status=proposed", &coordinator)
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    let mut needs: Vec<String> = proposed["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|m| m["need_id"].as_str().expect("id").to_owned())
+        .collect();
+    needs.sort();
+    urgent.sort();
+    assert_eq!(needs, urgent);
+    let mails = sink.wait_for(1, Duration::from_secs(10)).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(sink.received().len(), 1, "one digest for the volunteer");
+    assert_eq!(mails[0].to, vec![v.email.clone()]);
+    let listed: Value = app
+        .get_with(&format!("/api/v1/rounds/{}", id(&round)), &coordinator)
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(listed["matched"], 2);
+}
+
+#[tokio::test]
+async fn a_declined_need_is_not_proposed_to_that_volunteer_again() {
+    let app = spawn_app().await;
+    let cadre = cadre(&app).await;
+    let h = household(&app, &cadre, Some((27.11, 110.55))).await;
+    let n = need(&app, &cadre, &id(&h), "care", 2).await;
+    let v = app.create_user(Role::Volunteer, None).await;
+    let v_token = app.login(&v).await;
+    offer(&app, &v_token, &["care"], 1).await;
+    let coordinator = coordinator(&app).await;
+    let first: Value = app
+        .post_json(
+            "/api/v1/rounds",
+            &json!({"region": "430525101"}),
+            Some(&coordinator),
+        )
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(first["matched"], 1);
+    let proposed: Value = app
+        .get_with(&format!("/api/v1/matches?need={}", id(&n)), &v_token)
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    let m = &proposed["items"][0];
+    let declined = app
+        .post_json(
+            &format!("/api/v1/matches/{}/decline", id(m)),
+            &json!({}),
+            Some(&v_token),
+        )
+        .await;
+    assert_eq!(declined.status().as_u16(), 200);
+    let second: Value = app
+        .post_json("/api/v1/rounds", &json!({}), Some(&coordinator))
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(
+        (
+            second["needs_considered"].as_i64(),
+            second["matched"].as_i64()
+        ),
+        (Some(1), Some(0))
+    );
+}
+
+#[tokio::test]
+async fn a_round_waits_its_turn_on_an_overlapping_region() {
+    let app = spawn_app().await;
+    let coordinator = coordinator(&app).await;
+    let township = RegionPrefix::parse("430525101").expect("prefix");
+    let held =
+        huzhu::services::round_lock::acquire(&app.context.db, &township, huzhu::store::now_ms())
+            .await
+            .expect("lock");
+    problem(
+        app.post_json("/api/v1/rounds", &json!({}), Some(&coordinator))
+            .await,
+        409,
+    )
+    .await;
+    let elsewhere = app
+        .post_json(
+            "/api/v1/rounds",
+            &json!({"region": "430525102"}),
+            Some(&coordinator),
+        )
+        .await;
+    assert_eq!(
+        elsewhere.status().as_u16(),
+        201,
+        "a sibling township does not overlap"
+    );
+    held.release(&app.context.db).await.expect("released");
+    assert_eq!(
+        app.post_json("/api/v1/rounds", &json!({}), Some(&coordinator))
+            .await
+            .status()
+            .as_u16(),
+        201
+    );
+    problem(
+        app.post_json(
+            "/api/v1/rounds",
+            &json!({"region": "430526"}),
+            Some(&coordinator),
+        )
+        .await,
+        422,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn two_instances_running_rounds_at_once_never_propose_a_need_twice() {
+    let first = spawn_app().await;
+    let shared = first.context.settings.database_url.clone();
+    let second = spawn_app_with(move |env| {
+        env.insert("HUZHU_DATABASE_URL".to_owned(), shared);
+    })
+    .await;
+    let cadre = cadre(&first).await;
+    for i in 0..12 {
+        let h = household(&first, &cadre, Some((27.11, 110.55 + i as f64 * 0.001))).await;
+        need(&first, &cadre, &id(&h), "care", 1 + (i % 3)).await;
+    }
+    for _ in 0..3 {
+        let v = first.create_user(Role::Volunteer, None).await;
+        let token = first.login(&v).await;
+        offer(&first, &token, &["care"], 3).await;
+    }
+    let coordinator = coordinator(&first).await;
+    let mut tasks = Vec::new();
+    for app in [&first, &second, &first, &second] {
+        let client = app.client.clone();
+        let url = app.url("/api/v1/rounds");
+        let token = coordinator.clone();
+        tasks.push(tokio::spawn(async move {
+            client
+                .post(url)
+                .bearer_auth(token)
+                .json(&json!({}))
+                .send()
+                .await
+                .expect("sent")
+                .status()
+                .as_u16()
+        }));
+    }
+    let mut statuses = Vec::new();
+    for t in tasks {
+        statuses.push(t.await.expect("joined"));
+    }
+    assert!(
+        statuses.iter().all(|s| *s == 201 || *s == 409),
+        "{statuses:?}"
+    );
+    assert!(statuses.contains(&201));
+    let all: Value = first
+        .get_with("/api/v1/matches?limit=500", &coordinator)
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    let mut live: Vec<&str> = all["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|m| m["need_id"].as_str().expect("id"))
+        .collect();
+    assert_eq!(live.len(), 9, "three offers of three places");
+    live.sort();
+    live.dedup();
+    assert_eq!(live.len(), 9, "no need proposed twice");
+}
