@@ -31,6 +31,8 @@ pub struct Settings {
     pub timezone: Tz,
     pub log_format: LogFormat,
     pub mail: MailSettings,
+    /// Run a matching round for each county this often (`HUZHU_ROUND_EVERY`).
+    pub round_every: Option<Duration>,
 }
 
 /// How the outbox worker paces itself.
@@ -180,6 +182,7 @@ impl Settings {
                 "json" => Ok(LogFormat::Json),
                 _ => Err(format!("'{v}' is neither pretty nor json")),
             })?,
+            round_every: parse_optional(src, "round_every", parse_every)?,
             mail: MailSettings {
                 retry: crate::mail::worker::RetryPolicy {
                     base: parse_with(src, "mail_retry_base_secs", "10", parse_seconds)?,
@@ -277,6 +280,24 @@ fn check_smtp_url(v: &str) -> Result<String, String> {
     }
 }
 
+/// `30s`, `15m`, `2h`: at most a day.
+fn parse_every(v: &str) -> Result<Duration, String> {
+    let bad = || format!("'{v}' is not a period like 15m, 1h or 90s (at most 24 hours)");
+    let (number, unit) = v.split_at(v.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?);
+    let n: u64 = number.parse().map_err(|_| bad())?;
+    let secs = match unit {
+        "s" => n,
+        "m" => n * 60,
+        "h" => n * 3600,
+        _ => return Err(bad()),
+    };
+    if (1..=86_400).contains(&secs) {
+        Ok(Duration::from_secs(secs))
+    } else {
+        Err(bad())
+    }
+}
+
 fn parse_seconds(v: &str) -> Result<Duration, String> {
     let secs: f64 = v
         .parse()
@@ -350,6 +371,8 @@ mod tests {
             ("HUZHU_SMTP_URL", "smtp://user:secret@host:25?tls=sometimes"),
             ("HUZHU_DATABASE_URL", "mysql://user:secret@host/db"),
             ("HUZHU_MAIL_FROM", "not a mailbox"),
+            ("HUZHU_ROUND_EVERY", "often"),
+            ("HUZHU_ROUND_EVERY", "0s"),
         ];
         for (var, value) in cases {
             let err = Settings::from_sources(&env(&[(var, value)]), None).expect_err(var);

@@ -129,11 +129,13 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let (stop, stopped) = watch::channel(false);
         let mail = tokio::spawn(self.mail_worker.run(stopped.clone()));
-        let housekeeping = tokio::spawn(housekeeping(self.context.clone(), stopped));
+        let housekeeping = tokio::spawn(housekeeping(self.context.clone(), stopped.clone()));
+        let rounds = tokio::spawn(scheduled_rounds(self.context.clone(), stopped));
         let result = self.server.await;
         let _ = stop.send(true);
         let _ = mail.await;
         let _ = housekeeping.await;
+        let _ = rounds.await;
         result
     }
 }
@@ -182,6 +184,35 @@ async fn housekeeping(context: web::Data<AppContext>, mut stop: watch::Receiver<
                     last_purge = std::time::Instant::now();
                     if let Err(e) = services::throttle::purge(&context.db, store::now_ms()).await {
                         tracing::warn!(error = %e, "housekeeping failed");
+                    }
+                }
+            }
+            _ = stop.changed() => break,
+        }
+    }
+}
+
+/// With `HUZHU_ROUND_EVERY`, a matching round for each county now and then.
+/// A county whose round is already running elsewhere is skipped this time.
+async fn scheduled_rounds(context: web::Data<AppContext>, mut stop: watch::Receiver<bool>) {
+    let Some(every) = context.settings.round_every else {
+        return;
+    };
+    let mut tick = tokio::time::interval(every);
+    tick.tick().await;
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {
+                let counties = match store::regions::list_children(&context.db, None, None, 10_000).await {
+                    Ok(c) => c,
+                    Err(e) => { tracing::warn!(error = %e, "scheduled rounds: no counties"); continue; }
+                };
+                for county in counties {
+                    let Ok(prefix) = crate::domain::RegionPrefix::parse(&county.code) else { continue };
+                    match services::rounds::run(&context, &prefix, None).await {
+                        Ok(r) => tracing::info!(region = %r.region, matched = r.matched, "scheduled round finished"),
+                        Err(services::ServiceError::Conflict(_)) => {}
+                        Err(e) => tracing::warn!(error = %e, "scheduled round failed"),
                     }
                 }
             }

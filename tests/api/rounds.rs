@@ -259,3 +259,35 @@ async fn two_instances_running_rounds_at_once_never_propose_a_need_twice() {
     live.dedup();
     assert_eq!(live.len(), 9, "no need proposed twice");
 }
+
+#[tokio::test]
+async fn with_round_every_rounds_run_by_themselves() {
+    let app = spawn_app_with(|env| {
+        env.insert("HUZHU_ROUND_EVERY".to_owned(), "1s".to_owned());
+    })
+    .await;
+    let cadre = cadre(&app).await;
+    let h = household(&app, &cadre, Some((27.11, 110.55))).await;
+    let n = need(&app, &cadre, &id(&h), "care", 2).await;
+    let v = app.create_user(Role::Volunteer, None).await;
+    let v_token = app.login(&v).await;
+    offer(&app, &v_token, &["care"], 1).await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        let page: Value = app
+            .get_with(&format!("/api/v1/matches?need={}", id(&n)), &v_token)
+            .await
+            .json()
+            .await
+            .expect("JSON");
+        if let Some(m) = page["items"].as_array().and_then(|i| i.first()) {
+            assert_eq!(
+                (m["origin"].as_str(), m["status"].as_str()),
+                (Some("round"), Some("proposed"))
+            );
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "no scheduled round");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
