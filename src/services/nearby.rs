@@ -43,17 +43,6 @@ pub fn coarse(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
 
-/// The point distances are measured to: exact for staff, coarse for
-/// volunteers, so that repeated queries cannot home in on a household.
-pub fn shown_point(need: &need::Model, coarse_points: bool) -> Option<GeoPoint> {
-    let (lat, lon) = need.lat.zip(need.lon)?;
-    Some(if coarse_points {
-        GeoPoint::new(coarse(lat), coarse(lon))
-    } else {
-        GeoPoint::new(lat, lon)
-    })
-}
-
 /// A page of needs nearest to `origin` within `within_m`, after `after`.
 /// Searches a growing circle until it holds a full page, so that a dense
 /// county costs a few cells, not a scan. Returns up to `limit + 1` needs.
@@ -72,19 +61,34 @@ pub async fn nearest(
     let mut radius = (start + 1_000).min(within_m);
     loop {
         let bbox = BoundingBox::around(origin.lat, origin.lon, radius as f64 + slack);
-        let rows = store::needs::in_box(db, filter, &bbox).await?;
-        let mut found: Vec<(need::Model, i64)> = rows
+        let points = store::needs::points_in_box(db, filter, &bbox).await?;
+        let mut found: Vec<(i64, Uuid)> = points
             .into_iter()
-            .filter_map(|n| {
-                let d = haversine_m(origin, shown_point(&n, coarse_points)?);
-                let past_cursor = after.is_none_or(|(ad, aid)| (d, n.id) > (ad, aid));
-                (d <= radius && past_cursor).then_some((n, d))
+            .filter_map(|(id, lat, lon)| {
+                let point = if coarse_points {
+                    GeoPoint::new(coarse(lat), coarse(lon))
+                } else {
+                    GeoPoint::new(lat, lon)
+                };
+                let d = haversine_m(origin, point);
+                let past_cursor = after.is_none_or(|(ad, aid)| (d, id) > (ad, aid));
+                (d <= radius && past_cursor).then_some((d, id))
             })
             .collect();
         if found.len() as u64 > limit || radius >= within_m {
-            found.sort_by_key(|(n, d)| (*d, n.id));
+            found.sort_unstable();
             found.truncate(limit as usize + 1);
-            return Ok(found);
+            let ids: Vec<Uuid> = found.iter().map(|(_, id)| *id).collect();
+            let mut rows: std::collections::HashMap<Uuid, need::Model> =
+                store::needs::by_ids(db, &ids)
+                    .await?
+                    .into_iter()
+                    .map(|n| (n.id, n))
+                    .collect();
+            return Ok(found
+                .into_iter()
+                .filter_map(|(d, id)| Some((rows.remove(&id)?, d)))
+                .collect());
         }
         radius = (radius * 4).min(within_m);
     }

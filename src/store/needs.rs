@@ -194,3 +194,42 @@ pub async fn open_in(
         .all(db)
         .await
 }
+
+/// The ids and points of the filter's needs in the box: what a "near me"
+/// search ranks, without reading whole rows.
+pub async fn points_in_box(
+    db: &impl ConnectionTrait,
+    filter: &NeedFilter,
+    bbox: &BoundingBox,
+) -> Result<Vec<(Uuid, f64, f64)>, DbErr> {
+    let mut cond = filter
+        .condition()
+        .add(Column::Lat.between(bbox.min_lat, bbox.max_lat))
+        .add(Column::Lon.between(bbox.min_lon, bbox.max_lon));
+    if let Some(cells) = bbox.cells(4_000) {
+        cond = cond.add(Column::Cell.is_in(cells));
+    }
+    Needs::find()
+        .select_only()
+        .column(Column::Id)
+        .column(Column::Lat)
+        .column(Column::Lon)
+        .filter(cond)
+        .into_tuple()
+        .all(db)
+        .await
+}
+
+/// Whole needs by id, in no particular order.
+pub async fn by_ids(db: &impl ConnectionTrait, ids: &[Uuid]) -> Result<Vec<need::Model>, DbErr> {
+    let mut found = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        found.extend(
+            Needs::find()
+                .filter(Column::Id.is_in(chunk.iter().copied()))
+                .all(db)
+                .await?,
+        );
+    }
+    Ok(found)
+}
