@@ -159,6 +159,9 @@ async fn accept_loop(listener: TcpListener, inbox: Inbox, rejecting: Arc<AtomicB
         let Ok((stream, peer)) = listener.accept().await else {
             continue;
         };
+        // Replies are small writes; without this, delayed ACKs pace every
+        // message to tens of milliseconds.
+        let _ = stream.set_nodelay(true);
         let handler = Collector {
             inbox: inbox.clone(),
             rejecting: rejecting.clone(),
