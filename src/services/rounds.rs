@@ -114,13 +114,22 @@ async fn write(
 ) -> Result<round::Model, ServiceError> {
     let now = now_ms();
     let round_id = Uuid::now_v7();
+    let phase = std::time::Instant::now();
     let txn = store::begin_write(&ctx.db).await?;
+    tracing::debug!(
+        elapsed_ms = phase.elapsed().as_millis() as u64,
+        "round: transaction begun"
+    );
     // Needs claimed since they were read are left out.
     let wanted: Vec<Uuid> = pairs.iter().map(|(n, _)| n.id).collect();
     let taken: HashSet<Uuid> = store::needs::transition_many(&txn, &wanted, "open", "matched", now)
         .await?
         .into_iter()
         .collect();
+    tracing::debug!(
+        elapsed_ms = phase.elapsed().as_millis() as u64,
+        "round: needs taken"
+    );
     let mut per_offer: HashMap<Uuid, i32> = HashMap::new();
     for (n, o) in pairs.iter().filter(|(n, _)| taken.contains(&n.id)) {
         let _ = n;
@@ -145,6 +154,10 @@ async fn write(
         .map(|(n, _)| n.id)
         .collect();
     store::needs::transition_many(&txn, &give_back, "matched", "open", now).await?;
+    tracing::debug!(
+        elapsed_ms = phase.elapsed().as_millis() as u64,
+        "round: needs and places taken"
+    );
     let ttl = ctx.settings.proposal_ttl.as_millis() as i64;
     let expires_at = now + ttl;
     let (mut rows, mut events, mut tokens, mut items) =
@@ -200,7 +213,15 @@ async fn write(
             });
         }
     }
+    tracing::debug!(
+        elapsed_ms = phase.elapsed().as_millis() as u64,
+        "round: proposals built"
+    );
     store::matches::insert_many(&txn, rows, events, tokens).await?;
+    tracing::debug!(
+        elapsed_ms = phase.elapsed().as_millis() as u64,
+        "round: proposals written"
+    );
     let batch = format!("round:{round_id}");
     let shared: Map<String, Value> = json!({"expires_at": matches::expires_label(ctx, expires_at)})
         .as_object()
@@ -232,7 +253,16 @@ async fn write(
             now,
         ));
     }
+    tracing::debug!(
+        elapsed_ms = phase.elapsed().as_millis() as u64,
+        digests = outbox.len(),
+        "round: digests rendered"
+    );
     store::outbox::insert_many(&txn, outbox).await?;
+    tracing::debug!(
+        elapsed_ms = phase.elapsed().as_millis() as u64,
+        "round: digests queued"
+    );
     let finished_at = now_ms();
     let round = round::Model {
         id: round_id,
