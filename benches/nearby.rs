@@ -101,6 +101,7 @@ async fn measure(label: &str, client: &reqwest::Client, token: &str, paths: &[St
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
+    huzhu::telemetry::init(huzhu::settings::LogFormat::Pretty);
     let dir = tempfile::tempdir().expect("temporary folder");
     let (db_url, postgres) = county::database(dir.path()).await;
     let env = HashMap::from([

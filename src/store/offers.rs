@@ -82,17 +82,29 @@ pub async fn matchable_in_box(
     Offers::find().filter(cond).all(db).await
 }
 
-/// The distinct radii of active offers: volunteers pick from a few, so an
-/// on-site search is one small box per radius instead of one huge box.
+/// The distinct radii of offers: volunteers pick from a few, so an on-site
+/// search is one small box per radius instead of one huge box. Read by
+/// hopping along the `(radius_m, lat)` index, one seek per radius, instead
+/// of scanning every offer.
 pub async fn active_radii(db: &impl ConnectionTrait) -> Result<Vec<i64>, DbErr> {
-    Offers::find()
-        .select_only()
-        .column(Column::RadiusM)
-        .distinct()
-        .filter(Column::Status.eq("active"))
-        .into_tuple()
-        .all(db)
-        .await
+    let mut radii = Vec::new();
+    let mut after = i64::MIN;
+    loop {
+        let next: Option<Option<i64>> = Offers::find()
+            .select_only()
+            .column_as(Column::RadiusM.min(), "m")
+            .filter(Column::RadiusM.gt(after))
+            .into_tuple()
+            .one(db)
+            .await?;
+        match next.flatten() {
+            Some(r) => {
+                radii.push(r);
+                after = r;
+            }
+            None => return Ok(radii),
+        }
+    }
 }
 
 /// Takes one place of an offer if it still has one; returns whether it did.
