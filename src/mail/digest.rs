@@ -4,7 +4,7 @@
 use sea_orm::ConnectionTrait;
 use serde_json::{Map, Value};
 
-use super::{EmailKind, IdempotencyKey, MailError, Recipient, Templates, enqueue};
+use super::{Email, EmailKind, IdempotencyKey, MailError, Recipient, Templates, enqueue};
 
 /// One item for one recipient, keyed by who they are (a user id).
 pub struct DigestItem {
@@ -44,6 +44,25 @@ pub struct Digest<'a> {
     pub shared: Map<String, Value>,
 }
 
+/// Renders one email per recipient, each with the key it is queued under.
+pub fn compose_digests(
+    templates: &Templates,
+    public_url: &str,
+    digest: &Digest<'_>,
+    items: Vec<DigestItem>,
+) -> Result<Vec<(IdempotencyKey, Email)>, MailError> {
+    group(items)
+        .into_iter()
+        .map(|(key, to, list)| {
+            let mut context = digest.shared.clone();
+            context.insert("count".to_owned(), Value::from(list.len()));
+            context.insert(digest.list_field.to_owned(), Value::Array(list));
+            let email = templates.compose(digest.kind, &to, public_url, Value::Object(context))?;
+            Ok((IdempotencyKey::new(digest.batch, &key), email))
+        })
+        .collect()
+}
+
 /// Queues one email per recipient in `txn`. Returns how many were queued.
 pub async fn enqueue_digests(
     txn: &impl ConnectionTrait,
@@ -53,12 +72,8 @@ pub async fn enqueue_digests(
     items: Vec<DigestItem>,
 ) -> Result<usize, MailError> {
     let mut queued = 0;
-    for (key, to, list) in group(items) {
-        let mut context = digest.shared.clone();
-        context.insert("count".to_owned(), Value::from(list.len()));
-        context.insert(digest.list_field.to_owned(), Value::Array(list));
-        let email = templates.compose(digest.kind, &to, public_url, Value::Object(context))?;
-        if enqueue(txn, &IdempotencyKey::new(digest.batch, &key), &email).await? {
+    for (key, email) in compose_digests(templates, public_url, digest, items)? {
+        if enqueue(txn, &key, &email).await? {
             queued += 1;
         }
     }

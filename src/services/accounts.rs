@@ -10,7 +10,7 @@ use super::{Fields, ServiceError, secrets};
 use crate::context::AppContext;
 use crate::domain::{EmailAddress, Password, PersonName, Phone, RegionPrefix, Role};
 use crate::i18n::{Locale, Text};
-use crate::mail::{self, EmailKind, IdempotencyKey, Recipient};
+use crate::mail::EmailKind;
 use crate::policy::{self, Caller};
 use crate::store::{self, accounts as q, entity::link_token, entity::user, now_ms};
 
@@ -135,33 +135,6 @@ pub(super) async fn issue_link(
     Ok(token)
 }
 
-/// Queues an email to a user, keyed by the link or event that caused it.
-pub(super) async fn send(
-    ctx: &AppContext,
-    db: &impl sea_orm::ConnectionTrait,
-    user: &user::Model,
-    kind: EmailKind,
-    event: &str,
-    context: serde_json::Value,
-) -> Result<(), ServiceError> {
-    let to = Recipient {
-        email: user.email.clone(),
-        name: user.name.clone(),
-        locale: Locale::parse(&user.locale).unwrap_or_default(),
-    };
-    let email = ctx
-        .templates
-        .compose(kind, &to, ctx.public_url.as_str(), context)
-        .map_err(|e| ServiceError::Internal(e.into()))?;
-    mail::enqueue(
-        db,
-        &IdempotencyKey::new(event, &user.id.to_string()),
-        &email,
-    )
-    .await?;
-    Ok(())
-}
-
 /// A link into the web pages, ending in `?token=…`.
 pub(super) fn link(ctx: &AppContext, path: &str, token: &str) -> String {
     format!(
@@ -216,16 +189,10 @@ pub async fn register(
         user_row(&parsed, Role::Volunteer, false, Some(hash), now),
     )
     .await
-    .map_err(|e| {
-        if is_unique_violation(&e) {
-            email_taken()
-        } else {
-            e.into()
-        }
-    })?;
+    .map_err(super::unique_as(email_taken))?;
     let token = issue_link(&txn, user.id, "verify", VERIFY_TTL_MS, now).await?;
     let context = json!({"verify_url": link(ctx, "/verify", &token), "expires_hours": 48});
-    send(
+    super::notify::send(
         ctx,
         &txn,
         &user,
@@ -305,13 +272,7 @@ pub async fn invite(
     let txn = store::begin_write(&ctx.db).await?;
     let user = q::insert_user(&txn, user_row(&parsed, input.role, false, None, now))
         .await
-        .map_err(|e| {
-            if is_unique_violation(&e) {
-                email_taken()
-            } else {
-                e.into()
-            }
-        })?;
+        .map_err(super::unique_as(email_taken))?;
     let token = issue_link(&txn, user.id, "invite", INVITE_TTL_MS, now).await?;
     let inviter = q::user_by_id(&txn, caller.user_id)
         .await?
@@ -325,7 +286,7 @@ pub async fn invite(
         "set_password_url": link(ctx, "/password", &token),
         "expires_days": 7,
     });
-    send(
+    super::notify::send(
         ctx,
         &txn,
         &user,
@@ -371,13 +332,7 @@ pub async fn create_with_password(
         user_row(&parsed, input.role, true, Some(hash), now_ms()),
     )
     .await
-    .map_err(|e| {
-        if is_unique_violation(&e) {
-            email_taken()
-        } else {
-            e.into()
-        }
-    })?;
+    .map_err(super::unique_as(email_taken))?;
     txn.commit().await?;
     Ok(user)
 }

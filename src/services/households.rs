@@ -193,16 +193,12 @@ pub async fn create(
         created_at: Set(now),
         updated_at: Set(now),
     };
-    row.insert(&ctx.db).await.map_err(|e| {
-        if super::accounts::is_unique_violation(&e) {
-            ServiceError::Conflict(Text::fixed(
-                "已有身份证号相同的户",
-                "A household with this ID number exists",
-            ))
-        } else {
-            e.into()
-        }
-    })
+    row.insert(&ctx.db).await.map_err(super::unique_as(|| {
+        ServiceError::Conflict(Text::fixed(
+            "已有身份证号相同的户",
+            "A household with this ID number exists",
+        ))
+    }))
 }
 
 fn members_of(n: i64) -> Result<Members, Text> {
@@ -307,16 +303,12 @@ pub async fn update(
     }
     .update(&txn)
     .await
-    .map_err(|e| {
-        if super::accounts::is_unique_violation(&e) {
-            ServiceError::Conflict(Text::fixed(
-                "已有身份证号相同的户",
-                "A household with this ID number exists",
-            ))
-        } else {
-            e.into()
-        }
-    })?;
+    .map_err(super::unique_as(|| {
+        ServiceError::Conflict(Text::fixed(
+            "已有身份证号相同的户",
+            "A household with this ID number exists",
+        ))
+    }))?;
     let need_point = match point {
         Some(p) => Some(p),
         None => super::needs::region_point(&txn, &region).await?,

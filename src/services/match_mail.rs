@@ -1,13 +1,14 @@
 //! The emails of a match's life, each in its recipient's language.
 
 use sea_orm::ConnectionTrait;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::ServiceError;
+use super::notify::send;
 use crate::context::AppContext;
 use crate::domain::Category;
 use crate::i18n::{Locale, Text};
-use crate::mail::{self, EmailKind, IdempotencyKey, Recipient};
+use crate::mail::EmailKind;
 use crate::store::{self, entity::matches, entity::need, entity::user};
 
 /// The people and places an email about a match names.
@@ -40,37 +41,12 @@ pub async fn parties(
     })
 }
 
-pub fn recipient(u: &user::Model) -> Recipient {
-    Recipient {
-        email: u.email.clone(),
-        name: u.name.clone(),
-        locale: Locale::parse(&u.locale).unwrap_or_default(),
-    }
-}
-
 /// A category's name in `locale`.
 pub fn category_label(code: &str, locale: Locale) -> String {
     match code.parse::<Category>() {
         Ok(c) => Text::fixed(c.name_zh(), c.name_en()).get(locale).to_owned(),
         Err(_) => code.to_owned(),
     }
-}
-
-/// Queues `kind` to `to` about match `m`, once per (event, recipient).
-pub async fn send(
-    ctx: &AppContext,
-    db: &impl ConnectionTrait,
-    to: &user::Model,
-    kind: EmailKind,
-    event: &str,
-    context: Value,
-) -> Result<(), ServiceError> {
-    let email = ctx
-        .templates
-        .compose(kind, &recipient(to), ctx.public_url.as_str(), context)
-        .map_err(|e| ServiceError::Internal(e.into()))?;
-    mail::enqueue(db, &IdempotencyKey::new(event, &to.id.to_string()), &email).await?;
-    Ok(())
 }
 
 /// After an accept or a claim: each side gets the other's contact.
@@ -143,6 +119,7 @@ pub async fn cancelled(
         context,
     )
     .await
+    .map(|_| ())
 }
 
 /// After the cadre confirmed the help arrived: thanks to the volunteer.
@@ -164,4 +141,5 @@ pub async fn completed(
         context,
     )
     .await
+    .map(|_| ())
 }

@@ -243,7 +243,7 @@ pub async fn propose(
     );
     let expires = expires_label(ctx, m.expires_at.unwrap_or(now));
     let context = json!({"proposals": [item], "count": 1, "expires_at": expires});
-    match_mail::send(
+    super::notify::send(
         ctx,
         &txn,
         &p.volunteer,

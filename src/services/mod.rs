@@ -10,6 +10,7 @@ pub mod match_mail;
 pub mod matches;
 pub mod nearby;
 pub mod needs;
+pub mod notify;
 pub mod offers;
 pub mod ranking;
 pub mod regions;
@@ -48,6 +49,20 @@ pub enum ServiceError {
 impl ServiceError {
     pub fn field(field: &str, message: Text) -> Self {
         Self::Invalid(vec![FieldError::new(field, message)])
+    }
+}
+
+/// Maps a unique-constraint violation (a race lost to a concurrent insert
+/// of the same key) to `conflict`, and any other database error to itself.
+pub fn unique_as(
+    conflict: impl FnOnce() -> ServiceError,
+) -> impl FnOnce(sea_orm::DbErr) -> ServiceError {
+    move |e| {
+        if accounts::is_unique_violation(&e) {
+            conflict()
+        } else {
+            e.into()
+        }
     }
 }
 

@@ -8,12 +8,12 @@ use sea_orm::ActiveValue::Set;
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
-use super::{ServiceError, match_mail, matches, ranking, round_lock, secrets};
+use super::{ServiceError, matches, ranking, round_lock, secrets};
 use crate::context::AppContext;
 use crate::domain::RegionPrefix;
 use crate::i18n::Locale;
+use crate::mail::EmailKind;
 use crate::mail::digest::{Digest, DigestItem};
-use crate::mail::{EmailKind, IdempotencyKey};
 use crate::matching;
 use crate::store::{
     self, entity::match_event, entity::match_token, entity::need, entity::offer, entity::round,
@@ -131,8 +131,7 @@ async fn write(
         "round: needs taken"
     );
     let mut per_offer: HashMap<Uuid, i32> = HashMap::new();
-    for (n, o) in pairs.iter().filter(|(n, _)| taken.contains(&n.id)) {
-        let _ = n;
+    for (_, o) in pairs.iter().filter(|(n, _)| taken.contains(&n.id)) {
         *per_offer.entry(o.id).or_default() += 1;
     }
     let mut by_places: HashMap<i32, Vec<Uuid>> = HashMap::new();
@@ -208,7 +207,7 @@ async fn write(
             let village = villages.get(&n.region).cloned().unwrap_or_default();
             items.push(DigestItem {
                 recipient_key: v.id.to_string(),
-                to: match_mail::recipient(v),
+                to: super::notify::recipient(v),
                 item: matches::proposal_item(ctx, n, &village, &token, locale, Some(distance)),
             });
         }
@@ -233,26 +232,16 @@ async fn write(
         list_field: "proposals",
         shared,
     };
-    let mut outbox = Vec::new();
-    for (key, to, list) in crate::mail::digest::group(items) {
-        let mut context = digest.shared.clone();
-        context.insert("count".to_owned(), Value::from(list.len()));
-        context.insert("proposals".to_owned(), Value::Array(list));
-        let email = ctx
-            .templates
-            .compose(
-                digest.kind,
-                &to,
-                ctx.public_url.as_str(),
-                Value::Object(context),
-            )
-            .map_err(|e| ServiceError::Internal(e.into()))?;
-        outbox.push(store::outbox::new_row(
-            IdempotencyKey::new(&batch, &key).as_str().to_owned(),
-            &email,
-            now,
-        ));
-    }
+    let outbox = crate::mail::digest::compose_digests(
+        &ctx.templates,
+        ctx.public_url.as_str(),
+        &digest,
+        items,
+    )
+    .map_err(|e| ServiceError::Internal(e.into()))?
+    .into_iter()
+    .map(|(key, email)| store::outbox::new_row(key.as_str().to_owned(), &email, now))
+    .collect::<Vec<_>>();
     tracing::debug!(
         elapsed_ms = phase.elapsed().as_millis() as u64,
         digests = outbox.len(),

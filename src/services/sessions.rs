@@ -5,7 +5,8 @@ use sea_orm::{ActiveValue::Set, DatabaseConnection};
 use serde_json::json;
 use uuid::Uuid;
 
-use super::accounts::{RESET_TTL_MS, invalid_token, issue_link, link, send};
+use super::accounts::{RESET_TTL_MS, invalid_token, issue_link, link};
+use super::notify::send;
 use super::{ServiceError, secrets, throttle};
 use crate::context::AppContext;
 use crate::domain::{EmailAddress, Password, RegionPrefix, Role};

@@ -211,16 +211,17 @@ async fn remind(ctx: &AppContext, m: &matches::Model) -> Result<(), ServiceError
         "accept_url": item["accept_url"], "decline_url": item["decline_url"],
         "expires_at": super::matches::expires_label(ctx, m.expires_at.unwrap_or(0)),
     });
-    let email = ctx
-        .templates
-        .compose(
-            EmailKind::ProposalReminder,
-            &match_mail::recipient(&p.volunteer),
-            ctx.public_url.as_str(),
-            context,
-        )
-        .map_err(|e| ServiceError::Internal(e.into()))?;
-    if crate::mail::enqueue(&txn, &key, &email).await? {
+    let event = format!("match:{}:reminder", m.id);
+    if super::notify::send(
+        ctx,
+        &txn,
+        &p.volunteer,
+        EmailKind::ProposalReminder,
+        &event,
+        context,
+    )
+    .await?
+    {
         txn.commit().await?;
         ctx.emails_committed();
     } else {
