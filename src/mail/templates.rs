@@ -32,16 +32,10 @@ const FILES: &[(&str, &str)] = embedded!(
     "weekly_digest",
 );
 
-const LAYOUTS: &[(&str, &str)] = &[
-    (
-        "layout.zh-CN.html",
-        include_str!("../../templates/email/layout.zh-CN.html"),
-    ),
-    (
-        "layout.en.html",
-        include_str!("../../templates/email/layout.en.html"),
-    ),
-];
+const LAYOUTS: &[(&str, &str)] = &[(
+    "layout.html",
+    include_str!("../../templates/email/layout.html"),
+)];
 
 /// The compiled templates.
 pub struct Templates {
@@ -89,6 +83,8 @@ impl Templates {
             "public_url".to_owned(),
             Value::from(public_url.trim_end_matches('/')),
         );
+        // The shared layout speaks the recipient's language.
+        context.insert("lang".to_owned(), Value::from(to.locale.as_str()));
         let context = minijinja::Value::from(minijinja::value::Serde(&context));
         let base = format!("{}.{}", kind.as_str(), to.locale.as_str());
         let failed = |name: &str| {
