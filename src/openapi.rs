@@ -57,6 +57,9 @@ use crate::routes;
         routes::rounds::start,
         routes::rounds::list,
         routes::rounds::get,
+        routes::stats::summary,
+        routes::stats::breakdown,
+        routes::stats::export,
     ),
     modifiers(&BearerAuth),
     tags(
@@ -67,6 +70,7 @@ use crate::routes;
         (name = "needs", description = "Needs of households"),
         (name = "offers", description = "Volunteers' offers of help"),
         (name = "matches", description = "Matches from proposal to completion"),
+        (name = "stats", description = "Success rates by place, category and week"),
     )
 )]
 pub struct ApiDoc;

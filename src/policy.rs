@@ -151,6 +151,9 @@ pub const RULES: &[(&str, &str, Allow)] = &[
     ("POST", "/api/v1/rounds", Allow::Roles(STAFF_ADMIN)),
     ("GET", "/api/v1/rounds", Allow::Roles(MATCHERS)),
     ("GET", "/api/v1/rounds/{id}", Allow::Roles(MATCHERS)),
+    ("GET", "/api/v1/stats/summary", Allow::Roles(STAFF)),
+    ("GET", "/api/v1/stats/breakdown", Allow::Roles(STAFF)),
+    ("GET", "/api/v1/stats/export", Allow::Roles(STAFF)),
 ];
 
 /// Roles whose members the caller may create: admins any, coordinators

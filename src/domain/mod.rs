@@ -5,6 +5,7 @@ pub mod category;
 pub mod grid;
 pub mod household;
 pub mod match_status;
+pub mod period;
 pub mod region;
 
 pub use account::{EmailAddress, Password, PersonName, Phone, Role};

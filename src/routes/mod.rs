@@ -11,6 +11,7 @@ pub mod offers;
 pub mod ops;
 pub mod regions;
 pub mod rounds;
+pub mod stats;
 pub mod users;
 
 use actix_web::http::header;
@@ -37,7 +38,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(needs::configure)
                 .configure(offers::configure)
                 .configure(matches::configure)
-                .configure(rounds::configure),
+                .configure(rounds::configure)
+                .configure(stats::configure),
         );
 }
 

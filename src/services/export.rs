@@ -56,7 +56,8 @@ fn header(locale: Locale) -> impl Iterator<Item = &'static str> {
         .map(move |&(zh, en)| in_locale(locale, zh, en))
 }
 
-fn in_locale(locale: Locale, zh: &'static str, en: &'static str) -> &'static str {
+/// The text of `locale`'s language.
+pub(crate) fn in_locale(locale: Locale, zh: &'static str, en: &'static str) -> &'static str {
     match locale {
         Locale::ZhCn => zh,
         Locale::En => en,
@@ -98,7 +99,7 @@ fn write_csv(out: &mut Vec<u8>, rows: &[HouseholdExportRow], locale: Locale) -> 
 
 /// Excel runs a cell starting with `=`, `+`, `-` or `@` as a formula; a
 /// leading apostrophe shows the text as typed instead.
-fn defused(text: &str) -> String {
+pub(crate) fn defused(text: &str) -> String {
     if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{text}")
     } else {
@@ -177,7 +178,7 @@ pub fn households_xlsx(rows: &[HouseholdExportRow], locale: Locale) -> Result<Ve
 
 /// How many character cells `text` takes: Chinese and other wide
 /// characters take two.
-fn display_width(text: &str) -> usize {
+pub(crate) fn display_width(text: &str) -> usize {
     text.chars()
         .map(|c| if (c as u32) < 0x1100 { 1 } else { 2 })
         .sum()

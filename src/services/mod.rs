@@ -16,8 +16,11 @@ pub mod ranking;
 pub mod regions;
 pub mod round_lock;
 pub mod rounds;
+pub mod schedules;
 pub mod secrets;
 pub mod sessions;
+pub mod stats;
+pub mod stats_export;
 pub mod throttle;
 pub mod transitions;
 

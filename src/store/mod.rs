@@ -9,6 +9,7 @@ pub mod needs;
 pub mod offers;
 pub mod outbox;
 pub mod regions;
+pub mod stats;
 
 use std::time::Duration;
 

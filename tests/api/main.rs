@@ -20,5 +20,7 @@ mod policy;
 mod privacy;
 mod regions;
 mod rounds;
+mod schedules;
 mod smtp_sink;
 mod solver_cli;
+mod stats;

@@ -1,0 +1,199 @@
+//! `/stats`: the coordinators' figures over the caller's region, as JSON or
+//! as a CSV or Excel file.
+
+use actix_web::http::header;
+use actix_web::{HttpResponse, web};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::context::AppContext;
+use crate::domain::period::parse_instant;
+use crate::domain::{Category, RegionPrefix};
+use crate::error::ApiError;
+use crate::i18n::{self, Text};
+use crate::policy::Caller;
+use crate::routes::extract::Query;
+use crate::services::stats::{self, BreakdownRow, Dimension, Figures, Scope};
+use crate::services::stats_export;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/stats/summary").route(web::get().to(summary)))
+        .service(web::resource("/stats/breakdown").route(web::get().to(breakdown)))
+        .service(web::resource("/stats/export").route(web::get().to(export)));
+}
+
+/// Which needs the figures cover.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct StatsQuery {
+    /// A region code or prefix; the figures stay inside the caller's reach.
+    pub region: Option<String>,
+    /// Needs posted from this date or time (RFC 3339; a plain date is
+    /// midnight in `HUZHU_TIMEZONE`).
+    pub from: Option<String>,
+    /// Needs posted before this date or time (exclusive).
+    pub to: Option<String>,
+    /// A category code.
+    pub category: Option<String>,
+    /// `township`, `village`, `category` or `week` (breakdown and export).
+    pub by: Option<String>,
+    /// `csv` (default) or `xlsx` (export).
+    pub format: Option<String>,
+}
+
+impl StatsQuery {
+    fn scope(&self, ctx: &AppContext, caller: &Caller) -> Result<Scope, ApiError> {
+        let tz = ctx.settings.timezone;
+        let region = self
+            .region
+            .as_deref()
+            .map(|r| {
+                RegionPrefix::parse(r).map_err(|_| {
+                    ApiError::field(
+                        "region",
+                        Text::fixed("地区代码格式不正确", "Not a region code"),
+                    )
+                })
+            })
+            .transpose()?;
+        let instant = |field: &'static str, text: Option<&str>| {
+            text.map(|t| {
+                parse_instant(t, tz).map_err(|_| {
+                    ApiError::field(
+                        field,
+                        Text::fixed(
+                            "应为 RFC 3339 日期或时间，如 2026-12-01",
+                            "Expected an RFC 3339 date or time, e.g. 2026-12-01",
+                        ),
+                    )
+                })
+            })
+            .transpose()
+        };
+        let from = instant("from", self.from.as_deref())?;
+        let to = instant("to", self.to.as_deref())?;
+        if let (Some(f), Some(t)) = (from, to)
+            && f >= t
+        {
+            return Err(ApiError::field(
+                "to",
+                Text::fixed("结束时间应晚于开始时间", "to must be after from"),
+            ));
+        }
+        let category = self
+            .category
+            .as_deref()
+            .map(|c| {
+                c.parse::<Category>().map_err(|_| {
+                    ApiError::field("category", Text::fixed("未知的类别", "Unknown category"))
+                })
+            })
+            .transpose()?;
+        Ok(stats::scope_for(
+            caller.region.as_ref(),
+            region,
+            from,
+            to,
+            category,
+        ))
+    }
+
+    fn dimension(&self, default: Option<Dimension>) -> Result<Dimension, ApiError> {
+        self.by
+            .as_deref()
+            .map(Dimension::parse)
+            .unwrap_or(default)
+            .ok_or_else(|| {
+                ApiError::field(
+                    "by",
+                    Text::fixed(
+                        "by 为 township、village、category 或 week",
+                        "by is township, village, category or week",
+                    ),
+                )
+            })
+    }
+}
+
+/// PRODUCT.md's figures over the needs posted in `[from, to)` in the region.
+#[utoipa::path(get, path = "/api/v1/stats/summary", tag = "stats", params(StatsQuery),
+    responses((status = 200, body = Figures), (status = 422)))]
+pub async fn summary(
+    ctx: web::Data<AppContext>,
+    caller: Caller,
+    Query(q): Query<StatsQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let scope = q.scope(&ctx, &caller)?;
+    Ok(HttpResponse::Ok().json(stats::summary(&ctx.db, &scope).await?))
+}
+
+/// A breakdown's rows.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Breakdown {
+    pub rows: Vec<BreakdownRow>,
+}
+
+/// The same figures by township, village, category or week.
+#[utoipa::path(get, path = "/api/v1/stats/breakdown", tag = "stats", params(StatsQuery),
+    responses((status = 200, body = Breakdown), (status = 422)))]
+pub async fn breakdown(
+    ctx: web::Data<AppContext>,
+    caller: Caller,
+    Query(q): Query<StatsQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let scope = q.scope(&ctx, &caller)?;
+    let dimension = q.dimension(None)?;
+    let rows = stats::breakdown(
+        &ctx.db,
+        &scope,
+        dimension,
+        ctx.settings.timezone,
+        i18n::current(),
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(Breakdown { rows }))
+}
+
+/// The breakdown (default by township) as a CSV or an Excel workbook with
+/// a summary sheet.
+#[utoipa::path(get, path = "/api/v1/stats/export", tag = "stats", params(StatsQuery),
+    responses((status = 200, description = "text/csv or an .xlsx workbook"), (status = 422)))]
+pub async fn export(
+    ctx: web::Data<AppContext>,
+    caller: Caller,
+    Query(q): Query<StatsQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let format = q.format.as_deref().unwrap_or("csv");
+    if !matches!(format, "csv" | "xlsx") {
+        return Err(ApiError::field(
+            "format",
+            Text::fixed("格式为 csv 或 xlsx", "format is csv or xlsx"),
+        ));
+    }
+    let scope = q.scope(&ctx, &caller)?;
+    let dimension = q.dimension(Some(Dimension::Township))?;
+    let locale = i18n::current();
+    let rows = stats::breakdown(&ctx.db, &scope, dimension, ctx.settings.timezone, locale).await?;
+    let total = stats::summary(&ctx.db, &scope).await?;
+    let (bytes, content_type) = if format == "xlsx" {
+        let bytes = stats_export::breakdown_xlsx(dimension, &rows, &total, locale)
+            .map_err(|e| ApiError::Internal(anyhow::anyhow!("xlsx: {e}")))?;
+        (
+            bytes,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    } else {
+        (
+            stats_export::breakdown_csv(dimension, &rows, &total, locale),
+            "text/csv; charset=utf-8",
+        )
+    };
+    let name = format!("huzhu-stats-{}.{format}", dimension.as_str());
+    Ok(HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{name}\""),
+        ))
+        .body(bytes))
+}

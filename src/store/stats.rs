@@ -1,0 +1,270 @@
+//! The coordinators' figures, aggregated by the database: counts with
+//! `GROUP BY`, exact medians with window functions (the same SQL on SQLite
+//! and PostgreSQL), never the rows themselves pulled into memory.
+//!
+//! Every figure covers the needs posted in a period and those needs'
+//! matches, grouped by one key (township, village, category, week, or one
+//! group for a summary).
+
+use std::collections::BTreeMap;
+
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement, Value};
+
+use crate::domain::RegionPrefix;
+
+/// Which needs the figures cover.
+#[derive(Debug, Clone, Default)]
+pub struct Scope {
+    /// Every prefix must contain the need's region (the caller's reach and
+    /// the filter).
+    pub regions: Vec<RegionPrefix>,
+    /// `posted_at` in `[from, to)`, milliseconds.
+    pub from: Option<i64>,
+    pub to: Option<i64>,
+    pub category: Option<String>,
+}
+
+/// What the figures are grouped by.
+#[derive(Debug, Clone)]
+pub enum GroupBy {
+    /// One group, keyed `""`.
+    All,
+    /// The 9-digit township prefix.
+    Township,
+    /// The 12-digit code.
+    Village,
+    Category,
+    /// `(key, start, end)` of each week, milliseconds.
+    Week(Vec<(String, i64, i64)>),
+}
+
+/// The raw counts of one group.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GroupCounts {
+    pub needs_posted: i64,
+    pub needs_matched: i64,
+    pub needs_fulfilled: i64,
+    pub needs_open: i64,
+    pub needs_cancelled: i64,
+    pub matches_completed: i64,
+    pub matches_declined: i64,
+    pub matches_expired: i64,
+    pub matches_cancelled: i64,
+    /// Median milliseconds from posting to the first accepted match.
+    pub median_ms_to_match: Option<f64>,
+    /// Median milliseconds from acceptance to completion.
+    pub median_ms_to_complete: Option<f64>,
+}
+
+/// A statement under construction, with placeholders in the backend's style.
+struct Sql {
+    backend: DbBackend,
+    text: String,
+    values: Vec<Value>,
+}
+
+impl Sql {
+    fn new(backend: DbBackend) -> Self {
+        Self {
+            backend,
+            text: String::new(),
+            values: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, text: &str) -> &mut Self {
+        self.text.push_str(text);
+        self
+    }
+
+    fn bind(&mut self, value: impl Into<Value>) -> &mut Self {
+        self.values.push(value.into());
+        match self.backend {
+            DbBackend::Postgres => {
+                let n = self.values.len();
+                self.text.push_str(&format!("${n}"));
+            }
+            _ => self.text.push('?'),
+        }
+        self
+    }
+
+    fn build(self) -> Statement {
+        Statement::from_sql_and_values(self.backend, self.text, self.values)
+    }
+}
+
+/// `WITH [weeks,] n AS (the scoped needs with their group key k),
+/// fa AS (each need's first acceptance)`.
+fn scoped(backend: DbBackend, scope: &Scope, by: &GroupBy) -> Sql {
+    let mut sql = Sql::new(backend);
+    sql.push("WITH ");
+    if let GroupBy::Week(weeks) = by {
+        sql.push("weeks (k, lo, hi) AS (VALUES ");
+        for (i, (key, lo, hi)) in weeks.iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.push("(")
+                .bind(key.clone())
+                .push(", ")
+                .bind(*lo)
+                .push(", ")
+                .bind(*hi)
+                .push(")");
+        }
+        sql.push("), ");
+    }
+    let key = match by {
+        GroupBy::All => "''",
+        GroupBy::Township => "SUBSTR(d.region, 1, 9)",
+        GroupBy::Village => "d.region",
+        GroupBy::Category => "d.category",
+        GroupBy::Week(_) => "w.k",
+    };
+    sql.push("n AS (SELECT d.id, d.status, d.posted_at, ")
+        .push(key)
+        .push(" AS k FROM needs d");
+    if matches!(by, GroupBy::Week(_)) {
+        sql.push(" JOIN weeks w ON d.posted_at >= w.lo AND d.posted_at < w.hi");
+    }
+    sql.push(" WHERE 1 = 1");
+    for prefix in &scope.regions {
+        let (low, high) = prefix.code_range();
+        sql.push(" AND d.region >= ")
+            .bind(low)
+            .push(" AND d.region < ")
+            .bind(high);
+    }
+    if let Some(from) = scope.from {
+        sql.push(" AND d.posted_at >= ").bind(from);
+    }
+    if let Some(to) = scope.to {
+        sql.push(" AND d.posted_at < ").bind(to);
+    }
+    if let Some(category) = &scope.category {
+        sql.push(" AND d.category = ").bind(category.clone());
+    }
+    sql.push(
+        "), fa AS (SELECT m.need_id, MIN(m.accepted_at) AS first_at \
+         FROM n JOIN matches m ON m.need_id = n.id \
+         WHERE m.accepted_at IS NOT NULL GROUP BY m.need_id) ",
+    );
+    sql
+}
+
+/// The figures of every group that has needs in `scope`.
+pub async fn counts(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    by: &GroupBy,
+) -> Result<BTreeMap<String, GroupCounts>, DbErr> {
+    let backend = db.get_database_backend();
+    let mut groups: BTreeMap<String, GroupCounts> = BTreeMap::new();
+
+    let mut needs = scoped(backend, scope, by);
+    needs.push(
+        "SELECT n.k, COUNT(*) AS posted, \
+         SUM(CASE WHEN fa.need_id IS NULL THEN 0 ELSE 1 END) AS matched, \
+         SUM(CASE WHEN n.status = 'fulfilled' THEN 1 ELSE 0 END) AS fulfilled, \
+         SUM(CASE WHEN n.status = 'open' THEN 1 ELSE 0 END) AS open, \
+         SUM(CASE WHEN n.status = 'cancelled' THEN 1 ELSE 0 END) AS cancelled \
+         FROM n LEFT JOIN fa ON fa.need_id = n.id GROUP BY n.k",
+    );
+    for row in db.query_all_raw(needs.build()).await? {
+        let g = groups.entry(row.try_get("", "k")?).or_default();
+        g.needs_posted = row.try_get("", "posted")?;
+        g.needs_matched = row.try_get("", "matched")?;
+        g.needs_fulfilled = row.try_get("", "fulfilled")?;
+        g.needs_open = row.try_get("", "open")?;
+        g.needs_cancelled = row.try_get("", "cancelled")?;
+    }
+
+    let mut ended = scoped(backend, scope, by);
+    ended.push(
+        "SELECT n.k, m.status, COUNT(*) AS c FROM n JOIN matches m ON m.need_id = n.id \
+         WHERE m.status IN ('completed', 'declined', 'expired', 'cancelled') \
+         GROUP BY n.k, m.status",
+    );
+    for row in db.query_all_raw(ended.build()).await? {
+        let g = groups.entry(row.try_get("", "k")?).or_default();
+        let count: i64 = row.try_get("", "c")?;
+        match row.try_get::<String>("", "status")?.as_str() {
+            "completed" => g.matches_completed = count,
+            "declined" => g.matches_declined = count,
+            "expired" => g.matches_expired = count,
+            _ => g.matches_cancelled = count,
+        }
+    }
+
+    // Both medians in one pass: the middle one or two values of each
+    // (kind, group), averaged.
+    let mut medians = scoped(backend, scope, by);
+    medians.push(
+        ", v AS (SELECT 'match' AS kind, n.k, fa.first_at - n.posted_at AS x \
+           FROM n JOIN fa ON fa.need_id = n.id \
+         UNION ALL SELECT 'complete' AS kind, n.k, m.ended_at - m.accepted_at AS x \
+           FROM n JOIN matches m ON m.need_id = n.id \
+           WHERE m.status = 'completed' AND m.accepted_at IS NOT NULL AND m.ended_at IS NOT NULL), \
+         r AS (SELECT kind, k, x, \
+           ROW_NUMBER() OVER (PARTITION BY kind, k ORDER BY x) AS rn, \
+           COUNT(*) OVER (PARTITION BY kind, k) AS c FROM v) \
+         SELECT kind, k, CAST(SUM(x) AS BIGINT) AS total, COUNT(*) AS picked FROM r \
+         WHERE rn = (c + 1) / 2 OR rn = (c + 2) / 2 GROUP BY kind, k",
+    );
+    for row in db.query_all_raw(medians.build()).await? {
+        let g = groups.entry(row.try_get("", "k")?).or_default();
+        let total: i64 = row.try_get("", "total")?;
+        let picked: i64 = row.try_get("", "picked")?;
+        let median = Some(total as f64 / picked.max(1) as f64);
+        match row.try_get::<String>("", "kind")?.as_str() {
+            "match" => g.median_ms_to_match = median,
+            _ => g.median_ms_to_complete = median,
+        }
+    }
+    Ok(groups)
+}
+
+/// The earliest and latest `posted_at` in `scope`, if it has needs.
+pub async fn posted_span(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+) -> Result<Option<(i64, i64)>, DbErr> {
+    let mut sql = scoped(db.get_database_backend(), scope, &GroupBy::All);
+    sql.push("SELECT MIN(n.posted_at) AS lo, MAX(n.posted_at) AS hi FROM n");
+    let Some(row) = db.query_one_raw(sql.build()).await? else {
+        return Ok(None);
+    };
+    let lo: Option<i64> = row.try_get("", "lo")?;
+    let hi: Option<i64> = row.try_get("", "hi")?;
+    Ok(lo.zip(hi))
+}
+
+/// The open needs in `regions` posted before `before`, longest waiting
+/// first, at most `limit`, and how many there are in all.
+pub async fn longest_waiting(
+    db: &impl ConnectionTrait,
+    regions: &[RegionPrefix],
+    before: i64,
+    limit: u64,
+) -> Result<(Vec<crate::store::entity::need::Model>, u64), DbErr> {
+    use crate::store::entity::need::{Column, Entity as Needs};
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+    let mut query = Needs::find()
+        .filter(Column::Status.eq("open"))
+        .filter(Column::PostedAt.lt(before));
+    for prefix in regions {
+        let (low, high) = prefix.code_range();
+        query = query
+            .filter(Column::Region.gte(low))
+            .filter(Column::Region.lt(high));
+    }
+    let total = query.clone().count(db).await?;
+    let rows = query
+        .order_by_asc(Column::PostedAt)
+        .order_by_asc(Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?;
+    Ok((rows, total))
+}
