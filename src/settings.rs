@@ -33,6 +33,8 @@ pub struct Settings {
     pub mail: MailSettings,
     /// Run a matching round for each county this often (`HUZHU_ROUND_EVERY`).
     pub round_every: Option<Duration>,
+    /// Days after which an open need is stale and its cadres are reminded.
+    pub stale_days: u32,
 }
 
 /// How the outbox worker paces itself.
@@ -183,6 +185,12 @@ impl Settings {
                 _ => Err(format!("'{v}' is neither pretty nor json")),
             })?,
             round_every: parse_optional(src, "round_every", parse_every)?,
+            stale_days: parse_with(src, "stale_days", "14", |v| {
+                v.parse::<u32>()
+                    .ok()
+                    .filter(|n| (1..=365).contains(n))
+                    .ok_or_else(|| format!("'{v}' is not a whole number of days from 1 to 365"))
+            })?,
             mail: MailSettings {
                 retry: crate::mail::worker::RetryPolicy {
                     base: parse_with(src, "mail_retry_base_secs", "10", parse_seconds)?,

@@ -130,12 +130,14 @@ impl Application {
         let (stop, stopped) = watch::channel(false);
         let mail = tokio::spawn(self.mail_worker.run(stopped.clone()));
         let housekeeping = tokio::spawn(housekeeping(self.context.clone(), stopped.clone()));
-        let rounds = tokio::spawn(scheduled_rounds(self.context.clone(), stopped));
+        let rounds = tokio::spawn(scheduled_rounds(self.context.clone(), stopped.clone()));
+        let emails = tokio::spawn(scheduled_emails(self.context.clone(), stopped));
         let result = self.server.await;
         let _ = stop.send(true);
         let _ = mail.await;
         let _ = housekeeping.await;
         let _ = rounds.await;
+        let _ = emails.await;
         result
     }
 }
@@ -185,6 +187,24 @@ async fn housekeeping(context: web::Data<AppContext>, mut stop: watch::Receiver<
                     if let Err(e) = services::throttle::purge(&context.db, store::now_ms()).await {
                         tracing::warn!(error = %e, "housekeeping failed");
                     }
+                }
+            }
+            _ = stop.changed() => break,
+        }
+    }
+}
+
+/// The weekly digests and stale-need reminders, looked at every minute;
+/// each goes out once per period whichever instance gets there first.
+async fn scheduled_emails(context: web::Data<AppContext>, mut stop: watch::Receiver<bool>) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {
+                match services::schedules::run_due(&context, store::now_ms()).await {
+                    Ok(0) => {}
+                    Ok(queued) => tracing::info!(queued, "scheduled emails queued"),
+                    Err(e) => tracing::warn!(error = %e, "scheduled emails failed"),
                 }
             }
             _ = stop.changed() => break,

@@ -1,0 +1,243 @@
+//! Emails on a calendar, in `HUZHU_TIMEZONE`: every coordinator's weekly
+//! digest (周调度) on Monday at 08:00, and every cadre's reminder of their
+//! stale needs at 08:00 each day.
+//!
+//! Each email's idempotency key names its period (`weekly:2026-W49`,
+//! `stale:2026-12-02`) and its recipient, so however many instances run and
+//! however often they restart, a coordinator gets one digest a week and a
+//! cadre one reminder a day. A `job_runs` row then marks the period done, so
+//! later ticks skip it without reading anything else.
+
+use chrono::Duration;
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use serde_json::{Value, json};
+
+use super::ServiceError;
+use super::stats::{self, Figures};
+use crate::context::AppContext;
+use crate::domain::period::{Week, local_date, local_midnight};
+use crate::domain::{Category, RegionPrefix};
+use crate::i18n::Locale;
+use crate::mail::{EmailKind, IdempotencyKey};
+use crate::store::entity::{job_run, need, user};
+use crate::store::{self, now_ms};
+
+/// The hour of the day, local time, at which scheduled emails go out.
+pub const SEND_HOUR: i64 = 8;
+const DAY_MS: i64 = 24 * 3_600_000;
+/// Needs listed in one email; the rest are counted.
+const LISTED: u64 = 20;
+
+/// Queues whatever scheduled emails are due at `now` and not yet queued.
+/// Returns how many emails were queued.
+pub async fn run_due(ctx: &AppContext, now: i64) -> Result<usize, ServiceError> {
+    let tz = ctx.settings.timezone;
+    let mut queued = 0;
+    let week = Week::holding(now, tz);
+    if now >= week.start + SEND_HOUR * 3_600_000 {
+        queued += once(
+            ctx,
+            "weekly_digest",
+            &week.key(),
+            weekly_digests(ctx, &week, now),
+        )
+        .await?;
+    }
+    let today = local_date(now, tz);
+    if now >= local_midnight(today, tz) + SEND_HOUR * 3_600_000 {
+        let period = today.to_string();
+        queued += once(
+            ctx,
+            "stale_needs",
+            &period,
+            stale_reminders(ctx, &period, now),
+        )
+        .await?;
+    }
+    Ok(queued)
+}
+
+/// Runs `work` unless `job` is recorded done for `period`, then records it.
+async fn once(
+    ctx: &AppContext,
+    job: &str,
+    period: &str,
+    work: impl Future<Output = Result<usize, ServiceError>>,
+) -> Result<usize, ServiceError> {
+    let done = job_run::Entity::find_by_id((job.to_owned(), period.to_owned()))
+        .one(&ctx.db)
+        .await?
+        .is_some();
+    if done {
+        return Ok(0);
+    }
+    let queued = work.await?;
+    job_run::Entity::insert(job_run::ActiveModel {
+        job: Set(job.to_owned()),
+        period: Set(period.to_owned()),
+        ran_at: Set(now_ms()),
+    })
+    .on_conflict(
+        OnConflict::columns([job_run::Column::Job, job_run::Column::Period])
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(&ctx.db)
+    .await?;
+    if queued > 0 {
+        ctx.emails_committed();
+    }
+    Ok(queued)
+}
+
+async fn staff(db: &impl ConnectionTrait, role: &str) -> Result<Vec<user::Model>, ServiceError> {
+    Ok(user::Entity::find()
+        .filter(user::Column::Role.eq(role))
+        .filter(user::Column::Verified.eq(true))
+        .all(db)
+        .await?)
+}
+
+fn reach(u: &user::Model) -> Vec<RegionPrefix> {
+    u.region
+        .as_deref()
+        .and_then(|r| RegionPrefix::parse(r).ok())
+        .into_iter()
+        .collect()
+}
+
+/// `0.652` as `65.2%`, and a dash where there is nothing to divide.
+fn percent(rate: Option<f64>) -> String {
+    rate.map_or_else(|| "—".to_owned(), |r| format!("{:.1}%", r * 100.0))
+}
+
+fn week_figures(f: &Figures) -> Value {
+    json!({
+        "needs_posted": f.needs_posted,
+        "needs_matched": f.needs_matched,
+        "needs_fulfilled": f.needs_fulfilled,
+        "match_rate": percent(f.match_rate),
+        "fulfilment_rate": percent(f.fulfilment_rate),
+        "match_success_rate": percent(f.match_success_rate),
+    })
+}
+
+fn base(ctx: &AppContext) -> String {
+    ctx.public_url.as_str().trim_end_matches('/').to_owned()
+}
+
+/// A need as the scheduled emails list it; the link opens its village's
+/// report, where the waiting needs are listed.
+fn listed(
+    ctx: &AppContext,
+    n: &need::Model,
+    names: &std::collections::HashMap<String, String>,
+    now: i64,
+    locale: Locale,
+) -> Value {
+    let category = n.category.parse::<Category>().ok();
+    json!({
+        "title": n.title,
+        "village_name": names.get(&n.region).cloned().unwrap_or_else(|| n.region.clone()),
+        "category_label": category.map(|c| match locale {
+            Locale::ZhCn => c.name_zh(),
+            Locale::En => c.name_en(),
+        }),
+        "days_open": (now - n.posted_at).div_euclid(DAY_MS),
+        "url": format!("{}/reports?region={}#waiting", base(ctx), n.region),
+    })
+}
+
+/// One digest per coordinator: last week's figures of their region against
+/// the week before, and the five needs that have waited longest.
+async fn weekly_digests(ctx: &AppContext, week: &Week, now: i64) -> Result<usize, ServiceError> {
+    let tz = ctx.settings.timezone;
+    let (last, before) = (week.previous(tz), week.previous(tz).previous(tz));
+    let event = format!("weekly:{}", week.key());
+    let mut queued = 0;
+    for coordinator in staff(&ctx.db, "coordinator").await? {
+        let key = IdempotencyKey::new(&event, &coordinator.id.to_string());
+        if store::outbox::has_key(&ctx.db, key.as_str()).await? {
+            continue;
+        }
+        let regions = reach(&coordinator);
+        let figures = |w: &Week| stats::Scope {
+            regions: regions.clone(),
+            from: Some(w.start),
+            to: Some(w.end),
+            category: None,
+        };
+        let this_week = stats::summary(&ctx.db, &figures(&last)).await?;
+        let last_week = stats::summary(&ctx.db, &figures(&before)).await?;
+        let (waiting, _) = store::stats::longest_waiting(&ctx.db, &regions, now, 5).await?;
+        let region_code = format!("{:0<12}", coordinator.region.clone().unwrap_or_default());
+        let mut names = store::regions::names(
+            &ctx.db,
+            waiting
+                .iter()
+                .map(|n| n.region.clone())
+                .chain([region_code.clone()]),
+        )
+        .await?;
+        let locale = Locale::parse(&coordinator.locale).unwrap_or_default();
+        let context = json!({
+            "region_name": names.remove(&region_code).unwrap_or(region_code.clone()),
+            "week_label": last.label(),
+            "this_week": week_figures(&this_week),
+            "last_week": week_figures(&last_week),
+            "longest_waiting": waiting.iter().map(|n| listed(ctx, n, &names, now, locale)).collect::<Vec<_>>(),
+            "report_url": format!("{}/reports?region={}&week={}", base(ctx), coordinator.region.clone().unwrap_or_default(), last.key()),
+        });
+        let txn = store::begin_write(&ctx.db).await?;
+        let sent = super::notify::send(
+            ctx,
+            &txn,
+            &coordinator,
+            EmailKind::WeeklyDigest,
+            &event,
+            context,
+        )
+        .await?;
+        txn.commit().await?;
+        queued += usize::from(sent);
+    }
+    Ok(queued)
+}
+
+/// One reminder per cadre who has needs in their region open for longer
+/// than `HUZHU_STALE_DAYS`.
+async fn stale_reminders(ctx: &AppContext, day: &str, now: i64) -> Result<usize, ServiceError> {
+    let days = i64::from(ctx.settings.stale_days);
+    let cutoff = now - Duration::days(days).num_milliseconds();
+    let event = format!("stale:{day}");
+    let mut queued = 0;
+    for cadre in staff(&ctx.db, "cadre").await? {
+        let regions = reach(&cadre);
+        if regions.is_empty() {
+            continue;
+        }
+        let key = IdempotencyKey::new(&event, &cadre.id.to_string());
+        if store::outbox::has_key(&ctx.db, key.as_str()).await? {
+            continue;
+        }
+        let (needs, total) =
+            store::stats::longest_waiting(&ctx.db, &regions, cutoff, LISTED).await?;
+        if needs.is_empty() {
+            continue;
+        }
+        let names = store::regions::names(&ctx.db, needs.iter().map(|n| n.region.clone())).await?;
+        let locale = Locale::parse(&cadre.locale).unwrap_or_default();
+        let context = json!({
+            "days": days,
+            "count": total,
+            "needs": needs.iter().map(|n| listed(ctx, n, &names, now, locale)).collect::<Vec<_>>(),
+        });
+        let txn = store::begin_write(&ctx.db).await?;
+        let sent =
+            super::notify::send(ctx, &txn, &cadre, EmailKind::StaleNeeds, &event, context).await?;
+        txn.commit().await?;
+        queued += usize::from(sent);
+    }
+    Ok(queued)
+}
