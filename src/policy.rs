@@ -83,6 +83,8 @@ pub const RULES: &[(&str, &str, Allow)] = &[
     ("POST", "/verify", Allow::Anyone),
     ("GET", "/password", Allow::Anyone),
     ("POST", "/password", Allow::Anyone),
+    // Sends visitors to /login and volunteers a refusal itself.
+    ("GET", "/reports", Allow::Anyone),
     ("GET", "/api/v1/regions", Allow::Anyone),
     ("GET", "/api/v1/regions/{code}", Allow::Anyone),
     ("POST", "/api/v1/auth/register", Allow::Anyone),

@@ -77,6 +77,17 @@ impl Week {
         }
     }
 
+    /// The week of an ISO key such as `2026-W49`.
+    pub fn parse_key(text: &str, tz: Tz) -> Option<Self> {
+        let (year, week) = text.trim().split_once("-W")?;
+        let monday = NaiveDate::from_isoywd_opt(
+            year.parse().ok().filter(|y| (1970..=9999).contains(y))?,
+            week.parse().ok()?,
+            chrono::Weekday::Mon,
+        )?;
+        Some(Self::of_monday(monday, tz))
+    }
+
     /// The week before this one.
     pub fn previous(&self, tz: Tz) -> Self {
         Self::of_monday(self.monday - Duration::days(7), tz)
@@ -159,6 +170,10 @@ mod tests {
         assert_eq!(week.end, utc("2026-12-06T16:00:00Z"));
         assert_eq!(week.previous(Shanghai).key(), "2026-W48");
         assert_eq!(week.label(), "2026-11-30 ~ 2026-12-06");
+        assert_eq!(Week::parse_key("2026-W49", Shanghai), Some(week));
+        for bad in ["2026-W54", "2026W49", "W49", "1900-W01", "2026-W"] {
+            assert_eq!(Week::parse_key(bad, Shanghai), None, "{bad}");
+        }
     }
 
     #[test]

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::context::AppContext;
-use crate::domain::period::parse_instant;
+use crate::domain::period::{Week, parse_instant};
 use crate::domain::{Category, RegionPrefix};
 use crate::error::ApiError;
 use crate::i18n::{self, Text};
@@ -23,7 +23,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 /// Which needs the figures cover.
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct StatsQuery {
     /// A region code or prefix; the figures stay inside the caller's reach.
@@ -35,6 +35,8 @@ pub struct StatsQuery {
     pub to: Option<String>,
     /// A category code.
     pub category: Option<String>,
+    /// An ISO week such as `2026-W48`, instead of `from` and `to`.
+    pub week: Option<String>,
     /// `township`, `village`, `category` or `week` (breakdown and export).
     pub by: Option<String>,
     /// `csv` (default) or `xlsx` (export).
@@ -42,7 +44,8 @@ pub struct StatsQuery {
 }
 
 impl StatsQuery {
-    fn scope(&self, ctx: &AppContext, caller: &Caller) -> Result<Scope, ApiError> {
+    /// The scope asked for, inside the caller's reach.
+    pub fn scope(&self, ctx: &AppContext, caller: &Caller) -> Result<Scope, ApiError> {
         let tz = ctx.settings.timezone;
         let region = self
             .region
@@ -70,8 +73,21 @@ impl StatsQuery {
             })
             .transpose()
         };
-        let from = instant("from", self.from.as_deref())?;
-        let to = instant("to", self.to.as_deref())?;
+        let mut from = instant("from", self.from.as_deref())?;
+        let mut to = instant("to", self.to.as_deref())?;
+        if let Some(text) = self.week.as_deref() {
+            let week = Week::parse_key(text, tz).ok_or_else(|| {
+                ApiError::field(
+                    "week",
+                    Text::fixed(
+                        "应为 ISO 周，如 2026-W48",
+                        "Expected an ISO week, e.g. 2026-W48",
+                    ),
+                )
+            })?;
+            from = from.or(Some(week.start));
+            to = to.or(Some(week.end));
+        }
         if let (Some(f), Some(t)) = (from, to)
             && f >= t
         {

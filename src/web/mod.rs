@@ -5,6 +5,7 @@
 mod account_pages;
 mod match_links;
 mod render;
+mod reports;
 
 use actix_web::web;
 
@@ -13,4 +14,5 @@ pub use render::Pages;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     account_pages::configure(cfg);
     match_links::configure(cfg);
+    reports::configure(cfg);
 }

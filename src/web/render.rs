@@ -26,6 +26,10 @@ const FILES: &[(&str, &str)] = &[
         "message.html",
         include_str!("../../templates/pages/message.html"),
     ),
+    (
+        "reports.html",
+        include_str!("../../templates/pages/reports.html"),
+    ),
 ];
 
 /// The compiled page templates.

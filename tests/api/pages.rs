@@ -28,7 +28,7 @@ fn hidden_csrf(html: &str) -> String {
     html[start..].chars().take_while(|c| *c != '"').collect()
 }
 
-async fn login_with_cookie(app: &TestApp, email: &str, password: &str) -> String {
+pub async fn login_with_cookie(app: &TestApp, email: &str, password: &str) -> String {
     let form = app.get("/login").await;
     let (csrf_cookie, _) = cookie_value(&form, "huzhu_csrf").expect("a CSRF cookie");
     let csrf = hidden_csrf(&form.text().await.expect("HTML"));

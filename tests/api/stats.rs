@@ -12,7 +12,8 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, problem, spawn_app};
+use crate::helpers::{TestApp, TestUser, problem, spawn_app};
+use crate::pages::login_with_cookie;
 
 const H: i64 = 3_600_000;
 /// Monday 2026-11-02 00:00 in Asia/Shanghai.
@@ -22,6 +23,7 @@ const B: &str = "430525102";
 const PERIOD: &str = "from=2026-11-02&to=2026-11-16";
 
 struct History {
+    coordinator_user: TestUser,
     coordinator: String,
     cadre_b: String,
     volunteer: String,
@@ -124,9 +126,8 @@ async fn history(app: &TestApp) -> History {
     let cadre_b = app
         .login(&app.create_user(Role::Cadre, Some(B)).await)
         .await;
-    let coordinator = app
-        .login(&app.create_user(Role::Coordinator, Some("430525")).await)
-        .await;
+    let coordinator_user = app.create_user(Role::Coordinator, Some("430525")).await;
+    let coordinator = app.login(&coordinator_user).await;
     let v1 = app
         .login(&app.create_user(Role::Volunteer, None).await)
         .await;
@@ -217,6 +218,7 @@ async fn history(app: &TestApp) -> History {
     )
     .await;
     History {
+        coordinator_user,
         coordinator,
         cadre_b,
         volunteer: v1,
@@ -556,4 +558,54 @@ async fn csv_and_xlsx_exports_parse_back_to_the_same_figures() {
         .expect("summary")
         .expect("readable");
     assert_eq!(summary.get((1, 1)), Some(&Data::Float(7.0)), "needs posted");
+}
+
+#[tokio::test]
+async fn the_reports_page_shows_the_figures_and_charts_to_staff_only() {
+    let app = spawn_app().await;
+    let h = history(&app).await;
+    let u = &h.coordinator_user;
+    let session = login_with_cookie(&app, &u.email, &u.password).await;
+    let page = |path: String, cookie: Option<String>| {
+        let mut request = app.client.get(app.url(&path));
+        if let Some(c) = cookie {
+            request = request.header("cookie", format!("huzhu_session={c}"));
+        }
+        request.send()
+    };
+    let response = page(format!("/reports?{PERIOD}"), Some(session.clone()))
+        .await
+        .expect("sent");
+    assert_eq!(response.status().as_u16(), 200);
+    let html = response.text().await.expect("HTML");
+    for shown in [
+        "统计报表：洞口县",
+        "57.1%",
+        "28.6%",
+        "40.0%",
+        "15.0",
+        "江口镇",
+        "按类别",
+        "id=\"waiting\"",
+        "format=xlsx&amp;by=township",
+    ] {
+        assert!(html.contains(shown), "{shown} missing");
+    }
+    assert!(
+        !html.contains("http://") && !html.contains("https://"),
+        "nothing from outside"
+    );
+
+    let bad = page("/reports?from=yesterday".to_owned(), Some(session))
+        .await
+        .expect("sent");
+    assert_eq!(bad.status().as_u16(), 422);
+    let anonymous = page("/reports".to_owned(), None).await.expect("sent");
+    assert_eq!(anonymous.status().as_u16(), 303);
+    let volunteer = app.create_user(Role::Volunteer, None).await;
+    let theirs = login_with_cookie(&app, &volunteer.email, &volunteer.password).await;
+    let refused = page("/reports".to_owned(), Some(theirs))
+        .await
+        .expect("sent");
+    assert_eq!(refused.status().as_u16(), 403);
 }
