@@ -2,3 +2,5 @@
 #![allow(dead_code)]
 
 pub mod county;
+pub mod history;
+pub mod http;

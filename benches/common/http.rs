@@ -1,0 +1,67 @@
+//! Talking to a benchmarked server as a person would: a staff account and
+//! its bearer token, and latency figures of a series of requests.
+
+use std::time::{Duration, Instant};
+
+use huzhu::domain::Role;
+
+const PASSWORD: &str = "一个足够长的基准测试密码";
+
+/// Creates an account of `role` and logs it in; returns the bearer token.
+pub async fn token(
+    ctx: &huzhu::context::AppContext,
+    client: &reqwest::Client,
+    base: &str,
+    role: Role,
+    region: Option<&str>,
+) -> String {
+    let email = format!("bench-{}@example.org", role.as_str());
+    let input = huzhu::services::accounts::NewAccount {
+        email: &email,
+        name: "基准",
+        phone: None,
+        locale: None,
+        role,
+        region,
+    };
+    huzhu::services::accounts::create_with_password(&ctx.db, input, PASSWORD)
+        .await
+        .expect("user");
+    let body = serde_json::json!({"email": email, "password": PASSWORD});
+    let answer: serde_json::Value = client
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&body)
+        .send()
+        .await
+        .expect("login")
+        .json()
+        .await
+        .expect("JSON");
+    answer["token"].as_str().expect("token").to_owned()
+}
+
+/// GETs `url` `times` times, one at a time; the sorted latencies and the
+/// size of the last answer.
+pub async fn latencies(
+    client: &reqwest::Client,
+    token: &str,
+    url: &str,
+    times: usize,
+) -> (Vec<Duration>, usize) {
+    let mut all = Vec::with_capacity(times);
+    let mut size = 0;
+    for _ in 0..times {
+        let started = Instant::now();
+        let response = client
+            .get(url)
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(response.status().as_u16(), 200, "{url}");
+        size = response.bytes().await.expect("body").len();
+        all.push(started.elapsed());
+    }
+    all.sort();
+    (all, size)
+}

@@ -1,0 +1,91 @@
+//! The coordinators' figures over a county-scale history: the county of
+//! gen_instance.py (104,096 needs) with about 100,000 matches, then the
+//! summary, each breakdown and an export over HTTP, one request at a time.
+//!
+//! `cargo bench --bench stats` (SQLite), or with
+//! `HUZHU_BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres`.
+
+mod common;
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use common::{county, history, http};
+use huzhu::domain::Role;
+use huzhu::settings::Settings;
+use huzhu::startup::Application;
+
+const RUNS: usize = 30;
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    huzhu::telemetry::init(huzhu::settings::LogFormat::Pretty);
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let (db_url, postgres) = county::database(dir.path()).await;
+    let env = HashMap::from([
+        ("HUZHU_DATABASE_URL".to_owned(), db_url),
+        ("HUZHU_BIND".to_owned(), "127.0.0.1:0".to_owned()),
+        (
+            "HUZHU_MAIL_DIR".to_owned(),
+            dir.path().join("mail").display().to_string(),
+        ),
+    ]);
+    let app = Application::build(Settings::from_sources(&env, None).expect("settings"))
+        .await
+        .expect("app");
+    let base = format!("http://127.0.0.1:{}", app.port());
+    let ctx = app.context();
+    tokio::spawn(app.run_until_stopped());
+    let client = reqwest::Client::new();
+    let coordinator = http::token(&ctx, &client, &base, Role::Coordinator, Some("430525")).await;
+    let loading = Instant::now();
+    county::load(
+        &ctx.db,
+        &county::instance(104_096, 92_507, 1),
+        uuid::Uuid::now_v7(),
+    )
+    .await;
+    let written = history::write(&ctx.db).await;
+    let backend = if postgres.is_some() {
+        "postgres"
+    } else {
+        "sqlite"
+    };
+    println!(
+        "stats bench ({backend}): county and history loaded in {:.1} s ({} matches, {} needs fulfilled)",
+        loading.elapsed().as_secs_f64(),
+        written.matches,
+        written.fulfilled
+    );
+    let summary: serde_json::Value = client
+        .get(format!("{base}/api/v1/stats/summary"))
+        .bearer_auth(&coordinator)
+        .send()
+        .await
+        .expect("sent")
+        .json()
+        .await
+        .expect("JSON");
+    println!("  county figures: {summary}");
+    for path in [
+        "summary",
+        "summary?from=2020-01-01&to=2021-01-01",
+        "summary?category=education",
+        "breakdown?by=township",
+        "breakdown?by=village",
+        "breakdown?by=category",
+        "breakdown?by=week",
+        "export?format=xlsx&by=village",
+    ] {
+        let url = format!("{base}/api/v1/stats/{path}");
+        let (lat, size) = http::latencies(&client, &coordinator, &url, RUNS).await;
+        println!(
+            "  {path}: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms over {RUNS} requests ({size} bytes)",
+            county::percentile(&lat, 0.5),
+            county::percentile(&lat, 0.99),
+            county::percentile(&lat, 1.0),
+        );
+    }
+    drop(ctx);
+    county::drop_database(postgres).await;
+}
