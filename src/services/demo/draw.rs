@@ -94,11 +94,7 @@ impl Draw {
     pub fn working_hours(&mut self, at: i64, after: i64) -> i64 {
         let local_day = (at + LOCAL_OFFSET_MS).div_euclid(DAY_MS) * DAY_MS - LOCAL_OFFSET_MS;
         let moved = local_day + self.between(8 * HOUR_MS, 20 * HOUR_MS);
-        if moved > after {
-            moved
-        } else {
-            moved + DAY_MS
-        }
+        if moved > after { moved } else { moved + DAY_MS }
     }
 }
 

@@ -37,7 +37,12 @@ impl Slot {
     fn free_during(&self, from: i64, until: i64) -> bool {
         let cap = self.offer.capacity as usize;
         std::iter::once(from)
-            .chain(self.busy.iter().map(|b| b.0).filter(|s| *s > from && *s < until))
+            .chain(
+                self.busy
+                    .iter()
+                    .map(|b| b.0)
+                    .filter(|s| *s > from && *s < until),
+            )
             .all(|t| self.taken_at(t) < cap)
     }
 }
@@ -136,8 +141,14 @@ fn need_life(
             break;
         }
         let plan = lifecycle::draw(d, origin, at, world.ttl, odds);
-        let Some(slot) = choose(d, world, &by_category[category.index()], &input, &plan, &excluded)
-        else {
+        let Some(slot) = choose(
+            d,
+            world,
+            &by_category[category.index()],
+            &input,
+            &plan,
+            &excluded,
+        ) else {
             // Nobody eligible had a free place then; the need keeps waiting.
             continue;
         };
@@ -219,7 +230,10 @@ fn write(
 ) {
     let s = &mut world.slots[slot];
     s.busy.push((plan.created_at, plan.busy_until()));
-    s.offer.updated_at = s.offer.updated_at.max(plan.ended_at.unwrap_or(plan.created_at));
+    s.offer.updated_at = s
+        .offer
+        .updated_at
+        .max(plan.ended_at.unwrap_or(plan.created_at));
     let volunteer = s.offer.volunteer_id;
     let id = d.uuid_at(plan.created_at);
     out.matches.push(matches::Model {

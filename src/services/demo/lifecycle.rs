@@ -105,7 +105,8 @@ pub fn draw(d: &mut Draw, origin: &'static str, at: i64, ttl: i64, odds: Odds) -
         steps: Vec::new(),
     };
     if origin == "claim" {
-        plan.steps.push(step(at, Who::Volunteer, None, "accepted", None));
+        plan.steps
+            .push(step(at, Who::Volunteer, None, "accepted", None));
         plan.accepted_at = Some(at);
         settle(d, &mut plan, at, odds);
         return plan;
@@ -120,7 +121,11 @@ pub fn draw(d: &mut Draw, origin: &'static str, at: i64, ttl: i64, odds: Odds) -
     let expires = at + ttl;
     plan.expires_at = Some(expires);
     let answer = (at + MINUTE_MS * 20 + d.exp_ms(16.0 * HOUR_MS as f64)).min(expires - MINUTE_MS);
-    let who = if d.chance(0.5) { Who::Volunteer } else { Who::Link };
+    let who = if d.chance(0.5) {
+        Who::Volunteer
+    } else {
+        Who::Link
+    };
     let roll = d.real(0.0, 1.0);
     if roll < odds.accept() {
         if answer < d.now {
@@ -133,13 +138,19 @@ pub fn draw(d: &mut Draw, origin: &'static str, at: i64, ttl: i64, odds: Odds) -
     } else if roll < odds.accept() + 0.17 {
         if answer < d.now {
             let note = d.pick(&texts::DECLINE_NOTES).map(str::to_owned);
-            end(&mut plan, step(answer, who, Some("proposed"), "declined", note));
+            end(
+                &mut plan,
+                step(answer, who, Some("proposed"), "declined", note),
+            );
         }
     } else {
         // The expiry job runs every few seconds.
         let expired = expires + d.between(0, MINUTE_MS);
         if expired < d.now {
-            end(&mut plan, step(expired, Who::System, Some("proposed"), "expired", None));
+            end(
+                &mut plan,
+                step(expired, Who::System, Some("proposed"), "expired", None),
+            );
         }
     }
     plan
@@ -152,7 +163,10 @@ fn settle(d: &mut Draw, plan: &mut Plan, accepted: i64, odds: Odds) {
     if d.chance(odds.complete()) {
         if done < d.now {
             let note = d.pick(&texts::COMPLETE_NOTES).map(str::to_owned);
-            end(plan, step(done, Who::Cadre, Some("accepted"), "completed", note));
+            end(
+                plan,
+                step(done, Who::Cadre, Some("accepted"), "completed", note),
+            );
         }
         return;
     }
@@ -167,10 +181,19 @@ fn settle(d: &mut Draw, plan: &mut Plan, accepted: i64, odds: Odds) {
         _ => (Who::Coordinator, &texts::CANCEL_BY_COORDINATOR),
     };
     let reason = (*d.pick(reasons)).to_owned();
-    end(plan, step(at, who, Some("accepted"), "cancelled", Some(reason)));
+    end(
+        plan,
+        step(at, who, Some("accepted"), "cancelled", Some(reason)),
+    );
 }
 
-fn step(at: i64, who: Who, from: Option<&'static str>, to: &'static str, note: Option<String>) -> Step {
+fn step(
+    at: i64,
+    who: Who,
+    from: Option<&'static str>,
+    to: &'static str,
+    note: Option<String>,
+) -> Step {
     Step {
         at,
         who,

@@ -122,7 +122,11 @@ fn household(
         }
     }
     let alone = tags.contains(&HouseholdTag::ElderlyAlone);
-    let age = if alone { d.between(66, 90) } else { d.between(28, 82) };
+    let age = if alone {
+        d.between(66, 90)
+    } else {
+        d.between(28, 82)
+    };
     let today = chrono::DateTime::from_timestamp_millis(d.now)
         .map(|t| t.date_naive())
         .unwrap_or_default();

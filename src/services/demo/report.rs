@@ -158,7 +158,11 @@ impl fmt::Display for Summary {
             f,
             "演示账号（密码只显示这一次）/ demo logins (passwords are shown only now):"
         )?;
-        writeln!(f, "  {:<12} {:<32} {:<26} region", "role", "email", "password")?;
+        writeln!(
+            f,
+            "  {:<12} {:<32} {:<26} region",
+            "role", "email", "password"
+        )?;
         for login in &self.staff {
             let region = login
                 .region

@@ -17,7 +17,10 @@ where
     for chunk in rows.chunks(CHUNK) {
         // A model converts to an active model of unchanged values; reset
         // marks them all as set, so that every column is inserted.
-        let models = chunk.iter().cloned().map(|m| m.into_active_model().reset_all());
+        let models = chunk
+            .iter()
+            .cloned()
+            .map(|m| m.into_active_model().reset_all());
         <A::Entity as EntityTrait>::insert_many(models)
             .exec_without_returning(db)
             .await?;
