@@ -121,7 +121,7 @@ async fn the_demo_refuses_a_database_that_already_has_an_account_and_writes_noth
     let ttl = app.context.settings.proposal_ttl.as_millis() as i64;
     let refused = demo::run(&app.context.db, &Options::new(8, ttl)).await;
     assert!(
-        matches!(&refused, Err(DemoError::NotEmpty(what)) if what.contains("1 账号 accounts")),
+        matches!(&refused, Err(DemoError::NotEmpty { en, .. }) if en == "1 accounts"),
         "{:?}",
         refused.err()
     );

@@ -63,10 +63,11 @@ const WINDOW_MS: i64 = 182 * DAY_MS;
 /// Why the demo wrote nothing.
 #[derive(Debug, thiserror::Error)]
 pub enum DemoError {
+    /// What the database already holds, in Chinese and in English.
     #[error(
-        "数据库不是空的（已有{0}），演示数据只写入空数据库 / the database is not empty (it has {0}); the demo only fills an empty one"
+        "数据库不是空的（已有 {zh}），演示数据只写入空数据库 / the database is not empty (it has {en}); the demo only fills an empty one"
     )]
-    NotEmpty(String),
+    NotEmpty { zh: String, en: String },
     #[error("database: {0}")]
     Db(#[from] DbErr),
     #[error(transparent)]
@@ -149,29 +150,39 @@ fn fresh_password(rng: &mut impl Rng) -> String {
 async fn refuse_unless_empty(db: &impl ConnectionTrait) -> Result<(), DemoError> {
     use entity::{household, need, offer, region, user};
     let found = [
-        (user::Entity::find().count(db).await?, "账号 accounts"),
-        (household::Entity::find().count(db).await?, "户 households"),
-        (need::Entity::find().count(db).await?, "需求 needs"),
-        (offer::Entity::find().count(db).await?, "服务 offers"),
+        (user::Entity::find().count(db).await?, "个账号", "accounts"),
+        (
+            household::Entity::find().count(db).await?,
+            "户",
+            "households",
+        ),
+        (need::Entity::find().count(db).await?, "条需求", "needs"),
+        (offer::Entity::find().count(db).await?, "项服务", "offers"),
         (
             region::Entity::find()
                 .filter(region::Column::Level.eq("village"))
                 .filter(region::Column::Code.starts_with(places::COUNTY))
                 .count(db)
                 .await?,
-            "村 villages",
+            "个村",
+            "villages",
         ),
     ];
-    let present: Vec<String> = found
-        .iter()
-        .filter(|(n, _)| *n > 0)
-        .map(|(n, what)| format!("{n} {what}"))
-        .collect();
+    let present: Vec<_> = found.iter().filter(|(n, _, _)| *n > 0).collect();
     if present.is_empty() {
-        Ok(())
-    } else {
-        Err(DemoError::NotEmpty(present.join(", ")))
+        return Ok(());
     }
+    let list = |text: &dyn Fn(&(u64, &str, &str)) -> String, sep: &str| {
+        present
+            .iter()
+            .map(|f| text(f))
+            .collect::<Vec<_>>()
+            .join(sep)
+    };
+    Err(DemoError::NotEmpty {
+        zh: list(&|(n, zh, _)| format!("{n} {zh}"), "、"),
+        en: list(&|(n, _, en)| format!("{n} {en}"), ", "),
+    })
 }
 
 /// Draws the whole county. Pure: the same options give the same rows.
