@@ -36,6 +36,14 @@ pub enum Command {
         #[command(subcommand)]
         command: ImportCommand,
     },
+    /// Fill an empty database with a demo county (households, needs,
+    /// volunteers, offers and a history of matches) and print the demo logins.
+    Demo {
+        /// The seed of the demo's random draws; the same seed gives the same
+        /// county (relative to the time it runs).
+        #[arg(long, default_value_t = 8)]
+        seed: u64,
+    },
     /// Manage accounts.
     User {
         #[command(subcommand)]

@@ -51,6 +51,13 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             let count = services::regions::load_csv(&db, reader).await?;
             println!("{count} regions loaded from {}", file.display());
         }
+        Command::Demo { seed } => {
+            let db = startup::prepare_database(&settings).await?;
+            let ttl_ms = settings.proposal_ttl.as_millis() as i64;
+            let options = services::demo::Options::new(seed, ttl_ms);
+            let summary = services::demo::run(&db, &options).await?;
+            print!("{summary}");
+        }
         Command::Match { instance_dir, out } => {
             let summary = huzhu::matching::run(&instance_dir, &out)?;
             println!("matched={} cost={}", summary.matched, summary.total_cost);

@@ -2,6 +2,7 @@
 //! emails to the outbox; handlers and commands call these.
 
 pub mod accounts;
+pub mod demo;
 pub mod export;
 pub mod household_import;
 pub mod households;

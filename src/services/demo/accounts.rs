@@ -1,0 +1,231 @@
+//! The demo's accounts (an admin, the county's coordinator, a cadre per
+//! township, the volunteers) and the volunteers' offers. Every address is
+//! under `demo.invalid`, a domain that cannot exist, so no email ever
+//! reaches a real person.
+
+use uuid::Uuid;
+
+use super::draw::{DAY_MS, Draw};
+use super::people;
+use super::places::{COUNTY, TOWNSHIPS};
+use crate::domain::Category;
+use crate::domain::grid::cell_of;
+use crate::matching::{CategorySet, radius_m_from_decimal};
+use crate::store::entity::{offer, user};
+
+/// The domain of every demo address.
+pub const DOMAIN: &str = "demo.invalid";
+
+/// One Argon2id hash per kind of account: hashing is slow by design, so
+/// accounts of a kind share their password.
+pub struct Hashes {
+    pub admin: String,
+    pub coordinator: String,
+    pub cadre: String,
+    pub volunteer: String,
+}
+
+/// The staff of the demo county.
+pub struct Staff {
+    pub coordinator: Uuid,
+    /// By index into [`TOWNSHIPS`].
+    pub cadres: Vec<Uuid>,
+}
+
+/// The email of the cadre of township `digits`.
+pub fn cadre_email(digits: &str) -> String {
+    format!("cadre-{digits}@{DOMAIN}")
+}
+
+/// The email of volunteer number `n` (from 1).
+pub fn volunteer_email(n: usize) -> String {
+    format!("volunteer-{n:04}@{DOMAIN}")
+}
+
+#[allow(clippy::too_many_arguments)]
+fn account(
+    d: &mut Draw,
+    email: String,
+    name: String,
+    role: &str,
+    region: Option<String>,
+    hash: &str,
+    created: i64,
+    locale: &str,
+) -> user::Model {
+    let phone = (role != "admin" && d.chance(0.6)).then(|| people::phone(d));
+    user::Model {
+        id: d.uuid_at(created),
+        email_key: email.to_lowercase(),
+        email,
+        name,
+        phone,
+        role: role.to_owned(),
+        region,
+        locale: locale.to_owned(),
+        verified: true,
+        password_hash: Some(hash.to_owned()),
+        created_at: created,
+        updated_at: created,
+    }
+}
+
+/// The admin, the coordinator and the cadres, all created before the
+/// history starts.
+pub fn staff(d: &mut Draw, hashes: &Hashes, start: i64) -> (Staff, Vec<user::Model>) {
+    let mut rows = Vec::new();
+    let admin = account(
+        d,
+        format!("admin@{DOMAIN}"),
+        "演示管理员".to_owned(),
+        "admin",
+        None,
+        &hashes.admin,
+        start - 60 * DAY_MS,
+        "zh-CN",
+    );
+    let name = format!("{}（演示协调员）", people::name(d));
+    let coordinator = account(
+        d,
+        format!("coordinator@{DOMAIN}"),
+        name,
+        "coordinator",
+        Some(COUNTY.to_owned()),
+        &hashes.coordinator,
+        start - 59 * DAY_MS,
+        "zh-CN",
+    );
+    let coordinator_id = coordinator.id;
+    rows.push(admin);
+    rows.push(coordinator);
+    let mut cadres = Vec::new();
+    for tw in &TOWNSHIPS {
+        let created = start - d.between(40, 58) * DAY_MS;
+        let name = format!("{}（演示干部）", people::name(d));
+        let cadre = account(
+            d,
+            cadre_email(tw.digits),
+            name,
+            "cadre",
+            Some(format!("{COUNTY}{}", tw.digits)),
+            &hashes.cadre,
+            created,
+            "zh-CN",
+        );
+        cadres.push(cadre.id);
+        rows.push(cadre);
+    }
+    let staff = Staff {
+        coordinator: coordinator_id,
+        cadres,
+    };
+    (staff, rows)
+}
+
+/// Where volunteers live: around the townships, in Shaoyang city, or far
+/// away (they help over the remote path).
+const CITY: (f64, f64) = (27.238, 111.467);
+const FAR: [(f64, f64); 3] = [(28.228, 112.939), (23.129, 113.264), (22.543, 114.058)];
+const RADII: [&str; 9] = ["5", "8", "10", "10", "15", "20", "20", "30", "12.5"];
+
+/// `count` volunteers, registered over the months before `now`, and their
+/// offers (one each, a few two).
+pub fn volunteers(
+    d: &mut Draw,
+    hashes: &Hashes,
+    count: usize,
+    start: i64,
+) -> (Vec<user::Model>, Vec<offer::Model>) {
+    let (mut users, mut offers) = (Vec::new(), Vec::new());
+    let town_weights: Vec<f64> = TOWNSHIPS.iter().map(|t| t.weight).collect();
+    for n in 1..=count {
+        let registered = if d.chance(0.45) {
+            start - d.between(0, 60 * DAY_MS)
+        } else {
+            d.now - d.between(2 * DAY_MS, d.now - start)
+        };
+        let registered = d.working_hours(registered, 0).min(d.now - DAY_MS);
+        let locale = if d.chance(0.08) { "en" } else { "zh-CN" };
+        let name = people::name(d);
+        let user = account(
+            d,
+            volunteer_email(n),
+            name,
+            "volunteer",
+            None,
+            &hashes.volunteer,
+            registered,
+            locale,
+        );
+        let home = d.weighted(&[72.0, 14.0, 14.0]);
+        let offer_count = if d.chance(0.1) { 2 } else { 1 };
+        for _ in 0..offer_count {
+            let created = (registered + d.between(HOUR, 4 * DAY_MS)).min(d.now - HOUR);
+            let row = match home {
+                0 => {
+                    let tw = &TOWNSHIPS[d.weighted(&town_weights)];
+                    let point = d.near(tw.lat, tw.lon, 6.0);
+                    let remote = d.chance(0.2);
+                    let radius = *d.pick(&RADII);
+                    new_offer(d, user.id, point, radius, remote, &Category::ALL, created)
+                }
+                1 => {
+                    let point = d.near(CITY.0, CITY.1, 4.0);
+                    let (radius, remote) = if d.chance(0.3) {
+                        ("100", false)
+                    } else {
+                        ("10", true)
+                    };
+                    new_offer(d, user.id, point, radius, remote, &Category::ALL, created)
+                }
+                _ => {
+                    let city = *d.pick(&FAR);
+                    let point = d.near(city.0, city.1, 10.0);
+                    let remote: Vec<Category> = Category::ALL
+                        .into_iter()
+                        .filter(|c| c.is_remote_capable())
+                        .collect();
+                    new_offer(d, user.id, point, "10", true, &remote, created)
+                }
+            };
+            offers.push(row);
+        }
+        users.push(user);
+    }
+    (users, offers)
+}
+
+const HOUR: i64 = DAY_MS / 24;
+
+fn new_offer(
+    d: &mut Draw,
+    volunteer: Uuid,
+    point: (f64, f64),
+    radius_km: &str,
+    remote: bool,
+    from: &[Category],
+    created: i64,
+) -> offer::Model {
+    let mut set = CategorySet::default();
+    for _ in 0..d.weighted(&[0.0, 45.0, 35.0, 20.0]) {
+        set.insert(*d.pick(from));
+    }
+    let capacity = [1, 2, 3, 5][d.weighted(&[40.0, 35.0, 15.0, 10.0])];
+    offer::Model {
+        id: d.uuid_at(created),
+        volunteer_id: volunteer,
+        categories: i32::from(set.0),
+        lat: point.0,
+        lon: point.1,
+        cell: cell_of(point.0, point.1),
+        radius_km: radius_km.to_owned(),
+        radius_m: radius_m_from_decimal(radius_km).unwrap_or(10_000),
+        remote,
+        capacity,
+        live_matches: 0,
+        status: "active".to_owned(),
+        available_until: None,
+        created_at: created,
+        updated_at: created,
+    }
+}

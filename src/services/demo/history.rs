@@ -1,0 +1,291 @@
+//! Six months of the county's life: every need, in the order it was
+//! posted, is claimed, proposed by a round or by hand, answered, completed,
+//! cancelled or left waiting. Offers' places are booked as time intervals,
+//! so a capacity is never exceeded at any moment, and a volunteer whose
+//! match with a need ended unfulfilled is never given it again.
+
+use std::collections::HashMap;
+
+use uuid::Uuid;
+
+use super::accounts::Staff;
+use super::draw::{DAY_MS, Draw, MINUTE_MS};
+use super::lifecycle::{self, Odds, Plan, Who};
+use super::rounds::Schedule;
+use super::texts;
+use crate::domain::Category;
+use crate::matching::{CategorySet, NeedInput, eligible_cost};
+use crate::services::ranking;
+use crate::services::secrets::token_hash;
+use crate::store::entity::{match_event, match_token, matches, need, offer};
+
+/// An offer and the times its places are taken.
+pub struct Slot {
+    pub offer: offer::Model,
+    /// `[from, until)` of each match; `until` is `i64::MAX` while live.
+    pub busy: Vec<(i64, i64)>,
+}
+
+impl Slot {
+    /// Places taken at `t`.
+    pub fn taken_at(&self, t: i64) -> usize {
+        self.busy.iter().filter(|(s, e)| *s <= t && t < *e).count()
+    }
+
+    /// Whether a place is free during all of `[from, until)`: the count of
+    /// taken places only rises where an interval starts.
+    fn free_during(&self, from: i64, until: i64) -> bool {
+        let cap = self.offer.capacity as usize;
+        std::iter::once(from)
+            .chain(
+                self.busy
+                    .iter()
+                    .map(|b| b.0)
+                    .filter(|s| *s > from && *s < until),
+            )
+            .all(|t| self.taken_at(t) < cap)
+    }
+}
+
+/// What the history wrote.
+#[derive(Default)]
+pub struct Written {
+    pub matches: Vec<matches::Model>,
+    pub events: Vec<match_event::Model>,
+    pub tokens: Vec<match_token::Model>,
+    /// Per need (by index), the spans during which it was open.
+    pub open_spans: Vec<Vec<(i64, i64)>>,
+}
+
+/// The world the needs live in.
+pub struct World<'a> {
+    pub slots: Vec<Slot>,
+    pub staff: &'a Staff,
+    pub vigour: HashMap<String, f64>,
+    pub schedule: &'a Schedule,
+    pub ttl: i64,
+}
+
+/// How keen people are on each category: remote help is easiest to give.
+fn category_factor(c: Category) -> f64 {
+    match c {
+        Category::Consumption | Category::Living => 1.1,
+        Category::Education => 1.05,
+        Category::Care | Category::Employment => 0.97,
+        Category::Medical | Category::Production => 0.9,
+        Category::Housing => 0.8,
+    }
+}
+
+/// Lives through every need (sorted by `posted_at`), changing their status
+/// and the offers' places.
+pub fn live(d: &mut Draw, world: &mut World<'_>, needs: &mut [need::Model]) -> Written {
+    let mut by_category: [Vec<usize>; 8] = Default::default();
+    for (i, s) in world.slots.iter().enumerate() {
+        for c in CategorySet(s.offer.categories as u8).iter() {
+            by_category[c.index()].push(i);
+        }
+    }
+    let mut out = Written::default();
+    for n in needs.iter_mut() {
+        let spans = need_life(d, world, &by_category, n, &mut out);
+        out.open_spans.push(spans);
+    }
+    for s in &mut world.slots {
+        s.offer.live_matches = s.busy.iter().filter(|b| b.1 == i64::MAX).count() as i32;
+    }
+    out
+}
+
+fn need_life(
+    d: &mut Draw,
+    world: &mut World<'_>,
+    by_category: &[Vec<usize>; 8],
+    n: &mut need::Model,
+    out: &mut Written,
+) -> Vec<(i64, i64)> {
+    let Ok(category) = n.category.parse::<Category>() else {
+        return vec![(n.posted_at, d.now)];
+    };
+    let odds = Odds {
+        vigour: world.vigour.get(&n.region).copied().unwrap_or(1.0),
+        category,
+    };
+    let interest = (0.74 * odds.vigour * category_factor(category)).clamp(0.35, 0.97);
+    let Some(input) = ranking::need_input(n) else {
+        return vec![(n.posted_at, d.now)];
+    };
+    let mut spans = Vec::new();
+    let mut open_since = n.posted_at;
+    let mut excluded: Vec<Uuid> = Vec::new();
+    for _ in 0..4 {
+        if !d.chance(interest) {
+            break;
+        }
+        let origin = ["claim", "round", "manual"][d.weighted(&[35.0, 55.0, 10.0])];
+        let (at, round) = match origin {
+            "claim" => {
+                let wait = MINUTE_MS * 20 + d.exp_ms(3.0 * DAY_MS as f64 / odds.vigour);
+                (d.working_hours(open_since + wait, open_since), None)
+            }
+            "round" => match world.schedule.next_after(open_since + 30 * MINUTE_MS) {
+                Some(r) => (r.created_at, Some(r)),
+                None => break,
+            },
+            _ => {
+                let wait = d.between(DAY_MS, 7 * DAY_MS);
+                (d.working_hours(open_since + wait, open_since), None)
+            }
+        };
+        if at >= d.now {
+            break;
+        }
+        let plan = lifecycle::draw(d, origin, at, world.ttl, odds);
+        let Some(slot) = choose(
+            d,
+            world,
+            &by_category[category.index()],
+            &input,
+            &plan,
+            &excluded,
+        ) else {
+            // Nobody eligible had a free place then; the need keeps waiting.
+            continue;
+        };
+        spans.push((open_since, at));
+        let round_id = round.map(|r| (r.id, r.started_by));
+        write(d, world, slot, n, &plan, round_id, out);
+        n.updated_at = plan.created_at;
+        match plan.status {
+            "proposed" | "accepted" => {
+                n.status = "matched".to_owned();
+                return spans;
+            }
+            "completed" => {
+                n.status = "fulfilled".to_owned();
+                n.updated_at = plan.updated_at();
+                return spans;
+            }
+            _ => {
+                excluded.push(world.slots[slot].offer.volunteer_id);
+                open_since = plan.updated_at();
+                n.updated_at = open_since;
+            }
+        }
+    }
+    // Nobody is taking it: after a while some cadres withdraw the need.
+    let wait = d.between(10 * DAY_MS, 60 * DAY_MS);
+    let cancel_at = d.working_hours(open_since + wait, open_since);
+    if cancel_at < d.now && d.chance(0.25) {
+        n.status = "cancelled".to_owned();
+        n.cancel_reason = Some((*d.pick(&texts::NEED_CANCEL_REASONS)).to_owned());
+        n.updated_at = cancel_at;
+        spans.push((open_since, cancel_at));
+    } else {
+        spans.push((open_since, d.now));
+    }
+    spans
+}
+
+/// An eligible offer, existing and free for the plan's whole span, of a
+/// volunteer not excluded; nearer ones are likelier.
+fn choose(
+    d: &mut Draw,
+    world: &World<'_>,
+    candidates: &[usize],
+    need: &NeedInput,
+    plan: &Plan,
+    excluded: &[Uuid],
+) -> Option<usize> {
+    let (from, until) = (plan.created_at, plan.busy_until());
+    let mut found: Vec<(usize, f64)> = Vec::new();
+    for &i in candidates {
+        let s = &world.slots[i];
+        if s.offer.created_at > from || excluded.contains(&s.offer.volunteer_id) {
+            continue;
+        }
+        let input = ranking::offer_input(&s.offer);
+        let Some((distance, _)) = eligible_cost(need, &input, from / 1000) else {
+            continue;
+        };
+        if s.free_during(from, until) {
+            found.push((i, 1.0 / (1.0 + distance as f64 / 1000.0).powf(1.5)));
+        }
+    }
+    if found.is_empty() {
+        return None;
+    }
+    let weights: Vec<f64> = found.iter().map(|f| f.1).collect();
+    Some(found[d.weighted(&weights)].0)
+}
+
+fn write(
+    d: &mut Draw,
+    world: &mut World<'_>,
+    slot: usize,
+    n: &need::Model,
+    plan: &Plan,
+    round: Option<(Uuid, Option<Uuid>)>,
+    out: &mut Written,
+) {
+    let s = &mut world.slots[slot];
+    s.busy.push((plan.created_at, plan.busy_until()));
+    s.offer.updated_at = s
+        .offer
+        .updated_at
+        .max(plan.ended_at.unwrap_or(plan.created_at));
+    let volunteer = s.offer.volunteer_id;
+    let id = d.uuid_at(plan.created_at);
+    out.matches.push(matches::Model {
+        id,
+        need_id: n.id,
+        offer_id: s.offer.id,
+        volunteer_id: volunteer,
+        origin: plan.origin.to_owned(),
+        status: plan.status.to_owned(),
+        round_id: round.map(|r| r.0),
+        created_at: plan.created_at,
+        updated_at: plan.updated_at(),
+        accepted_at: plan.accepted_at,
+        ended_at: plan.ended_at,
+        expires_at: plan.expires_at,
+    });
+    let mut link_used = None;
+    for step in &plan.steps {
+        let actor = match step.who {
+            Who::Volunteer => Some(volunteer),
+            Who::Cadre => Some(n.created_by),
+            Who::Coordinator => Some(world.staff.coordinator),
+            Who::Round => round.and_then(|r| r.1),
+            Who::Link | Who::System => None,
+        };
+        if step.who == Who::Link {
+            link_used = Some(step.at);
+        }
+        let note = match step.who {
+            Who::Round => round.map(|r| format!("round {}", r.0)),
+            _ => step.note.clone(),
+        };
+        out.events.push(match_event::Model {
+            id: d.uuid_at(step.at),
+            match_id: id,
+            at: step.at,
+            actor_id: actor,
+            from_status: step.from.map(str::to_owned),
+            to_status: step.to.to_owned(),
+            note,
+        });
+    }
+    // A proposal's email carried a link; its hash is all that is stored.
+    if let Some(expires_at) = plan.expires_at {
+        let mut secret = [0u8; 32];
+        rand::Rng::fill(&mut d.rng, &mut secret);
+        out.tokens.push(match_token::Model {
+            id: d.uuid_at(plan.created_at),
+            match_id: id,
+            token_hash: token_hash(&hex::encode(secret)),
+            expires_at,
+            used_at: link_used,
+        });
+    }
+}

@@ -1,0 +1,244 @@
+//! The life of one demo match, as PRODUCT.md draws it: when it was made,
+//! answered, completed or cancelled, by whom, and with what note. Times are
+//! drawn here; which offer takes the need is decided by the history.
+
+use super::draw::{DAY_MS, Draw, HOUR_MS, MINUTE_MS};
+use super::texts;
+use crate::domain::Category;
+
+/// Who made a step; the history turns it into an account id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Who {
+    /// The volunteer, logged in.
+    Volunteer,
+    /// The volunteer through the signed link of an email (no account id).
+    Link,
+    /// The cadre of the need's household.
+    Cadre,
+    Coordinator,
+    /// Whoever started the round (the coordinator, or nobody for a
+    /// scheduled one).
+    Round,
+    /// The expiry job.
+    System,
+}
+
+/// One transition of the match.
+pub struct Step {
+    pub at: i64,
+    pub who: Who,
+    pub from: Option<&'static str>,
+    pub to: &'static str,
+    pub note: Option<String>,
+}
+
+/// A match's whole drawn life up to now.
+pub struct Plan {
+    pub origin: &'static str,
+    pub status: &'static str,
+    pub created_at: i64,
+    pub accepted_at: Option<i64>,
+    pub ended_at: Option<i64>,
+    pub expires_at: Option<i64>,
+    pub steps: Vec<Step>,
+}
+
+impl Plan {
+    /// Until when the match holds its offer's place.
+    pub fn busy_until(&self) -> i64 {
+        self.ended_at.unwrap_or(i64::MAX)
+    }
+
+    pub fn updated_at(&self) -> i64 {
+        self.steps.last().map_or(self.created_at, |s| s.at)
+    }
+}
+
+/// How the chances of a match are bent for its place and category.
+#[derive(Clone, Copy)]
+pub struct Odds {
+    /// Around 1: the village's vigour.
+    pub vigour: f64,
+    pub category: Category,
+}
+
+impl Odds {
+    fn accept(self) -> f64 {
+        (0.64 * self.vigour).clamp(0.3, 0.9)
+    }
+
+    fn complete(self) -> f64 {
+        let base = match self.category {
+            Category::Housing => 0.78,
+            Category::Production | Category::Employment => 0.84,
+            _ => 0.9,
+        };
+        (base * self.vigour.sqrt()).clamp(0.5, 0.97)
+    }
+
+    /// How long the help takes once agreed, in days.
+    fn days_to_complete(self, d: &mut Draw) -> i64 {
+        let (lo, hi) = match self.category {
+            Category::Education => (3, 20),
+            Category::Medical => (2, 14),
+            Category::Housing => (10, 45),
+            Category::Living => (1, 7),
+            Category::Production => (7, 40),
+            Category::Employment => (5, 30),
+            Category::Consumption => (2, 12),
+            Category::Care => (2, 14),
+        };
+        d.between(lo, hi + 1)
+    }
+}
+
+/// The life of a match made at `at` by `origin` (`claim`, `round` or
+/// `manual`), cut off at `d.now`. Proposals wait `ttl` for an answer.
+pub fn draw(d: &mut Draw, origin: &'static str, at: i64, ttl: i64, odds: Odds) -> Plan {
+    let mut plan = Plan {
+        origin,
+        status: "accepted",
+        created_at: at,
+        accepted_at: None,
+        ended_at: None,
+        expires_at: None,
+        steps: Vec::new(),
+    };
+    if origin == "claim" {
+        plan.steps
+            .push(step(at, Who::Volunteer, None, "accepted", None));
+        plan.accepted_at = Some(at);
+        settle(d, &mut plan, at, odds);
+        return plan;
+    }
+    let maker = if origin == "round" {
+        Who::Round
+    } else {
+        Who::Coordinator
+    };
+    plan.status = "proposed";
+    plan.steps.push(step(at, maker, None, "proposed", None));
+    let expires = at + ttl;
+    plan.expires_at = Some(expires);
+    let answer = (at + MINUTE_MS * 20 + d.exp_ms(16.0 * HOUR_MS as f64)).min(expires - MINUTE_MS);
+    let who = if d.chance(0.5) {
+        Who::Volunteer
+    } else {
+        Who::Link
+    };
+    let roll = d.real(0.0, 1.0);
+    if roll < odds.accept() {
+        if answer < d.now {
+            plan.steps
+                .push(step(answer, who, Some("proposed"), "accepted", None));
+            plan.status = "accepted";
+            plan.accepted_at = Some(answer);
+            settle(d, &mut plan, answer, odds);
+        }
+    } else if roll < odds.accept() + 0.17 {
+        if answer < d.now {
+            let note = d.pick(&texts::DECLINE_NOTES).map(str::to_owned);
+            end(
+                &mut plan,
+                step(answer, who, Some("proposed"), "declined", note),
+            );
+        }
+    } else {
+        // The expiry job runs every few seconds.
+        let expired = expires + d.between(0, MINUTE_MS);
+        if expired < d.now {
+            end(
+                &mut plan,
+                step(expired, Who::System, Some("proposed"), "expired", None),
+            );
+        }
+    }
+    plan
+}
+
+/// An accepted match either completes, is cancelled, or is still under way.
+fn settle(d: &mut Draw, plan: &mut Plan, accepted: i64, odds: Odds) {
+    let days = odds.days_to_complete(d);
+    let done = d.working_hours(accepted + days * DAY_MS, accepted);
+    if d.chance(odds.complete()) {
+        if done < d.now {
+            let note = d.pick(&texts::COMPLETE_NOTES).map(str::to_owned);
+            end(
+                plan,
+                step(done, Who::Cadre, Some("accepted"), "completed", note),
+            );
+        }
+        return;
+    }
+    let wait = d.between(DAY_MS, (days + 1) * DAY_MS);
+    let at = d.working_hours(accepted + wait, accepted);
+    if at >= d.now {
+        return;
+    }
+    let (who, reasons): (Who, &[&str]) = match d.weighted(&[50.0, 35.0, 15.0]) {
+        0 => (Who::Cadre, &texts::CANCEL_BY_CADRE),
+        1 => (Who::Volunteer, &texts::CANCEL_BY_VOLUNTEER),
+        _ => (Who::Coordinator, &texts::CANCEL_BY_COORDINATOR),
+    };
+    let reason = (*d.pick(reasons)).to_owned();
+    end(
+        plan,
+        step(at, who, Some("accepted"), "cancelled", Some(reason)),
+    );
+}
+
+fn step(
+    at: i64,
+    who: Who,
+    from: Option<&'static str>,
+    to: &'static str,
+    note: Option<String>,
+) -> Step {
+    Step {
+        at,
+        who,
+        from,
+        to,
+        note,
+    }
+}
+
+fn end(plan: &mut Plan, last: Step) {
+    plan.status = last.to;
+    plan.ended_at = Some(last.at);
+    plan.steps.push(last);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_drawn_life_follows_the_state_machine_in_time_order() {
+        let mut d = Draw::new(11, 200 * DAY_MS);
+        let odds = Odds {
+            vigour: 1.0,
+            category: Category::Housing,
+        };
+        for i in 0..2_000 {
+            let origin = ["claim", "round", "manual"][i % 3];
+            let at = (i as i64 % 200) * DAY_MS;
+            let plan = draw(&mut d, origin, at, 72 * HOUR_MS, odds);
+            let mut status = None;
+            let mut last = at;
+            for s in &plan.steps {
+                assert_eq!(s.from, status, "{origin}");
+                assert!(s.at >= last && s.at < d.now);
+                status = Some(s.to);
+                last = s.at;
+            }
+            assert_eq!(status, Some(plan.status));
+            let live = matches!(plan.status, "proposed" | "accepted");
+            assert_eq!(plan.ended_at.is_none(), live);
+            assert_eq!(plan.expires_at.is_some(), origin != "claim");
+            if plan.status == "proposed" {
+                assert!(plan.expires_at.is_some_and(|e| e > d.now - MINUTE_MS));
+            }
+        }
+    }
+}

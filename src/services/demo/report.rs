@@ -1,0 +1,185 @@
+//! What `huzhu demo` tells its user: what it created, the figures that
+//! follow from it, and the demo logins with their passwords.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt;
+use std::time::Duration;
+
+use super::{Built, Options, accounts};
+
+/// The fresh password of each kind of account.
+pub struct Passwords {
+    pub admin: String,
+    pub coordinator: String,
+    pub cadre: String,
+    pub volunteer: String,
+}
+
+impl Passwords {
+    pub fn fresh(mut make: impl FnMut() -> String) -> Self {
+        Self {
+            admin: make(),
+            coordinator: make(),
+            cadre: make(),
+            volunteer: make(),
+        }
+    }
+}
+
+/// A demo account to log in with.
+#[derive(Debug, Clone)]
+pub struct Login {
+    pub role: String,
+    pub email: String,
+    pub password: String,
+    /// The region prefix and its name, for staff.
+    pub region: Option<(String, String)>,
+}
+
+/// What the demo created.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    pub seed: u64,
+    pub villages: usize,
+    pub households: usize,
+    pub needs: usize,
+    pub volunteers: usize,
+    pub offers: usize,
+    pub rounds: usize,
+    /// Matches by status.
+    pub matches: BTreeMap<String, usize>,
+    /// Needs by status.
+    pub need_status: BTreeMap<String, usize>,
+    /// Needs that ever had an accepted match ÷ needs posted.
+    pub match_rate: f64,
+    /// Needs fulfilled ÷ needs posted.
+    pub fulfilment_rate: f64,
+    /// The admin, the coordinator and the cadres.
+    pub staff: Vec<Login>,
+    /// Every volunteer shares one password; the first and last address.
+    pub volunteer_logins: (String, String, String),
+    pub elapsed: Duration,
+}
+
+impl Summary {
+    pub(super) fn of(
+        built: &Built,
+        options: &Options,
+        passwords: &Passwords,
+        names: &HashMap<String, String>,
+        elapsed: Duration,
+    ) -> Self {
+        let mut matches = BTreeMap::new();
+        let mut accepted = HashSet::new();
+        for m in &built.history.matches {
+            *matches.entry(m.status.clone()).or_default() += 1;
+            if m.accepted_at.is_some() {
+                accepted.insert(m.need_id);
+            }
+        }
+        let mut need_status: BTreeMap<String, usize> = BTreeMap::new();
+        for n in &built.needs {
+            *need_status.entry(n.status.clone()).or_default() += 1;
+        }
+        let posted = built.needs.len().max(1) as f64;
+        let fulfilled = need_status.get("fulfilled").copied().unwrap_or(0);
+        let staff = built
+            .users
+            .iter()
+            .filter(|u| u.role != "volunteer")
+            .map(|u| Login {
+                role: u.role.clone(),
+                email: u.email.clone(),
+                password: match u.role.as_str() {
+                    "admin" => passwords.admin.clone(),
+                    "coordinator" => passwords.coordinator.clone(),
+                    _ => passwords.cadre.clone(),
+                },
+                region: u.region.as_ref().map(|r| {
+                    let name = names.get(&format!("{r:0<12}")).cloned().unwrap_or_default();
+                    (r.clone(), name)
+                }),
+            })
+            .collect();
+        Self {
+            seed: options.seed,
+            villages: built.regions.len(),
+            households: built.households.len(),
+            needs: built.needs.len(),
+            volunteers: options.volunteers,
+            offers: built.offers.len(),
+            rounds: built.rounds.len(),
+            matches,
+            need_status,
+            match_rate: accepted.len() as f64 / posted,
+            fulfilment_rate: fulfilled as f64 / posted,
+            staff,
+            volunteer_logins: (
+                accounts::volunteer_email(1),
+                accounts::volunteer_email(options.volunteers),
+                passwords.volunteer.clone(),
+            ),
+            elapsed,
+        }
+    }
+}
+
+fn counts(map: &BTreeMap<String, usize>) -> String {
+    map.iter()
+        .map(|(k, v)| format!("{k} {v}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl fmt::Display for Summary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "演示数据已写入 / demo county created (seed {}, {:.1} s)",
+            self.seed,
+            self.elapsed.as_secs_f64()
+        )?;
+        writeln!(
+            f,
+            "  村 villages {} (演示…村), 户 households {}, 需求 needs {}, 爱心人士 volunteers {}, 服务 offers {}, 匹配轮次 rounds {}",
+            self.villages, self.households, self.needs, self.volunteers, self.offers, self.rounds
+        )?;
+        let total: usize = self.matches.values().sum();
+        writeln!(f, "  匹配 matches {total}: {}", counts(&self.matches))?;
+        writeln!(f, "  需求状态 needs: {}", counts(&self.need_status))?;
+        writeln!(
+            f,
+            "  匹配率 match rate {:.1}%, 完成率 fulfilment rate {:.1}%",
+            100.0 * self.match_rate,
+            100.0 * self.fulfilment_rate
+        )?;
+        writeln!(f)?;
+        writeln!(
+            f,
+            "演示账号（密码只显示这一次）/ demo logins (passwords are shown only now):"
+        )?;
+        writeln!(
+            f,
+            "  {:<12} {:<32} {:<26} region",
+            "role", "email", "password"
+        )?;
+        for login in &self.staff {
+            let region = login
+                .region
+                .as_ref()
+                .map(|(code, name)| format!("{code} {name}"))
+                .unwrap_or_default();
+            writeln!(
+                f,
+                "  {:<12} {:<32} {:<26} {region}",
+                login.role, login.email, login.password
+            )?;
+        }
+        let (first, last, password) = &self.volunteer_logins;
+        writeln!(
+            f,
+            "  {:<12} {:<32} {:<26} (… {last}, 共用一个密码 one password for all)",
+            "volunteer", first, password
+        )
+    }
+}
