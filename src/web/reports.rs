@@ -205,6 +205,9 @@ async fn render(
         "waiting": waiting,
         "waiting_total": waiting_total,
         "filters": filters(q),
-        "place_dimension": places.as_str(),
+        "exports": ([places, Dimension::Category, Dimension::Week]).iter().map(|d| json!({
+            "by": d.as_str(),
+            "label": format!("{}{}", t("按", "by "), d.heading().get(locale)),
+        })).collect::<Vec<_>>(),
     }))
 }

@@ -588,6 +588,7 @@ async fn the_reports_page_shows_the_figures_and_charts_to_staff_only() {
         "按类别",
         "id=\"waiting\"",
         "format=xlsx&amp;by=township",
+        "Excel（按乡镇）",
     ] {
         assert!(html.contains(shown), "{shown} missing");
     }
@@ -608,4 +609,59 @@ async fn the_reports_page_shows_the_figures_and_charts_to_staff_only() {
         .await
         .expect("sent");
     assert_eq!(refused.status().as_u16(), 403);
+}
+
+#[tokio::test]
+async fn the_demo_county_gives_non_zero_figures_in_every_breakdown() {
+    let app = spawn_app().await;
+    let demo = crate::demo::fill(&app).await;
+    let token = app
+        .login(&app.create_user(Role::Coordinator, Some("430525")).await)
+        .await;
+    let summary = json_of(&app, "/api/v1/stats/summary", &token).await;
+    let rate = summary["match_rate"].as_f64().expect("a rate");
+    assert!(
+        (rate - demo.match_rate).abs() < 1e-9,
+        "{rate} vs {}",
+        demo.match_rate
+    );
+    assert!(summary["median_hours_to_complete"].as_f64() > Some(0.0));
+    for by in ["township", "village", "category", "week"] {
+        let breakdown = json_of(&app, &format!("/api/v1/stats/breakdown?by={by}"), &token).await;
+        let rows = breakdown["rows"].as_array().expect("rows");
+        let minimum = match by {
+            "township" => 23,
+            "category" => 8,
+            "week" => 26,
+            _ => demo.villages,
+        };
+        assert!(rows.len() >= minimum, "{by}: {} rows", rows.len());
+        // The newest week has had no time for its needs to be matched.
+        let settled = if by == "week" {
+            &rows[..rows.len() - 1]
+        } else {
+            &rows[..]
+        };
+        for row in settled {
+            for figure in [
+                "needs_posted",
+                "needs_matched",
+                "needs_fulfilled",
+                "matches_completed",
+            ] {
+                assert!(
+                    row[figure].as_i64() > Some(0),
+                    "{by} {}: {figure} is zero",
+                    row["key"]
+                );
+            }
+            for figure in ["match_rate", "fulfilment_rate", "median_hours_to_match"] {
+                assert!(
+                    row[figure].as_f64() > Some(0.0),
+                    "{by} {}: {figure}",
+                    row["key"]
+                );
+            }
+        }
+    }
 }
