@@ -13,6 +13,7 @@ use crate::error::ApiError;
 use crate::i18n::{self, Text};
 use crate::policy::Caller;
 use crate::routes::extract::Query;
+use crate::routes::files::{FileFormat, attachment, xlsx_failed};
 use crate::services::{export, household_import, households};
 
 /// The largest spreadsheet accepted.
@@ -123,34 +124,12 @@ pub async fn export(
     caller: Caller,
     Query(q): Query<ExportQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let format = q.format.as_deref().unwrap_or("csv");
-    if !matches!(format, "csv" | "xlsx") {
-        return Err(ApiError::field(
-            "format",
-            Text::fixed("格式为 csv 或 xlsx", "format is csv or xlsx"),
-        ));
-    }
+    let format = FileFormat::parse(q.format.as_deref())?;
     let locale = i18n::current();
     let rows = households::export_rows(&ctx, &caller).await?;
-    let (bytes, content_type) = if format == "xlsx" {
-        let bytes = export::households_xlsx(&rows, locale)
-            .map_err(|e| ApiError::Internal(anyhow::anyhow!("xlsx: {e}")))?;
-        (
-            bytes,
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    } else {
-        (
-            export::households_csv(&rows, locale),
-            "text/csv; charset=utf-8",
-        )
+    let bytes = match format {
+        FileFormat::Xlsx => export::households_xlsx(&rows, locale).map_err(xlsx_failed)?,
+        FileFormat::Csv => export::households_csv(&rows, locale),
     };
-    let name = format!("households.{format}");
-    Ok(HttpResponse::Ok()
-        .content_type(content_type)
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{name}\""),
-        ))
-        .body(bytes))
+    Ok(attachment(format, "households", bytes))
 }

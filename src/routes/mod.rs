@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod extract;
+pub mod files;
 pub mod guard;
 pub mod households;
 pub mod imports;

@@ -1,7 +1,6 @@
 //! `/stats`: the coordinators' figures over the caller's region, as JSON or
 //! as a CSV or Excel file.
 
-use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -13,6 +12,7 @@ use crate::error::ApiError;
 use crate::i18n::{self, Text};
 use crate::policy::Caller;
 use crate::routes::extract::Query;
+use crate::routes::files::{FileFormat, attachment, xlsx_failed};
 use crate::services::stats::{self, BreakdownRow, Dimension, Figures, Scope};
 use crate::services::stats_export;
 
@@ -179,37 +179,18 @@ pub async fn export(
     caller: Caller,
     Query(q): Query<StatsQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let format = q.format.as_deref().unwrap_or("csv");
-    if !matches!(format, "csv" | "xlsx") {
-        return Err(ApiError::field(
-            "format",
-            Text::fixed("格式为 csv 或 xlsx", "format is csv or xlsx"),
-        ));
-    }
+    let format = FileFormat::parse(q.format.as_deref())?;
     let scope = q.scope(&ctx, &caller)?;
     let dimension = q.dimension(Some(Dimension::Township))?;
     let locale = i18n::current();
     let rows = stats::breakdown(&ctx.db, &scope, dimension, ctx.settings.timezone, locale).await?;
     let total = stats::summary(&ctx.db, &scope).await?;
-    let (bytes, content_type) = if format == "xlsx" {
-        let bytes = stats_export::breakdown_xlsx(dimension, &rows, &total, locale)
-            .map_err(|e| ApiError::Internal(anyhow::anyhow!("xlsx: {e}")))?;
-        (
-            bytes,
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    } else {
-        (
-            stats_export::breakdown_csv(dimension, &rows, &total, locale),
-            "text/csv; charset=utf-8",
-        )
+    let bytes = match format {
+        FileFormat::Xlsx => {
+            stats_export::breakdown_xlsx(dimension, &rows, &total, locale).map_err(xlsx_failed)?
+        }
+        FileFormat::Csv => stats_export::breakdown_csv(dimension, &rows, &total, locale),
     };
-    let name = format!("huzhu-stats-{}.{format}", dimension.as_str());
-    Ok(HttpResponse::Ok()
-        .content_type(content_type)
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{name}\""),
-        ))
-        .body(bytes))
+    let stem = format!("huzhu-stats-{}", dimension.as_str());
+    Ok(attachment(format, &stem, bytes))
 }
