@@ -130,5 +130,8 @@ pub async fn write(db: &DatabaseConnection) -> Written {
                 .expect("need status");
         }
     }
+    huzhu::store::stats::refresh(db, None)
+        .await
+        .expect("figure columns");
     written
 }

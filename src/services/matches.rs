@@ -181,6 +181,7 @@ pub async fn claim(
     else {
         return Err(conflict("需求已被认领", "The need has just been taken"));
     };
+    store::stats::refresh(&txn, Some(&[n.id])).await?;
     match_mail::accepted(ctx, &txn, &m, &n, true).await?;
     txn.commit()
         .await

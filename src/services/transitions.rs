@@ -131,6 +131,7 @@ pub async fn apply(
     }
     store::matches::record_event(&txn, m.id, actor.id(), Some(from), to, note.as_deref(), now)
         .await?;
+    store::stats::refresh(&txn, Some(&[n.id])).await?;
     let moved = store::matches::find(&txn, m.id)
         .await?
         .ok_or(ServiceError::NotFound)?;

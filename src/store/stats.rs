@@ -1,10 +1,14 @@
 //! The coordinators' figures, aggregated by the database: counts with
-//! `GROUP BY`, exact medians with window functions (the same SQL on SQLite
-//! and PostgreSQL), never the rows themselves pulled into memory.
+//! `GROUP BY`, exact medians by `ORDER BY … LIMIT … OFFSET` or window
+//! functions (the same SQL on SQLite and PostgreSQL), never the rows
+//! themselves pulled into memory.
 //!
 //! Every figure covers the needs posted in a period and those needs'
 //! matches, grouped by one key (township, village, category, week, or one
-//! group for a summary).
+//! group for a summary). A need carries the figures of its own matches
+//! (`first_accepted_at`, `completed_ms`, `declined_matches`, …), derived
+//! from `matches` by [`refresh`] whenever they change, so every query here
+//! reads one covering index of `needs` alone.
 
 use std::collections::BTreeMap;
 
@@ -94,8 +98,7 @@ impl Sql {
     }
 }
 
-/// `WITH [weeks,] n AS (the scoped needs with their group key k),
-/// fa AS (each need's first acceptance)`.
+/// `WITH [weeks,] n AS (the scoped needs with their group key k) `.
 fn scoped(backend: DbBackend, scope: &Scope, by: &GroupBy) -> Sql {
     let mut sql = Sql::new(backend);
     sql.push("WITH ");
@@ -122,9 +125,12 @@ fn scoped(backend: DbBackend, scope: &Scope, by: &GroupBy) -> Sql {
         GroupBy::Category => "d.category",
         GroupBy::Week(_) => "w.k",
     };
-    sql.push("n AS (SELECT d.id, d.status, d.posted_at, ")
-        .push(key)
-        .push(" AS k FROM needs d");
+    sql.push(
+        "n AS (SELECT d.status, d.posted_at, d.first_accepted_at, d.completed_ms, \
+         d.declined_matches, d.expired_matches, d.cancelled_matches, ",
+    )
+    .push(key)
+    .push(" AS k FROM needs d");
     if matches!(by, GroupBy::Week(_)) {
         sql.push(" JOIN weeks w ON d.posted_at >= w.lo AND d.posted_at < w.hi");
     }
@@ -145,13 +151,14 @@ fn scoped(backend: DbBackend, scope: &Scope, by: &GroupBy) -> Sql {
     if let Some(category) = &scope.category {
         sql.push(" AND d.category = ").bind(category.clone());
     }
-    sql.push(
-        "), fa AS (SELECT m.need_id, MIN(m.accepted_at) AS first_at \
-         FROM n JOIN matches m ON m.need_id = n.id \
-         WHERE m.accepted_at IS NOT NULL GROUP BY m.need_id) ",
-    );
+    sql.push(") ");
     sql
 }
+
+/// The two medians' values: hours to the first acceptance, and from
+/// acceptance to completion.
+const TO_MATCH: &str = "first_accepted_at - posted_at";
+const TO_COMPLETE: &str = "completed_ms";
 
 /// The figures of every group that has needs in `scope`.
 pub async fn counts(
@@ -161,57 +168,50 @@ pub async fn counts(
 ) -> Result<BTreeMap<String, GroupCounts>, DbErr> {
     let backend = db.get_database_backend();
     let mut groups: BTreeMap<String, GroupCounts> = BTreeMap::new();
-
-    let mut needs = scoped(backend, scope, by);
-    needs.push(
-        "SELECT n.k, COUNT(*) AS posted, \
-         SUM(CASE WHEN fa.need_id IS NULL THEN 0 ELSE 1 END) AS matched, \
-         SUM(CASE WHEN n.status = 'fulfilled' THEN 1 ELSE 0 END) AS fulfilled, \
-         SUM(CASE WHEN n.status = 'open' THEN 1 ELSE 0 END) AS open, \
-         SUM(CASE WHEN n.status = 'cancelled' THEN 1 ELSE 0 END) AS cancelled \
-         FROM n LEFT JOIN fa ON fa.need_id = n.id GROUP BY n.k",
+    let mut sql = scoped(backend, scope, by);
+    sql.push(
+        "SELECT k, COUNT(*) AS posted, \
+         SUM(CASE WHEN first_accepted_at IS NULL THEN 0 ELSE 1 END) AS matched, \
+         SUM(CASE WHEN status = 'fulfilled' THEN 1 ELSE 0 END) AS fulfilled, \
+         SUM(CASE WHEN status = 'open' THEN 1 ELSE 0 END) AS open, \
+         SUM(CASE WHEN status = 'cancelled' THEN 1 ELSE 0 END) AS cancelled, \
+         SUM(CASE WHEN completed_ms IS NULL THEN 0 ELSE 1 END) AS completed, \
+         CAST(SUM(declined_matches) AS BIGINT) AS declined, \
+         CAST(SUM(expired_matches) AS BIGINT) AS expired, \
+         CAST(SUM(cancelled_matches) AS BIGINT) AS ended_cancelled \
+         FROM n GROUP BY k",
     );
-    for row in db.query_all_raw(needs.build()).await? {
+    for row in db.query_all_raw(sql.build()).await? {
         let g = groups.entry(row.try_get("", "k")?).or_default();
         g.needs_posted = row.try_get("", "posted")?;
         g.needs_matched = row.try_get("", "matched")?;
         g.needs_fulfilled = row.try_get("", "fulfilled")?;
         g.needs_open = row.try_get("", "open")?;
         g.needs_cancelled = row.try_get("", "cancelled")?;
+        g.matches_completed = row.try_get("", "completed")?;
+        g.matches_declined = row.try_get("", "declined")?;
+        g.matches_expired = row.try_get("", "expired")?;
+        g.matches_cancelled = row.try_get("", "ended_cancelled")?;
     }
-
-    let mut ended = scoped(backend, scope, by);
-    ended.push(
-        "SELECT n.k, m.status, COUNT(*) AS c FROM n JOIN matches m ON m.need_id = n.id \
-         WHERE m.status IN ('completed', 'declined', 'expired', 'cancelled') \
-         GROUP BY n.k, m.status",
-    );
-    for row in db.query_all_raw(ended.build()).await? {
-        let g = groups.entry(row.try_get("", "k")?).or_default();
-        let count: i64 = row.try_get("", "c")?;
-        match row.try_get::<String>("", "status")?.as_str() {
-            "completed" => g.matches_completed = count,
-            "declined" => g.matches_declined = count,
-            "expired" => g.matches_expired = count,
-            _ => g.matches_cancelled = count,
+    if let GroupBy::All = by {
+        if let Some(g) = groups.get_mut("") {
+            g.median_ms_to_match = median(db, scope, TO_MATCH, g.needs_matched).await?;
+            g.median_ms_to_complete = median(db, scope, TO_COMPLETE, g.matches_completed).await?;
         }
+        return Ok(groups);
     }
-
-    // Both medians in one pass: the middle one or two values of each
-    // (kind, group), averaged.
+    // Both medians of every group in one pass: the middle one or two values
+    // of each (kind, group), averaged.
     let mut medians = scoped(backend, scope, by);
-    medians.push(
-        ", v AS (SELECT 'match' AS kind, n.k, fa.first_at - n.posted_at AS x \
-           FROM n JOIN fa ON fa.need_id = n.id \
-         UNION ALL SELECT 'complete' AS kind, n.k, m.ended_at - m.accepted_at AS x \
-           FROM n JOIN matches m ON m.need_id = n.id \
-           WHERE m.status = 'completed' AND m.accepted_at IS NOT NULL AND m.ended_at IS NOT NULL), \
+    medians.push(&format!(
+        ", v AS (SELECT 'match' AS kind, k, {TO_MATCH} AS x FROM n WHERE first_accepted_at IS NOT NULL \
+         UNION ALL SELECT 'complete' AS kind, k, {TO_COMPLETE} AS x FROM n WHERE completed_ms IS NOT NULL), \
          r AS (SELECT kind, k, x, \
            ROW_NUMBER() OVER (PARTITION BY kind, k ORDER BY x) AS rn, \
            COUNT(*) OVER (PARTITION BY kind, k) AS c FROM v) \
          SELECT kind, k, CAST(SUM(x) AS BIGINT) AS total, COUNT(*) AS picked FROM r \
-         WHERE rn = (c + 1) / 2 OR rn = (c + 2) / 2 GROUP BY kind, k",
-    );
+         WHERE rn = (c + 1) / 2 OR rn = (c + 2) / 2 GROUP BY kind, k"
+    ));
     for row in db.query_all_raw(medians.build()).await? {
         let g = groups.entry(row.try_get("", "k")?).or_default();
         let total: i64 = row.try_get("", "total")?;
@@ -223,6 +223,75 @@ pub async fn counts(
         }
     }
     Ok(groups)
+}
+
+/// The exact median of `value` over the `count` needs of `scope` that have
+/// it: the middle one or two values, found by sorting once.
+async fn median(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    value: &str,
+    count: i64,
+) -> Result<Option<f64>, DbErr> {
+    if count == 0 {
+        return Ok(None);
+    }
+    let mut sql = scoped(db.get_database_backend(), scope, &GroupBy::All);
+    sql.push(&format!(
+        "SELECT CAST(SUM(x) AS BIGINT) AS total, COUNT(*) AS picked FROM \
+         (SELECT {value} AS x FROM n WHERE {value} IS NOT NULL ORDER BY x LIMIT "
+    ))
+    .bind(2 - count % 2)
+    .push(" OFFSET ")
+    .bind((count - 1) / 2)
+    .push(") middle");
+    let Some(row) = db.query_one_raw(sql.build()).await? else {
+        return Ok(None);
+    };
+    let total: Option<i64> = row.try_get("", "total")?;
+    let picked: i64 = row.try_get("", "picked")?;
+    Ok(total
+        .filter(|_| picked > 0)
+        .map(|t| t as f64 / picked as f64))
+}
+
+/// Derives each need's figure columns from its matches; `None` means every
+/// need. Called in the transaction of every change to a need's matches.
+pub async fn refresh(db: &impl ConnectionTrait, needs: Option<&[uuid::Uuid]>) -> Result<(), DbErr> {
+    let statement = |ids: &[uuid::Uuid]| {
+        let mut sql = Sql::new(db.get_database_backend());
+        sql.push(
+            "UPDATE needs SET \
+             first_accepted_at = (SELECT MIN(m.accepted_at) FROM matches m WHERE m.need_id = needs.id), \
+             completed_ms = (SELECT MIN(m.ended_at - m.accepted_at) FROM matches m \
+               WHERE m.need_id = needs.id AND m.status = 'completed'), \
+             declined_matches = (SELECT COUNT(*) FROM matches m WHERE m.need_id = needs.id AND m.status = 'declined'), \
+             expired_matches = (SELECT COUNT(*) FROM matches m WHERE m.need_id = needs.id AND m.status = 'expired'), \
+             cancelled_matches = (SELECT COUNT(*) FROM matches m WHERE m.need_id = needs.id AND m.status = 'cancelled')",
+        );
+        if !ids.is_empty() {
+            sql.push(" WHERE id IN (");
+            for (i, id) in ids.iter().enumerate() {
+                if i > 0 {
+                    sql.push(", ");
+                }
+                sql.bind(*id);
+            }
+            sql.push(")");
+        }
+        sql.build()
+    };
+    match needs {
+        None => {
+            db.execute_raw(statement(&[])).await?;
+        }
+        Some(ids) => {
+            for chunk in ids.chunks(500) {
+                db.execute_raw(statement(chunk)).await?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The earliest and latest `posted_at` in `scope`, if it has needs.

@@ -83,6 +83,9 @@ async fn times(app: &TestApp, m: &str, created: i64, accepted: Option<i64>, ende
         .exec(&app.context.db)
         .await
         .expect("times set");
+    huzhu::store::stats::refresh(&app.context.db, None)
+        .await
+        .expect("figures follow");
 }
 
 async fn offer(app: &TestApp, token: &str) -> String {

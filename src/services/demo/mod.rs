@@ -113,6 +113,8 @@ pub async fn run(db: &DatabaseConnection, options: &Options) -> Result<Summary, 
     // inserts fail on the unique email of the demo admin.
     refuse_unless_empty(&txn).await?;
     write::all(&txn, &built).await?;
+    // The needs' figure columns, from the history just written.
+    store::stats::refresh(&txn, None).await?;
     txn.commit().await?;
     let names = store::regions::names(
         db,

@@ -2,6 +2,9 @@ use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "needs")]
+/// The figure columns (`first_accepted_at`, `completed_ms`, `declined_matches`,
+/// …) are left out: `store::stats::refresh` alone writes them, and only the
+/// figures' queries read them.
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
