@@ -10,9 +10,7 @@ use huzhu::domain::Category;
 use huzhu::domain::grid::cell_of;
 use huzhu::matching::{CategorySet, radius_m_from_decimal};
 use huzhu::store::entity::{household, need, offer, region, user};
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, DatabaseConnection, EntityTrait, TransactionTrait,
-};
+use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait, TransactionTrait, TryIntoModel};
 use uuid::Uuid;
 
 /// The generated instance folder (made once, then reused).
