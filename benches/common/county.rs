@@ -10,7 +10,7 @@ use huzhu::domain::Category;
 use huzhu::domain::grid::cell_of;
 use huzhu::matching::{CategorySet, radius_m_from_decimal};
 use huzhu::store::entity::{household, need, offer, region, user};
-use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait, TransactionTrait};
+use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait, TransactionTrait, TryIntoModel};
 use uuid::Uuid;
 
 /// The generated instance folder (made once, then reused).
@@ -172,7 +172,14 @@ pub async fn load(db: &DatabaseConnection, dir: &Path, cadre: Uuid) -> County {
     insert_all::<household::Entity, _>(&txn, households).await;
     insert_all::<need::Entity, _>(&txn, needs).await;
     insert_all::<user::Entity, _>(&txn, volunteers).await;
+    let offer_models: Vec<offer::Model> = offers
+        .iter()
+        .map(|o| o.clone().try_into_model().expect("a complete offer"))
+        .collect();
     insert_all::<offer::Entity, _>(&txn, offers).await;
+    huzhu::store::offer_cover::insert(&txn, &offer_models)
+        .await
+        .expect("offer cover");
     txn.commit().await.expect("commit");
     County {
         need_ids,

@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod category;
+pub mod cover;
 pub mod grid;
 pub mod household;
 pub mod match_status;

@@ -196,7 +196,11 @@ pub async fn create(
         created_at: Set(now),
         updated_at: Set(now),
     };
-    Ok(row.insert(&ctx.db).await?)
+    let txn = store::begin_write(&ctx.db).await?;
+    let offer = row.insert(&txn).await?;
+    store::offer_cover::insert(&txn, std::slice::from_ref(&offer)).await?;
+    txn.commit().await?;
+    Ok(offer)
 }
 
 /// An offer the caller may see: the owner's, or any for coordinators and admins.
@@ -255,6 +259,7 @@ pub async fn update(
     }
     use sea_orm::sea_query::{Expr, ExprTrait};
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let txn = store::begin_write(&ctx.db).await?;
     let result = offer::Entity::update_many()
         .col_expr(
             offer::Column::Categories,
@@ -273,16 +278,20 @@ pub async fn update(
         .col_expr(offer::Column::AvailableUntil, Expr::value(p.until))
         .col_expr(offer::Column::UpdatedAt, Expr::value(now))
         .filter(offer::Column::Id.eq(id))
+        .filter(offer::Column::Status.ne("withdrawn"))
         .filter(Expr::col(offer::Column::LiveMatches).lte(p.capacity))
-        .exec(&ctx.db)
+        .exec(&txn)
         .await?;
-    if result.rows_affected == 0 {
+    let updated = store::offers::find(&txn, id).await?;
+    let (1, Some(updated)) = (result.rows_affected, updated) else {
         return Err(ServiceError::Conflict(Text::fixed(
             "服务已变化，请重试",
             "The offer changed meanwhile; try again",
         )));
-    }
-    owned(ctx, caller, id).await
+    };
+    store::offer_cover::replace(&txn, &updated).await?;
+    txn.commit().await?;
+    Ok(updated)
 }
 
 /// Moves an offer between `active`, `paused` and `withdrawn` (final).
@@ -300,12 +309,13 @@ pub async fn set_status(
     };
     use sea_orm::sea_query::Expr;
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let txn = store::begin_write(&ctx.db).await?;
     let result = offer::Entity::update_many()
         .col_expr(offer::Column::Status, Expr::value(to.to_owned()))
         .col_expr(offer::Column::UpdatedAt, Expr::value(now_ms()))
         .filter(offer::Column::Id.eq(current.id))
         .filter(offer::Column::Status.is_in(from.iter().copied()))
-        .exec(&ctx.db)
+        .exec(&txn)
         .await?;
     if result.rows_affected == 0 {
         return Err(ServiceError::Conflict(Text::owned(
@@ -313,5 +323,13 @@ pub async fn set_status(
             format!("The offer is {} and cannot become {to}", current.status),
         )));
     }
-    owned(ctx, caller, id).await
+    let updated = store::offers::find(&txn, id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    if to == "withdrawn" {
+        // A withdrawn offer never serves again: its cover goes with it.
+        store::offer_cover::replace(&txn, &updated).await?;
+    }
+    txn.commit().await?;
+    Ok(updated)
 }

@@ -1,7 +1,7 @@
 //! Candidates for a need and suggestions for an offer: the eligible pairs of
 //! MATCHING.md with a free place, lowest cost first.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use uuid::Uuid;
 
@@ -42,6 +42,10 @@ pub struct Ranked<T> {
 
 /// Eligible offers with a free place for `need`, by (cost, offer id), after
 /// `after`; up to `limit + 1`.
+///
+/// Remote offers (distance 0, the least cost) come by id from one index;
+/// on-site offers from the cells of `offer_cover` holding the need's point,
+/// measured here and read from `offers` only as far as the page needs.
 pub async fn candidates(
     db: &impl sea_orm::ConnectionTrait,
     need: &need::Model,
@@ -51,49 +55,148 @@ pub async fn candidates(
     let Some(input) = need_input(need) else {
         return Ok(Vec::new());
     };
-    let now = store::now_ms();
-    let as_of = now.div_euclid(1000);
-    let bit = 1i32 << input.category.index();
     let excluded: HashSet<Uuid> = store::matches::excluded_volunteers(db, need.id)
         .await?
         .into_iter()
         .collect();
-    let mut offers: Vec<offer::Model> = Vec::new();
-    if input.category.is_remote_capable() {
-        // All remote offers cost the same (distance 0), the least possible:
-        // only the first page's worth by id is needed.
-        let after_id = after.map(|(_, id)| id);
-        let remote_cost =
-            eligible_cost(&input, &remote_probe(input.category), as_of).map(|(_, c)| c);
-        let skip = after.is_some_and(|(c, _)| Some(c) != remote_cost);
-        if !skip {
-            let want = limit + 1 + excluded.len() as u64;
-            offers.extend(store::offers::remote_matchable(db, now, bit, after_id, want).await?);
-        }
-    }
+    let now = store::now_ms();
+    let ask = Ask {
+        input: &input,
+        now,
+        as_of: now.div_euclid(1000),
+        bit: 1i32 << input.category.index(),
+        after,
+        want: limit as usize + 1,
+        excluded: &excluded,
+    };
+    let mut ranked = if input.category.is_remote_capable() {
+        remote_candidates(db, &ask).await?
+    } else {
+        Vec::new()
+    };
     if let Some(point) = input.point {
-        let seen: HashSet<Uuid> = offers.iter().map(|o| o.id).collect();
-        for radius in store::offers::active_radii(db).await? {
-            let bbox = BoundingBox::around(point.lat, point.lon, radius as f64);
-            let nearby = store::offers::matchable_in_box(db, now, bit, radius, &bbox).await?;
-            offers.extend(nearby.into_iter().filter(|o| !seen.contains(&o.id)));
+        if ranked.len() >= ask.want {
+            // A full page of remote offers at the least cost: only an on-site
+            // offer at distance 0 can still tie with them (and win on id).
+            ranked.extend(at_distance_zero(db, &ask, point).await?);
+        } else {
+            ranked.extend(on_site_candidates(db, &ask, point).await?);
         }
     }
-    let mut ranked: Vec<Ranked<offer::Model>> = offers
+    ranked.sort_by_key(|r| (r.cost, r.item.id));
+    ranked.truncate(ask.want);
+    Ok(ranked)
+}
+
+/// What a candidates query asks, passed to its parts.
+struct Ask<'a> {
+    input: &'a NeedInput,
+    now: i64,
+    as_of: i64,
+    bit: i32,
+    after: Option<(i64, Uuid)>,
+    want: usize,
+    excluded: &'a HashSet<Uuid>,
+}
+
+impl Ask<'_> {
+    /// The pair as MATCHING.md ranks it, if eligible, free and past the cursor.
+    fn rank(&self, o: offer::Model) -> Option<Ranked<offer::Model>> {
+        if self.excluded.contains(&o.volunteer_id) {
+            return None;
+        }
+        let (distance_m, cost) = eligible_cost(self.input, &offer_input(&o), self.as_of)?;
+        let past = self.after.is_none_or(|a| (cost, o.id) > a);
+        past.then_some(Ranked {
+            item: o,
+            distance_m,
+            cost,
+        })
+    }
+}
+
+/// Remote offers all cost the same for a need: the first page by id.
+async fn remote_candidates(
+    db: &impl sea_orm::ConnectionTrait,
+    ask: &Ask<'_>,
+) -> Result<Vec<Ranked<offer::Model>>, ServiceError> {
+    let probe = remote_probe(ask.input.category);
+    let Some((_, remote_cost)) = eligible_cost(ask.input, &probe, ask.as_of) else {
+        return Ok(Vec::new());
+    };
+    let after_id = match ask.after {
+        Some((cost, id)) if cost == remote_cost => Some(id),
+        Some((cost, _)) if cost > remote_cost => return Ok(Vec::new()),
+        _ => None,
+    };
+    let want = (ask.want + ask.excluded.len()) as u64;
+    let offers = store::offers::remote_matchable(db, ask.now, ask.bit, after_id, want).await?;
+    Ok(offers.into_iter().filter_map(|o| ask.rank(o)).collect())
+}
+
+/// Matchable on-site offers at the need's very point (distance rounds to 0).
+async fn at_distance_zero(
+    db: &impl sea_orm::ConnectionTrait,
+    ask: &Ask<'_>,
+    point: GeoPoint,
+) -> Result<Vec<Ranked<offer::Model>>, ServiceError> {
+    let bbox = BoundingBox::around(point.lat, point.lon, 1.0);
+    let Some(cells) = bbox.cells(16) else {
+        return on_site_candidates(db, ask, point).await;
+    };
+    let offers =
+        store::offers::matchable_on_site_in_cells(db, ask.now, ask.bit, &cells, &bbox).await?;
+    Ok(offers
         .into_iter()
-        .filter(|o| !excluded.contains(&o.volunteer_id))
-        .filter_map(|o| {
-            let (distance_m, cost) = eligible_cost(&input, &offer_input(&o), as_of)?;
-            let past = after.is_none_or(|a| (cost, o.id) > a);
-            past.then_some(Ranked {
-                item: o,
-                distance_m,
-                cost,
-            })
+        .filter_map(|o| ask.rank(o))
+        .filter(|r| r.distance_m == 0)
+        .collect())
+}
+
+/// On-site offers whose disc holds the need's point, nearest first; their
+/// rows are read in that order only until the page is full.
+async fn on_site_candidates(
+    db: &impl sea_orm::ConnectionTrait,
+    ask: &Ask<'_>,
+    point: GeoPoint,
+) -> Result<Vec<Ranked<offer::Model>>, ServiceError> {
+    let reach = store::offer_cover::reaching(db, ask.input.category, point.lat, point.lon).await?;
+    let mut order: Vec<(i64, Uuid)> = reach
+        .into_iter()
+        .filter_map(|r| {
+            let offer = OfferInput {
+                categories: std::iter::once(ask.input.category).collect(),
+                point: GeoPoint::new(r.lat, r.lon),
+                radius_m: r.radius_m,
+                remote: false,
+                capacity: 1,
+                volunteer: 0,
+            };
+            let (_, cost) = eligible_cost(ask.input, &offer, ask.as_of)?;
+            let past = ask.after.is_none_or(|a| (cost, r.offer_id) > a);
+            past.then_some((cost, r.offer_id))
         })
         .collect();
-    ranked.sort_by_key(|r| (r.cost, r.item.id));
-    ranked.truncate(limit as usize + 1);
+    order.sort_unstable();
+    let mut ranked = Vec::with_capacity(ask.want);
+    for chunk in order.chunks(ask.want.max(64)) {
+        let ids: Vec<Uuid> = chunk.iter().map(|(_, id)| *id).collect();
+        let mut rows: HashMap<Uuid, offer::Model> =
+            store::offers::matchable_by_ids(db, ask.now, ask.bit, &ids)
+                .await?
+                .into_iter()
+                .map(|o| (o.id, o))
+                .collect();
+        // Ranked from the row itself: it is the truth if the offer just moved.
+        ranked.extend(
+            ids.iter()
+                .filter_map(|id| rows.remove(id))
+                .filter_map(|o| ask.rank(o)),
+        );
+        if ranked.len() >= ask.want {
+            break;
+        }
+    }
     Ok(ranked)
 }
 

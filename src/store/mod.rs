@@ -6,6 +6,7 @@ pub mod entity;
 pub mod households;
 pub mod matches;
 pub mod needs;
+pub mod offer_cover;
 pub mod offers;
 pub mod outbox;
 pub mod regions;

@@ -66,45 +66,32 @@ pub async fn remote_matchable(
         .await
 }
 
-/// Matchable offers of a category with radius `radius_m` located in the box
-/// (their exact distance is checked by the caller).
-pub async fn matchable_in_box(
+/// The matchable offers of a category among `ids` (in no order).
+pub async fn matchable_by_ids(
     db: &impl ConnectionTrait,
     now: i64,
     category_bit: i32,
-    radius_m: i64,
-    bbox: &BoundingBox,
+    ids: &[Uuid],
 ) -> Result<Vec<offer::Model>, DbErr> {
-    let cond = matchable(now, category_bit)
-        .add(Column::RadiusM.eq(radius_m))
-        .add(Column::Lat.between(bbox.min_lat, bbox.max_lat))
-        .add(Column::Lon.between(bbox.min_lon, bbox.max_lon));
+    let cond = matchable(now, category_bit).add(Column::Id.is_in(ids.iter().copied()));
     Offers::find().filter(cond).all(db).await
 }
 
-/// The distinct radii of offers: volunteers pick from a few, so an on-site
-/// search is one small box per radius instead of one huge box. Read by
-/// hopping along the `(radius_m, lat)` index, one seek per radius, instead
-/// of scanning every offer.
-pub async fn active_radii(db: &impl ConnectionTrait) -> Result<Vec<i64>, DbErr> {
-    let mut radii = Vec::new();
-    let mut after = i64::MIN;
-    loop {
-        let next: Option<Option<i64>> = Offers::find()
-            .select_only()
-            .column_as(Column::RadiusM.min(), "m")
-            .filter(Column::RadiusM.gt(after))
-            .into_tuple()
-            .one(db)
-            .await?;
-        match next.flatten() {
-            Some(r) => {
-                radii.push(r);
-                after = r;
-            }
-            None => return Ok(radii),
-        }
-    }
+/// Matchable on-site (not remote) offers of a category located in the
+/// box, found through the grid cells it touches (the caller measures).
+pub async fn matchable_on_site_in_cells(
+    db: &impl ConnectionTrait,
+    now: i64,
+    category_bit: i32,
+    cells: &[i64],
+    bbox: &BoundingBox,
+) -> Result<Vec<offer::Model>, DbErr> {
+    let cond = matchable(now, category_bit)
+        .add(Column::Remote.eq(false))
+        .add(Column::Cell.is_in(cells.iter().copied()))
+        .add(Column::Lat.between(bbox.min_lat, bbox.max_lat))
+        .add(Column::Lon.between(bbox.min_lon, bbox.max_lon));
+    Offers::find().filter(cond).all(db).await
 }
 
 /// Takes one place of an offer if it still has one; returns whether it did.

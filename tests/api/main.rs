@@ -4,6 +4,7 @@
 mod helpers;
 
 mod accounts;
+mod candidates;
 mod cli;
 mod demo;
 mod docs;

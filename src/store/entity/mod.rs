@@ -10,6 +10,7 @@ pub mod match_token;
 pub mod matches;
 pub mod need;
 pub mod offer;
+pub mod offer_cover;
 pub mod outbox;
 pub mod region;
 pub mod round;
