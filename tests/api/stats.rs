@@ -621,6 +621,15 @@ async fn the_demo_county_gives_non_zero_figures_in_every_breakdown() {
     let token = app
         .login(&app.create_user(Role::Coordinator, Some("430525")).await)
         .await;
+    use sea_orm::PaginatorTrait;
+    let covered = huzhu::store::entity::offer_cover::Entity::find()
+        .count(&app.context.db)
+        .await
+        .expect("count");
+    assert!(
+        covered >= demo.offers as u64 / 2,
+        "on-site offers are covered for candidates"
+    );
     let summary = json_of(&app, "/api/v1/stats/summary", &token).await;
     let rate = summary["match_rate"].as_f64().expect("a rate");
     assert!(

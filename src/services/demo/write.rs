@@ -35,6 +35,8 @@ pub async fn all(db: &impl ConnectionTrait, built: &Built) -> Result<(), DbErr> 
     insert_all(db, &built.households).await?;
     insert_all(db, &built.needs).await?;
     insert_all(db, &built.offers).await?;
+    // Candidates find on-site offers through the cells they cover.
+    crate::store::offer_cover::insert(db, &built.offers).await?;
     insert_all(db, &built.rounds).await?;
     insert_all(db, &built.history.matches).await?;
     insert_all(db, &built.history.events).await?;
