@@ -7,51 +7,13 @@
 
 mod common;
 
-use std::collections::HashMap;
 use std::time::Instant;
 
-use common::county;
+use common::{county, http};
 use futures_util::StreamExt;
 use huzhu::domain::Role;
-use huzhu::settings::Settings;
-use huzhu::startup::Application;
 use rand::{Rng, SeedableRng};
 
-const PASSWORD: &str = "一个足够长的基准测试密码";
-
-async fn token(
-    ctx: &huzhu::context::AppContext,
-    client: &reqwest::Client,
-    base: &str,
-    role: Role,
-    region: Option<&str>,
-) -> String {
-    let email = format!("bench-{}@example.org", role.as_str());
-    let input = huzhu::services::accounts::NewAccount {
-        email: &email,
-        name: "基准",
-        phone: None,
-        locale: None,
-        role,
-        region,
-    };
-    huzhu::services::accounts::create_with_password(&ctx.db, input, PASSWORD)
-        .await
-        .expect("user");
-    let body = serde_json::json!({"email": email, "password": PASSWORD});
-    let answer: serde_json::Value = client
-        .post(format!("{base}/api/v1/auth/login"))
-        .json(&body)
-        .send()
-        .await
-        .expect("login")
-        .json()
-        .await
-        .expect("JSON");
-    answer["token"].as_str().expect("token").to_owned()
-}
-
-/// Runs `paths` one after another, then 8 at a time; prints the figures.
 async fn measure(label: &str, client: &reqwest::Client, token: &str, paths: &[String]) {
     let mut latencies = Vec::with_capacity(paths.len());
     let mut items = 0usize;
@@ -102,25 +64,11 @@ async fn measure(label: &str, client: &reqwest::Client, token: &str, paths: &[St
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     huzhu::telemetry::init(huzhu::settings::LogFormat::Pretty);
-    let dir = tempfile::tempdir().expect("temporary folder");
-    let (db_url, postgres) = county::database(dir.path()).await;
-    let env = HashMap::from([
-        ("HUZHU_DATABASE_URL".to_owned(), db_url),
-        ("HUZHU_BIND".to_owned(), "127.0.0.1:0".to_owned()),
-        (
-            "HUZHU_MAIL_DIR".to_owned(),
-            dir.path().join("mail").display().to_string(),
-        ),
-    ]);
-    let app = Application::build(Settings::from_sources(&env, None).expect("settings"))
-        .await
-        .expect("app");
-    let base = format!("http://127.0.0.1:{}", app.port());
-    let ctx = app.context();
-    tokio::spawn(app.run_until_stopped());
+    let served = http::Served::start().await;
+    let (ctx, base) = (served.ctx.clone(), served.base.clone());
     let client = reqwest::Client::new();
-    let coordinator = token(&ctx, &client, &base, Role::Coordinator, Some("430525")).await;
-    let volunteer = token(&ctx, &client, &base, Role::Volunteer, None).await;
+    let coordinator = http::token(&ctx, &client, &base, Role::Coordinator, Some("430525")).await;
+    let volunteer = http::token(&ctx, &client, &base, Role::Volunteer, None).await;
     let instance = county::instance(104_096, 92_507, 1);
     eprintln!("instance ready; loading the county…");
     let loading = Instant::now();
@@ -154,11 +102,7 @@ async fn main() {
             )
         })
         .collect();
-    let backend = if postgres.is_some() {
-        "postgres"
-    } else {
-        "sqlite"
-    };
+    let backend = served.backend;
     println!(
         "nearby bench ({backend}): {} needs, 92507 offers loaded in {load_secs:.1} s",
         county.need_ids.len()
@@ -172,5 +116,5 @@ async fn main() {
     )
     .await;
     drop(ctx);
-    county::drop_database(postgres).await;
+    served.finish().await;
 }

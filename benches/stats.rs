@@ -7,35 +7,18 @@
 
 mod common;
 
-use std::collections::HashMap;
 use std::time::Instant;
 
 use common::{county, history, http};
 use huzhu::domain::Role;
-use huzhu::settings::Settings;
-use huzhu::startup::Application;
 
 const RUNS: usize = 30;
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     huzhu::telemetry::init(huzhu::settings::LogFormat::Pretty);
-    let dir = tempfile::tempdir().expect("temporary folder");
-    let (db_url, postgres) = county::database(dir.path()).await;
-    let env = HashMap::from([
-        ("HUZHU_DATABASE_URL".to_owned(), db_url),
-        ("HUZHU_BIND".to_owned(), "127.0.0.1:0".to_owned()),
-        (
-            "HUZHU_MAIL_DIR".to_owned(),
-            dir.path().join("mail").display().to_string(),
-        ),
-    ]);
-    let app = Application::build(Settings::from_sources(&env, None).expect("settings"))
-        .await
-        .expect("app");
-    let base = format!("http://127.0.0.1:{}", app.port());
-    let ctx = app.context();
-    tokio::spawn(app.run_until_stopped());
+    let served = http::Served::start().await;
+    let (ctx, base) = (served.ctx.clone(), served.base.clone());
     let client = reqwest::Client::new();
     let coordinator = http::token(&ctx, &client, &base, Role::Coordinator, Some("430525")).await;
     let loading = Instant::now();
@@ -46,11 +29,7 @@ async fn main() {
     )
     .await;
     let written = history::write(&ctx.db).await;
-    let backend = if postgres.is_some() {
-        "postgres"
-    } else {
-        "sqlite"
-    };
+    let backend = served.backend;
     println!(
         "stats bench ({backend}): county and history loaded in {:.1} s ({} matches, {} needs fulfilled)",
         loading.elapsed().as_secs_f64(),
@@ -87,5 +66,5 @@ async fn main() {
         );
     }
     drop(ctx);
-    county::drop_database(postgres).await;
+    served.finish().await;
 }

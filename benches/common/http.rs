@@ -65,3 +65,54 @@ pub async fn latencies(
     all.sort();
     (all, size)
 }
+
+/// A benchmarked huzhu serving on a free port, on a fresh database.
+pub struct Served {
+    pub ctx: actix_web::web::Data<huzhu::context::AppContext>,
+    /// `http://127.0.0.1:<port>`
+    pub base: String,
+    /// `sqlite` or `postgres`.
+    pub backend: &'static str,
+    postgres: Option<(String, String)>,
+    _dir: tempfile::TempDir,
+}
+
+impl Served {
+    /// Starts huzhu on SQLite, or on a new PostgreSQL database when
+    /// `HUZHU_BENCH_DATABASE_URL` names a server.
+    pub async fn start() -> Self {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let (db_url, postgres) = super::county::database(dir.path()).await;
+        let env = std::collections::HashMap::from([
+            ("HUZHU_DATABASE_URL".to_owned(), db_url),
+            ("HUZHU_BIND".to_owned(), "127.0.0.1:0".to_owned()),
+            (
+                "HUZHU_MAIL_DIR".to_owned(),
+                dir.path().join("mail").display().to_string(),
+            ),
+        ]);
+        let settings = huzhu::settings::Settings::from_sources(&env, None).expect("settings");
+        let app = huzhu::startup::Application::build(settings)
+            .await
+            .expect("app");
+        let base = format!("http://127.0.0.1:{}", app.port());
+        let ctx = app.context();
+        tokio::spawn(app.run_until_stopped());
+        Self {
+            ctx,
+            base,
+            backend: if postgres.is_some() {
+                "postgres"
+            } else {
+                "sqlite"
+            },
+            postgres,
+            _dir: dir,
+        }
+    }
+
+    /// Drops the PostgreSQL database, if one was made.
+    pub async fn finish(self) {
+        super::county::drop_database(self.postgres).await;
+    }
+}
