@@ -77,7 +77,13 @@ async fn home(ctx: web::Data<AppContext>, caller: MaybeCaller) -> HttpResponse {
             .await
             .ok()
             .flatten()
-            .map(|u| json!({"name": u.name, "role_label": c.role.label().get(i18n::current())})),
+            .map(|u| {
+                json!({
+                    "name": u.name,
+                    "role_label": c.role.label().get(i18n::current()),
+                    "staff": c.role != crate::domain::Role::Volunteer,
+                })
+            }),
         None => None,
     };
     let csrf = caller
