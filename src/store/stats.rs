@@ -102,7 +102,8 @@ impl Sql {
 fn scoped(backend: DbBackend, scope: &Scope, by: &GroupBy) -> Sql {
     let mut sql = Sql::new(backend);
     sql.push("WITH ");
-    if let GroupBy::Week(weeks) = by {
+    let even = even_weeks(by);
+    if let (GroupBy::Week(weeks), None) = (by, even) {
         sql.push("weeks (k, lo, hi) AS (VALUES ");
         for (i, (key, lo, hi)) in weeks.iter().enumerate() {
             if i > 0 {
@@ -123,18 +124,33 @@ fn scoped(backend: DbBackend, scope: &Scope, by: &GroupBy) -> Sql {
         GroupBy::Township => "SUBSTR(d.region, 1, 9)",
         GroupBy::Village => "d.region",
         GroupBy::Category => "d.category",
+        GroupBy::Week(_) if even.is_some() => "",
         GroupBy::Week(_) => "w.k",
     };
     sql.push(
         "n AS (SELECT d.status, d.posted_at, d.first_accepted_at, d.completed_ms, \
          d.declined_matches, d.expired_matches, d.cancelled_matches, ",
-    )
-    .push(key)
-    .push(" AS k FROM needs d");
-    if matches!(by, GroupBy::Week(_)) {
-        sql.push(" JOIN weeks w ON d.posted_at >= w.lo AND d.posted_at < w.hi");
+    );
+    match even {
+        // The week's position, by arithmetic: no join at all.
+        Some((start, end)) => {
+            sql.push("CAST((d.posted_at - ")
+                .bind(start)
+                .push(&format!(
+                    ") / {WEEK_MS} AS TEXT) AS k FROM needs d WHERE d.posted_at >= "
+                ))
+                .bind(start)
+                .push(" AND d.posted_at < ")
+                .bind(end);
+        }
+        None => {
+            sql.push(key).push(" AS k FROM needs d");
+            if matches!(by, GroupBy::Week(_)) {
+                sql.push(" JOIN weeks w ON d.posted_at >= w.lo AND d.posted_at < w.hi");
+            }
+            sql.push(" WHERE 1 = 1");
+        }
     }
-    sql.push(" WHERE 1 = 1");
     for prefix in &scope.regions {
         let (low, high) = prefix.code_range();
         sql.push(" AND d.region >= ")
@@ -153,6 +169,33 @@ fn scoped(backend: DbBackend, scope: &Scope, by: &GroupBy) -> Sql {
     }
     sql.push(") ");
     sql
+}
+
+const WEEK_MS: i64 = 7 * 24 * 3_600_000;
+
+/// `(start, end)` when the weeks follow each other and each lasts exactly
+/// seven days (a zone without clock changes in the period, such as
+/// Asia/Shanghai): then a need's week is `(posted_at − start) / 7 days`.
+fn even_weeks(by: &GroupBy) -> Option<(i64, i64)> {
+    let GroupBy::Week(weeks) = by else {
+        return None;
+    };
+    let even = weeks.iter().all(|(_, lo, hi)| hi - lo == WEEK_MS)
+        && weeks.windows(2).all(|w| w[0].2 == w[1].1);
+    let (first, last) = (weeks.first()?, weeks.last()?);
+    even.then_some((first.1, last.2))
+}
+
+/// The group a row's key names: for even weeks, the week at that position.
+fn group_key(by: &GroupBy, raw: String) -> String {
+    match (by, even_weeks(by)) {
+        (GroupBy::Week(weeks), Some(_)) => raw
+            .parse::<usize>()
+            .ok()
+            .and_then(|i| weeks.get(i))
+            .map_or(raw, |w| w.0.clone()),
+        _ => raw,
+    }
 }
 
 /// The two medians' values: hours to the first acceptance, and from
@@ -182,7 +225,9 @@ pub async fn counts(
          FROM n GROUP BY k",
     );
     for row in db.query_all_raw(sql.build()).await? {
-        let g = groups.entry(row.try_get("", "k")?).or_default();
+        let g = groups
+            .entry(group_key(by, row.try_get("", "k")?))
+            .or_default();
         g.needs_posted = row.try_get("", "posted")?;
         g.needs_matched = row.try_get("", "matched")?;
         g.needs_fulfilled = row.try_get("", "fulfilled")?;
@@ -213,7 +258,9 @@ pub async fn counts(
          WHERE rn = (c + 1) / 2 OR rn = (c + 2) / 2 GROUP BY kind, k"
     ));
     for row in db.query_all_raw(medians.build()).await? {
-        let g = groups.entry(row.try_get("", "k")?).or_default();
+        let g = groups
+            .entry(group_key(by, row.try_get("", "k")?))
+            .or_default();
         let total: i64 = row.try_get("", "total")?;
         let picked: i64 = row.try_get("", "picked")?;
         let median = Some(total as f64 / picked.max(1) as f64);

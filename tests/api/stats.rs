@@ -677,3 +677,39 @@ async fn the_demo_county_gives_non_zero_figures_in_every_breakdown() {
         }
     }
 }
+
+#[tokio::test]
+async fn weeks_follow_the_local_calendar_across_a_clock_change() {
+    let app = crate::helpers::spawn_app_with(|env| {
+        env.insert("HUZHU_TIMEZONE".to_owned(), "Europe/Berlin".to_owned());
+    })
+    .await;
+    let cadre = app
+        .login(&app.create_user(Role::Cadre, Some(A)).await)
+        .await;
+    // Berlin moves its clocks on Sunday 2027-03-28: that week has 167 hours.
+    let monday_after = 1_806_271_200_000; // 2027-03-29 00:00 +02:00
+    for posted in [monday_after - 1, monday_after, monday_after - 167 * H] {
+        need_at(&app, &cadre, A, "care", posted).await;
+    }
+    let weeks = json_of(
+        &app,
+        "/api/v1/stats/breakdown?by=week&from=2027-03-15&to=2027-04-05",
+        &cadre,
+    )
+    .await;
+    let rows: Vec<(Value, Value)> = weeks["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|r| (r["key"].clone(), r["needs_posted"].clone()))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            (json!("2027-W11"), json!(0)),
+            (json!("2027-W12"), json!(2)),
+            (json!("2027-W13"), json!(1)),
+        ]
+    );
+}
