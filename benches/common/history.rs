@@ -138,5 +138,13 @@ pub async fn write(db: &DatabaseConnection) -> Written {
     huzhu::store::stats::refresh(db, None)
         .await
         .expect("figure columns");
+    // A county's database in use has been vacuumed and analysed (autovacuum
+    // does it on PostgreSQL); a bulk load has not, yet.
+    use sea_orm::ConnectionTrait;
+    let statement = match db.get_database_backend() {
+        sea_orm::DbBackend::Postgres => "VACUUM ANALYZE",
+        _ => "ANALYZE",
+    };
+    db.execute_unprepared(statement).await.expect("analyse");
     written
 }
