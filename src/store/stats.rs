@@ -1,7 +1,8 @@
 //! The coordinators' figures, aggregated by the database: counts with
-//! `GROUP BY`, exact medians by `ORDER BY … LIMIT … OFFSET` or window
-//! functions (the same SQL on SQLite and PostgreSQL), never the rows
-//! themselves pulled into memory.
+//! `GROUP BY`, and exact medians: `percentile_cont(0.5)` on PostgreSQL, in
+//! the same pass; on SQLite, which lacks it, `ORDER BY … LIMIT … OFFSET`
+//! for one group and window functions for many. Never the rows themselves
+//! pulled into memory.
 //!
 //! Every figure covers the needs posted in a period and those needs'
 //! matches, grouped by one key (township, village, category, week, or one
@@ -221,9 +222,18 @@ pub async fn counts(
          SUM(CASE WHEN completed_ms IS NULL THEN 0 ELSE 1 END) AS completed, \
          CAST(SUM(declined_matches) AS BIGINT) AS declined, \
          CAST(SUM(expired_matches) AS BIGINT) AS expired, \
-         CAST(SUM(cancelled_matches) AS BIGINT) AS ended_cancelled \
-         FROM n GROUP BY k",
+         CAST(SUM(cancelled_matches) AS BIGINT) AS ended_cancelled",
     );
+    // PostgreSQL finds exact medians in the same pass (the 0.5 continuous
+    // percentile is the middle value, or the mean of the middle two).
+    let postgres = backend == DbBackend::Postgres;
+    if postgres {
+        sql.push(&format!(
+            ", percentile_cont(0.5) WITHIN GROUP (ORDER BY {TO_MATCH}) AS to_match, \
+             percentile_cont(0.5) WITHIN GROUP (ORDER BY {TO_COMPLETE}) AS to_complete"
+        ));
+    }
+    sql.push(" FROM n GROUP BY k");
     for row in db.query_all_raw(sql.build()).await? {
         let g = groups
             .entry(group_key(by, row.try_get("", "k")?))
@@ -237,7 +247,16 @@ pub async fn counts(
         g.matches_declined = row.try_get("", "declined")?;
         g.matches_expired = row.try_get("", "expired")?;
         g.matches_cancelled = row.try_get("", "ended_cancelled")?;
+        if postgres {
+            g.median_ms_to_match = row.try_get("", "to_match")?;
+            g.median_ms_to_complete = row.try_get("", "to_complete")?;
+        }
     }
+    if postgres {
+        return Ok(groups);
+    }
+    // SQLite: the summary's medians by sorting once each, a breakdown's by
+    // window functions.
     if let GroupBy::All = by {
         if let Some(g) = groups.get_mut("") {
             g.median_ms_to_match = median(db, scope, TO_MATCH, g.needs_matched).await?;
