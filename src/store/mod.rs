@@ -2,12 +2,14 @@
 //! queries, one file per aggregate.
 
 pub mod accounts;
+pub mod bulk;
 pub mod entity;
 pub mod households;
 pub mod matches;
 pub mod needs;
 pub mod offers;
 pub mod outbox;
+pub mod proposals;
 pub mod regions;
 
 use std::time::Duration;
@@ -36,6 +38,10 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
                     .synchronous(SqliteSynchronous::Full)
                     .foreign_keys(true)
                     .busy_timeout(Duration::from_secs(10))
+                    // A round writes tens of MiB of pages in one transaction;
+                    // with the default 2 MiB cache SQLite spills and re-reads
+                    // them over and over. Allocated only as pages are used.
+                    .pragma("cache_size", "-65536")
             });
     } else {
         options.max_connections(16).min_connections(1);
