@@ -10,6 +10,7 @@ use super::bulk::Rows;
 /// belongs to the same proposal.
 #[derive(Debug, Default)]
 pub struct Proposals {
+    /// The matches' ids.
     pub ids: Vec<Uuid>,
     pub need_ids: Vec<Uuid>,
     pub offer_ids: Vec<Uuid>,
@@ -29,10 +30,12 @@ impl Proposals {
         self.token_hashes.push(token_hash);
     }
 
+    /// How many proposals there are.
     pub fn len(&self) -> usize {
         self.ids.len()
     }
 
+    /// Whether there are none.
     pub fn is_empty(&self) -> bool {
         self.ids.is_empty()
     }
@@ -41,10 +44,13 @@ impl Proposals {
 /// What every proposal of the round shares.
 #[derive(Debug, Clone, Copy)]
 pub struct RoundStamp {
+    /// The round the proposals belong to.
     pub round_id: Uuid,
     /// Who started the round, if a person did.
     pub actor: Option<Uuid>,
+    /// When the proposals were made (ms since the epoch).
     pub at: i64,
+    /// When they expire unanswered (ms since the epoch).
     pub expires_at: i64,
 }
 
