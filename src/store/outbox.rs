@@ -56,7 +56,10 @@ pub async fn claim_due(
         .table(Outbox)
         .value(Column::LeaseUntil, lease_until)
         .and_where(Column::Id.in_subquery(candidates))
-        .returning_all()
+        // The columns by name, not `*`: SQLite re-prepares a cached statement
+        // after a schema change, and a `*` that grew would no longer match
+        // the column list sqlx cached for it.
+        .returning(Query::returning().columns(<Column as sea_orm::Iterable>::iter()))
         .to_owned();
     let statement = db.get_database_backend().build(&update);
     let rows = db.query_all_raw(statement).await?;
