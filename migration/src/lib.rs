@@ -14,6 +14,7 @@ mod m20261130_000004_create_households_needs_offers;
 mod m20261130_000005_create_rounds;
 mod m20261202_000006_create_offer_cover;
 mod m20261202_000007_stats_and_schedules;
+mod m20261202_000008_outbox_payload;
 
 /// Applies huzhu's migrations in order.
 pub struct Migrator;
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000005_create_rounds::Migration),
             Box::new(m20261202_000006_create_offer_cover::Migration),
             Box::new(m20261202_000007_stats_and_schedules::Migration),
+            Box::new(m20261202_000008_outbox_payload::Migration),
         ]
     }
 }

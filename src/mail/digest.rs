@@ -5,6 +5,8 @@ use sea_orm::ConnectionTrait;
 use serde_json::{Map, Value};
 
 use super::{Email, EmailKind, IdempotencyKey, MailError, Recipient, Templates, enqueue};
+use crate::i18n::Locale;
+use crate::store::entity::outbox;
 
 /// One item for one recipient, keyed by who they are (a user id).
 pub struct DigestItem {
@@ -44,6 +46,31 @@ pub struct Digest<'a> {
     pub shared: Map<String, Value>,
 }
 
+/// A digest not rendered yet: who it goes to, the key it is queued under,
+/// and its whole template context.
+pub struct Unrendered {
+    pub key: IdempotencyKey,
+    pub to: Recipient,
+    pub context: Value,
+}
+
+/// One unrendered email per recipient, each with the key it is queued under.
+pub fn unrendered_digests(digest: &Digest<'_>, items: Vec<DigestItem>) -> Vec<Unrendered> {
+    group(items)
+        .into_iter()
+        .map(|(key, to, list)| {
+            let mut context = digest.shared.clone();
+            context.insert("count".to_owned(), Value::from(list.len()));
+            context.insert(digest.list_field.to_owned(), Value::Array(list));
+            Unrendered {
+                key: IdempotencyKey::new(digest.batch, &key),
+                to,
+                context: Value::Object(context),
+            }
+        })
+        .collect()
+}
+
 /// Renders one email per recipient, each with the key it is queued under.
 pub fn compose_digests(
     templates: &Templates,
@@ -51,16 +78,44 @@ pub fn compose_digests(
     digest: &Digest<'_>,
     items: Vec<DigestItem>,
 ) -> Result<Vec<(IdempotencyKey, Email)>, MailError> {
-    group(items)
+    unrendered_digests(digest, items)
         .into_iter()
-        .map(|(key, to, list)| {
-            let mut context = digest.shared.clone();
-            context.insert("count".to_owned(), Value::from(list.len()));
-            context.insert(digest.list_field.to_owned(), Value::Array(list));
-            let email = templates.compose(digest.kind, &to, public_url, Value::Object(context))?;
-            Ok((IdempotencyKey::new(digest.batch, &key), email))
+        .map(|u| {
+            let email = templates.compose(digest.kind, &u.to, public_url, u.context)?;
+            Ok((u.key, email))
         })
         .collect()
+}
+
+/// The row as it is sent: a row queued unrendered gets its subject and
+/// bodies rendered from its payload, exactly as they would have been when it
+/// was queued; a rendered row is returned as it is.
+pub fn rendered_row(
+    templates: &Templates,
+    public_url: &str,
+    row: &outbox::Model,
+) -> Result<Option<outbox::Model>, String> {
+    let Some(payload) = &row.payload else {
+        return Ok(None);
+    };
+    let kind = EmailKind::parse(&row.kind).ok_or("unknown email kind")?;
+    let locale = Locale::parse(&row.locale).ok_or("unknown locale")?;
+    let context: Value = serde_json::from_str(payload).map_err(|_| "payload is not JSON")?;
+    let to = Recipient {
+        email: row.recipient_email.clone(),
+        name: row.recipient_name.clone(),
+        locale,
+    };
+    let email = templates
+        .compose(kind, &to, public_url, context)
+        .map_err(|e| e.to_string())?;
+    Ok(Some(outbox::Model {
+        subject: email.subject,
+        text_body: email.text,
+        html_body: email.html,
+        payload: None,
+        ..row.clone()
+    }))
 }
 
 /// Queues one email per recipient in `txn`. Returns how many were queued.
@@ -83,7 +138,6 @@ pub async fn enqueue_digests(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::i18n::Locale;
 
     fn item(key: &str, n: i64) -> DigestItem {
         DigestItem {

@@ -50,6 +50,11 @@ impl EmailKind {
         Self::WeeklyDigest,
     ];
 
+    /// The kind named `name` (as [`EmailKind::as_str`] spells it).
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::VerifyEmail => "verify_email",

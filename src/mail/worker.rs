@@ -137,6 +137,19 @@ impl MailWorker {
     }
 
     async fn deliver(&self, row: &outbox::Model) -> Result<(), SendFailure> {
+        // A digest queued unrendered is rendered now; the same templates and
+        // context give the email it would have been when it was queued.
+        let rendered = super::digest::rendered_row(
+            &self.context.templates,
+            self.context.public_url.as_str(),
+            row,
+        )
+        .map_err(|detail| SendFailure {
+            permanent: true,
+            detail,
+            class: "render",
+        })?;
+        let row = rendered.as_ref().unwrap_or(row);
         let message =
             build_message(row, &self.from, &self.domain).map_err(|detail| SendFailure {
                 permanent: true,

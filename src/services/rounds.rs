@@ -15,10 +15,8 @@ use crate::i18n::Locale;
 use crate::mail::EmailKind;
 use crate::mail::digest::{Digest, DigestItem};
 use crate::matching;
-use crate::store::{
-    self, entity::match_event, entity::match_token, entity::need, entity::offer, entity::round,
-    now_ms,
-};
+use crate::store::proposals::{Proposals, RoundStamp};
+use crate::store::{self, entity::need, entity::offer, entity::round, now_ms};
 
 /// Runs a round for `region`, started by `started_by`.
 pub async fn run(
@@ -45,10 +43,18 @@ async fn solve_and_write(
     started_by: Option<Uuid>,
     started_at: i64,
 ) -> Result<round::Model, ServiceError> {
-    let needs = store::needs::open_in(&ctx.db, region).await?;
-    let offers = store::offers::all_matchable(&ctx.db, started_at).await?;
+    let reading = std::time::Instant::now();
+    // Two connections read (and decode) the two tables at once.
+    let (needs, offers) = tokio::try_join!(
+        store::needs::open_in(&ctx.db, region),
+        store::offers::all_matchable(&ctx.db, started_at)
+    )?;
     let need_ids: Vec<Uuid> = needs.iter().map(|n| n.id).collect();
     let excluded_rows = store::matches::excluded_pairs(&ctx.db, &need_ids).await?;
+    tracing::debug!(
+        elapsed_ms = reading.elapsed().as_millis() as u64,
+        "round: needs, offers and exclusions read"
+    );
     // Volunteers become small numbers for the solver.
     let mut volunteer_key: HashMap<Uuid, u64> = HashMap::new();
     for o in &offers {
@@ -121,7 +127,9 @@ async fn write(
         "round: transaction begun"
     );
     // Needs claimed since they were read are left out.
-    let wanted: Vec<Uuid> = pairs.iter().map(|(n, _)| n.id).collect();
+    let mut wanted: Vec<Uuid> = pairs.iter().map(|(n, _)| n.id).collect();
+    // In id order the updates walk the table and its indexes in order.
+    wanted.sort_unstable();
     let taken: HashSet<Uuid> = store::needs::transition_many(&txn, &wanted, "open", "matched", now)
         .await?
         .into_iter()
@@ -134,14 +142,12 @@ async fn write(
     for (_, o) in pairs.iter().filter(|(n, _)| taken.contains(&n.id)) {
         *per_offer.entry(o.id).or_default() += 1;
     }
-    let mut by_places: HashMap<i32, Vec<Uuid>> = HashMap::new();
-    for (offer, places) in &per_offer {
-        by_places.entry(*places).or_default().push(*offer);
-    }
-    let mut reserved: HashSet<Uuid> = HashSet::new();
-    for (places, ids) in by_places {
-        reserved.extend(store::offers::reserve_many(&txn, &ids, places, now).await?);
-    }
+    let mut wanted_places: Vec<(Uuid, i32)> = per_offer.into_iter().collect();
+    wanted_places.sort_unstable();
+    let reserved: HashSet<Uuid> = store::offers::reserve_many(&txn, &wanted_places, now)
+        .await?
+        .into_iter()
+        .collect();
     let kept: Vec<&(&need::Model, &offer::Model)> = pairs
         .iter()
         .filter(|(n, o)| taken.contains(&n.id) && reserved.contains(&o.id))
@@ -159,8 +165,8 @@ async fn write(
     );
     let ttl = ctx.settings.proposal_ttl.as_millis() as i64;
     let expires_at = now + ttl;
-    let (mut rows, mut events, mut tokens, mut items) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut proposals = Proposals::default();
+    let mut items = Vec::with_capacity(kept.len());
     let volunteers = volunteers(&txn, &kept).await?;
     let villages = store::regions::names(&txn, kept.iter().map(|(n, _)| n.region.clone())).await?;
     let as_of = now.div_euclid(1000);
@@ -172,36 +178,7 @@ async fn write(
             .and_then(|ni| matching::eligible_cost(&ni, &ranking::offer_input(o), as_of))
             .unwrap_or((0, 0));
         total_cost += cost;
-        rows.push(crate::store::entity::matches::ActiveModel {
-            id: Set(id),
-            need_id: Set(n.id),
-            offer_id: Set(o.id),
-            volunteer_id: Set(o.volunteer_id),
-            origin: Set("round".to_owned()),
-            status: Set("proposed".to_owned()),
-            round_id: Set(Some(round_id)),
-            created_at: Set(now),
-            updated_at: Set(now),
-            accepted_at: Set(None),
-            ended_at: Set(None),
-            expires_at: Set(Some(expires_at)),
-        });
-        events.push(match_event::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            match_id: Set(id),
-            at: Set(now),
-            actor_id: Set(started_by),
-            from_status: Set(None),
-            to_status: Set("proposed".to_owned()),
-            note: Set(Some(format!("round {round_id}"))),
-        });
-        tokens.push(match_token::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            match_id: Set(id),
-            token_hash: Set(secrets::token_hash(&token)),
-            expires_at: Set(expires_at),
-            used_at: Set(None),
-        });
+        proposals.push(id, n.id, o.id, o.volunteer_id, secrets::token_hash(&token));
         if let Some(v) = volunteers.get(&o.volunteer_id) {
             let locale = Locale::parse(&v.locale).unwrap_or_default();
             let village = villages.get(&n.region).cloned().unwrap_or_default();
@@ -216,7 +193,13 @@ async fn write(
         elapsed_ms = phase.elapsed().as_millis() as u64,
         "round: proposals built"
     );
-    store::matches::insert_many(&txn, rows, events, tokens).await?;
+    let stamp = RoundStamp {
+        round_id,
+        actor: started_by,
+        at: now,
+        expires_at,
+    };
+    store::proposals::insert(&txn, stamp, proposals).await?;
     tracing::debug!(
         elapsed_ms = phase.elapsed().as_millis() as u64,
         "round: proposals written"
@@ -232,24 +215,14 @@ async fn write(
         list_field: "proposals",
         shared,
     };
-    let outbox = crate::mail::digest::compose_digests(
-        &ctx.templates,
-        ctx.public_url.as_str(),
-        &digest,
-        items,
-    )
-    .map_err(|e| ServiceError::Internal(e.into()))?
-    .into_iter()
-    .map(|(key, email)| store::outbox::new_row(key.as_str().to_owned(), &email, now))
-    .collect::<Vec<_>>();
+    // Rendered by the mail worker when it sends them, outside this
+    // transaction: tens of thousands of full bodies made the round slow.
+    let digests = crate::mail::digest::unrendered_digests(&digest, items);
+    let count = digests.len();
+    store::outbox::insert_unrendered(&txn, digest.kind, digests, now).await?;
     tracing::debug!(
         elapsed_ms = phase.elapsed().as_millis() as u64,
-        digests = outbox.len(),
-        "round: digests rendered"
-    );
-    store::outbox::insert_many(&txn, outbox).await?;
-    tracing::debug!(
-        elapsed_ms = phase.elapsed().as_millis() as u64,
+        digests = count,
         "round: digests queued"
     );
     let finished_at = now_ms();
@@ -298,7 +271,8 @@ async fn volunteers(
     ids.sort();
     ids.dedup();
     let mut found = HashMap::new();
-    for chunk in ids.chunks(500) {
+    // Under both SQLite's 32,766 and PostgreSQL's 65,535 parameters.
+    for chunk in ids.chunks(30_000) {
         for u in user::Entity::find()
             .filter(user::Column::Id.is_in(chunk.iter().copied()))
             .all(db)

@@ -273,7 +273,8 @@ pub async fn excluded_pairs(
     needs: &[Uuid],
 ) -> Result<Vec<(Uuid, Uuid)>, DbErr> {
     let mut pairs = Vec::new();
-    for chunk in needs.chunks(500) {
+    // Under both SQLite's 32,766 and PostgreSQL's 65,535 parameters.
+    for chunk in needs.chunks(30_000) {
         let rows: Vec<(Uuid, Uuid)> = Matches::find()
             .select_only()
             .column(Column::NeedId)
@@ -286,28 +287,4 @@ pub async fn excluded_pairs(
         pairs.extend(rows);
     }
     Ok(pairs)
-}
-
-pub async fn insert_many(
-    db: &impl ConnectionTrait,
-    rows: Vec<matches::ActiveModel>,
-    events: Vec<match_event::ActiveModel>,
-    tokens: Vec<match_token::ActiveModel>,
-) -> Result<(), DbErr> {
-    for chunk in rows.chunks(400) {
-        Matches::insert_many(chunk.to_vec())
-            .exec_without_returning(db)
-            .await?;
-    }
-    for chunk in events.chunks(400) {
-        match_event::Entity::insert_many(chunk.to_vec())
-            .exec_without_returning(db)
-            .await?;
-    }
-    for chunk in tokens.chunks(400) {
-        match_token::Entity::insert_many(chunk.to_vec())
-            .exec_without_returning(db)
-            .await?;
-    }
-    Ok(())
 }

@@ -2,6 +2,7 @@
 //! queries, one file per aggregate.
 
 pub mod accounts;
+pub mod bulk;
 pub mod entity;
 pub mod households;
 pub mod matches;
@@ -9,6 +10,7 @@ pub mod needs;
 pub mod offer_cover;
 pub mod offers;
 pub mod outbox;
+pub mod proposals;
 pub mod regions;
 pub mod stats;
 
@@ -38,6 +40,10 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
                     .synchronous(SqliteSynchronous::Full)
                     .foreign_keys(true)
                     .busy_timeout(Duration::from_secs(10))
+                    // A round writes tens of MiB of pages in one transaction;
+                    // with the default 2 MiB cache SQLite spills and re-reads
+                    // them over and over. Allocated only as pages are used.
+                    .pragma("cache_size", "-65536")
             });
     } else {
         options.max_connections(16).min_connections(1);

@@ -158,8 +158,24 @@ pub async fn transition_many(
     now: i64,
 ) -> Result<Vec<Uuid>, DbErr> {
     use sea_orm::sea_query::Query;
+    use sea_orm::{DbBackend, Statement};
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    if db.get_database_backend() == DbBackend::Postgres {
+        // One statement with the ids as one array, whatever their number.
+        let update = Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "UPDATE needs SET status = $1, updated_at = $2 \
+             WHERE id = ANY($3) AND status = $4 RETURNING id",
+            [to.into(), now.into(), ids.to_vec().into(), from.into()],
+        );
+        let rows = db.query_all_raw(update).await?;
+        return rows.iter().map(|r| r.try_get::<Uuid>("", "id")).collect();
+    }
     let mut moved = Vec::with_capacity(ids.len());
-    for chunk in ids.chunks(500) {
+    // Large chunks (well under SQLite's 32,766 variables): fewer statements.
+    for chunk in ids.chunks(10_000) {
         let update = Query::update()
             .table(Needs)
             .value(Column::Status, to)

@@ -56,7 +56,10 @@ pub async fn claim_due(
         .table(Outbox)
         .value(Column::LeaseUntil, lease_until)
         .and_where(Column::Id.in_subquery(candidates))
-        .returning_all()
+        // The columns by name, not `*`: SQLite re-prepares a cached statement
+        // after a schema change, and a `*` that grew would no longer match
+        // the column list sqlx cached for it.
+        .returning(Query::returning().columns(<Column as sea_orm::Iterable>::iter()))
         .to_owned();
     let statement = db.get_database_backend().build(&update);
     let rows = db.query_all_raw(statement).await?;
@@ -87,6 +90,7 @@ pub async fn mark_sent(
         .col_expr(Column::Attempts, Expr::col(Column::Attempts).add(1))
         .col_expr(Column::TextBody, Expr::value(""))
         .col_expr(Column::HtmlBody, Expr::value(""))
+        .col_expr(Column::Payload, Expr::value(Option::<String>::None))
         .filter(Column::Id.is_in(ids.iter().copied()))
         .filter(Column::LeaseUntil.eq(lease_until))
         .exec(db)
@@ -109,7 +113,8 @@ pub async fn mark_attempt_failed(
     if give_up {
         update = update
             .col_expr(Column::TextBody, Expr::value(""))
-            .col_expr(Column::HtmlBody, Expr::value(""));
+            .col_expr(Column::HtmlBody, Expr::value(""))
+            .col_expr(Column::Payload, Expr::value(Option::<String>::None));
     }
     update
         .col_expr(Column::Status, Expr::value(status))
@@ -154,6 +159,7 @@ pub fn new_row(key: String, email: &crate::mail::Email, now: i64) -> outbox::Act
         last_error: Set(None),
         created_at: Set(now),
         sent_at: Set(None),
+        payload: Set(None),
     }
 }
 
@@ -167,24 +173,50 @@ pub async fn has_key(db: &impl ConnectionTrait, key: &str) -> Result<bool, DbErr
         > 0)
 }
 
-/// Inserts many rows at once, skipping keys already queued.
-pub async fn insert_many(
+/// Queues unrendered emails of one kind at once, as pending rows due at
+/// `now` that the worker renders when it sends them; keys already queued are
+/// skipped. Returns how many rows were inserted.
+pub async fn insert_unrendered(
     db: &impl ConnectionTrait,
-    rows: Vec<outbox::ActiveModel>,
-) -> Result<(), DbErr> {
-    for chunk in rows.chunks(200) {
-        let result = Outbox::insert_many(chunk.to_vec())
-            .on_conflict(
-                OnConflict::column(Column::IdempotencyKey)
-                    .do_nothing()
-                    .to_owned(),
-            )
-            .exec_without_returning(db)
-            .await;
-        match result {
-            Ok(_) | Err(DbErr::RecordNotInserted) => {}
-            Err(e) => return Err(e),
+    kind: crate::mail::EmailKind,
+    emails: Vec<crate::mail::digest::Unrendered>,
+    now: i64,
+) -> Result<u64, DbErr> {
+    let n = emails.len();
+    let mut columns: [Vec<String>; 5] = Default::default();
+    for email in emails {
+        let values = [
+            email.key.as_str().to_owned(),
+            email.to.email,
+            email.to.name,
+            email.to.locale.as_str().to_owned(),
+            email.context.to_string(),
+        ];
+        for (column, value) in columns.iter_mut().zip(values) {
+            column.push(value);
         }
     }
-    Ok(())
+    let [key, to_email, to_name, locale, payload] = columns;
+    super::bulk::Rows::new("outbox", n)
+        .uuids("id", (0..n).map(|_| uuid::Uuid::now_v7()).collect())
+        .texts("idempotency_key", key)
+        .same("kind", kind.as_str())
+        .texts("recipient_email", to_email)
+        .texts("recipient_name", to_name)
+        .texts("locale", locale)
+        // Filled in by the worker from the payload when it sends the email.
+        .same("subject", "")
+        .same("text_body", "")
+        .same("html_body", "")
+        .texts("payload", payload)
+        .same("status", PENDING)
+        .same("attempts", 0i32)
+        .same("next_attempt_at", now)
+        .same("lease_until", Option::<i64>::None)
+        .same("last_error", Option::<String>::None)
+        .same("created_at", now)
+        .same("sent_at", Option::<i64>::None)
+        .skip_conflicts_on("idempotency_key")
+        .insert(db)
+        .await
 }

@@ -7,6 +7,7 @@ mod accounts;
 mod candidates;
 mod cli;
 mod demo;
+mod digests;
 mod docs;
 mod errors;
 mod imports;
