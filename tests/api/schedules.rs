@@ -73,7 +73,7 @@ async fn each_coordinator_gets_one_weekly_digest_across_instances_and_restarts()
     let sink = SmtpSink::start().await;
     let first = app(Some(&sink), None).await;
     let shared = first.context.settings.database_url.clone();
-    let second = app(None, Some(shared.clone())).await;
+    let second = app(Some(&sink), Some(shared.clone())).await;
     let county = first.create_user(Role::Coordinator, Some("430525")).await;
     first
         .create_user(Role::Coordinator, Some("430525101"))
@@ -100,7 +100,7 @@ async fn each_coordinator_gets_one_weekly_digest_across_instances_and_restarts()
     );
     a.expect("first instance");
     b.expect("second instance");
-    let restarted = app(None, Some(shared)).await;
+    let restarted = app(Some(&sink), Some(shared)).await;
     for later in [week + 9 * H, week + 3 * DAY] {
         run_due(&restarted.context, later).await.expect("runs");
     }
@@ -139,7 +139,8 @@ async fn each_coordinator_gets_one_weekly_digest_across_instances_and_restarts()
 
 #[tokio::test]
 async fn cadres_get_at_most_one_stale_reminder_a_day_listing_needs_open_over_14_days() {
-    let app = app(None, None).await;
+    let sink = SmtpSink::start().await;
+    let app = app(Some(&sink), None).await;
     let cadre_user = app.create_user(Role::Cadre, Some("430525101")).await;
     let cadre = app.login(&cadre_user).await;
     let elsewhere = app.create_user(Role::Cadre, Some("430525102")).await;
@@ -159,7 +160,12 @@ async fn cadres_get_at_most_one_stale_reminder_a_day_listing_needs_open_over_14_
     );
     assert_eq!(reminders[0].recipient_email, cadre_user.email);
     assert_ne!(reminders[0].recipient_email, elsewhere.email);
-    let text = &reminders[0].text_body;
+    // The body is read as delivered: the outbox blanks it once sent.
+    let mails = sink.wait_for(1, Duration::from_secs(20)).await;
+    let parsed = mail_parser::MessageParser::default()
+        .parse(&mails[0].data)
+        .expect("MIME");
+    let text = parsed.body_text(0).expect("text").into_owned();
     assert!(
         text.contains("等了二十天") && text.contains("等了十五天"),
         "{text}"
