@@ -8,16 +8,12 @@
 
 mod common;
 
-use std::collections::HashMap;
 use std::time::Instant;
 
-use common::county;
+use common::http;
 use huzhu::domain::Role;
-use huzhu::settings::Settings;
-use huzhu::startup::Application;
 
 const ROWS: usize = 10_000;
-const PASSWORD: &str = "一个足够长的基准测试密码";
 /// Townships of the built-in regions (data/dongkou_regions.csv).
 const TOWNSHIPS: [&str; 6] = [
     "430525101000",
@@ -148,51 +144,10 @@ async fn upload(client: &reqwest::Client, base: &str, token: &str, bytes: &[u8],
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     huzhu::telemetry::init(huzhu::settings::LogFormat::Pretty);
-    let dir = tempfile::tempdir().expect("temporary folder");
-    let (db_url, postgres) = county::database(dir.path()).await;
-    let env = HashMap::from([
-        ("HUZHU_DATABASE_URL".to_owned(), db_url),
-        ("HUZHU_BIND".to_owned(), "127.0.0.1:0".to_owned()),
-        (
-            "HUZHU_MAIL_DIR".to_owned(),
-            dir.path().join("mail").display().to_string(),
-        ),
-    ]);
-    let app = Application::build(Settings::from_sources(&env, None).expect("settings"))
-        .await
-        .expect("app");
-    let base = format!("http://127.0.0.1:{}", app.port());
-    let ctx = app.context();
-    tokio::spawn(app.run_until_stopped());
+    let served = http::Served::start().await;
+    let (ctx, base, backend) = (served.ctx.clone(), served.base.clone(), served.backend);
     let client = reqwest::Client::new();
-    let email = "bench-importer@example.org";
-    let input = huzhu::services::accounts::NewAccount {
-        email,
-        name: "基准",
-        phone: None,
-        locale: None,
-        role: Role::Coordinator,
-        region: Some("430525"),
-    };
-    huzhu::services::accounts::create_with_password(&ctx.db, input, PASSWORD)
-        .await
-        .expect("user");
-    let login: serde_json::Value = client
-        .post(format!("{base}/api/v1/auth/login"))
-        .json(&serde_json::json!({"email": email, "password": PASSWORD}))
-        .send()
-        .await
-        .expect("login")
-        .json()
-        .await
-        .expect("JSON");
-    let token = login["token"].as_str().expect("token");
-
-    let backend = if postgres.is_some() {
-        "postgres"
-    } else {
-        "sqlite"
-    };
+    let token = &http::token(&ctx, &client, &base, Role::Coordinator, Some("430525")).await;
     let books = [workbook(0), workbook(1_000_000)];
     println!(
         "import bench ({backend}): {ROWS} rows per workbook, {} KiB",
@@ -220,5 +175,5 @@ async fn main() {
         );
     }
     drop(ctx);
-    county::drop_database(postgres).await;
+    served.finish().await;
 }

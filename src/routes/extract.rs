@@ -233,6 +233,19 @@ impl<T> Page<T> {
     }
 }
 
+/// A `region=` filter: a region code or its significant prefix.
+pub fn region_filter(text: Option<&str>) -> Result<Option<crate::domain::RegionPrefix>, ApiError> {
+    text.map(|r| {
+        crate::domain::RegionPrefix::parse(r).map_err(|_| {
+            ApiError::field(
+                "region",
+                Text::fixed("地区代码格式不正确", "Not a region code"),
+            )
+        })
+    })
+    .transpose()
+}
+
 #[cfg(test)]
 mod tests {
     use actix_web::middleware::from_fn;

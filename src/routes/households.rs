@@ -7,11 +7,11 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::context::AppContext;
-use crate::domain::RegionPrefix;
 use crate::domain::household::parse_tags;
 use crate::error::ApiError;
 use crate::i18n::Text;
 use crate::policy::Caller;
+use crate::routes::extract::region_filter;
 use crate::routes::extract::{Json, Page, Query, page_limit};
 use crate::services::households::{self, HouseholdInput};
 use crate::store::entity::household;
@@ -145,18 +145,7 @@ pub async fn list(
     Query(q): Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let limit = page_limit(q.limit)?;
-    let region = q
-        .region
-        .as_deref()
-        .map(|r| {
-            RegionPrefix::parse(r).map_err(|_| {
-                ApiError::field(
-                    "region",
-                    Text::fixed("地区代码格式不正确", "Not a region code"),
-                )
-            })
-        })
-        .transpose()?;
+    let region = region_filter(q.region.as_deref())?;
     let after = q
         .cursor
         .as_deref()

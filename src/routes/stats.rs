@@ -6,12 +6,13 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::context::AppContext;
+use crate::domain::Category;
 use crate::domain::period::{Week, parse_instant};
-use crate::domain::{Category, RegionPrefix};
 use crate::error::ApiError;
 use crate::i18n::{self, Text};
 use crate::policy::Caller;
 use crate::routes::extract::Query;
+use crate::routes::extract::region_filter;
 use crate::routes::files::{FileFormat, attachment, xlsx_failed};
 use crate::services::stats::{self, BreakdownRow, Dimension, Figures, Scope};
 use crate::services::stats_export;
@@ -47,18 +48,7 @@ impl StatsQuery {
     /// The scope asked for, inside the caller's reach.
     pub fn scope(&self, ctx: &AppContext, caller: &Caller) -> Result<Scope, ApiError> {
         let tz = ctx.settings.timezone;
-        let region = self
-            .region
-            .as_deref()
-            .map(|r| {
-                RegionPrefix::parse(r).map_err(|_| {
-                    ApiError::field(
-                        "region",
-                        Text::fixed("地区代码格式不正确", "Not a region code"),
-                    )
-                })
-            })
-            .transpose()?;
+        let region = region_filter(self.region.as_deref())?;
         let instant = |field: &'static str, text: Option<&str>| {
             text.map(|t| {
                 parse_instant(t, tz).map_err(|_| {
