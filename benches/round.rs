@@ -34,6 +34,7 @@ async fn main() {
     let instance = county::instance(104_096, 92_507, 1);
     let loading = Instant::now();
     county::load(&ctx.db, &instance, uuid::Uuid::now_v7()).await;
+    county::settle(&ctx.db).await;
     let load_secs = loading.elapsed().as_secs_f64();
     let backend = if postgres.is_some() {
         "postgres"

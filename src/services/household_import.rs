@@ -129,7 +129,7 @@ async fn live_needs(
     for chunk in households.chunks(500) {
         let found = need::Entity::find()
             .filter(need::Column::HouseholdId.is_in(chunk.iter().copied()))
-            .filter(need::Column::Status.is_in(["open", "matched"]))
+            .filter(crate::store::needs::live())
             .all(db)
             .await?;
         live.extend(found.into_iter().map(|n| (n.household_id, n.category)));

@@ -236,7 +236,7 @@ pub async fn propose(
     let p = match_mail::parties(&txn, &m, &n).await?;
     let item = proposal_item(
         ctx,
-        &n,
+        (&n).into(),
         &p.village_name,
         &token,
         Locale::parse(&p.volunteer.locale).unwrap_or_default(),
@@ -263,7 +263,7 @@ pub async fn propose(
 /// One proposal as the digest template lists it.
 pub fn proposal_item(
     ctx: &AppContext,
-    n: &need::Model,
+    n: ProposalNeed<'_>,
     village: &str,
     token: &str,
     locale: Locale,
@@ -272,13 +272,31 @@ pub fn proposal_item(
     let base = ctx.public_url.as_str().trim_end_matches('/');
     json!({
         "title": n.title,
-        "category_label": match_mail::category_label(&n.category, locale),
+        "category_label": match_mail::category_label(n.category, locale),
         "village_name": village,
         "distance_km": distance_m.filter(|d| *d > 0).map(|d| (d as f64 / 100.0).round() / 10.0),
         "urgency": n.urgency,
         "accept_url": format!("{base}/m/{token}/accept"),
         "decline_url": format!("{base}/m/{token}/decline"),
     })
+}
+
+/// What a proposal email shows of its need.
+#[derive(Debug, Clone, Copy)]
+pub struct ProposalNeed<'a> {
+    pub title: &'a str,
+    pub category: &'a str,
+    pub urgency: i16,
+}
+
+impl<'a> From<&'a need::Model> for ProposalNeed<'a> {
+    fn from(n: &'a need::Model) -> Self {
+        Self {
+            title: &n.title,
+            category: &n.category,
+            urgency: n.urgency,
+        }
+    }
 }
 
 /// A deadline in the configured time zone, for emails.

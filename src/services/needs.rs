@@ -68,7 +68,7 @@ async fn live_need(
     need::Entity::find()
         .filter(need::Column::HouseholdId.eq(household))
         .filter(need::Column::Category.eq(category))
-        .filter(need::Column::Status.is_in(["open", "matched"]))
+        .filter(store::needs::live())
         .one(db)
         .await
 }

@@ -13,16 +13,31 @@ use crate::store::{self, entity::need, entity::offer};
 
 /// A need as the solver sees it.
 pub fn need_input(n: &need::Model) -> Option<NeedInput> {
+    need_input_of(&n.category, n.lat.zip(n.lon), n.urgency, n.posted_at)
+}
+
+/// A need as the solver sees it, from the fields it weighs.
+pub fn need_input_of(
+    category: &str,
+    point: Option<(f64, f64)>,
+    urgency: i16,
+    posted_at_ms: i64,
+) -> Option<NeedInput> {
     Some(NeedInput {
-        category: n.category.parse::<Category>().ok()?,
-        point: n.lat.zip(n.lon).map(|(lat, lon)| GeoPoint::new(lat, lon)),
-        urgency: u8::try_from(n.urgency).ok()?,
-        posted_at: n.posted_at.div_euclid(1000),
+        category: category.parse::<Category>().ok()?,
+        point: point.map(|(lat, lon)| GeoPoint::new(lat, lon)),
+        urgency: u8::try_from(urgency).ok()?,
+        posted_at: posted_at_ms.div_euclid(1000),
     })
 }
 
 /// An offer as the solver sees it (the volunteer key is unused here).
 pub fn offer_input(o: &offer::Model) -> OfferInput {
+    round_offer_input(&store::offers::RoundOffer::from(o))
+}
+
+/// An offer as a round reads it, as the solver sees it.
+pub fn round_offer_input(o: &store::offers::RoundOffer) -> OfferInput {
     OfferInput {
         categories: CategorySet(o.categories as u8),
         point: GeoPoint::new(o.lat, o.lon),

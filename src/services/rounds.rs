@@ -5,6 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use sea_orm::ActiveValue::Set;
+use sea_orm::{ConnectionTrait, DatabaseTransaction};
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
@@ -12,11 +13,13 @@ use super::{ServiceError, matches, ranking, round_lock, secrets};
 use crate::context::AppContext;
 use crate::domain::RegionPrefix;
 use crate::i18n::Locale;
-use crate::mail::EmailKind;
 use crate::mail::digest::{Digest, DigestItem};
+use crate::mail::{EmailKind, Recipient};
 use crate::matching;
+use crate::store::needs::RoundNeed;
+use crate::store::offers::RoundOffer;
 use crate::store::proposals::{Proposals, RoundStamp};
-use crate::store::{self, entity::need, entity::offer, entity::round, now_ms};
+use crate::store::{self, entity::round, now_ms};
 
 /// Runs a round for `region`, started by `started_by`.
 pub async fn run(
@@ -70,8 +73,7 @@ async fn solve_and_write(
         .iter()
         .filter_map(|(n, v)| Some((*need_index.get(n)?, *volunteer_key.get(v)?)))
         .collect();
-    let need_inputs: Vec<matching::NeedInput> =
-        needs.iter().filter_map(ranking::need_input).collect();
+    let need_inputs: Vec<matching::NeedInput> = needs.iter().filter_map(need_input).collect();
     if need_inputs.len() != needs.len() {
         return Err(ServiceError::Internal(anyhow::anyhow!(
             "a stored need does not parse"
@@ -81,7 +83,7 @@ async fn solve_and_write(
         .iter()
         .map(|o| matching::OfferInput {
             volunteer: volunteer_key[&o.volunteer_id],
-            ..ranking::offer_input(o)
+            ..ranking::round_offer_input(o)
         })
         .collect();
     let as_of = started_at.div_euclid(1000);
@@ -92,7 +94,7 @@ async fn solve_and_write(
     .await
     .map_err(|e| ServiceError::Internal(e.into()))?;
     let solve_ms = solving.elapsed().as_millis() as i64;
-    let pairs: Vec<(&need::Model, &offer::Model)> = solution
+    let pairs: Vec<Pair> = solution
         .pairs
         .iter()
         .map(|&(i, j)| (&needs[i], &offers[j]))
@@ -109,6 +111,13 @@ async fn solve_and_write(
     .await
 }
 
+/// A pair of the solution.
+type Pair<'a> = (&'a RoundNeed, &'a RoundOffer);
+
+fn need_input(n: &RoundNeed) -> Option<matching::NeedInput> {
+    ranking::need_input_of(&n.category, n.lat.zip(n.lon), n.urgency, n.posted_at)
+}
+
 async fn write(
     ctx: &AppContext,
     region: &RegionPrefix,
@@ -116,89 +125,41 @@ async fn write(
     started_at: i64,
     considered: (usize, usize),
     solve_ms: i64,
-    pairs: &[(&need::Model, &offer::Model)],
+    pairs: &[Pair<'_>],
 ) -> Result<round::Model, ServiceError> {
     let now = now_ms();
     let round_id = Uuid::now_v7();
     let phase = std::time::Instant::now();
-    let txn = store::begin_write(&ctx.db).await?;
-    tracing::debug!(
-        elapsed_ms = phase.elapsed().as_millis() as u64,
-        "round: transaction begun"
-    );
-    // Needs claimed since they were read are left out.
-    let mut wanted: Vec<Uuid> = pairs.iter().map(|(n, _)| n.id).collect();
-    // In id order the updates walk the table and its indexes in order.
-    wanted.sort_unstable();
-    let taken: HashSet<Uuid> = store::needs::transition_many(&txn, &wanted, "open", "matched", now)
-        .await?
-        .into_iter()
-        .collect();
-    tracing::debug!(
-        elapsed_ms = phase.elapsed().as_millis() as u64,
-        "round: needs taken"
-    );
-    let mut per_offer: HashMap<Uuid, i32> = HashMap::new();
-    for (_, o) in pairs.iter().filter(|(n, _)| taken.contains(&n.id)) {
-        *per_offer.entry(o.id).or_default() += 1;
-    }
-    let mut wanted_places: Vec<(Uuid, i32)> = per_offer.into_iter().collect();
-    wanted_places.sort_unstable();
-    let reserved: HashSet<Uuid> = store::offers::reserve_many(&txn, &wanted_places, now)
-        .await?
-        .into_iter()
-        .collect();
-    let kept: Vec<&(&need::Model, &offer::Model)> = pairs
-        .iter()
-        .filter(|(n, o)| taken.contains(&n.id) && reserved.contains(&o.id))
-        .collect();
-    // An offer that lost places meanwhile gives its needs back.
-    let give_back: Vec<Uuid> = pairs
-        .iter()
-        .filter(|(n, o)| taken.contains(&n.id) && !reserved.contains(&o.id))
-        .map(|(n, _)| n.id)
-        .collect();
-    store::needs::transition_many(&txn, &give_back, "matched", "open", now).await?;
-    tracing::debug!(
-        elapsed_ms = phase.elapsed().as_millis() as u64,
-        "round: needs and places taken"
-    );
     let ttl = ctx.settings.proposal_ttl.as_millis() as i64;
     let expires_at = now + ttl;
-    let mut proposals = Proposals::default();
-    let mut items = Vec::with_capacity(kept.len());
-    let volunteers = volunteers(&txn, &kept).await?;
-    let villages = store::regions::names(&txn, kept.iter().map(|(n, _)| n.region.clone())).await?;
-    let as_of = now.div_euclid(1000);
-    let mut total_cost = 0;
-    for (n, o) in &kept {
-        let id = Uuid::now_v7();
-        let token = secrets::new_token();
-        let (distance, cost) = ranking::need_input(n)
-            .and_then(|ni| matching::eligible_cost(&ni, &ranking::offer_input(o), as_of))
-            .unwrap_or((0, 0));
-        total_cost += cost;
-        proposals.push(id, n.id, o.id, o.volunteer_id, secrets::token_hash(&token));
-        if let Some(v) = volunteers.get(&o.volunteer_id) {
-            let locale = Locale::parse(&v.locale).unwrap_or_default();
-            let village = villages.get(&n.region).cloned().unwrap_or_default();
-            items.push(DigestItem {
-                recipient_key: v.id.to_string(),
-                to: super::notify::recipient(v),
-                item: matches::proposal_item(ctx, n, &village, &token, locale, Some(distance)),
-            });
-        }
-    }
+    // While the database takes the needs and places, this side reads the
+    // volunteers and builds every pair's link and digest item.
+    let ((txn, kept), mails) =
+        tokio::try_join!(take(ctx, pairs, now), proposal_mails(ctx, pairs, now))?;
     tracing::debug!(
         elapsed_ms = phase.elapsed().as_millis() as u64,
-        "round: proposals built"
+        "round: needs and places taken, proposals built"
     );
+    let mut proposals = Proposals::default();
+    let mut items = Vec::with_capacity(pairs.len());
+    let mut total_cost = 0;
+    let kept_pairs = pairs
+        .iter()
+        .zip(mails)
+        .zip(&kept)
+        .filter(|(_, kept)| **kept);
+    for (((n, o), mail), _) in kept_pairs {
+        total_cost += mail.cost;
+        proposals.push(Uuid::now_v7(), n.id, o.id, o.volunteer_id, mail.token_hash);
+        items.extend(mail.item);
+    }
     let stamp = RoundStamp {
         round_id,
         actor: started_by,
         at: now,
         expires_at,
     };
+    let matched = proposals.len();
     store::proposals::insert(&txn, stamp, proposals).await?;
     tracing::debug!(
         elapsed_ms = phase.elapsed().as_millis() as u64,
@@ -231,7 +192,7 @@ async fn write(
         region: region.as_str().to_owned(),
         needs_considered: considered.0 as i32,
         offers_considered: considered.1 as i32,
-        matched: kept.len() as i32,
+        matched: matched as i32,
         total_cost,
         solve_ms,
         started_by,
@@ -243,6 +204,106 @@ async fn write(
         .await?;
     txn.commit().await?;
     Ok(round)
+}
+
+/// Begins the round's transaction and takes the needs still open and the
+/// places still free; returns it with, for each pair, whether it got both.
+async fn take(
+    ctx: &AppContext,
+    pairs: &[Pair<'_>],
+    now: i64,
+) -> Result<(DatabaseTransaction, Vec<bool>), ServiceError> {
+    let txn = store::begin_write(&ctx.db).await?;
+    if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
+        // The bulk inserts unnest tens of megabytes of arrays; in the default
+        // 4 MB they spill to temporary files.
+        txn.execute_unprepared("SET LOCAL work_mem = '64MB'")
+            .await?;
+    }
+    // Needs claimed since they were read are left out.
+    let mut wanted: Vec<Uuid> = pairs.iter().map(|(n, _)| n.id).collect();
+    // In id order the updates walk the table and its indexes in order.
+    wanted.sort_unstable();
+    let taken: HashSet<Uuid> = store::needs::transition_many(&txn, &wanted, "open", "matched", now)
+        .await?
+        .into_iter()
+        .collect();
+    let mut per_offer: HashMap<Uuid, i32> = HashMap::new();
+    for (_, o) in pairs.iter().filter(|(n, _)| taken.contains(&n.id)) {
+        *per_offer.entry(o.id).or_default() += 1;
+    }
+    let mut wanted_places: Vec<(Uuid, i32)> = per_offer.into_iter().collect();
+    wanted_places.sort_unstable();
+    let reserved: HashSet<Uuid> = store::offers::reserve_many(&txn, &wanted_places, now)
+        .await?
+        .into_iter()
+        .collect();
+    // An offer that lost places meanwhile gives its needs back.
+    let give_back: Vec<Uuid> = pairs
+        .iter()
+        .filter(|(n, o)| taken.contains(&n.id) && !reserved.contains(&o.id))
+        .map(|(n, _)| n.id)
+        .collect();
+    store::needs::transition_many(&txn, &give_back, "matched", "open", now).await?;
+    let kept = pairs
+        .iter()
+        .map(|(n, o)| taken.contains(&n.id) && reserved.contains(&o.id))
+        .collect();
+    Ok((txn, kept))
+}
+
+/// What a proposal puts in the database and in its volunteer's digest.
+struct ProposalMail {
+    token_hash: String,
+    cost: i64,
+    /// `None` when the volunteer's account is gone.
+    item: Option<DigestItem>,
+}
+
+/// Each pair's link token, cost and digest item, by the pair's index.
+async fn proposal_mails(
+    ctx: &AppContext,
+    pairs: &[Pair<'_>],
+    now: i64,
+) -> Result<Vec<ProposalMail>, ServiceError> {
+    let volunteers = volunteers(&ctx.db, pairs).await?;
+    let villages =
+        store::regions::names(&ctx.db, pairs.iter().map(|(n, _)| n.region.clone())).await?;
+    let as_of = now.div_euclid(1000);
+    Ok(pairs
+        .iter()
+        .map(|(n, o)| {
+            let token = secrets::new_token();
+            let (distance, cost) = need_input(n)
+                .and_then(|ni| matching::eligible_cost(&ni, &ranking::round_offer_input(o), as_of))
+                .unwrap_or((0, 0));
+            let item = volunteers.get(&o.volunteer_id).map(|to| {
+                let village = villages.get(&n.region).cloned().unwrap_or_default();
+                let need = matches::ProposalNeed {
+                    title: &n.title,
+                    category: &n.category,
+                    urgency: n.urgency,
+                };
+                DigestItem {
+                    recipient_key: o.volunteer_id.to_string(),
+                    item: matches::proposal_item(
+                        ctx,
+                        need,
+                        &village,
+                        &token,
+                        to.locale,
+                        Some(distance),
+                    ),
+                    to: to.clone(),
+                }
+            });
+            ProposalMail {
+                token_hash: secrets::token_hash(&token),
+                cost,
+                item,
+            }
+        })
+        .collect())
 }
 
 fn round_active(r: &round::Model) -> round::ActiveModel {
@@ -260,25 +321,42 @@ fn round_active(r: &round::Model) -> round::ActiveModel {
     }
 }
 
-/// The volunteers of the kept pairs, by id.
+/// Where each volunteer of the pairs gets their digest, by id: only the
+/// columns an address needs (whole accounts made this a second's read).
 async fn volunteers(
     db: &impl sea_orm::ConnectionTrait,
-    kept: &[&(&need::Model, &offer::Model)],
-) -> Result<HashMap<Uuid, crate::store::entity::user::Model>, ServiceError> {
+    pairs: &[Pair<'_>],
+) -> Result<HashMap<Uuid, Recipient>, ServiceError> {
     use crate::store::entity::user;
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-    let mut ids: Vec<Uuid> = kept.iter().map(|(_, o)| o.volunteer_id).collect();
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+    let mut ids: Vec<Uuid> = pairs.iter().map(|(_, o)| o.volunteer_id).collect();
     ids.sort();
     ids.dedup();
     let mut found = HashMap::new();
     // Under both SQLite's 32,766 and PostgreSQL's 65,535 parameters.
     for chunk in ids.chunks(30_000) {
-        for u in user::Entity::find()
+        let rows: Vec<(Uuid, String, String, String)> = user::Entity::find()
+            .select_only()
+            .columns([
+                user::Column::Id,
+                user::Column::Email,
+                user::Column::Name,
+                user::Column::Locale,
+            ])
             .filter(user::Column::Id.is_in(chunk.iter().copied()))
+            .into_tuple()
             .all(db)
-            .await?
-        {
-            found.insert(u.id, u);
+            .await?;
+        for (id, email, name, locale) in rows {
+            let locale = Locale::parse(&locale).unwrap_or_default();
+            found.insert(
+                id,
+                Recipient {
+                    email,
+                    name,
+                    locale,
+                },
+            );
         }
     }
     Ok(found)

@@ -40,6 +40,14 @@ impl NeedFilter {
     }
 }
 
+/// The needs that are live (`open` or `matched`), in the very words of the
+/// partial index `idx_needs_one_live_per_category`: a planner uses that
+/// index for a household's live needs only when it can see the query asks
+/// for what the index holds, which bound parameters would hide.
+pub fn live() -> sea_orm::sea_query::SimpleExpr {
+    Expr::cust("status IN ('open', 'matched')")
+}
+
 pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<need::Model>, DbErr> {
     Needs::find_by_id(id).one(db).await
 }
@@ -104,7 +112,7 @@ pub async fn follow_household(
         )
         .col_expr(Column::UpdatedAt, Expr::value(now))
         .filter(Column::HouseholdId.eq(household_id))
-        .filter(Column::Status.is_in(["open", "matched"]))
+        .filter(live())
         .exec(db)
         .await
         .map(|_| ())
@@ -199,19 +207,46 @@ pub async fn transition_many(
     Ok(moved)
 }
 
-/// Every open need inside a prefix.
+/// What a round reads of an open need: what the solver weighs and what
+/// its proposal email shows, without the rest of the row (at county scale
+/// decoding whole rows was a good part of a round).
+#[derive(Debug, Clone, PartialEq, sea_orm::FromQueryResult)]
+pub struct RoundNeed {
+    pub id: Uuid,
+    pub region: String,
+    pub category: String,
+    pub title: String,
+    pub urgency: i16,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub posted_at: i64,
+}
+
+/// Every open need inside a prefix, by id.
 pub async fn open_in(
     db: &impl ConnectionTrait,
     prefix: &RegionPrefix,
-) -> Result<Vec<need::Model>, DbErr> {
+) -> Result<Vec<RoundNeed>, DbErr> {
     let filter = NeedFilter {
         statuses: vec!["open"],
         category: None,
         regions: vec![prefix.clone()],
     };
     Needs::find()
+        .select_only()
+        .columns([
+            Column::Id,
+            Column::Region,
+            Column::Category,
+            Column::Title,
+            Column::Urgency,
+            Column::Lat,
+            Column::Lon,
+            Column::PostedAt,
+        ])
         .filter(filter.condition())
         .order_by_asc(Column::Id)
+        .into_model::<RoundNeed>()
         .all(db)
         .await
 }

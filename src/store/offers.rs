@@ -118,11 +118,38 @@ pub async fn release(db: &impl ConnectionTrait, id: Uuid, now: i64) -> Result<()
         .map(|_| ())
 }
 
+/// What a round reads of a matchable offer: what the solver weighs.
+#[derive(Debug, Clone, Copy, PartialEq, sea_orm::FromQueryResult)]
+pub struct RoundOffer {
+    pub id: Uuid,
+    pub volunteer_id: Uuid,
+    pub categories: i32,
+    pub lat: f64,
+    pub lon: f64,
+    pub radius_m: i64,
+    pub remote: bool,
+    pub capacity: i32,
+    pub live_matches: i32,
+}
+
+impl From<&offer::Model> for RoundOffer {
+    fn from(o: &offer::Model) -> Self {
+        Self {
+            id: o.id,
+            volunteer_id: o.volunteer_id,
+            categories: o.categories,
+            lat: o.lat,
+            lon: o.lon,
+            radius_m: o.radius_m,
+            remote: o.remote,
+            capacity: o.capacity,
+            live_matches: o.live_matches,
+        }
+    }
+}
+
 /// Every offer that can take a need now, by id.
-pub async fn all_matchable(
-    db: &impl ConnectionTrait,
-    now: i64,
-) -> Result<Vec<offer::Model>, DbErr> {
+pub async fn all_matchable(db: &impl ConnectionTrait, now: i64) -> Result<Vec<RoundOffer>, DbErr> {
     let cond = Condition::all()
         .add(Column::Status.eq("active"))
         .add(
@@ -132,8 +159,21 @@ pub async fn all_matchable(
         )
         .add(Expr::col(Column::LiveMatches).lt(Expr::col(Column::Capacity)));
     Offers::find()
+        .select_only()
+        .columns([
+            Column::Id,
+            Column::VolunteerId,
+            Column::Categories,
+            Column::Lat,
+            Column::Lon,
+            Column::RadiusM,
+            Column::Remote,
+            Column::Capacity,
+            Column::LiveMatches,
+        ])
         .filter(cond)
         .order_by_asc(Column::Id)
+        .into_model::<RoundOffer>()
         .all(db)
         .await
 }
