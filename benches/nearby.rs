@@ -83,6 +83,7 @@ async fn main() {
         .expect("JSON");
     let cadre_id = me["id"].as_str().expect("id").parse().expect("uuid");
     let county = county::load(&ctx.db, &instance, cadre_id).await;
+    county::settle(&ctx.db).await;
     let load_secs = loading.elapsed().as_secs_f64();
     eprintln!("loaded in {load_secs:.1} s; measuring…");
 

@@ -15,7 +15,7 @@ mod m20261130_000005_create_rounds;
 mod m20261202_000006_create_offer_cover;
 mod m20261202_000007_stats_and_schedules;
 mod m20261202_000008_outbox_payload;
-mod m20261202_000009_round_writes;
+mod m20261202_000009_county_scale_indexes;
 
 /// Applies huzhu's migrations in order.
 pub struct Migrator;
@@ -32,7 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000006_create_offer_cover::Migration),
             Box::new(m20261202_000007_stats_and_schedules::Migration),
             Box::new(m20261202_000008_outbox_payload::Migration),
-            Box::new(m20261202_000009_round_writes::Migration),
+            Box::new(m20261202_000009_county_scale_indexes::Migration),
         ]
     }
 }

@@ -1,5 +1,6 @@
-//! Cheaper writes for a matching round, which updates tens of thousands of
-//! offers at once (their `live_matches`).
+//! Storage and indexes for a county's scale: a matching round changes tens
+//! of thousands of needs and offers at once, and "near me" must answer in
+//! milliseconds among a hundred thousand needs.
 //!
 //! - On PostgreSQL, offers' pages keep a fifth free, so that an update of
 //!   columns no index holds (`live_matches`, `updated_at`) stays on its page
@@ -13,6 +14,9 @@
 //!   (a household's needs are only ever looked up live);
 //!   `idx_needs_status_region` by `idx_needs_figures` (region first) and
 //!   `idx_needs_posted` (status alone selects most of the table anyway).
+//! - `idx_needs_cell_points` replaces `idx_needs_cell` and also holds each
+//!   need's point and id, so that "near me" reads the points of a few cells
+//!   from the index alone, without visiting a thousand table rows.
 
 use sea_orm_migration::prelude::*;
 
@@ -43,11 +47,20 @@ impl MigrationTrait for Migration {
             db.execute_unprepared(&format!("DROP INDEX {}", index.0))
                 .await?;
         }
+        db.execute_unprepared(
+            "CREATE INDEX idx_needs_cell_points ON needs (cell, status, lat, lon, id)",
+        )
+        .await?;
+        db.execute_unprepared("DROP INDEX idx_needs_cell").await?;
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let db = manager.get_connection();
+        db.execute_unprepared("CREATE INDEX idx_needs_cell ON needs (cell, status)")
+            .await?;
+        db.execute_unprepared("DROP INDEX idx_needs_cell_points")
+            .await?;
         for (name, definition) in DROPPED {
             db.execute_unprepared(&format!("CREATE INDEX {name} ON {definition}"))
                 .await?;
