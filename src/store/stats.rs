@@ -284,8 +284,10 @@ const BUCKET_MS: i64 = 24 * 3_600_000;
 ///    value, in the one sort the counting needs anyway; `h` sums them to
 ///    each group's histogram, and `p` picks the buckets holding the middle
 ///    rank or ranks, with how many values lie below them.
-/// 2. `r`: only the values inside those buckets, ranked; `m` averages the
-///    one or two at the middle ranks.
+/// 2. `v`, `r`: only the values inside those buckets, ranked; `m` averages
+///    the one or two at the middle ranks. `CROSS JOIN` keeps SQLite from
+///    reordering the join: the values are read once and `p`, small, is
+///    probed.
 ///
 /// The counts are `f` summed by group.
 fn bucketed_medians() -> String {
@@ -299,8 +301,8 @@ fn bucketed_medians() -> String {
            SUM(c) OVER (PARTITION BY kind, k) AS total FROM h), \
          p AS MATERIALIZED (SELECT kind, k, MIN(b) AS lo, MAX(b) AS hi, MIN(below) AS below, total FROM s \
            WHERE below < (total + 2) / 2 AND below + c >= (total + 1) / 2 GROUP BY kind, k), \
-         v AS NOT MATERIALIZED (SELECT 0 AS kind, k, {TO_MATCH} AS x FROM n WHERE first_accepted_at IS NOT NULL \
-           UNION ALL SELECT 1, k, {TO_COMPLETE} FROM n WHERE completed_ms IS NOT NULL), \
+         v AS NOT MATERIALIZED (SELECT 0 AS kind, k, {TO_MATCH} AS x FROM n WHERE {in_0} \
+           UNION ALL SELECT 1, k, {TO_COMPLETE} FROM n WHERE {in_1}), \
          r AS (SELECT v.kind, v.k, v.x, p.total, \
            p.below + ROW_NUMBER() OVER (PARTITION BY v.kind, v.k ORDER BY v.x) AS rank \
            FROM v CROSS JOIN p ON p.kind = v.kind AND p.k = v.k AND v.x / {w} BETWEEN p.lo AND p.hi), \
@@ -311,7 +313,19 @@ fn bucketed_medians() -> String {
          LEFT JOIN m m0 ON m0.kind = 0 AND m0.k = g.k \
          LEFT JOIN m m1 ON m1.kind = 1 AND m1.k = g.k",
         counts = counted(|_, sum| sum.to_owned()),
+        in_0 = within_picked(0, TO_MATCH),
+        in_1 = within_picked(1, TO_COMPLETE),
         sums = counted(|column, _| format!("CAST(SUM({column}) AS BIGINT)")),
+    )
+}
+
+/// Whether a value of median `kind` lies between the lowest and highest
+/// picked bucket of any group: most values do not, and this test, with
+/// its bounds computed once, is cheaper than looking up their own group's.
+fn within_picked(kind: u8, value: &str) -> String {
+    format!(
+        "({value}) / {BUCKET_MS} BETWEEN (SELECT MIN(lo) FROM p WHERE kind = {kind}) \
+         AND (SELECT MAX(hi) FROM p WHERE kind = {kind})"
     )
 }
 
