@@ -1,6 +1,6 @@
 //! The coordinators' figures, aggregated by the database: counts with
 //! `GROUP BY`, and exact medians in the same statement: `percentile_cont(0.5)`
-//! on PostgreSQL; on SQLite, which lacks it, a histogram of day buckets and
+//! on PostgreSQL; on SQLite, which lacks it, a histogram of time buckets and
 //! then a ranking of the few values in the middle bucket. Never the rows
 //! themselves pulled into memory.
 //!
@@ -250,7 +250,7 @@ pub async fn counts(
              FROM n GROUP BY k",
             counted(|_, sum| sum.to_owned())
         )),
-        _ => sql.push(&bucketed_medians()),
+        _ => sql.push(&bucketed_medians(bucket_ms(by))),
     };
     let mut groups: BTreeMap<String, GroupCounts> = BTreeMap::new();
     for row in db.query_all_raw(sql.build()).await? {
@@ -272,15 +272,22 @@ pub async fn counts(
     Ok(groups)
 }
 
-/// The width of a median's histogram bucket: a day, so that a group's
-/// histogram stays small and the bucket holding its middle value few.
-const BUCKET_MS: i64 = 24 * 3_600_000;
+/// The width of a median's histogram bucket, wide enough that the
+/// histograms stay small and narrow enough that the middle bucket holds
+/// few values: a summary's one group has them all, so six hours; a
+/// breakdown's hundreds of groups, a day.
+fn bucket_ms(by: &GroupBy) -> i64 {
+    match by {
+        GroupBy::All => 6 * 3_600_000,
+        _ => 24 * 3_600_000,
+    }
+}
 
 /// SQLite, which has no percentile function, and whose sorts and window
 /// functions cost about a microsecond a row: exact medians in two passes
 /// that sort the needs once.
 ///
-/// 1. `f`: the counts by group and by the day bucket of each median's
+/// 1. `f`: the counts by group and by the bucket (`w` wide) of each median's
 ///    value, in the one sort the counting needs anyway; `h` sums them to
 ///    each group's histogram, and `p` picks the buckets holding the middle
 ///    rank or ranks, with how many values lie below them.
@@ -290,8 +297,7 @@ const BUCKET_MS: i64 = 24 * 3_600_000;
 ///    probed.
 ///
 /// The counts are `f` summed by group.
-fn bucketed_medians() -> String {
-    let w = BUCKET_MS;
+fn bucketed_medians(w: i64) -> String {
     format!(
         ", f AS MATERIALIZED (SELECT k, ({TO_MATCH}) / {w} AS b0, ({TO_COMPLETE}) / {w} AS b1, {counts} \
            FROM n GROUP BY k, b0, b1), \
@@ -313,8 +319,8 @@ fn bucketed_medians() -> String {
          LEFT JOIN m m0 ON m0.kind = 0 AND m0.k = g.k \
          LEFT JOIN m m1 ON m1.kind = 1 AND m1.k = g.k",
         counts = counted(|_, sum| sum.to_owned()),
-        in_0 = within_picked(0, TO_MATCH),
-        in_1 = within_picked(1, TO_COMPLETE),
+        in_0 = within_picked(0, TO_MATCH, w),
+        in_1 = within_picked(1, TO_COMPLETE, w),
         sums = counted(|column, _| format!("CAST(SUM({column}) AS BIGINT)")),
     )
 }
@@ -322,9 +328,9 @@ fn bucketed_medians() -> String {
 /// Whether a value of median `kind` lies between the lowest and highest
 /// picked bucket of any group: most values do not, and this test, with
 /// its bounds computed once, is cheaper than looking up their own group's.
-fn within_picked(kind: u8, value: &str) -> String {
+fn within_picked(kind: u8, value: &str, w: i64) -> String {
     format!(
-        "({value}) / {BUCKET_MS} BETWEEN (SELECT MIN(lo) FROM p WHERE kind = {kind}) \
+        "({value}) / {w} BETWEEN (SELECT MIN(lo) FROM p WHERE kind = {kind}) \
          AND (SELECT MAX(hi) FROM p WHERE kind = {kind})"
     )
 }
