@@ -1,8 +1,8 @@
 //! The coordinators' figures, aggregated by the database: counts with
-//! `GROUP BY`, and exact medians: `percentile_cont(0.5)` on PostgreSQL, in
-//! the same pass; on SQLite, which lacks it, `ORDER BY … LIMIT … OFFSET`
-//! for one group and window functions for many. Never the rows themselves
-//! pulled into memory.
+//! `GROUP BY`, and exact medians in the same statement: `percentile_cont(0.5)`
+//! on PostgreSQL; on SQLite, which lacks it, a histogram of time buckets and
+//! then a ranking of the few values in the middle bucket. Never the rows
+//! themselves pulled into memory.
 //!
 //! Every figure covers the needs posted in a period and those needs'
 //! matches, grouped by one key (township, village, category, week, or one
@@ -100,6 +100,10 @@ impl Sql {
 }
 
 /// `WITH [weeks,] n AS (the scoped needs with their group key k) `.
+///
+/// `n` is `NOT MATERIALIZED`: a statement that reads it twice then scans
+/// the covering index twice, which costs less than copying every scoped
+/// need into a temporary table first.
 fn scoped(backend: DbBackend, scope: &Scope, by: &GroupBy) -> Sql {
     let mut sql = Sql::new(backend);
     sql.push("WITH ");
@@ -129,7 +133,7 @@ fn scoped(backend: DbBackend, scope: &Scope, by: &GroupBy) -> Sql {
         GroupBy::Week(_) => "w.k",
     };
     sql.push(
-        "n AS (SELECT d.status, d.posted_at, d.first_accepted_at, d.completed_ms, \
+        "n AS NOT MATERIALIZED (SELECT d.status, d.posted_at, d.first_accepted_at, d.completed_ms, \
          d.declined_matches, d.expired_matches, d.cancelled_matches, ",
     );
     match even {
@@ -199,41 +203,56 @@ fn group_key(by: &GroupBy, raw: String) -> String {
     }
 }
 
-/// The two medians' values: hours to the first acceptance, and from
+/// The two medians' values: milliseconds to the first acceptance, and from
 /// acceptance to completion.
 const TO_MATCH: &str = "first_accepted_at - posted_at";
 const TO_COMPLETE: &str = "completed_ms";
 
-/// The figures of every group that has needs in `scope`.
+/// Each group's counts: the column and its aggregate over the scoped needs.
+const COUNTED: [(&str, &str); 9] = [
+    ("posted", "COUNT(*)"),
+    ("matched", "COUNT(first_accepted_at)"),
+    ("fulfilled", "COUNT(*) FILTER (WHERE status = 'fulfilled')"),
+    ("open", "COUNT(*) FILTER (WHERE status = 'open')"),
+    ("cancelled", "COUNT(*) FILTER (WHERE status = 'cancelled')"),
+    ("completed", "COUNT(completed_ms)"),
+    ("declined", "CAST(SUM(declined_matches) AS BIGINT)"),
+    ("expired", "CAST(SUM(expired_matches) AS BIGINT)"),
+    ("ended_cancelled", "CAST(SUM(cancelled_matches) AS BIGINT)"),
+];
+
+/// `COUNTED` as a select list, each aggregate made by `aggregate`.
+fn counted(aggregate: impl Fn(&str, &str) -> String) -> String {
+    COUNTED
+        .iter()
+        .map(|(column, sum)| format!("{} AS {column}", aggregate(column, sum)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The figures of every group that has needs in `scope`: one statement,
+/// answering `k`, the `COUNTED` columns, `to_match` and `to_complete`.
 pub async fn counts(
     db: &impl ConnectionTrait,
     scope: &Scope,
     by: &GroupBy,
 ) -> Result<BTreeMap<String, GroupCounts>, DbErr> {
     let backend = db.get_database_backend();
-    let mut groups: BTreeMap<String, GroupCounts> = BTreeMap::new();
     let mut sql = scoped(backend, scope, by);
-    sql.push(
-        "SELECT k, COUNT(*) AS posted, \
-         SUM(CASE WHEN first_accepted_at IS NULL THEN 0 ELSE 1 END) AS matched, \
-         SUM(CASE WHEN status = 'fulfilled' THEN 1 ELSE 0 END) AS fulfilled, \
-         SUM(CASE WHEN status = 'open' THEN 1 ELSE 0 END) AS open, \
-         SUM(CASE WHEN status = 'cancelled' THEN 1 ELSE 0 END) AS cancelled, \
-         SUM(CASE WHEN completed_ms IS NULL THEN 0 ELSE 1 END) AS completed, \
-         CAST(SUM(declined_matches) AS BIGINT) AS declined, \
-         CAST(SUM(expired_matches) AS BIGINT) AS expired, \
-         CAST(SUM(cancelled_matches) AS BIGINT) AS ended_cancelled",
-    );
-    // PostgreSQL finds exact medians in the same pass (the 0.5 continuous
-    // percentile is the middle value, or the mean of the middle two).
-    let postgres = backend == DbBackend::Postgres;
-    if postgres {
-        sql.push(&format!(
-            ", percentile_cont(0.5) WITHIN GROUP (ORDER BY {TO_MATCH}) AS to_match, \
-             percentile_cont(0.5) WITHIN GROUP (ORDER BY {TO_COMPLETE}) AS to_complete"
-        ));
-    }
-    sql.push(" FROM n GROUP BY k");
+    match backend {
+        // PostgreSQL finds exact medians in the counting pass (the 0.5
+        // continuous percentile is the middle value, or the mean of the
+        // middle two).
+        DbBackend::Postgres => sql.push(&format!(
+            "SELECT k, {}, \
+             percentile_cont(0.5) WITHIN GROUP (ORDER BY {TO_MATCH}) AS to_match, \
+             percentile_cont(0.5) WITHIN GROUP (ORDER BY {TO_COMPLETE}) AS to_complete \
+             FROM n GROUP BY k",
+            counted(|_, sum| sum.to_owned())
+        )),
+        _ => sql.push(&bucketed_medians(bucket_ms(by))),
+    };
+    let mut groups: BTreeMap<String, GroupCounts> = BTreeMap::new();
     for row in db.query_all_raw(sql.build()).await? {
         let g = groups
             .entry(group_key(by, row.try_get("", "k")?))
@@ -247,78 +266,73 @@ pub async fn counts(
         g.matches_declined = row.try_get("", "declined")?;
         g.matches_expired = row.try_get("", "expired")?;
         g.matches_cancelled = row.try_get("", "ended_cancelled")?;
-        if postgres {
-            g.median_ms_to_match = row.try_get("", "to_match")?;
-            g.median_ms_to_complete = row.try_get("", "to_complete")?;
-        }
-    }
-    if postgres {
-        return Ok(groups);
-    }
-    // SQLite: the summary's medians by sorting once each, a breakdown's by
-    // window functions.
-    if let GroupBy::All = by {
-        if let Some(g) = groups.get_mut("") {
-            g.median_ms_to_match = median(db, scope, TO_MATCH, g.needs_matched).await?;
-            g.median_ms_to_complete = median(db, scope, TO_COMPLETE, g.matches_completed).await?;
-        }
-        return Ok(groups);
-    }
-    // Both medians of every group in one pass: the middle one or two values
-    // of each (kind, group), averaged.
-    let mut medians = scoped(backend, scope, by);
-    medians.push(&format!(
-        ", v AS (SELECT 'match' AS kind, k, {TO_MATCH} AS x FROM n WHERE first_accepted_at IS NOT NULL \
-         UNION ALL SELECT 'complete' AS kind, k, {TO_COMPLETE} AS x FROM n WHERE completed_ms IS NOT NULL), \
-         r AS (SELECT kind, k, x, \
-           ROW_NUMBER() OVER (PARTITION BY kind, k ORDER BY x) AS rn, \
-           COUNT(*) OVER (PARTITION BY kind, k) AS c FROM v) \
-         SELECT kind, k, CAST(SUM(x) AS BIGINT) AS total, COUNT(*) AS picked FROM r \
-         WHERE rn = (c + 1) / 2 OR rn = (c + 2) / 2 GROUP BY kind, k"
-    ));
-    for row in db.query_all_raw(medians.build()).await? {
-        let g = groups
-            .entry(group_key(by, row.try_get("", "k")?))
-            .or_default();
-        let total: i64 = row.try_get("", "total")?;
-        let picked: i64 = row.try_get("", "picked")?;
-        let median = Some(total as f64 / picked.max(1) as f64);
-        match row.try_get::<String>("", "kind")?.as_str() {
-            "match" => g.median_ms_to_match = median,
-            _ => g.median_ms_to_complete = median,
-        }
+        g.median_ms_to_match = row.try_get("", "to_match")?;
+        g.median_ms_to_complete = row.try_get("", "to_complete")?;
     }
     Ok(groups)
 }
 
-/// The exact median of `value` over the `count` needs of `scope` that have
-/// it: the middle one or two values, found by sorting once.
-async fn median(
-    db: &impl ConnectionTrait,
-    scope: &Scope,
-    value: &str,
-    count: i64,
-) -> Result<Option<f64>, DbErr> {
-    if count == 0 {
-        return Ok(None);
+/// The width of a median's histogram bucket, wide enough that the
+/// histograms stay small and narrow enough that the middle bucket holds
+/// few values: a summary's one group has them all, so six hours; a
+/// breakdown's hundreds of groups, a day.
+fn bucket_ms(by: &GroupBy) -> i64 {
+    match by {
+        GroupBy::All => 6 * 3_600_000,
+        _ => 24 * 3_600_000,
     }
-    let mut sql = scoped(db.get_database_backend(), scope, &GroupBy::All);
-    sql.push(&format!(
-        "SELECT CAST(SUM(x) AS BIGINT) AS total, COUNT(*) AS picked FROM \
-         (SELECT {value} AS x FROM n WHERE {value} IS NOT NULL ORDER BY x LIMIT "
-    ))
-    .bind(2 - count % 2)
-    .push(" OFFSET ")
-    .bind((count - 1) / 2)
-    .push(") middle");
-    let Some(row) = db.query_one_raw(sql.build()).await? else {
-        return Ok(None);
-    };
-    let total: Option<i64> = row.try_get("", "total")?;
-    let picked: i64 = row.try_get("", "picked")?;
-    Ok(total
-        .filter(|_| picked > 0)
-        .map(|t| t as f64 / picked as f64))
+}
+
+/// SQLite, which has no percentile function, and whose sorts and window
+/// functions cost about a microsecond a row: exact medians in two passes
+/// that sort the needs once.
+///
+/// 1. `f`: the counts by group and by the bucket (`w` wide) of each median's
+///    value, in the one sort the counting needs anyway; `h` sums them to
+///    each group's histogram, and `p` picks the buckets holding the middle
+///    rank or ranks, with how many values lie below them.
+/// 2. `v`, `r`: only the values inside those buckets, ranked; `m` averages
+///    the one or two at the middle ranks. `CROSS JOIN` keeps SQLite from
+///    reordering the join: the values are read once and `p`, small, is
+///    probed.
+///
+/// The counts are `f` summed by group.
+fn bucketed_medians(w: i64) -> String {
+    format!(
+        ", f AS MATERIALIZED (SELECT k, ({TO_MATCH}) / {w} AS b0, ({TO_COMPLETE}) / {w} AS b1, {counts} \
+           FROM n GROUP BY k, b0, b1), \
+         h (kind, k, b, c) AS (SELECT 0, k, b0, SUM(matched) FROM f WHERE b0 IS NOT NULL GROUP BY k, b0 \
+           UNION ALL SELECT 1, k, b1, SUM(completed) FROM f WHERE b1 IS NOT NULL GROUP BY k, b1), \
+         s AS (SELECT kind, k, b, c, SUM(c) OVER (PARTITION BY kind, k ORDER BY b) - c AS below, \
+           SUM(c) OVER (PARTITION BY kind, k) AS total FROM h), \
+         p AS MATERIALIZED (SELECT kind, k, MIN(b) AS lo, MAX(b) AS hi, MIN(below) AS below, total FROM s \
+           WHERE below < (total + 2) / 2 AND below + c >= (total + 1) / 2 GROUP BY kind, k), \
+         v AS NOT MATERIALIZED (SELECT 0 AS kind, k, {TO_MATCH} AS x FROM n WHERE {in_0} \
+           UNION ALL SELECT 1, k, {TO_COMPLETE} FROM n WHERE {in_1}), \
+         r AS (SELECT v.kind, v.k, v.x, p.total, \
+           p.below + ROW_NUMBER() OVER (PARTITION BY v.kind, v.k ORDER BY v.x) AS rank \
+           FROM v CROSS JOIN p ON p.kind = v.kind AND p.k = v.k AND v.x / {w} BETWEEN p.lo AND p.hi), \
+         m AS MATERIALIZED (SELECT kind, k, SUM(x) * 1.0 / COUNT(*) AS median FROM r \
+           WHERE rank = (total + 1) / 2 OR rank = (total + 2) / 2 GROUP BY kind, k) \
+         SELECT g.*, m0.median AS to_match, m1.median AS to_complete \
+         FROM (SELECT k, {sums} FROM f GROUP BY k) g \
+         LEFT JOIN m m0 ON m0.kind = 0 AND m0.k = g.k \
+         LEFT JOIN m m1 ON m1.kind = 1 AND m1.k = g.k",
+        counts = counted(|_, sum| sum.to_owned()),
+        in_0 = within_picked(0, TO_MATCH, w),
+        in_1 = within_picked(1, TO_COMPLETE, w),
+        sums = counted(|column, _| format!("CAST(SUM({column}) AS BIGINT)")),
+    )
+}
+
+/// Whether a value of median `kind` lies between the lowest and highest
+/// picked bucket of any group: most values do not, and this test, with
+/// its bounds computed once, is cheaper than looking up their own group's.
+fn within_picked(kind: u8, value: &str, w: i64) -> String {
+    format!(
+        "({value}) / {w} BETWEEN (SELECT MIN(lo) FROM p WHERE kind = {kind}) \
+         AND (SELECT MAX(hi) FROM p WHERE kind = {kind})"
+    )
 }
 
 /// Derives each need's figure columns from its matches; `None` means every
