@@ -38,10 +38,8 @@ impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let db = manager.get_connection();
         if manager.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
-            for table in ["offers", "needs"] {
-                db.execute_unprepared(&format!("ALTER TABLE {table} SET (fillfactor = 80)"))
-                    .await?;
-            }
+            db.execute_unprepared("ALTER TABLE offers SET (fillfactor = 80)")
+                .await?;
         }
         for index in DROPPED {
             db.execute_unprepared(&format!("DROP INDEX {}", index.0))
@@ -66,10 +64,8 @@ impl MigrationTrait for Migration {
                 .await?;
         }
         if manager.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
-            for table in ["offers", "needs"] {
-                db.execute_unprepared(&format!("ALTER TABLE {table} RESET (fillfactor)"))
-                    .await?;
-            }
+            db.execute_unprepared("ALTER TABLE offers RESET (fillfactor)")
+                .await?;
         }
         Ok(())
     }

@@ -17,7 +17,7 @@ pub fn need_input(n: &need::Model) -> Option<NeedInput> {
 }
 
 /// A need as the solver sees it, from the fields it weighs.
-pub fn need_input_of(
+fn need_input_of(
     category: &str,
     point: Option<(f64, f64)>,
     urgency: i16,
@@ -29,6 +29,11 @@ pub fn need_input_of(
         urgency: u8::try_from(urgency).ok()?,
         posted_at: posted_at_ms.div_euclid(1000),
     })
+}
+
+/// A need as a round reads it, as the solver sees it.
+pub fn round_need_input(n: &store::needs::RoundNeed) -> Option<NeedInput> {
+    need_input_of(&n.category, n.lat.zip(n.lon), n.urgency, n.posted_at)
 }
 
 /// An offer as the solver sees it (the volunteer key is unused here).

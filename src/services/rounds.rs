@@ -12,7 +12,6 @@ use uuid::Uuid;
 use super::{ServiceError, matches, ranking, round_lock, secrets};
 use crate::context::AppContext;
 use crate::domain::RegionPrefix;
-use crate::i18n::Locale;
 use crate::mail::digest::{Digest, DigestItem};
 use crate::mail::{EmailKind, Recipient};
 use crate::matching;
@@ -73,7 +72,8 @@ async fn solve_and_write(
         .iter()
         .filter_map(|(n, v)| Some((*need_index.get(n)?, *volunteer_key.get(v)?)))
         .collect();
-    let need_inputs: Vec<matching::NeedInput> = needs.iter().filter_map(need_input).collect();
+    let need_inputs: Vec<matching::NeedInput> =
+        needs.iter().filter_map(ranking::round_need_input).collect();
     if need_inputs.len() != needs.len() {
         return Err(ServiceError::Internal(anyhow::anyhow!(
             "a stored need does not parse"
@@ -113,10 +113,6 @@ async fn solve_and_write(
 
 /// A pair of the solution.
 type Pair<'a> = (&'a RoundNeed, &'a RoundOffer);
-
-fn need_input(n: &RoundNeed) -> Option<matching::NeedInput> {
-    ranking::need_input_of(&n.category, n.lat.zip(n.lon), n.urgency, n.posted_at)
-}
 
 async fn write(
     ctx: &AppContext,
@@ -274,7 +270,7 @@ async fn proposal_mails(
         .iter()
         .map(|(n, o)| {
             let token = secrets::new_token();
-            let (distance, cost) = need_input(n)
+            let (distance, cost) = ranking::round_need_input(n)
                 .and_then(|ni| matching::eligible_cost(&ni, &ranking::round_offer_input(o), as_of))
                 .unwrap_or((0, 0));
             let item = volunteers.get(&o.volunteer_id).map(|to| {
@@ -348,15 +344,7 @@ async fn volunteers(
             .all(db)
             .await?;
         for (id, email, name, locale) in rows {
-            let locale = Locale::parse(&locale).unwrap_or_default();
-            found.insert(
-                id,
-                Recipient {
-                    email,
-                    name,
-                    locale,
-                },
-            );
+            found.insert(id, super::notify::recipient_of(email, name, &locale));
         }
     }
     Ok(found)
