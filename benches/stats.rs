@@ -29,6 +29,7 @@ async fn main() {
     )
     .await;
     let written = history::write(&ctx.db).await;
+    county::settle(&ctx.db).await;
     let backend = served.backend;
     println!(
         "stats bench ({backend}): county and history loaded in {:.1} s ({} matches, {} needs fulfilled)",

@@ -228,13 +228,16 @@ pub async fn database(dir: &Path) -> (String, Option<(String, String)>) {
 /// is long after its data arrived: statistics gathered and hint bits set
 /// (what autovacuum does within a minute), and the load's WAL checkpointed
 /// so that the bulk load's checkpoint does not land inside what is measured.
-/// Nothing to do on SQLite, which checkpoints its WAL as it goes.
+/// SQLite's WAL, which readers kept from being reset during the load, is
+/// copied back into the database file, as its next checkpoints would.
 pub async fn settle(db: &DatabaseConnection) {
     use sea_orm::ConnectionTrait;
-    if db.get_database_backend() == sea_orm::DbBackend::Postgres {
-        for statement in ["VACUUM ANALYZE", "CHECKPOINT"] {
-            db.execute_unprepared(statement).await.expect(statement);
-        }
+    let statements: &[&str] = match db.get_database_backend() {
+        sea_orm::DbBackend::Postgres => &["VACUUM ANALYZE", "CHECKPOINT"],
+        _ => &["PRAGMA wal_checkpoint(TRUNCATE)"],
+    };
+    for statement in statements {
+        db.execute_unprepared(statement).await.expect(statement);
     }
 }
 

@@ -74,7 +74,7 @@ pub struct Served {
     /// `sqlite` or `postgres`.
     pub backend: &'static str,
     postgres: Option<(String, String)>,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
 }
 
 impl Served {
@@ -107,12 +107,19 @@ impl Served {
                 "sqlite"
             },
             postgres,
-            _dir: dir,
+            dir,
         }
     }
 
-    /// Drops the PostgreSQL database, if one was made.
+    /// Drops the database, unless `HUZHU_BENCH_KEEP` is set: then it says
+    /// where the loaded county stays, for a look at its query plans.
     pub async fn finish(self) {
-        super::county::drop_database(self.postgres).await;
+        if std::env::var_os("HUZHU_BENCH_KEEP").is_none() {
+            super::county::drop_database(self.postgres).await;
+        } else if let Some((_, name)) = &self.postgres {
+            eprintln!("kept PostgreSQL database {name}");
+        } else {
+            eprintln!("kept {}", self.dir.keep().join("bench.db").display());
+        }
     }
 }
