@@ -18,8 +18,8 @@ use std::time::Duration;
 
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbErr,
-    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
+    DbErr, SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
 };
 
 /// Opens a pool on `url`. SQLite gets WAL, foreign keys, a busy timeout and
@@ -48,7 +48,26 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     } else {
         options.max_connections(16).min_connections(1);
     }
-    Database::connect(options).await
+    let db = Database::connect(options).await?;
+    if db.get_database_backend() == DbBackend::Sqlite {
+        check_sqlite_median(&db).await?;
+    }
+    Ok(db)
+}
+
+/// The figures' medians need SQLite's percentile functions, which its
+/// bundled build leaves out unless `LIBSQLITE3_FLAGS` asks for them (the
+/// repository's `.cargo/config.toml` does). A build without them is refused
+/// at start, not at a coordinator's first report.
+async fn check_sqlite_median(db: &DatabaseConnection) -> Result<(), DbErr> {
+    let probe = Statement::from_string(DbBackend::Sqlite, "SELECT median(1) AS m");
+    match db.query_one_raw(probe).await {
+        Ok(_) => Ok(()),
+        Err(e) => Err(DbErr::Custom(format!(
+            "this SQLite has no median(): build huzhu with \
+             LIBSQLITE3_FLAGS=\"-DSQLITE_ENABLE_PERCENTILE\" (as .cargo/config.toml sets) ({e})"
+        ))),
+    }
 }
 
 /// Begins a transaction that will write. On SQLite it takes the write lock

@@ -1,8 +1,7 @@
 //! The coordinators' figures, aggregated by the database: counts with
-//! `GROUP BY`, and exact medians in the same statement: `percentile_cont(0.5)`
-//! on PostgreSQL; on SQLite, which lacks it, a histogram of time buckets and
-//! then a ranking of the few values in the middle bucket. Never the rows
-//! themselves pulled into memory.
+//! `GROUP BY`, and exact medians in the same statement (`percentile_cont`
+//! on PostgreSQL, `median` on SQLite). Never the rows themselves pulled
+//! into memory.
 //!
 //! Every figure covers the needs posted in a period and those needs'
 //! matches, grouped by one key (township, village, category, week, or one
@@ -100,10 +99,8 @@ impl Sql {
 }
 
 /// `WITH [weeks,] n AS (the scoped needs with their group key k) `.
-///
-/// `n` is `NOT MATERIALIZED`: a statement that reads it twice then scans
-/// the covering index twice, which costs less than copying every scoped
-/// need into a temporary table first.
+/// `n` is `NOT MATERIALIZED`: read once, straight from the covering index,
+/// never copied into a temporary table first.
 fn scoped(backend: DbBackend, scope: &Scope, by: &GroupBy) -> Sql {
     let mut sql = Sql::new(backend);
     sql.push("WITH ");
@@ -139,10 +136,10 @@ fn scoped(backend: DbBackend, scope: &Scope, by: &GroupBy) -> Sql {
     match even {
         // The week's position, by arithmetic: no join at all.
         Some((start, end)) => {
-            sql.push("CAST((d.posted_at - ")
+            sql.push("(d.posted_at - ")
                 .bind(start)
                 .push(&format!(
-                    ") / {WEEK_MS} AS TEXT) AS k FROM needs d WHERE d.posted_at >= "
+                    ") / {WEEK_MS} AS k FROM needs d WHERE d.posted_at >= "
                 ))
                 .bind(start)
                 .push(" AND d.posted_at < ")
@@ -221,13 +218,15 @@ const COUNTED: [(&str, &str); 9] = [
     ("ended_cancelled", "CAST(SUM(cancelled_matches) AS BIGINT)"),
 ];
 
-/// `COUNTED` as a select list, each aggregate made by `aggregate`.
-fn counted(aggregate: impl Fn(&str, &str) -> String) -> String {
-    COUNTED
-        .iter()
-        .map(|(column, sum)| format!("{} AS {column}", aggregate(column, sum)))
-        .collect::<Vec<_>>()
-        .join(", ")
+/// The exact median of `value` over a group: the continuous 0.5 percentile,
+/// the middle value or the mean of the middle two. SQLite's is the
+/// `median()` of its percentile extension, compiled in (see
+/// `.cargo/config.toml`) and checked at connect by [`crate::store::connect`].
+fn median(backend: DbBackend, value: &str) -> String {
+    match backend {
+        DbBackend::Postgres => format!("percentile_cont(0.5) WITHIN GROUP (ORDER BY {value})"),
+        _ => format!("median({value})"),
+    }
 }
 
 /// The figures of every group that has needs in `scope`: one statement,
@@ -239,19 +238,17 @@ pub async fn counts(
 ) -> Result<BTreeMap<String, GroupCounts>, DbErr> {
     let backend = db.get_database_backend();
     let mut sql = scoped(backend, scope, by);
-    match backend {
-        // PostgreSQL finds exact medians in the counting pass (the 0.5
-        // continuous percentile is the middle value, or the mean of the
-        // middle two).
-        DbBackend::Postgres => sql.push(&format!(
-            "SELECT k, {}, \
-             percentile_cont(0.5) WITHIN GROUP (ORDER BY {TO_MATCH}) AS to_match, \
-             percentile_cont(0.5) WITHIN GROUP (ORDER BY {TO_COMPLETE}) AS to_complete \
-             FROM n GROUP BY k",
-            counted(|_, sum| sum.to_owned())
-        )),
-        _ => sql.push(&bucketed_medians(bucket_ms(by))),
-    };
+    let counts = COUNTED
+        .iter()
+        .map(|(column, aggregate)| format!("{aggregate} AS {column}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    sql.push(&format!(
+        "SELECT CAST(n.k AS TEXT) AS k, {counts}, {} AS to_match, {} AS to_complete \
+         FROM n GROUP BY n.k",
+        median(backend, TO_MATCH),
+        median(backend, TO_COMPLETE),
+    ));
     let mut groups: BTreeMap<String, GroupCounts> = BTreeMap::new();
     for row in db.query_all_raw(sql.build()).await? {
         let g = groups
@@ -270,69 +267,6 @@ pub async fn counts(
         g.median_ms_to_complete = row.try_get("", "to_complete")?;
     }
     Ok(groups)
-}
-
-/// The width of a median's histogram bucket, wide enough that the
-/// histograms stay small and narrow enough that the middle bucket holds
-/// few values: a summary's one group has them all, so six hours; a
-/// breakdown's hundreds of groups, a day.
-fn bucket_ms(by: &GroupBy) -> i64 {
-    match by {
-        GroupBy::All => 6 * 3_600_000,
-        _ => 24 * 3_600_000,
-    }
-}
-
-/// SQLite, which has no percentile function, and whose sorts and window
-/// functions cost about a microsecond a row: exact medians in two passes
-/// that sort the needs once.
-///
-/// 1. `f`: the counts by group and by the bucket (`w` wide) of each median's
-///    value, in the one sort the counting needs anyway; `h` sums them to
-///    each group's histogram, and `p` picks the buckets holding the middle
-///    rank or ranks, with how many values lie below them.
-/// 2. `v`, `r`: only the values inside those buckets, ranked; `m` averages
-///    the one or two at the middle ranks. `CROSS JOIN` keeps SQLite from
-///    reordering the join: the values are read once and `p`, small, is
-///    probed.
-///
-/// The counts are `f` summed by group.
-fn bucketed_medians(w: i64) -> String {
-    format!(
-        ", f AS MATERIALIZED (SELECT k, ({TO_MATCH}) / {w} AS b0, ({TO_COMPLETE}) / {w} AS b1, {counts} \
-           FROM n GROUP BY k, b0, b1), \
-         h (kind, k, b, c) AS (SELECT 0, k, b0, SUM(matched) FROM f WHERE b0 IS NOT NULL GROUP BY k, b0 \
-           UNION ALL SELECT 1, k, b1, SUM(completed) FROM f WHERE b1 IS NOT NULL GROUP BY k, b1), \
-         s AS (SELECT kind, k, b, c, SUM(c) OVER (PARTITION BY kind, k ORDER BY b) - c AS below, \
-           SUM(c) OVER (PARTITION BY kind, k) AS total FROM h), \
-         p AS MATERIALIZED (SELECT kind, k, MIN(b) AS lo, MAX(b) AS hi, MIN(below) AS below, total FROM s \
-           WHERE below < (total + 2) / 2 AND below + c >= (total + 1) / 2 GROUP BY kind, k), \
-         v AS NOT MATERIALIZED (SELECT 0 AS kind, k, {TO_MATCH} AS x FROM n WHERE {in_0} \
-           UNION ALL SELECT 1, k, {TO_COMPLETE} FROM n WHERE {in_1}), \
-         r AS (SELECT v.kind, v.k, v.x, p.total, \
-           p.below + ROW_NUMBER() OVER (PARTITION BY v.kind, v.k ORDER BY v.x) AS rank \
-           FROM v CROSS JOIN p ON p.kind = v.kind AND p.k = v.k AND v.x / {w} BETWEEN p.lo AND p.hi), \
-         m AS MATERIALIZED (SELECT kind, k, SUM(x) * 1.0 / COUNT(*) AS median FROM r \
-           WHERE rank = (total + 1) / 2 OR rank = (total + 2) / 2 GROUP BY kind, k) \
-         SELECT g.*, m0.median AS to_match, m1.median AS to_complete \
-         FROM (SELECT k, {sums} FROM f GROUP BY k) g \
-         LEFT JOIN m m0 ON m0.kind = 0 AND m0.k = g.k \
-         LEFT JOIN m m1 ON m1.kind = 1 AND m1.k = g.k",
-        counts = counted(|_, sum| sum.to_owned()),
-        in_0 = within_picked(0, TO_MATCH, w),
-        in_1 = within_picked(1, TO_COMPLETE, w),
-        sums = counted(|column, _| format!("CAST(SUM({column}) AS BIGINT)")),
-    )
-}
-
-/// Whether a value of median `kind` lies between the lowest and highest
-/// picked bucket of any group: most values do not, and this test, with
-/// its bounds computed once, is cheaper than looking up their own group's.
-fn within_picked(kind: u8, value: &str, w: i64) -> String {
-    format!(
-        "({value}) / {w} BETWEEN (SELECT MIN(lo) FROM p WHERE kind = {kind}) \
-         AND (SELECT MAX(hi) FROM p WHERE kind = {kind})"
-    )
 }
 
 /// Derives each need's figure columns from its matches; `None` means every
