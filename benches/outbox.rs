@@ -95,5 +95,5 @@ async fn main() {
     );
     println!("  peak RSS of the process: {:.1} MiB", peak_rss_mib());
 
-    common::county::drop_database(postgres).await;
+    common::county::drop_database(postgres, dir).await;
 }

@@ -58,5 +58,5 @@ async fn main() {
     );
     drop(app);
     drop(ctx);
-    county::drop_database(postgres).await;
+    county::drop_database(postgres, dir).await;
 }

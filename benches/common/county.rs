@@ -241,8 +241,17 @@ pub async fn settle(db: &DatabaseConnection) {
     }
 }
 
-pub async fn drop_database(postgres: Option<(String, String)>) {
+/// Drops the bench's database, unless `HUZHU_BENCH_KEEP` is set: then it
+/// says where the loaded county stays, for a look at its query plans.
+pub async fn drop_database(postgres: Option<(String, String)>, dir: tempfile::TempDir) {
     use sea_orm::{ConnectionTrait, Database};
+    if std::env::var_os("HUZHU_BENCH_KEEP").is_some() {
+        match &postgres {
+            Some((_, name)) => eprintln!("kept PostgreSQL database {name}"),
+            None => eprintln!("kept {}", dir.keep().join("bench.db").display()),
+        }
+        return;
+    }
     if let Some((admin, name)) = postgres
         && let Ok(db) = Database::connect(&admin).await
     {

@@ -111,15 +111,8 @@ impl Served {
         }
     }
 
-    /// Drops the database, unless `HUZHU_BENCH_KEEP` is set: then it says
-    /// where the loaded county stays, for a look at its query plans.
+    /// Drops the database (or keeps it: see `county::drop_database`).
     pub async fn finish(self) {
-        if std::env::var_os("HUZHU_BENCH_KEEP").is_none() {
-            super::county::drop_database(self.postgres).await;
-        } else if let Some((_, name)) = &self.postgres {
-            eprintln!("kept PostgreSQL database {name}");
-        } else {
-            eprintln!("kept {}", self.dir.keep().join("bench.db").display());
-        }
+        super::county::drop_database(self.postgres, self.dir).await;
     }
 }
