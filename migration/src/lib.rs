@@ -16,6 +16,8 @@ mod m20261202_000006_create_offer_cover;
 mod m20261202_000007_stats_and_schedules;
 mod m20261202_000008_outbox_payload;
 mod m20261202_000009_county_scale_indexes;
+mod m20261203_000010_round_writes_without_fk_triggers;
+mod m20261203_000011_codes_compare_bytewise;
 
 /// Applies huzhu's migrations in order.
 pub struct Migrator;
@@ -33,6 +35,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000007_stats_and_schedules::Migration),
             Box::new(m20261202_000008_outbox_payload::Migration),
             Box::new(m20261202_000009_county_scale_indexes::Migration),
+            Box::new(m20261203_000010_round_writes_without_fk_triggers::Migration),
+            Box::new(m20261203_000011_codes_compare_bytewise::Migration),
         ]
     }
 }
