@@ -156,27 +156,34 @@ async fn write(
         expires_at,
     };
     let matched = proposals.len();
+    let shared: Map<String, Value> = json!({"expires_at": matches::expires_label(ctx, expires_at)})
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
+    // The digests' rows are built on another thread while the connection
+    // writes the proposals. They are rendered by the mail worker when it
+    // sends them, outside this transaction: tens of thousands of full
+    // bodies made the round slow.
+    let digest_rows = tokio::task::spawn_blocking(move || {
+        let batch = format!("round:{round_id}");
+        let digest = Digest {
+            kind: EmailKind::ProposalsDigest,
+            batch: &batch,
+            list_field: "proposals",
+            shared,
+        };
+        let digests = crate::mail::digest::unrendered_digests(&digest, items);
+        store::outbox::unrendered_rows(digest.kind, digests, now)
+    });
     store::proposals::insert(&txn, stamp, proposals).await?;
     tracing::debug!(
         elapsed_ms = phase.elapsed().as_millis() as u64,
         "round: proposals written"
     );
-    let batch = format!("round:{round_id}");
-    let shared: Map<String, Value> = json!({"expires_at": matches::expires_label(ctx, expires_at)})
-        .as_object()
-        .cloned()
-        .unwrap_or_default();
-    let digest = Digest {
-        kind: EmailKind::ProposalsDigest,
-        batch: &batch,
-        list_field: "proposals",
-        shared,
-    };
-    // Rendered by the mail worker when it sends them, outside this
-    // transaction: tens of thousands of full bodies made the round slow.
-    let digests = crate::mail::digest::unrendered_digests(&digest, items);
-    let count = digests.len();
-    store::outbox::insert_unrendered(&txn, digest.kind, digests, now).await?;
+    let digest_rows = digest_rows
+        .await
+        .map_err(|e| ServiceError::Internal(e.into()))?;
+    let count = digest_rows.insert(&txn).await?;
     tracing::debug!(
         elapsed_ms = phase.elapsed().as_millis() as u64,
         digests = count,
@@ -199,6 +206,10 @@ async fn write(
         .exec_without_returning(&txn)
         .await?;
     txn.commit().await?;
+    tracing::debug!(
+        elapsed_ms = phase.elapsed().as_millis() as u64,
+        "round: committed"
+    );
     Ok(round)
 }
 
@@ -262,11 +273,12 @@ async fn proposal_mails(
     pairs: &[Pair<'_>],
     now: i64,
 ) -> Result<Vec<ProposalMail>, ServiceError> {
+    let building = std::time::Instant::now();
     let volunteers = volunteers(&ctx.db, pairs).await?;
     let villages =
         store::regions::names(&ctx.db, pairs.iter().map(|(n, _)| n.region.clone())).await?;
     let as_of = now.div_euclid(1000);
-    Ok(pairs
+    let mails = pairs
         .iter()
         .map(|(n, o)| {
             let token = secrets::new_token();
@@ -299,7 +311,12 @@ async fn proposal_mails(
                 item,
             }
         })
-        .collect())
+        .collect();
+    tracing::debug!(
+        elapsed_ms = building.elapsed().as_millis() as u64,
+        "round: volunteers read, links and digest items built"
+    );
+    Ok(mails)
 }
 
 fn round_active(r: &round::Model) -> round::ActiveModel {

@@ -108,19 +108,27 @@ impl Rows {
         if self.len == 0 || self.columns.is_empty() {
             return Ok(0);
         }
-        match db.get_database_backend() {
+        let (table, started) = (self.table, std::time::Instant::now());
+        let inserted = match db.get_database_backend() {
             DbBackend::Postgres => {
                 let statement = self.unnest_statement();
-                Ok(db.execute_raw(statement).await?.rows_affected())
+                db.execute_raw(statement).await?.rows_affected()
             }
             backend => {
                 let mut inserted = 0;
                 for statement in self.values_statements(backend) {
                     inserted += db.execute_raw(statement).await?.rows_affected();
                 }
-                Ok(inserted)
+                inserted
             }
-        }
+        };
+        tracing::debug!(
+            table,
+            rows = inserted,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "bulk insert"
+        );
+        Ok(inserted)
     }
 
     fn head(&self) -> String {

@@ -173,15 +173,15 @@ pub async fn has_key(db: &impl ConnectionTrait, key: &str) -> Result<bool, DbErr
         > 0)
 }
 
-/// Queues unrendered emails of one kind at once, as pending rows due at
-/// `now` that the worker renders when it sends them; keys already queued are
-/// skipped. Returns how many rows were inserted.
-pub async fn insert_unrendered(
-    db: &impl ConnectionTrait,
+/// Unrendered emails of one kind as the rows that queue them: pending, due
+/// at `now`, rendered by the worker when it sends them; keys already queued
+/// are skipped when the rows are inserted (`Rows::insert` says how many
+/// were). Building them is pure work that may run away from the connection.
+pub fn unrendered_rows(
     kind: crate::mail::EmailKind,
     emails: Vec<crate::mail::digest::Unrendered>,
     now: i64,
-) -> Result<u64, DbErr> {
+) -> super::bulk::Rows {
     let n = emails.len();
     let mut columns: [Vec<String>; 5] = Default::default();
     for email in emails {
@@ -217,6 +217,4 @@ pub async fn insert_unrendered(
         .same("created_at", now)
         .same("sent_at", Option::<i64>::None)
         .skip_conflicts_on("idempotency_key")
-        .insert(db)
-        .await
 }

@@ -89,14 +89,11 @@ async fn an_unrendered_digest_is_sent_as_the_same_email_a_rendered_one_is() {
             &digest(&unrendered_batch),
             items(&format!("u-{tag}"), locale),
         );
-        let queued = store::outbox::insert_unrendered(
-            &txn,
-            EmailKind::ProposalsDigest,
-            later,
-            store::now_ms(),
-        )
-        .await
-        .expect("queued unrendered");
+        let queued =
+            store::outbox::unrendered_rows(EmailKind::ProposalsDigest, later, store::now_ms())
+                .insert(&txn)
+                .await
+                .expect("queued unrendered");
         assert_eq!(queued, 1);
         txn.commit().await.expect("commit");
     }
@@ -128,7 +125,8 @@ async fn a_sent_unrendered_digest_keeps_neither_payload_nor_bodies() {
     for _ in 0..2 {
         // The same batch written twice is one email.
         let digests = unrendered_digests(&digest(batch), items("once", Locale::ZhCn));
-        store::outbox::insert_unrendered(&txn, EmailKind::ProposalsDigest, digests, 0)
+        store::outbox::unrendered_rows(EmailKind::ProposalsDigest, digests, 0)
+            .insert(&txn)
             .await
             .expect("queued");
     }
