@@ -131,6 +131,7 @@ impl Application {
         let mail = tokio::spawn(self.mail_worker.run(stopped.clone()));
         let housekeeping = tokio::spawn(housekeeping(self.context.clone(), stopped.clone()));
         let rounds = tokio::spawn(scheduled_rounds(self.context.clone(), stopped.clone()));
+        let checkpoints = tokio::spawn(checkpoints(self.context.clone(), stopped.clone()));
         let emails = tokio::spawn(scheduled_emails(self.context.clone(), stopped));
         let result = self.server.await;
         let _ = stop.send(true);
@@ -138,6 +139,7 @@ impl Application {
         let _ = housekeeping.await;
         let _ = rounds.await;
         let _ = emails.await;
+        let _ = checkpoints.await;
         result
     }
 }
@@ -187,6 +189,26 @@ async fn housekeeping(context: web::Data<AppContext>, mut stop: watch::Receiver<
                     if let Err(e) = services::throttle::purge(&context.db, store::now_ms()).await {
                         tracing::warn!(error = %e, "housekeeping failed");
                     }
+                }
+            }
+            _ = stop.changed() => break,
+        }
+    }
+}
+
+/// SQLite's WAL copied back into the database every two seconds, so that
+/// it stays short for readers (commits leave it to this; see
+/// `store::connect`). Nothing to do on PostgreSQL.
+async fn checkpoints(context: web::Data<AppContext>, mut stop: watch::Receiver<bool>) {
+    if context.db.get_database_backend() != sea_orm::DbBackend::Sqlite {
+        return;
+    }
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(2));
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {
+                if let Err(e) = store::checkpoint(&context.db).await {
+                    tracing::warn!(error = %e, "WAL checkpoint failed");
                 }
             }
             _ = stop.changed() => break,
