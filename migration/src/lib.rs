@@ -19,6 +19,19 @@ mod m20261202_000009_county_scale_indexes;
 mod m20261203_000010_round_writes_without_fk_triggers;
 mod m20261203_000011_codes_compare_bytewise;
 
+/// Runs `statements` in order on PostgreSQL; on SQLite, nothing (for the
+/// migrations whose change only PostgreSQL needs).
+async fn on_postgres(manager: &SchemaManager<'_>, statements: Vec<String>) -> Result<(), DbErr> {
+    if manager.get_database_backend() != sea_orm_migration::sea_orm::DatabaseBackend::Postgres {
+        return Ok(());
+    }
+    let db = manager.get_connection();
+    for statement in statements {
+        db.execute_unprepared(&statement).await?;
+    }
+    Ok(())
+}
+
 /// Applies huzhu's migrations in order.
 pub struct Migrator;
 

@@ -39,28 +39,16 @@ pub struct Migration;
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        if manager.get_database_backend() != sea_orm::DatabaseBackend::Postgres {
-            return Ok(());
-        }
-        let db = manager.get_connection();
-        for (table, name, _) in KEYS {
-            db.execute_unprepared(&format!("ALTER TABLE {table} DROP CONSTRAINT {name}"))
-                .await?;
-        }
-        Ok(())
+        let drops = KEYS
+            .iter()
+            .map(|(table, name, _)| format!("ALTER TABLE {table} DROP CONSTRAINT {name}"));
+        crate::on_postgres(manager, drops.collect()).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        if manager.get_database_backend() != sea_orm::DatabaseBackend::Postgres {
-            return Ok(());
-        }
-        let db = manager.get_connection();
-        for (table, name, definition) in KEYS {
-            db.execute_unprepared(&format!(
-                "ALTER TABLE {table} ADD CONSTRAINT {name} {definition}"
-            ))
-            .await?;
-        }
-        Ok(())
+        let adds = KEYS.iter().map(|(table, name, definition)| {
+            format!("ALTER TABLE {table} ADD CONSTRAINT {name} {definition}")
+        });
+        crate::on_postgres(manager, adds.collect()).await
     }
 }

@@ -35,18 +35,12 @@ const COLUMNS: [(&str, &str, u32); 15] = [
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
+/// Every column of `COLUMNS` under `collation`, on PostgreSQL.
 async fn collate(manager: &SchemaManager<'_>, collation: &str) -> Result<(), DbErr> {
-    if manager.get_database_backend() != sea_orm::DatabaseBackend::Postgres {
-        return Ok(());
-    }
-    let db = manager.get_connection();
-    for (table, column, len) in COLUMNS {
-        db.execute_unprepared(&format!(
-            "ALTER TABLE {table} ALTER COLUMN {column} TYPE varchar({len}) COLLATE {collation}"
-        ))
-        .await?;
-    }
-    Ok(())
+    let alters = COLUMNS.iter().map(|(table, column, len)| {
+        format!("ALTER TABLE {table} ALTER COLUMN {column} TYPE varchar({len}) COLLATE {collation}")
+    });
+    crate::on_postgres(manager, alters.collect()).await
 }
 
 #[async_trait::async_trait]

@@ -53,10 +53,7 @@ async fn solve_and_write(
     )?;
     let need_ids: Vec<Uuid> = needs.iter().map(|n| n.id).collect();
     let excluded_rows = store::matches::excluded_pairs(&ctx.db, &need_ids).await?;
-    tracing::debug!(
-        elapsed_ms = reading.elapsed().as_millis() as u64,
-        "round: needs, offers and exclusions read"
-    );
+    lap(reading, "needs, offers and exclusions read");
     // Volunteers become small numbers for the solver.
     let mut volunteer_key: HashMap<Uuid, u64> = HashMap::new();
     for o in &offers {
@@ -132,10 +129,7 @@ async fn write(
     // volunteers and builds every pair's link and digest item.
     let ((txn, kept), mails) =
         tokio::try_join!(take(ctx, pairs, now), proposal_mails(ctx, pairs, now))?;
-    tracing::debug!(
-        elapsed_ms = phase.elapsed().as_millis() as u64,
-        "round: needs and places taken, proposals built"
-    );
+    lap(phase, "needs and places taken, proposals built");
     let mut proposals = Proposals::default();
     let mut items = Vec::with_capacity(pairs.len());
     let mut total_cost = 0;
@@ -176,19 +170,13 @@ async fn write(
         store::outbox::unrendered_rows(digest.kind, digests, now)
     });
     store::proposals::insert(&txn, stamp, proposals).await?;
-    tracing::debug!(
-        elapsed_ms = phase.elapsed().as_millis() as u64,
-        "round: proposals written"
-    );
+    lap(phase, "proposals written");
     let digest_rows = digest_rows
         .await
         .map_err(|e| ServiceError::Internal(e.into()))?;
-    let count = digest_rows.insert(&txn).await?;
-    tracing::debug!(
-        elapsed_ms = phase.elapsed().as_millis() as u64,
-        digests = count,
-        "round: digests queued"
-    );
+    // The bulk insert logs how many digests it queued.
+    digest_rows.insert(&txn).await?;
+    lap(phase, "digests queued");
     let finished_at = now_ms();
     let round = round::Model {
         id: round_id,
@@ -206,10 +194,7 @@ async fn write(
         .exec_without_returning(&txn)
         .await?;
     txn.commit().await?;
-    tracing::debug!(
-        elapsed_ms = phase.elapsed().as_millis() as u64,
-        "round: committed"
-    );
+    lap(phase, "committed");
     Ok(round)
 }
 
@@ -312,11 +297,17 @@ async fn proposal_mails(
             }
         })
         .collect();
-    tracing::debug!(
-        elapsed_ms = building.elapsed().as_millis() as u64,
-        "round: volunteers read, links and digest items built"
-    );
+    lap(building, "volunteers read, links and digest items built");
     Ok(mails)
+}
+
+/// Logs, at debug level, how long the round has been at `step`.
+fn lap(since: std::time::Instant, step: &'static str) {
+    tracing::debug!(
+        elapsed_ms = since.elapsed().as_millis() as u64,
+        step,
+        "round"
+    );
 }
 
 fn round_active(r: &round::Model) -> round::ActiveModel {

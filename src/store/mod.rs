@@ -97,6 +97,14 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
     .await
 }
 
+/// `status = 'value'`, written so that SQLite's planner cannot use an
+/// index on `status` (`status || ''` is not the column): for a statement
+/// that also names a few ids, the primary key is the way in, and the status
+/// index would walk every row of that status instead.
+pub fn status_without_index(value: &str) -> sea_orm::sea_query::SimpleExpr {
+    sea_orm::sea_query::Expr::cust(format!("status || '' = '{}'", value.replace('\'', "")))
+}
+
 /// Milliseconds since the Unix epoch, the unit of every stored time.
 pub fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()

@@ -189,12 +189,7 @@ pub async fn transition_many(
             .value(Column::Status, to)
             .value(Column::UpdatedAt, now)
             .and_where(Column::Id.is_in(chunk.iter().copied()))
-            // `status || ''` keeps SQLite's planner on the primary key: on
-            // the status index it would walk every open need per chunk.
-            .and_where(Expr::cust(format!(
-                "status || '' = '{}'",
-                from.replace('\'', "")
-            )))
+            .and_where(super::status_without_index(from))
             .returning_col(Column::Id)
             .to_owned();
         for row in db

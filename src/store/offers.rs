@@ -78,10 +78,8 @@ pub async fn matchable_by_ids(
     category_bit: i32,
     ids: &[Uuid],
 ) -> Result<Vec<offer::Model>, DbErr> {
-    // `status || ''` hides the status index from SQLite's planner, which
-    // would otherwise walk every active offer instead of the few ids.
-    let active = Expr::cust("status || '' = 'active'");
-    let cond = matchable_with(active, now, category_bit).add(Column::Id.is_in(ids.iter().copied()));
+    let cond = matchable_with(super::status_without_index("active"), now, category_bit)
+        .add(Column::Id.is_in(ids.iter().copied()));
     Offers::find().filter(cond).all(db).await
 }
 
