@@ -193,7 +193,9 @@ async fn a_refused_address_is_given_up_without_logging_it() {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     loop {
         let rows = outbox_rows(&app).await;
-        if rows[0].status == "failed" {
+        // The worker marks the row, then counts and logs it: wait for the log.
+        let logged = crate::helpers::logs::captured().contains("email given up");
+        if rows[0].status == "failed" && logged {
             assert_eq!(rows[0].attempts, 1, "a permanent refusal is not retried");
             assert!(rows[0].last_error.is_some());
             break;
