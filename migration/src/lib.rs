@@ -18,6 +18,7 @@ mod m20261202_000008_outbox_payload;
 mod m20261202_000009_county_scale_indexes;
 mod m20261203_000010_round_writes_without_fk_triggers;
 mod m20261203_000011_codes_compare_bytewise;
+mod m20261203_000012_match_tokens_keyed_by_hash;
 
 /// Runs `statements` in order on PostgreSQL; on SQLite, nothing (for the
 /// migrations whose change only PostgreSQL needs).
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000009_county_scale_indexes::Migration),
             Box::new(m20261203_000010_round_writes_without_fk_triggers::Migration),
             Box::new(m20261203_000011_codes_compare_bytewise::Migration),
+            Box::new(m20261203_000012_match_tokens_keyed_by_hash::Migration),
         ]
     }
 }

@@ -141,7 +141,6 @@ pub async fn insert_token(
     expires_at: i64,
 ) -> Result<(), DbErr> {
     match_token::Entity::insert(match_token::ActiveModel {
-        id: Set(Uuid::now_v7()),
         match_id: Set(match_id),
         token_hash: Set(token_hash),
         expires_at: Set(expires_at),

@@ -62,7 +62,6 @@ pub async fn insert(
     proposals: Proposals,
 ) -> Result<(), DbErr> {
     let n = proposals.len();
-    let fresh_ids = || (0..n).map(|_| Uuid::now_v7()).collect::<Vec<_>>();
     let Proposals {
         ids,
         need_ids,
@@ -86,7 +85,7 @@ pub async fn insert(
         .insert(db)
         .await?;
     Rows::new("match_events", n)
-        .uuids("id", fresh_ids())
+        .uuids("id", (0..n).map(|_| Uuid::now_v7()).collect())
         .uuids("match_id", ids.clone())
         .same("at", stamp.at)
         .same("actor_id", stamp.actor)
@@ -96,9 +95,8 @@ pub async fn insert(
         .insert(db)
         .await?;
     Rows::new("match_tokens", n)
-        .uuids("id", fresh_ids())
-        .uuids("match_id", ids)
         .texts("token_hash", token_hashes)
+        .uuids("match_id", ids)
         .same("expires_at", stamp.expires_at)
         .same("used_at", Option::<i64>::None)
         .insert(db)

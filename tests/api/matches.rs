@@ -376,16 +376,30 @@ async fn an_unanswered_proposal_expires_and_is_never_proposed_to_that_volunteer_
     problem(claim, 409).await;
 }
 
-#[tokio::test]
-async fn the_email_link_shows_a_page_and_only_its_button_accepts() {
-    let sink = SmtpSink::start().await;
-    let url = sink.url();
-    let app = spawn_app_with(move |env| {
-        env.insert("HUZHU_SMTP_URL".to_owned(), url);
-        env.insert("HUZHU_MAIL_POLL_MS".to_owned(), "20".to_owned());
-    })
-    .await;
-    let w = world(&app).await;
+/// The accept link of the first proposal in `mail`, as a path.
+fn accept_path(mail: &crate::helpers::smtp::ReceivedMail) -> String {
+    let text = mail_parser::MessageParser::default()
+        .parse(&mail.data)
+        .expect("MIME")
+        .body_text(0)
+        .expect("text")
+        .into_owned();
+    let start = text.find("/m/").expect("an accept link");
+    let link: String = text[start..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect();
+    let path = link.split("/decline").next().expect("path").to_owned();
+    if path.ends_with("/accept") {
+        path
+    } else {
+        path.replace("/decline", "/accept")
+    }
+}
+
+/// A hand match of the world's need and offer, with the accept link its
+/// proposal email carried.
+async fn proposed_by_email(app: &TestApp, w: &World, sink: &SmtpSink) -> (Value, String) {
     let m: Value = app
         .post_json(
             "/api/v1/matches",
@@ -397,25 +411,13 @@ async fn the_email_link_shows_a_page_and_only_its_button_accepts() {
         .await
         .expect("JSON");
     let mails = sink.wait_for(1, Duration::from_secs(10)).await;
-    let text = mail_parser::MessageParser::default()
-        .parse(&mails[0].data)
-        .expect("MIME")
-        .body_text(0)
-        .expect("text")
-        .into_owned();
-    let start = text.find("/m/").expect("an accept link");
-    let link: String = text[start..]
-        .chars()
-        .take_while(|c| !c.is_whitespace())
-        .collect();
-    let accept_path = link.split("/decline").next().expect("path").to_owned();
-    let accept_path = if accept_path.ends_with("/accept") {
-        accept_path
-    } else {
-        accept_path.replace("/decline", "/accept")
-    };
+    (m, accept_path(&mails[0]))
+}
 
-    let page = app.get(&accept_path).await;
+/// Opens the link's page (which hands out the form's CSRF cookie); returns
+/// a request that presses its button.
+async fn link_button(app: &TestApp, path: &str) -> reqwest::RequestBuilder {
+    let page = app.get(path).await;
     assert_eq!(page.status().as_u16(), 200);
     let cookie = page.headers().get_all("set-cookie").iter().find_map(|v| {
         v.to_str()
@@ -424,26 +426,71 @@ async fn the_email_link_shows_a_page_and_only_its_button_accepts() {
             .map(|r| r.split(';').next().unwrap_or("").to_owned())
     });
     let cookie = cookie.expect("a CSRF cookie");
+    app.client
+        .post(app.url(path))
+        .header("cookie", format!("huzhu_csrf={cookie}"))
+        .form(&[("csrf_token", cookie.as_str())])
+}
+
+async fn app_with_mail(sink: &SmtpSink) -> TestApp {
+    let url = sink.url();
+    spawn_app_with(move |env| {
+        env.insert("HUZHU_SMTP_URL".to_owned(), url);
+        env.insert("HUZHU_MAIL_POLL_MS".to_owned(), "20".to_owned());
+    })
+    .await
+}
+
+#[tokio::test]
+async fn the_email_link_shows_a_page_and_only_its_button_accepts() {
+    let sink = SmtpSink::start().await;
+    let app = app_with_mail(&sink).await;
+    let w = world(&app).await;
+    let (m, accept_path) = proposed_by_email(&app, &w, &sink).await;
+
+    let button = link_button(&app, &accept_path).await;
     assert_eq!(
         status_of(&app, &w.coordinator, &format!("/api/v1/matches/{}", id(&m))).await,
         "proposed",
         "a GET changes nothing"
     );
-    let post = || {
-        app.client
-            .post(app.url(&accept_path))
-            .header("cookie", format!("huzhu_csrf={cookie}"))
-            .form(&[("csrf_token", cookie.as_str())])
-            .send()
-    };
-    assert_eq!(post().await.expect("sent").status().as_u16(), 200);
+    let again = button.try_clone().expect("a form can be sent twice");
+    assert_eq!(button.send().await.expect("sent").status().as_u16(), 200);
     assert_eq!(
         status_of(&app, &w.coordinator, &format!("/api/v1/matches/{}", id(&m))).await,
         "accepted"
     );
     assert_eq!(
-        post().await.expect("sent").status().as_u16(),
+        again.send().await.expect("sent").status().as_u16(),
         404,
         "single use"
+    );
+}
+
+#[tokio::test]
+async fn a_link_sent_before_the_token_table_was_rebuilt_still_accepts() {
+    use migration::{Migrator, MigratorTrait};
+    let sink = SmtpSink::start().await;
+    let app = app_with_mail(&sink).await;
+    let w = world(&app).await;
+    let (m, accept_path) = proposed_by_email(&app, &w, &sink).await;
+    // Down to before the migration that keys tokens by their hash (each
+    // token copied into the old table), then up again (copied back).
+    let db = &app.context.db;
+    let applied = Migrator::get_applied_migrations(db).await.expect("status");
+    let at = applied
+        .iter()
+        .position(|m| m.name() == "m20261203_000012_match_tokens_keyed_by_hash")
+        .expect("the token migration is applied");
+    Migrator::down(db, Some((applied.len() - at) as u32))
+        .await
+        .expect("down");
+    Migrator::up(db, None).await.expect("up again");
+
+    let button = link_button(&app, &accept_path).await;
+    assert_eq!(button.send().await.expect("sent").status().as_u16(), 200);
+    assert_eq!(
+        status_of(&app, &w.coordinator, &format!("/api/v1/matches/{}", id(&m))).await,
+        "accepted"
     );
 }

@@ -281,7 +281,6 @@ fn write(
         let mut secret = [0u8; 32];
         rand::Rng::fill(&mut d.rng, &mut secret);
         out.tokens.push(match_token::Model {
-            id: d.uuid_at(plan.created_at),
             match_id: id,
             token_hash: token_hash(&hex::encode(secret)),
             expires_at,

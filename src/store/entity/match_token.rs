@@ -3,10 +3,10 @@ use sea_orm::entity::prelude::*;
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "match_tokens")]
 pub struct Model {
+    /// The token's SHA-256, which is how a link finds it.
     #[sea_orm(primary_key, auto_increment = false)]
-    pub id: Uuid,
-    pub match_id: Uuid,
     pub token_hash: String,
+    pub match_id: Uuid,
     pub expires_at: i64,
     pub used_at: Option<i64>,
 }
