@@ -235,7 +235,6 @@ pub async fn propose(
         token.ok_or_else(|| ServiceError::Internal(anyhow::anyhow!("a proposal has a token")))?;
     let p = match_mail::parties(&txn, &m, &n).await?;
     let item = proposal_item(
-        ctx,
         (&n).into(),
         &p.village_name,
         &token,
@@ -262,22 +261,20 @@ pub async fn propose(
 
 /// One proposal as the digest template lists it.
 pub fn proposal_item(
-    ctx: &AppContext,
     n: ProposalNeed<'_>,
     village: &str,
     token: &str,
     locale: Locale,
     distance_m: Option<i64>,
 ) -> serde_json::Value {
-    let base = ctx.public_url.as_str().trim_end_matches('/');
     json!({
         "title": n.title,
         "category_label": match_mail::category_label(n.category, locale),
         "village_name": village,
         "distance_km": distance_m.filter(|d| *d > 0).map(|d| (d as f64 / 100.0).round() / 10.0),
         "urgency": n.urgency,
-        "accept_url": format!("{base}/m/{token}/accept"),
-        "decline_url": format!("{base}/m/{token}/decline"),
+        // The templates make the accept and decline links of it.
+        "token": token,
     })
 }
 

@@ -279,14 +279,7 @@ async fn proposal_mails(
                 };
                 DigestItem {
                     recipient_key: o.volunteer_id.to_string(),
-                    item: matches::proposal_item(
-                        ctx,
-                        need,
-                        &village,
-                        &token,
-                        to.locale,
-                        Some(distance),
-                    ),
+                    item: matches::proposal_item(need, &village, &token, to.locale, Some(distance)),
                     to: to.clone(),
                 }
             });
