@@ -216,30 +216,30 @@ async fn take(
     let mut wanted: Vec<Uuid> = pairs.iter().map(|(n, _)| n.id).collect();
     // In id order the updates walk the table and its indexes in order.
     wanted.sort_unstable();
-    let taken: HashSet<Uuid> = store::needs::transition_many(&txn, &wanted, "open", "matched", now)
+    let gone: HashSet<Uuid> = store::needs::transition_many(&txn, &wanted, "open", "matched", now)
         .await?
         .into_iter()
         .collect();
     let mut per_offer: HashMap<Uuid, i32> = HashMap::new();
-    for (_, o) in pairs.iter().filter(|(n, _)| taken.contains(&n.id)) {
+    for (_, o) in pairs.iter().filter(|(n, _)| !gone.contains(&n.id)) {
         *per_offer.entry(o.id).or_default() += 1;
     }
     let mut wanted_places: Vec<(Uuid, i32)> = per_offer.into_iter().collect();
     wanted_places.sort_unstable();
-    let reserved: HashSet<Uuid> = store::offers::reserve_many(&txn, &wanted_places, now)
+    let full: HashSet<Uuid> = store::offers::reserve_many(&txn, &wanted_places, now)
         .await?
         .into_iter()
         .collect();
     // An offer that lost places meanwhile gives its needs back.
     let give_back: Vec<Uuid> = pairs
         .iter()
-        .filter(|(n, o)| taken.contains(&n.id) && !reserved.contains(&o.id))
+        .filter(|(n, o)| !gone.contains(&n.id) && full.contains(&o.id))
         .map(|(n, _)| n.id)
         .collect();
     store::needs::transition_many(&txn, &give_back, "matched", "open", now).await?;
     let kept = pairs
         .iter()
-        .map(|(n, o)| taken.contains(&n.id) && reserved.contains(&o.id))
+        .map(|(n, o)| !gone.contains(&n.id) && !full.contains(&o.id))
         .collect();
     Ok((txn, kept))
 }

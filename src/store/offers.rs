@@ -156,8 +156,15 @@ impl From<&offer::Model> for RoundOffer {
 
 /// Every offer that can take a need now, by id.
 pub async fn all_matchable(db: &impl ConnectionTrait, now: i64) -> Result<Vec<RoundOffer>, DbErr> {
+    // SQLite walks the table in id order, which needs no sort, instead of
+    // the status index and a sort of what it finds: a round reads nearly
+    // every offer (0.14 s against 0.06 s for 92,507 offers).
+    let active = match db.get_database_backend() {
+        sea_orm::DbBackend::Sqlite => super::status_without_index("active"),
+        _ => Column::Status.eq("active"),
+    };
     let cond = Condition::all()
-        .add(Column::Status.eq("active"))
+        .add(active)
         .add(
             Condition::any()
                 .add(Column::AvailableUntil.is_null())
@@ -185,29 +192,29 @@ pub async fn all_matchable(db: &impl ConnectionTrait, now: i64) -> Result<Vec<Ro
 }
 
 /// Takes the given number of places of each offer that still has them;
-/// returns the ids of the offers that did.
+/// returns the ids of the offers that did not (usually none).
 pub async fn reserve_many(
     db: &impl ConnectionTrait,
     wanted: &[(Uuid, i32)],
     now: i64,
 ) -> Result<Vec<Uuid>, DbErr> {
-    use sea_orm::{DbBackend, Statement};
+    use sea_orm::DbBackend;
     if wanted.is_empty() {
         return Ok(Vec::new());
     }
     if db.get_database_backend() == DbBackend::Postgres {
         // One statement: the offers and their places as two arrays.
         let (ids, places): (Vec<Uuid>, Vec<i32>) = wanted.iter().copied().unzip();
-        let update = Statement::from_sql_and_values(
-            DbBackend::Postgres,
+        return super::missed_by_update(
+            db,
             "UPDATE offers SET live_matches = offers.live_matches + u.places, updated_at = $1 \
              FROM unnest($2::uuid[], $3::int4[]) AS u(id, places) \
              WHERE offers.id = u.id AND offers.live_matches + u.places <= offers.capacity \
              RETURNING offers.id",
-            [now.into(), ids.into(), places.into()],
-        );
-        let rows = db.query_all_raw(update).await?;
-        return rows.iter().map(|r| r.try_get::<Uuid>("", "id")).collect();
+            2,
+            vec![now.into(), ids.into(), places.into()],
+        )
+        .await;
     }
     let mut by_places: std::collections::BTreeMap<i32, Vec<Uuid>> = Default::default();
     for &(id, places) in wanted {
@@ -219,7 +226,7 @@ pub async fn reserve_many(
         ids.sort_unstable();
         reserved.extend(reserve_each(db, &ids, places, now).await?);
     }
-    Ok(reserved)
+    Ok(super::missed(wanted.iter().map(|(id, _)| *id), &reserved))
 }
 
 /// Takes `places` places of each offer in `ids` that still has them; returns
