@@ -84,6 +84,11 @@ impl MailWorker {
             match self.drain_batch().await {
                 Ok(n) if n > 0 => continue,
                 Ok(_) => {}
+                // Another writer held SQLite past the busy timeout (a bulk
+                // import, say): the rows wait for the next tick.
+                Err(e) if crate::store::is_busy(&e) => {
+                    tracing::warn!(error = %e, "outbox: database busy, leasing later")
+                }
                 Err(e) => tracing::error!(error = %e, "outbox: cannot lease rows"),
             }
             self.refresh_depth().await;

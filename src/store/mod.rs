@@ -137,7 +137,65 @@ fn missed(wanted: impl Iterator<Item = uuid::Uuid>, moved: &[uuid::Uuid]) -> Vec
     wanted.filter(|id| !moved.contains(id)).collect()
 }
 
+/// Whether `e` is SQLite's "database is locked" (`SQLITE_BUSY`): another
+/// connection held the write lock longer than the busy timeout. Trying
+/// again later is the cure.
+pub fn is_busy(e: &DbErr) -> bool {
+    use sea_orm::{RuntimeErr, sqlx};
+    let (DbErr::Exec(RuntimeErr::SqlxError(sqlx_error))
+    | DbErr::Query(RuntimeErr::SqlxError(sqlx_error))
+    | DbErr::Conn(RuntimeErr::SqlxError(sqlx_error))) = e
+    else {
+        return false;
+    };
+    match sqlx_error.as_ref() {
+        sqlx::Error::Database(db) => {
+            db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some()
+                // The primary result code, whatever the extended one.
+                && db
+                    .code()
+                    .and_then(|c| c.parse::<i32>().ok())
+                    .is_some_and(|c| c & 0xff == 5)
+        }
+        _ => false,
+    }
+}
+
 /// Milliseconds since the Unix epoch, the unit of every stored time.
 pub fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_write_lock_held_elsewhere_is_busy_and_other_errors_are_not() {
+        let dir = tempfile::tempdir().expect("folder");
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("t.db").display());
+        let holder = connect(&url).await.expect("connect");
+        holder
+            .execute_unprepared("CREATE TABLE t (x INTEGER)")
+            .await
+            .expect("table");
+        let held = begin_write(&holder).await.expect("write lock");
+        let mut options = ConnectOptions::new(url);
+        options.max_connections(1).map_sqlx_sqlite_opts(|o| {
+            o.journal_mode(SqliteJournalMode::Wal)
+                .busy_timeout(Duration::ZERO)
+        });
+        let other = Database::connect(options).await.expect("connect");
+        let refused = other
+            .execute_unprepared("INSERT INTO t VALUES (1)")
+            .await
+            .expect_err("the lock is held");
+        assert!(is_busy(&refused), "{refused:?}");
+        let wrong = other
+            .execute_unprepared("INSERT INTO missing VALUES (1)")
+            .await
+            .expect_err("no such table");
+        assert!(!is_busy(&wrong));
+        held.rollback().await.expect("release");
+    }
 }
