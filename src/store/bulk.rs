@@ -29,7 +29,6 @@ pub struct Rows {
     table: &'static str,
     len: usize,
     columns: Vec<(&'static str, Values)>,
-    conflict: Option<&'static str>,
 }
 
 impl Rows {
@@ -39,7 +38,6 @@ impl Rows {
             table,
             len,
             columns: Vec::new(),
-            conflict: None,
         }
     }
 
@@ -82,12 +80,6 @@ impl Rows {
     /// A column holding `value` in every row.
     pub fn same(mut self, name: &'static str, value: impl Into<Value>) -> Self {
         self.columns.push((name, Values::Same(value.into())));
-        self
-    }
-
-    /// Rows whose `column` (a unique one) is already taken are skipped.
-    pub fn skip_conflicts_on(mut self, column: &'static str) -> Self {
-        self.conflict = Some(column);
         self
     }
 
@@ -136,15 +128,9 @@ impl Rows {
         format!("INSERT INTO {} ({})", quoted(self.table), names.join(", "))
     }
 
-    fn tail(&self) -> String {
-        self.conflict
-            .map(|c| format!(" ON CONFLICT ({}) DO NOTHING", quoted(c)))
-            .unwrap_or_default()
-    }
-
     /// `INSERT … SELECT u.a, u.b, $3 FROM unnest($1::uuid[], $2::text[]) AS u(a, b)`.
     fn unnest_statement(self) -> Statement {
-        let (head, tail) = (self.head(), self.tail());
+        let head = self.head();
         let (mut select, mut arrays, mut aliases, mut params) =
             (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for (name, values) in self.columns {
@@ -167,7 +153,7 @@ impl Rows {
             }
         }
         let sql = format!(
-            "{head} SELECT {} FROM unnest({}) AS u({}){tail}",
+            "{head} SELECT {} FROM unnest({}) AS u({})",
             select.join(", "),
             arrays.join(", "),
             aliases.join(", ")
@@ -177,7 +163,7 @@ impl Rows {
 
     /// `INSERT … VALUES (?, ?), (?, ?), …` in chunks under the variable limit.
     fn values_statements(self, backend: DbBackend) -> Vec<Statement> {
-        let (head, tail) = (self.head(), self.tail());
+        let head = self.head();
         let width = self.columns.len();
         let per_chunk = (SQLITE_MAX_VARIABLES / width).max(1);
         let row = format!("({})", vec!["?"; width].join(", "));
@@ -197,10 +183,7 @@ impl Rows {
             for _ in 0..rows {
                 params.extend(columns.iter_mut().map(ColumnValues::next));
             }
-            let sql = format!(
-                "{head} VALUES {}{tail}",
-                vec![row.as_str(); rows].join(", ")
-            );
+            let sql = format!("{head} VALUES {}", vec![row.as_str(); rows].join(", "));
             statements.push(Statement::from_sql_and_values(backend, sql, params));
             left -= rows;
         }

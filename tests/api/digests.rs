@@ -120,17 +120,27 @@ async fn an_unrendered_digest_is_sent_as_the_same_email_a_rendered_one_is() {
 async fn a_sent_unrendered_digest_keeps_neither_payload_nor_bodies() {
     let sink = SmtpSink::start().await;
     let app = app(&sink).await;
-    let txn = store::begin_write(&app.context.db).await.expect("begin");
     let batch = "round:kept";
-    for _ in 0..2 {
-        // The same batch written twice is one email.
+    let queue = |txn| async move {
         let digests = unrendered_digests(&digest(batch), items("once", Locale::ZhCn));
         store::outbox::unrendered_rows(EmailKind::ProposalsDigest, digests, 0)
             .insert(&txn)
             .await
-            .expect("queued");
-    }
-    txn.commit().await.expect("commit");
+            .map(|_| txn)
+    };
+    let txn = store::begin_write(&app.context.db).await.expect("begin");
+    queue(txn)
+        .await
+        .expect("queued")
+        .commit()
+        .await
+        .expect("commit");
+    // The same batch written again is refused, not sent twice.
+    let again = store::begin_write(&app.context.db).await.expect("begin");
+    assert!(
+        queue(again).await.is_err(),
+        "a batch's keys are queued once"
+    );
     app.context.emails_committed();
     let mails = sink.wait_for(1, Duration::from_secs(10)).await;
     assert_eq!(mails.len(), 1, "one email per batch and recipient");
