@@ -19,6 +19,7 @@ mod m20261202_000009_county_scale_indexes;
 mod m20261203_000010_round_writes_without_fk_triggers;
 mod m20261203_000011_codes_compare_bytewise;
 mod m20261203_000012_match_tokens_keyed_by_hash;
+mod m20261203_000013_match_events_keyed_by_match;
 
 /// Runs `statements` in order on PostgreSQL; on SQLite, nothing (for the
 /// migrations whose change only PostgreSQL needs).
@@ -31,6 +32,42 @@ async fn on_postgres(manager: &SchemaManager<'_>, statements: Vec<String>) -> Re
         db.execute_unprepared(&statement).await?;
     }
     Ok(())
+}
+
+/// SQLite cannot change a table's key in place: `on_sqlite_rebuild` makes
+/// `table` anew from `create` (a `CREATE TABLE` of `rebuilt(table)`, with
+/// `without_rowid` when the key's b-tree should hold the rows themselves),
+/// copies every row (`SELECT values` into `columns`), and puts the new
+/// table in the old one's place. Run it inside the migration's transaction.
+async fn on_sqlite_rebuild(
+    manager: &SchemaManager<'_>,
+    table: &str,
+    create: TableCreateStatement,
+    without_rowid: bool,
+    (columns, values): (&str, &str),
+) -> Result<(), DbErr> {
+    let db = manager.get_connection();
+    let create = manager.get_database_backend().build(&create).sql;
+    let create = if without_rowid {
+        format!("{create} WITHOUT ROWID")
+    } else {
+        create
+    };
+    let new = rebuilt(table);
+    for sql in [
+        create,
+        format!("INSERT INTO {new} ({columns}) SELECT {values} FROM {table}"),
+        format!("DROP TABLE {table}"),
+        format!("ALTER TABLE {new} RENAME TO {table}"),
+    ] {
+        db.execute_unprepared(&sql).await?;
+    }
+    Ok(())
+}
+
+/// Where `on_sqlite_rebuild` builds `table` anew.
+fn rebuilt(table: &str) -> String {
+    format!("{table}_rebuilt")
 }
 
 /// Applies huzhu's migrations in order.
@@ -52,6 +89,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000010_round_writes_without_fk_triggers::Migration),
             Box::new(m20261203_000011_codes_compare_bytewise::Migration),
             Box::new(m20261203_000012_match_tokens_keyed_by_hash::Migration),
+            Box::new(m20261203_000013_match_events_keyed_by_match::Migration),
         ]
     }
 }

@@ -22,40 +22,29 @@ impl MigrationTrait for Migration {
     }
 
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let db = manager.get_connection();
         if manager.get_database_backend() == DatabaseBackend::Postgres {
-            for sql in [
+            let statements = [
                 "ALTER TABLE match_tokens DROP CONSTRAINT match_tokens_pkey",
                 "ALTER TABLE match_tokens DROP COLUMN id",
                 "ALTER TABLE match_tokens ADD CONSTRAINT match_tokens_pkey PRIMARY KEY (token_hash)",
                 "ALTER TABLE match_tokens DROP CONSTRAINT match_tokens_token_hash_key",
-            ] {
-                db.execute_unprepared(sql).await?;
-            }
-            return Ok(());
+            ];
+            return crate::on_postgres(manager, statements.map(String::from).to_vec()).await;
         }
         let keyed = Table::create()
-            .table(Alias::new(REBUILT))
+            .table(Alias::new(crate::rebuilt(TABLE)))
             .col(string_len(MatchTokens::TokenHash, 64).primary_key())
             .col(uuid(MatchTokens::MatchId))
             .col(big_integer(MatchTokens::ExpiresAt))
             .col(big_integer_null(MatchTokens::UsedAt))
             .to_owned();
-        let create = manager.get_database_backend().build(&keyed);
-        db.execute_unprepared(&format!("{} WITHOUT ROWID", create.sql))
-            .await?;
-        rebuild(
-            manager,
-            "token_hash, match_id, expires_at, used_at",
-            "token_hash, match_id, expires_at, used_at",
-        )
-        .await
+        let copy = "token_hash, match_id, expires_at, used_at";
+        crate::on_sqlite_rebuild(manager, TABLE, keyed, true, (copy, copy)).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let db = manager.get_connection();
         if manager.get_database_backend() == DatabaseBackend::Postgres {
-            for sql in [
+            let statements = [
                 "ALTER TABLE match_tokens ADD COLUMN id uuid",
                 "UPDATE match_tokens SET id = gen_random_uuid()",
                 "ALTER TABLE match_tokens ALTER COLUMN id SET NOT NULL",
@@ -63,46 +52,27 @@ impl MigrationTrait for Migration {
                  UNIQUE (token_hash)",
                 "ALTER TABLE match_tokens DROP CONSTRAINT match_tokens_pkey",
                 "ALTER TABLE match_tokens ADD CONSTRAINT match_tokens_pkey PRIMARY KEY (id)",
-            ] {
-                db.execute_unprepared(sql).await?;
-            }
-            return Ok(());
+            ];
+            return crate::on_postgres(manager, statements.map(String::from).to_vec()).await;
         }
         // As migration 000005 made it; the old rows get fresh ids.
         let with_id = Table::create()
-            .table(Alias::new(REBUILT))
+            .table(Alias::new(crate::rebuilt(TABLE)))
             .col(uuid(MatchTokens::Id).primary_key())
             .col(uuid(MatchTokens::MatchId))
             .col(string_len_uniq(MatchTokens::TokenHash, 64))
             .col(big_integer(MatchTokens::ExpiresAt))
             .col(big_integer_null(MatchTokens::UsedAt))
             .to_owned();
-        manager.create_table(with_id).await?;
-        rebuild(
-            manager,
+        let copy = (
             "id, match_id, token_hash, expires_at, used_at",
             "randomblob(16), match_id, token_hash, expires_at, used_at",
-        )
-        .await
+        );
+        crate::on_sqlite_rebuild(manager, TABLE, with_id, false, copy).await
     }
 }
 
-/// Where SQLite builds the new table before it takes the old one's name.
-const REBUILT: &str = "match_tokens_rebuilt";
-
-/// SQLite: fills `REBUILT` (`columns`) from `match_tokens`
-/// (`values`), then puts it in the old table's place.
-async fn rebuild(manager: &SchemaManager<'_>, columns: &str, values: &str) -> Result<(), DbErr> {
-    let db = manager.get_connection();
-    db.execute_unprepared(&format!(
-        "INSERT INTO {REBUILT} ({columns}) SELECT {values} FROM match_tokens"
-    ))
-    .await?;
-    db.execute_unprepared("DROP TABLE match_tokens").await?;
-    db.execute_unprepared(&format!("ALTER TABLE {REBUILT} RENAME TO match_tokens"))
-        .await?;
-    Ok(())
-}
+const TABLE: &str = "match_tokens";
 
 #[derive(DeriveIden)]
 enum MatchTokens {

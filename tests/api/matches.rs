@@ -467,15 +467,35 @@ async fn the_email_link_shows_a_page_and_only_its_button_accepts() {
     );
 }
 
+/// The `(from, to)` steps of a match's history.
+async fn steps(app: &TestApp, token: &str, m: &Value) -> Vec<(String, String)> {
+    let events: Value = app
+        .get_with(&format!("/api/v1/matches/{}/events", id(m)), token)
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    events
+        .as_array()
+        .expect("events")
+        .iter()
+        .map(|e| {
+            let side = |k: &str| e[k].as_str().unwrap_or("-").to_owned();
+            (side("from"), side("to"))
+        })
+        .collect()
+}
+
 #[tokio::test]
-async fn a_link_sent_before_the_token_table_was_rebuilt_still_accepts() {
+async fn a_proposal_keeps_its_link_and_history_through_the_rebuilt_tables() {
     use migration::{Migrator, MigratorTrait};
     let sink = SmtpSink::start().await;
     let app = app_with_mail(&sink).await;
     let w = world(&app).await;
     let (m, accept_path) = proposed_by_email(&app, &w, &sink).await;
-    // Down to before the migration that keys tokens by their hash (each
-    // token copied into the old table), then up again (copied back).
+    // Down to before the migrations that key tokens by their hash and
+    // events by their match (each row copied into the old tables), then up
+    // again (copied back).
     let db = &app.context.db;
     let applied = Migrator::get_applied_migrations(db).await.expect("status");
     let at = applied
@@ -487,10 +507,11 @@ async fn a_link_sent_before_the_token_table_was_rebuilt_still_accepts() {
         .expect("down");
     Migrator::up(db, None).await.expect("up again");
 
+    let proposed = vec![("-".to_owned(), "proposed".to_owned())];
+    assert_eq!(steps(&app, &w.coordinator, &m).await, proposed);
     let button = link_button(&app, &accept_path).await;
     assert_eq!(button.send().await.expect("sent").status().as_u16(), 200);
-    assert_eq!(
-        status_of(&app, &w.coordinator, &format!("/api/v1/matches/{}", id(&m))).await,
-        "accepted"
-    );
+    let mut accepted = proposed;
+    accepted.push(("proposed".to_owned(), "accepted".to_owned()));
+    assert_eq!(steps(&app, &w.coordinator, &m).await, accepted);
 }

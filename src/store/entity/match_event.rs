@@ -3,6 +3,8 @@ use sea_orm::entity::prelude::*;
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "match_events")]
 pub struct Model {
+    /// Unique by itself; the table's key is `(match_id, at, id)`, the order
+    /// a match's events are read in (migration 000013).
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub match_id: Uuid,
