@@ -6,16 +6,9 @@ use std::time::Duration;
 use huzhu::domain::Role;
 use serde_json::{Value, json};
 
-use crate::helpers::{GOOD_PASSWORD, SmtpSink, TestApp, link_token, problem, spawn_app_with};
-
-async fn app_with_mail(sink: &SmtpSink) -> TestApp {
-    let url = sink.url();
-    spawn_app_with(move |env| {
-        env.insert("HUZHU_SMTP_URL".to_owned(), url);
-        env.insert("HUZHU_MAIL_POLL_MS".to_owned(), "20".to_owned());
-    })
-    .await
-}
+use crate::helpers::{
+    GOOD_PASSWORD, SmtpSink, TestApp, link_token, problem, spawn_app_mailing_to, spawn_app_with,
+};
 
 async fn register(app: &TestApp, email: &str) -> reqwest::Response {
     let body = json!({"email": email, "password": GOOD_PASSWORD, "name": "李明", "phone": "13912345678", "locale": "en"});
@@ -44,7 +37,7 @@ async fn mail_to(
 #[tokio::test]
 async fn a_volunteer_registers_verifies_from_the_email_and_logs_in() {
     let sink = SmtpSink::start().await;
-    let app = app_with_mail(&sink).await;
+    let app = spawn_app_mailing_to(&sink).await;
     let response = register(&app, "Li.Ming@Example.org").await;
     assert_eq!(response.status().as_u16(), 201);
     let user: Value = response.json().await.expect("JSON");
@@ -84,7 +77,7 @@ async fn a_volunteer_registers_verifies_from_the_email_and_logs_in() {
 #[tokio::test]
 async fn an_email_is_registered_once_whatever_its_case() {
     let sink = SmtpSink::start().await;
-    let app = app_with_mail(&sink).await;
+    let app = spawn_app_mailing_to(&sink).await;
     assert_eq!(
         register(&app, "wang@example.org").await.status().as_u16(),
         201
@@ -206,7 +199,7 @@ async fn logout_ends_the_token() {
 #[tokio::test]
 async fn a_reset_link_sets_a_new_password_once_and_ends_every_session() {
     let sink = SmtpSink::start().await;
-    let app = app_with_mail(&sink).await;
+    let app = spawn_app_mailing_to(&sink).await;
     let user = app.create_user(Role::Volunteer, None).await;
     let old_token = app.login(&user).await;
     let forgot = app
@@ -267,7 +260,7 @@ async fn a_reset_link_sets_a_new_password_once_and_ends_every_session() {
 #[tokio::test]
 async fn an_expired_link_is_refused() {
     let sink = SmtpSink::start().await;
-    let app = app_with_mail(&sink).await;
+    let app = spawn_app_mailing_to(&sink).await;
     let user = app.create_user(Role::Volunteer, None).await;
     app.post_json("/api/v1/auth/forgot", &json!({"email": user.email}), None)
         .await;
@@ -293,7 +286,7 @@ async fn an_expired_link_is_refused() {
 #[tokio::test]
 async fn a_coordinator_invites_a_cadre_who_sets_a_password_from_the_email() {
     let sink = SmtpSink::start().await;
-    let app = app_with_mail(&sink).await;
+    let app = spawn_app_mailing_to(&sink).await;
     let coordinator = app.create_user(Role::Coordinator, Some("430525")).await;
     let token = app.login(&coordinator).await;
     let invite = json!({"email": "cadre@example.org", "name": "张干部", "role": "cadre", "region": "430525101"});

@@ -195,7 +195,6 @@ async fn candidates_match_a_brute_force_reference_after_offers_change() {
 
 #[tokio::test]
 async fn offers_posted_before_the_cover_migration_are_covered_by_it() {
-    use migration::{Migrator, MigratorTrait};
     let app = spawn_app().await;
     let cadre_token = cadre(&app).await;
     let point = (27.1, 110.5);
@@ -206,17 +205,12 @@ async fn offers_posted_before_the_cover_migration_are_covered_by_it() {
         "remote": false, "capacity": 1});
     let response = app.post_json("/api/v1/offers", &body, Some(&v)).await;
     let offer: Value = response.json().await.expect("JSON");
-    let db = &app.context.db;
-    let applied = Migrator::get_applied_migrations(db).await.expect("status");
-    let at = applied
-        .iter()
-        .position(|m| m.name() == "m20261202_000006_create_offer_cover")
-        .expect("the cover migration is applied");
-    let steps = (applied.len() - at) as u32;
-    Migrator::down(db, Some(steps))
-        .await
-        .expect("down to before the cover");
-    Migrator::up(db, None).await.expect("up again, backfilling");
+    // Up again, the cover migration backfills the offer's cells.
+    crate::helpers::migrate_back_before_and_up(
+        &app.context.db,
+        "m20261202_000006_create_offer_cover",
+    )
+    .await;
 
     let got = all_candidates(&app, &cadre_token, n["id"].as_str().expect("id")).await;
     let d = haversine_m(GeoPoint::new(point.0, point.1), GeoPoint::new(27.12, 110.5));

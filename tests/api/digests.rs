@@ -10,7 +10,7 @@ use huzhu::store;
 use mail_parser::MessageParser;
 use sea_orm::EntityTrait;
 
-use crate::helpers::{SmtpSink, TestApp, spawn_app_with};
+use crate::helpers::{SmtpSink, spawn_app_mailing_to};
 
 fn items(who: &str, locale: Locale) -> Vec<DigestItem> {
     let samples: serde_json::Value =
@@ -56,19 +56,10 @@ fn parts(mails: &[crate::helpers::smtp::ReceivedMail], to: &str) -> (String, Str
     )
 }
 
-async fn app(sink: &SmtpSink) -> TestApp {
-    let url = sink.url();
-    spawn_app_with(move |env| {
-        env.insert("HUZHU_SMTP_URL".to_owned(), url);
-        env.insert("HUZHU_MAIL_POLL_MS".to_owned(), "50".to_owned());
-    })
-    .await
-}
-
 #[tokio::test]
 async fn an_unrendered_digest_is_sent_as_the_same_email_a_rendered_one_is() {
     let sink = SmtpSink::start().await;
-    let app = app(&sink).await;
+    let app = spawn_app_mailing_to(&sink).await;
     let public_url = app.context.public_url.as_str().to_owned();
     for locale in [Locale::ZhCn, Locale::En] {
         let tag = locale.as_str();
@@ -119,7 +110,7 @@ async fn an_unrendered_digest_is_sent_as_the_same_email_a_rendered_one_is() {
 #[tokio::test]
 async fn a_sent_unrendered_digest_keeps_neither_payload_nor_bodies() {
     let sink = SmtpSink::start().await;
-    let app = app(&sink).await;
+    let app = spawn_app_mailing_to(&sink).await;
     let batch = "round:kept";
     let queue = |txn| async move {
         let digests = unrendered_digests(&digest(batch), items("once", Locale::ZhCn));

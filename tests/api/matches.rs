@@ -6,7 +6,10 @@ use std::time::Duration;
 use huzhu::domain::Role;
 use serde_json::{Value, json};
 
-use crate::helpers::{SmtpSink, TestApp, TestUser, problem, spawn_app, spawn_app_with};
+use crate::helpers::{
+    SmtpSink, TestApp, TestUser, migrate_back_before_and_up, problem, spawn_app,
+    spawn_app_mailing_to, spawn_app_with,
+};
 use crate::needs::{cadre, household, need};
 
 async fn offer(app: &TestApp, token: &str, capacity: i64) -> Value {
@@ -27,6 +30,16 @@ struct World {
     coordinator: String,
     need: Value,
     offer: Value,
+}
+
+/// A coordinator matches the world's need and offer by hand.
+async fn hand_match(app: &TestApp, w: &World) -> reqwest::Response {
+    app.post_json(
+        "/api/v1/matches",
+        &json!({"need_id": id(&w.need), "offer_id": id(&w.offer)}),
+        Some(&w.coordinator),
+    )
+    .await
 }
 
 async fn world(app: &TestApp) -> World {
@@ -154,13 +167,7 @@ async fn the_whole_loop_claim_then_complete_tells_everyone() {
 async fn every_transition_is_allowed_only_from_its_status_and_by_its_people() {
     let app = spawn_app().await;
     let w = world(&app).await;
-    let propose = app
-        .post_json(
-            "/api/v1/matches",
-            &json!({"need_id": id(&w.need), "offer_id": id(&w.offer)}),
-            Some(&w.coordinator),
-        )
-        .await;
+    let propose = hand_match(&app, &w).await;
     assert_eq!(propose.status().as_u16(), 201);
     let m: Value = propose.json().await.expect("JSON");
     assert_eq!(m["status"], "proposed");
@@ -195,13 +202,7 @@ async fn every_transition_is_allowed_only_from_its_status_and_by_its_people() {
         status_of(&app, &w.cadre, &format!("/api/v1/needs/{}", id(&w.need))).await,
         "open"
     );
-    let retry = app
-        .post_json(
-            "/api/v1/matches",
-            &json!({"need_id": id(&w.need), "offer_id": id(&w.offer)}),
-            Some(&w.coordinator),
-        )
-        .await;
+    let retry = hand_match(&app, &w).await;
     problem(retry, 409).await;
 }
 
@@ -319,16 +320,7 @@ async fn an_unanswered_proposal_expires_and_is_never_proposed_to_that_volunteer_
     })
     .await;
     let w = world(&app).await;
-    let m: Value = app
-        .post_json(
-            "/api/v1/matches",
-            &json!({"need_id": id(&w.need), "offer_id": id(&w.offer)}),
-            Some(&w.coordinator),
-        )
-        .await
-        .json()
-        .await
-        .expect("JSON");
+    let m: Value = hand_match(&app, &w).await.json().await.expect("JSON");
     let path = format!("/api/v1/matches/{}", id(&m));
     let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
     while status_of(&app, &w.coordinator, &path).await != "expired" {
@@ -342,13 +334,7 @@ async fn an_unanswered_proposal_expires_and_is_never_proposed_to_that_volunteer_
         status_of(&app, &w.cadre, &format!("/api/v1/needs/{}", id(&w.need))).await,
         "open"
     );
-    let again = app
-        .post_json(
-            "/api/v1/matches",
-            &json!({"need_id": id(&w.need), "offer_id": id(&w.offer)}),
-            Some(&w.coordinator),
-        )
-        .await;
+    let again = hand_match(&app, &w).await;
     problem(again, 409).await;
     let candidates: Value = app
         .get_with(
@@ -400,16 +386,7 @@ fn accept_path(mail: &crate::helpers::smtp::ReceivedMail) -> String {
 /// A hand match of the world's need and offer, with the accept link its
 /// proposal email carried.
 async fn proposed_by_email(app: &TestApp, w: &World, sink: &SmtpSink) -> (Value, String) {
-    let m: Value = app
-        .post_json(
-            "/api/v1/matches",
-            &json!({"need_id": id(&w.need), "offer_id": id(&w.offer)}),
-            Some(&w.coordinator),
-        )
-        .await
-        .json()
-        .await
-        .expect("JSON");
+    let m: Value = hand_match(app, w).await.json().await.expect("JSON");
     let mails = sink.wait_for(1, Duration::from_secs(10)).await;
     (m, accept_path(&mails[0]))
 }
@@ -432,19 +409,10 @@ async fn link_button(app: &TestApp, path: &str) -> reqwest::RequestBuilder {
         .form(&[("csrf_token", cookie.as_str())])
 }
 
-async fn app_with_mail(sink: &SmtpSink) -> TestApp {
-    let url = sink.url();
-    spawn_app_with(move |env| {
-        env.insert("HUZHU_SMTP_URL".to_owned(), url);
-        env.insert("HUZHU_MAIL_POLL_MS".to_owned(), "20".to_owned());
-    })
-    .await
-}
-
 #[tokio::test]
 async fn the_email_link_shows_a_page_and_only_its_button_accepts() {
     let sink = SmtpSink::start().await;
-    let app = app_with_mail(&sink).await;
+    let app = spawn_app_mailing_to(&sink).await;
     let w = world(&app).await;
     let (m, accept_path) = proposed_by_email(&app, &w, &sink).await;
 
@@ -488,24 +456,18 @@ async fn steps(app: &TestApp, token: &str, m: &Value) -> Vec<(String, String)> {
 
 #[tokio::test]
 async fn a_proposal_keeps_its_link_and_history_through_the_rebuilt_tables() {
-    use migration::{Migrator, MigratorTrait};
     let sink = SmtpSink::start().await;
-    let app = app_with_mail(&sink).await;
+    let app = spawn_app_mailing_to(&sink).await;
     let w = world(&app).await;
     let (m, accept_path) = proposed_by_email(&app, &w, &sink).await;
     // Down to before the migrations that key tokens by their hash and
     // events by their match (each row copied into the old tables), then up
     // again (copied back).
-    let db = &app.context.db;
-    let applied = Migrator::get_applied_migrations(db).await.expect("status");
-    let at = applied
-        .iter()
-        .position(|m| m.name() == "m20261203_000012_match_tokens_keyed_by_hash")
-        .expect("the token migration is applied");
-    Migrator::down(db, Some((applied.len() - at) as u32))
-        .await
-        .expect("down");
-    Migrator::up(db, None).await.expect("up again");
+    migrate_back_before_and_up(
+        &app.context.db,
+        "m20261203_000012_match_tokens_keyed_by_hash",
+    )
+    .await;
 
     let proposed = vec![("-".to_owned(), "proposed".to_owned())];
     assert_eq!(steps(&app, &w.coordinator, &m).await, proposed);

@@ -194,14 +194,9 @@ async fn a_wrong_password_on_the_login_page_answers_with_the_page_and_its_reason
 
 #[tokio::test]
 async fn the_set_password_page_sets_a_password_from_an_invitation_link() {
-    use crate::helpers::{GOOD_PASSWORD, SmtpSink, link_token, spawn_app_with};
+    use crate::helpers::{GOOD_PASSWORD, SmtpSink, link_token};
     let sink = SmtpSink::start().await;
-    let url = sink.url();
-    let app = spawn_app_with(move |env| {
-        env.insert("HUZHU_SMTP_URL".to_owned(), url);
-        env.insert("HUZHU_MAIL_POLL_MS".to_owned(), "20".to_owned());
-    })
-    .await;
+    let app = crate::helpers::spawn_app_mailing_to(&sink).await;
     let admin = app.create_user(Role::Admin, None).await;
     let token = app.login(&admin).await;
     let invite = serde_json::json!({"email": "page@example.org", "name": "页面", "role": "coordinator", "region": "430525"});

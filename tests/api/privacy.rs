@@ -4,17 +4,12 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use crate::helpers::{SmtpSink, link_token, logs, spawn_app_with};
+use crate::helpers::{SmtpSink, link_token, logs};
 
 #[tokio::test]
 async fn a_whole_account_flow_leaves_no_password_token_or_phone_in_the_logs() {
     let sink = SmtpSink::start().await;
-    let url = sink.url();
-    let app = spawn_app_with(move |env| {
-        env.insert("HUZHU_SMTP_URL".to_owned(), url);
-        env.insert("HUZHU_MAIL_POLL_MS".to_owned(), "20".to_owned());
-    })
-    .await;
+    let app = crate::helpers::spawn_app_mailing_to(&sink).await;
     let email = "privacy-probe-5501@example.org";
     let password = "独特的密码字符串九九九";
     let phone = "13987650042";

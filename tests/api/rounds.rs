@@ -30,12 +30,7 @@ async fn offer(app: &TestApp, token: &str, categories: &[&str], capacity: i64) -
 #[tokio::test]
 async fn a_round_proposes_the_most_urgent_needs_in_one_digest_per_volunteer() {
     let sink = SmtpSink::start().await;
-    let url = sink.url();
-    let app = spawn_app_with(move |env| {
-        env.insert("HUZHU_SMTP_URL".to_owned(), url);
-        env.insert("HUZHU_MAIL_POLL_MS".to_owned(), "20".to_owned());
-    })
-    .await;
+    let app = crate::helpers::spawn_app_mailing_to(&sink).await;
     let cadre = cadre(&app).await;
     let mut urgent = Vec::new();
     for urgency in [1, 3, 3, 1] {

@@ -40,6 +40,32 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await
 }
 
+/// Starts huzhu sending its emails to `sink`, its mail worker polling every
+/// 20 ms.
+pub async fn spawn_app_mailing_to(sink: &SmtpSink) -> TestApp {
+    let url = sink.url();
+    spawn_app_with(move |env| {
+        env.insert("HUZHU_SMTP_URL".to_owned(), url);
+        env.insert("HUZHU_MAIL_POLL_MS".to_owned(), "20".to_owned());
+    })
+    .await
+}
+
+/// Rolls `db` back to just before the migration `name`, then applies every
+/// migration again: the rows in hand go through each `down` and `up`.
+pub async fn migrate_back_before_and_up(db: &sea_orm::DatabaseConnection, name: &str) {
+    use migration::{Migrator, MigratorTrait};
+    let applied = Migrator::get_applied_migrations(db).await.expect("status");
+    let at = applied
+        .iter()
+        .position(|m| m.name() == name)
+        .unwrap_or_else(|| panic!("{name} is applied"));
+    Migrator::down(db, Some((applied.len() - at) as u32))
+        .await
+        .expect("down");
+    Migrator::up(db, None).await.expect("up again");
+}
+
 /// Starts huzhu after `customize` has adjusted its environment.
 pub async fn spawn_app_with(customize: impl FnOnce(&mut HashMap<String, String>)) -> TestApp {
     logs::init();
