@@ -235,7 +235,7 @@ pub async fn list(
     after: Option<Uuid>,
     limit: u64,
 ) -> Result<Vec<matches::Model>, DbErr> {
-    use super::entity::need;
+    use super::entity::{need, offer};
     use sea_orm::sea_query::Query;
     let mut query = Matches::find();
     if let Some(status) = &filter.status {
@@ -245,7 +245,16 @@ pub async fn list(
         query = query.filter(Column::NeedId.eq(need));
     }
     if let Some(offer) = filter.offer {
-        query = query.filter(Column::OfferId.eq(offer));
+        // Through its volunteer's matches: no index holds offers' matches
+        // (a round would write 68k entries into it).
+        let volunteer = Query::select()
+            .column(offer::Column::VolunteerId)
+            .from(offer::Entity)
+            .and_where(offer::Column::Id.eq(offer))
+            .to_owned();
+        query = query
+            .filter(Column::VolunteerId.in_subquery(volunteer))
+            .filter(Column::OfferId.eq(offer));
     }
     if let Some(volunteer) = filter.volunteer {
         query = query.filter(Column::VolunteerId.eq(volunteer));

@@ -262,6 +262,52 @@ async fn thirty_parallel_claims_on_one_need_make_exactly_one_match() {
 }
 
 #[tokio::test]
+async fn matches_are_listed_by_offer_for_staff_and_for_the_volunteer() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    assert_eq!(hand_match(&app, &w).await.status().as_u16(), 201);
+    // A second offer of the same volunteer, matched to a second need.
+    let h = household(&app, &w.cadre, Some((27.10, 110.55))).await;
+    let second_need = need(&app, &w.cadre, &id(&h), "education", 1).await;
+    let second_offer = offer(&app, &w.volunteer_token, 1).await;
+    let second = app
+        .post_json(
+            "/api/v1/matches",
+            &json!({"need_id": id(&second_need), "offer_id": id(&second_offer)}),
+            Some(&w.coordinator),
+        )
+        .await;
+    assert_eq!(second.status().as_u16(), 201);
+    for token in [&w.coordinator, &w.volunteer_token] {
+        for (o, n) in [(&w.offer, &w.need), (&second_offer, &second_need)] {
+            let listed: Value = app
+                .get_with(&format!("/api/v1/matches?offer={}", id(o)), token)
+                .await
+                .json()
+                .await
+                .expect("JSON");
+            let needs: Vec<&str> = listed["items"]
+                .as_array()
+                .expect("items")
+                .iter()
+                .map(|m| m["need_id"].as_str().expect("need_id"))
+                .collect();
+            assert_eq!(needs, vec![id(n)]);
+        }
+    }
+    let unknown = app
+        .get_with(
+            &format!("/api/v1/matches?offer={}", uuid::Uuid::now_v7()),
+            &w.coordinator,
+        )
+        .await
+        .json::<Value>()
+        .await
+        .expect("JSON");
+    assert_eq!(unknown["items"], json!([]));
+}
+
+#[tokio::test]
 async fn parallel_claims_never_pass_an_offers_capacity() {
     let app = spawn_app().await;
     let w = world(&app).await;
