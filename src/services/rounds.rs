@@ -212,6 +212,7 @@ async fn take(
         txn.execute_unprepared("SET LOCAL work_mem = '64MB'")
             .await?;
     }
+    let taking = std::time::Instant::now();
     // Needs claimed since they were read are left out.
     let mut wanted: Vec<Uuid> = pairs.iter().map(|(n, _)| n.id).collect();
     // In id order the updates walk the table and its indexes in order.
@@ -220,6 +221,7 @@ async fn take(
         .await?
         .into_iter()
         .collect();
+    lap(taking, "needs taken");
     let mut per_offer: HashMap<Uuid, i32> = HashMap::new();
     for (_, o) in pairs.iter().filter(|(n, _)| !gone.contains(&n.id)) {
         *per_offer.entry(o.id).or_default() += 1;
@@ -230,6 +232,7 @@ async fn take(
         .await?
         .into_iter()
         .collect();
+    lap(taking, "places taken");
     // An offer that lost places meanwhile gives its needs back.
     let give_back: Vec<Uuid> = pairs
         .iter()
