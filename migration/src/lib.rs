@@ -21,6 +21,7 @@ mod m20261203_000011_codes_compare_bytewise;
 mod m20261203_000012_match_tokens_keyed_by_hash;
 mod m20261203_000013_match_events_keyed_by_match;
 mod m20261203_000014_no_index_on_match_offer;
+mod m20261203_000015_offers_keep_half_their_pages_free;
 
 /// Runs `statements` in order on PostgreSQL; on SQLite, nothing (for the
 /// migrations whose change only PostgreSQL needs).
@@ -92,6 +93,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000012_match_tokens_keyed_by_hash::Migration),
             Box::new(m20261203_000013_match_events_keyed_by_match::Migration),
             Box::new(m20261203_000014_no_index_on_match_offer::Migration),
+            Box::new(m20261203_000015_offers_keep_half_their_pages_free::Migration),
         ]
     }
 }
