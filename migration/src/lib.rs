@@ -25,7 +25,14 @@ mod m20261203_000015_offers_keep_half_their_pages_free;
 
 /// Runs `statements` in order on PostgreSQL; on SQLite, nothing (for the
 /// migrations whose change only PostgreSQL needs).
-async fn on_postgres(manager: &SchemaManager<'_>, statements: Vec<String>) -> Result<(), DbErr> {
+async fn on_postgres<S: AsRef<str>>(
+    manager: &SchemaManager<'_>,
+    statements: impl IntoIterator<Item = S>,
+) -> Result<(), DbErr> {
+    let statements: Vec<String> = statements
+        .into_iter()
+        .map(|s| s.as_ref().to_owned())
+        .collect();
     if manager.get_database_backend() != sea_orm_migration::sea_orm::DatabaseBackend::Postgres {
         return Ok(());
     }

@@ -42,13 +42,13 @@ impl MigrationTrait for Migration {
         let drops = KEYS
             .iter()
             .map(|(table, name, _)| format!("ALTER TABLE {table} DROP CONSTRAINT {name}"));
-        crate::on_postgres(manager, drops.collect()).await
+        crate::on_postgres(manager, drops).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let adds = KEYS.iter().map(|(table, name, definition)| {
             format!("ALTER TABLE {table} ADD CONSTRAINT {name} {definition}")
         });
-        crate::on_postgres(manager, adds.collect()).await
+        crate::on_postgres(manager, adds).await
     }
 }

@@ -40,7 +40,7 @@ async fn collate(manager: &SchemaManager<'_>, collation: &str) -> Result<(), DbE
     let alters = COLUMNS.iter().map(|(table, column, len)| {
         format!("ALTER TABLE {table} ALTER COLUMN {column} TYPE varchar({len}) COLLATE {collation}")
     });
-    crate::on_postgres(manager, alters.collect()).await
+    crate::on_postgres(manager, alters).await
 }
 
 #[async_trait::async_trait]

@@ -29,7 +29,7 @@ impl MigrationTrait for Migration {
                 "ALTER TABLE match_tokens ADD CONSTRAINT match_tokens_pkey PRIMARY KEY (token_hash)",
                 "ALTER TABLE match_tokens DROP CONSTRAINT match_tokens_token_hash_key",
             ];
-            return crate::on_postgres(manager, statements.map(String::from).to_vec()).await;
+            return crate::on_postgres(manager, statements).await;
         }
         let keyed = Table::create()
             .table(Alias::new(crate::rebuilt(TABLE)))
@@ -53,7 +53,7 @@ impl MigrationTrait for Migration {
                 "ALTER TABLE match_tokens DROP CONSTRAINT match_tokens_pkey",
                 "ALTER TABLE match_tokens ADD CONSTRAINT match_tokens_pkey PRIMARY KEY (id)",
             ];
-            return crate::on_postgres(manager, statements.map(String::from).to_vec()).await;
+            return crate::on_postgres(manager, statements).await;
         }
         // As migration 000005 made it; the old rows get fresh ids.
         let with_id = Table::create()

@@ -34,7 +34,7 @@ impl MigrationTrait for Migration {
                  ADD CONSTRAINT match_events_pkey PRIMARY KEY (match_id, at, id)",
                 "DROP INDEX idx_match_events_match",
             ];
-            return crate::on_postgres(manager, statements.map(String::from).to_vec()).await;
+            return crate::on_postgres(manager, statements).await;
         }
         let keyed = columns(Table::create().table(Alias::new(crate::rebuilt(TABLE))))
             .primary_key(
@@ -55,7 +55,7 @@ impl MigrationTrait for Migration {
                 "ALTER TABLE match_events DROP CONSTRAINT match_events_pkey, \
                  ADD CONSTRAINT match_events_pkey PRIMARY KEY (id)",
             ];
-            return crate::on_postgres(manager, statements.map(String::from).to_vec()).await;
+            return crate::on_postgres(manager, statements).await;
         }
         // As migration 000004 made it.
         let by_id = columns(Table::create().table(Alias::new(crate::rebuilt(TABLE))))

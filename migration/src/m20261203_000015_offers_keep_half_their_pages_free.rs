@@ -17,11 +17,11 @@ pub struct Migration;
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let fillfactor = "ALTER TABLE offers SET (fillfactor = 50)";
-        crate::on_postgres(manager, vec![fillfactor.to_owned()]).await
+        crate::on_postgres(manager, [fillfactor]).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let fillfactor = "ALTER TABLE offers SET (fillfactor = 80)";
-        crate::on_postgres(manager, vec![fillfactor.to_owned()]).await
+        crate::on_postgres(manager, [fillfactor]).await
     }
 }

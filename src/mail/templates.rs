@@ -55,6 +55,19 @@ impl Templates {
                 AutoEscape::None
             }
         });
+        // A proposal's accept or decline link, from its token and the
+        // `public_url` every email is given: the one place the templates
+        // learn the path of the link pages.
+        env.add_function(
+            "match_link",
+            |state: &minijinja::State, token: &str, action: &str| {
+                let base = state
+                    .lookup("public_url")
+                    .map(|v| v.to_string())
+                    .unwrap_or_default();
+                format!("{base}/m/{token}/{action}")
+            },
+        );
         for (name, source) in LAYOUTS.iter().chain(FILES) {
             env.add_template(name, source)
                 .map_err(|source| MailError::Template {
