@@ -1,6 +1,9 @@
-//! Loads the county (104,096 needs, 92,507 offers) and measures the two
-//! queries people wait on: a volunteer's "near me" listing (10 km, 50 items)
-//! and a need's candidates. Prints requests/s and p50/p99 latency.
+//! Loads the county (104,096 needs, 92,507 offers) and measures the queries
+//! people wait on: a volunteer's "near me" listing (10 km, 50 items), the
+//! suggestions of a volunteer's remote offer (every open need of four
+//! categories, county-wide) and of an on-site one, and a need's candidates
+//! as a coordinator and as a cadre sees them. Prints requests/s and p50/p99
+//! latency.
 //!
 //! `cargo bench --bench nearby` (SQLite), or with
 //! `HUZHU_BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres`.
@@ -61,6 +64,26 @@ async fn measure(label: &str, client: &reqwest::Client, token: &str, paths: &[St
     );
 }
 
+/// Posts an offer as `token`'s volunteer; its id.
+async fn post_offer(
+    client: &reqwest::Client,
+    base: &str,
+    token: &str,
+    body: serde_json::Value,
+) -> String {
+    let answer: serde_json::Value = client
+        .post(format!("{base}/api/v1/offers"))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .expect("offer")
+        .json()
+        .await
+        .expect("JSON");
+    answer["id"].as_str().expect("offer id").to_owned()
+}
+
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     huzhu::telemetry::init(huzhu::settings::LogFormat::Pretty);
@@ -68,6 +91,7 @@ async fn main() {
     let (ctx, base) = (served.ctx.clone(), served.base.clone());
     let client = reqwest::Client::new();
     let coordinator = http::token(&ctx, &client, &base, Role::Coordinator, Some("430525")).await;
+    let cadre = http::token(&ctx, &client, &base, Role::Cadre, Some("430525")).await;
     let volunteer = http::token(&ctx, &client, &base, Role::Volunteer, None).await;
     let instance = county::instance(104_096, 92_507, 1);
     eprintln!("instance ready; loading the county…");
@@ -103,6 +127,30 @@ async fn main() {
             )
         })
         .collect();
+    let (lat, lon) = county.village_points[0];
+    let remote = post_offer(
+        &client,
+        &base,
+        &volunteer,
+        serde_json::json!({
+        "categories": ["education", "living", "employment", "consumption"],
+        "lat": lat, "lon": lon, "radius_km": 5, "remote": true, "capacity": 3}),
+    )
+    .await;
+    let on_site = post_offer(
+        &client,
+        &base,
+        &volunteer,
+        serde_json::json!({
+        "categories": ["care", "medical", "housing", "production"],
+        "lat": lat, "lon": lon, "radius_km": 20, "remote": false, "capacity": 3}),
+    )
+    .await;
+    let suggestions = |offer: &str| -> Vec<String> {
+        (0..100)
+            .map(|_| format!("{base}/api/v1/offers/{offer}/suggestions?limit=50"))
+            .collect()
+    };
     let backend = served.backend;
     println!(
         "nearby bench ({backend}): {} needs, 92507 offers loaded in {load_secs:.1} s",
@@ -110,9 +158,30 @@ async fn main() {
     );
     measure("near me, 10 km, 50 items", &client, &volunteer, &near).await;
     measure(
-        "candidates of a need, 50 items",
+        "suggestions of a remote offer, 50 items",
+        &client,
+        &volunteer,
+        &suggestions(&remote),
+    )
+    .await;
+    measure(
+        "suggestions of an on-site offer (20 km), 50 items",
+        &client,
+        &volunteer,
+        &suggestions(&on_site),
+    )
+    .await;
+    measure(
+        "candidates of a need, 50 items, as a coordinator",
         &client,
         &coordinator,
+        &candidates,
+    )
+    .await;
+    measure(
+        "candidates of a need, 50 items, as a cadre",
+        &client,
+        &cadre,
         &candidates,
     )
     .await;
