@@ -45,13 +45,30 @@ fn key(level: u32, row: i64, col: i64) -> i64 {
 }
 
 /// The keys of the cells holding a point, one per level.
-pub fn point_keys(lat: f64, lon: f64) -> Vec<i64> {
+#[cfg(test)]
+fn point_keys(lat: f64, lon: f64) -> Vec<i64> {
     (0..LEVELS)
         .map(|level| {
             let (row, col) = index(level, lat, lon);
             key(level, row, col)
         })
         .collect()
+}
+
+/// The keys of the cells a box touches, at every level: a disc that reaches
+/// any point of the box shares one of them with its cover. A box a few
+/// hundred metres wide touches a few cells of the finest level and one or
+/// two of each coarser one.
+pub fn box_keys(bbox: &BoundingBox) -> Vec<i64> {
+    let mut keys = Vec::new();
+    for level in 0..LEVELS {
+        let (row_lo, col_lo) = index(level, bbox.min_lat, bbox.min_lon);
+        let (row_hi, col_hi) = index(level, bbox.max_lat, bbox.max_lon);
+        for row in row_lo..=row_hi {
+            keys.extend((col_lo..=col_hi).map(|col| key(level, row, col)));
+        }
+    }
+    keys
 }
 
 /// A disc's cover: the box that holds it and the keys of the cells that
@@ -122,6 +139,44 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    #[test]
+    fn a_disc_that_reaches_into_a_box_shares_a_cell_with_the_box() {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(9);
+        for _ in 0..2_000 {
+            let centre = GeoPoint::new(
+                rng.random_range(-70.0..70.0),
+                rng.random_range(-150.0..150.0),
+            );
+            let radius_m = *[1, 999, 3_000, 10_000, 50_000]
+                .get(rng.random_range(0..5))
+                .unwrap_or(&1);
+            let cover = disc_cover(centre.lat, centre.lon, radius_m);
+            // A point of the disc, and a box of 800 m around a point near it.
+            let reach = radius_m as f64 / metres_per_degree();
+            let inside = GeoPoint::new(
+                centre.lat + rng.random_range(-reach..=reach) * 0.7,
+                centre.lon + rng.random_range(-reach..=reach) * 0.7 / centre.lat.to_radians().cos(),
+            );
+            if haversine_m(centre, inside) > radius_m {
+                continue;
+            }
+            let near = GeoPoint::new(
+                inside.lat + rng.random_range(-0.005..0.005),
+                inside.lon + rng.random_range(-0.005..0.005),
+            );
+            let bbox = BoundingBox::around(near.lat, near.lon, 800.0);
+            if !bbox.contains(inside.lat, inside.lon) {
+                continue;
+            }
+            let keys = box_keys(&bbox);
+            assert!(keys.len() <= 64, "{}", keys.len());
+            assert!(
+                keys.iter().any(|k| cover.keys.contains(k)),
+                "{centre:?} {radius_m} {near:?}"
+            );
         }
     }
 

@@ -16,7 +16,7 @@ use crate::routes::extract::{Json, Page, Query, page_limit};
 use crate::routes::households::time;
 use crate::services::nearby::{self, Cursor, coarse};
 use crate::services::needs::{self, NeedInput};
-use crate::services::ranking;
+use crate::services::ranking::{self, Sight};
 use crate::store::{self, entity::need, needs::NeedFilter};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -90,7 +90,7 @@ pub fn view(
         posted_at: time(n.posted_at),
         updated_at: time(n.updated_at),
         cancel_reason: if public { None } else { n.cancel_reason },
-        distance_km: distance_m.map(|d| (d as f64 / 100.0).round() / 10.0),
+        distance_km: distance_m.map(nearby::shown_km),
     }
 }
 
@@ -350,9 +350,15 @@ pub async fn cancel(
 pub struct CandidateView {
     pub offer_id: Uuid,
     pub volunteer_id: Uuid,
+    /// From the offer's point, rounded to ~1 km for cadres.
     pub distance_km: f64,
-    /// MATCHING.md's cost of the pair (lower is better).
-    pub cost: i64,
+    /// MATCHING.md's cost of the pair (lower is better): coordinators and
+    /// admins only, since it holds the exact distance.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost: Option<i64>,
+    /// The cost as the caller sees the points: what the cursor continues.
+    #[serde(skip)]
+    rank: i64,
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -389,19 +395,21 @@ pub async fn candidates(
     let limit = page_limit(q.limit)?;
     let after = rank_cursor(&q)?;
     let need = needs::visible(&ctx, &caller, *id).await?;
-    let ranked = ranking::candidates(&ctx.db, &need, after, limit).await?;
+    let sight = Sight::of_offers_for(caller.role);
+    let ranked = ranking::candidates(&ctx.db, &need, sight, after, limit).await?;
     let rows: Vec<CandidateView> = ranked
         .into_iter()
         .map(|r| CandidateView {
             offer_id: r.item.id,
             volunteer_id: r.item.volunteer_id,
-            distance_km: (r.distance_m as f64 / 100.0).round() / 10.0,
-            cost: r.cost,
+            distance_km: nearby::shown_km(r.distance_m),
+            cost: (sight == Sight::Exact).then_some(r.cost),
+            rank: r.cost,
         })
         .collect();
     Ok(
         HttpResponse::Ok().json(Page::from_rows(rows, limit, |c: &CandidateView| {
-            format!("{}_{}", c.cost, c.offer_id)
+            format!("{}_{}", c.rank, c.offer_id)
         })),
     )
 }

@@ -16,7 +16,7 @@ use crate::routes::extract::{Json, Page, Query, page_limit};
 use crate::routes::households::{present, time};
 use crate::routes::needs::{NeedView, RankQuery, rank_cursor, views};
 use crate::services::offers::{self, OfferInput};
-use crate::services::ranking;
+use crate::services::{nearby, ranking};
 use crate::store::{self, entity::offer};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -247,8 +247,12 @@ pub async fn withdraw(
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SuggestionView {
     pub need: NeedView,
+    /// From the need's rounded point.
     pub distance_km: f64,
-    pub cost: i64,
+    /// The cost on the need's rounded point: what the cursor continues. Not
+    /// shown: volunteers get no cost (API.md).
+    #[serde(skip)]
+    rank: i64,
 }
 
 /// Open needs the caller's offer could take, best first.
@@ -274,15 +278,15 @@ pub async fn suggestions(
     let rows: Vec<SuggestionView> = needs
         .into_iter()
         .zip(scores)
-        .map(|(need, (d, cost))| SuggestionView {
+        .map(|(need, (d, rank))| SuggestionView {
             need,
-            distance_km: (d as f64 / 100.0).round() / 10.0,
-            cost,
+            distance_km: nearby::shown_km(d),
+            rank,
         })
         .collect();
     Ok(
         HttpResponse::Ok().json(Page::from_rows(rows, limit, |s: &SuggestionView| {
-            format!("{}_{}", s.cost, s.need.id)
+            format!("{}_{}", s.rank, s.need.id)
         })),
     )
 }

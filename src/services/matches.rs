@@ -7,7 +7,8 @@ use sea_orm::{ActiveValue::Set, ConnectionTrait};
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{ServiceError, match_mail, ranking, secrets};
+use super::ranking::Sight;
+use super::{ServiceError, match_mail, nearby, ranking, secrets};
 use crate::context::AppContext;
 use crate::domain::Role;
 use crate::i18n::{Locale, Text};
@@ -20,11 +21,15 @@ fn conflict(zh: &'static str, en: &'static str) -> ServiceError {
 }
 
 /// Checks that `offer` may take `need` now: matchable, eligible per
-/// MATCHING.md, and not a volunteer whose match with it ended unfulfilled.
+/// MATCHING.md with the need's point seen with `sight` (a volunteer's claim
+/// is judged on the rounded point the volunteer was shown, so that its
+/// answer tells nothing finer), and not a volunteer whose match with it
+/// ended unfulfilled.
 pub async fn check_pair(
     db: &impl ConnectionTrait,
     n: &need::Model,
     o: &offer::Model,
+    sight: Sight,
     now: i64,
 ) -> Result<(), ServiceError> {
     if n.status != "open" {
@@ -40,8 +45,10 @@ pub async fn check_pair(
             "The offer cannot take needs now",
         ));
     }
-    let eligible = ranking::need_input(n)
-        .and_then(|ni| eligible_cost(&ni, &ranking::offer_input(o), now.div_euclid(1000)));
+    let eligible = ranking::need_input(n).and_then(|mut ni| {
+        ni.point = ni.point.map(|p| sight.point(p));
+        eligible_cost(&ni, &ranking::offer_input(o), now.div_euclid(1000))
+    });
     if eligible.is_none() {
         return Err(conflict(
             "该服务不符合此需求的类别或距离",
@@ -164,7 +171,7 @@ pub async fn claim(
             "The need has been taken or is closed",
         ));
     }
-    check_pair(&txn, &n, &o, now).await?;
+    check_pair(&txn, &n, &o, Sight::Rounded, now).await?;
     let Some((m, _)) = write_match(
         ctx,
         &txn,
@@ -214,7 +221,7 @@ pub async fn propose(
     let o = store::offers::find(&txn, offer_id).await?.ok_or_else(|| {
         ServiceError::field("offer_id", Text::fixed("没有这个服务", "No such offer"))
     })?;
-    check_pair(&txn, &n, &o, now).await?;
+    check_pair(&txn, &n, &o, Sight::Exact, now).await?;
     let Some((m, token)) = write_match(
         ctx,
         &txn,
@@ -271,7 +278,7 @@ pub fn proposal_item(
         "title": n.title,
         "category_label": match_mail::category_label(n.category, locale),
         "village_name": village,
-        "distance_km": distance_m.filter(|d| *d > 0).map(|d| (d as f64 / 100.0).round() / 10.0),
+        "distance_km": distance_m.filter(|d| *d > 0).map(nearby::shown_km),
         "urgency": n.urgency,
         // The templates make the accept and decline links of it.
         "token": token,

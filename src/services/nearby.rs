@@ -43,6 +43,22 @@ pub fn coarse(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
 
+/// Metres as the kilometres people are shown: to 0.1 km.
+pub fn shown_km(distance_m: i64) -> f64 {
+    (distance_m as f64 / 100.0).round() / 10.0
+}
+
+/// A point rounded to 2 decimals: all that a volunteer may learn of a
+/// household's place, and a cadre of a volunteer's (PRODUCT.md, Privacy).
+pub fn rounded(p: GeoPoint) -> GeoPoint {
+    GeoPoint::new(coarse(p.lat), coarse(p.lon))
+}
+
+/// How far a rounded point can lie from its exact one: half a hundredth of
+/// a degree each way is at most 556 m north–south and as much east–west,
+/// 786 m across.
+pub const ROUNDING_SLACK_M: f64 = 800.0;
+
 /// A page of needs nearest to `origin` within `within_m`, after `after`.
 /// Searches a growing circle until it holds a full page, so that a dense
 /// county costs a few cells, not a scan. Returns up to `limit + 1` needs.
@@ -55,8 +71,8 @@ pub async fn nearest(
     limit: u64,
     coarse_points: bool,
 ) -> Result<Vec<(need::Model, i64)>, ServiceError> {
-    // A coarse point is at most ~800 m from the exact one the index holds.
-    let slack = if coarse_points { 800.0 } else { 0.0 };
+    // The index holds exact points; the rounded ones are ranked.
+    let slack = if coarse_points { ROUNDING_SLACK_M } else { 0.0 };
     let start = after.map_or(0, |(d, _)| d);
     let mut radius = (start + 1_000).min(within_m);
     loop {
@@ -65,11 +81,8 @@ pub async fn nearest(
         let mut found: Vec<(i64, Uuid)> = points
             .into_iter()
             .filter_map(|(id, lat, lon)| {
-                let point = if coarse_points {
-                    GeoPoint::new(coarse(lat), coarse(lon))
-                } else {
-                    GeoPoint::new(lat, lon)
-                };
+                let exact = GeoPoint::new(lat, lon);
+                let point = if coarse_points { rounded(exact) } else { exact };
                 let d = haversine_m(origin, point);
                 let past_cursor = after.is_none_or(|(ad, aid)| (d, id) > (ad, aid));
                 (d <= radius && past_cursor).then_some((d, id))

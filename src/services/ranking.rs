@@ -1,15 +1,70 @@
 //! Candidates for a need and suggestions for an offer: the eligible pairs of
 //! MATCHING.md with a free place, lowest cost first.
+//!
+//! What a reader sees of the other side's point is a privacy rule
+//! (PRODUCT.md): a volunteer learns a household's ~1 km rounded point, and
+//! a cadre a volunteer's, nothing finer. So for them the whole ranking —
+//! which pairs are eligible, their distances, their order and the cursor —
+//! is computed on the rounded point, so that two points that round alike
+//! give the same answer to any question; a volunteer who moves their offer
+//! metre by metre learns nothing more. Coordinators and admins rank on
+//! exact points, as the solver does, and see the cost.
 
 use std::collections::{HashMap, HashSet};
 
 use uuid::Uuid;
 
 use super::ServiceError;
-use crate::domain::Category;
+use super::nearby::{ROUNDING_SLACK_M, rounded};
 use crate::domain::grid::BoundingBox;
-use crate::matching::{CategorySet, GeoPoint, NeedInput, OfferInput, eligible_cost};
+use crate::domain::{Category, Role};
+use crate::matching::{CategorySet, GeoPoint, NeedInput, OfferInput, eligible_cost, haversine_m};
 use crate::store::{self, entity::need, entity::offer};
+
+/// How finely a reader may see the other side's point.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sight {
+    /// Coordinators and admins: exact points, and the cost.
+    Exact,
+    /// Volunteers of households, cadres of volunteers: rounded points only.
+    Rounded,
+}
+
+impl Sight {
+    /// How a role sees the points of offers it ranks.
+    pub fn of_offers_for(role: Role) -> Self {
+        match role {
+            Role::Coordinator | Role::Admin => Self::Exact,
+            Role::Volunteer | Role::Cadre => Self::Rounded,
+        }
+    }
+
+    /// A point as this sight sees it.
+    pub fn point(self, p: GeoPoint) -> GeoPoint {
+        match self {
+            Self::Exact => p,
+            Self::Rounded => rounded(p),
+        }
+    }
+
+    /// How far a rounded point may be from the exact one an index holds.
+    fn slack_m(self) -> f64 {
+        match self {
+            Self::Exact => 0.0,
+            Self::Rounded => ROUNDING_SLACK_M,
+        }
+    }
+}
+
+/// The distance a volunteer is shown for a pair: from the need's rounded
+/// point to the offer's, or 0 on the remote path or without a point.
+pub fn shown_distance_m(need: &NeedInput, offer: &OfferInput) -> i64 {
+    let remote = offer.remote && need.category.is_remote_capable();
+    match need.point {
+        Some(p) if !remote => haversine_m(rounded(p), offer.point),
+        _ => 0,
+    }
+}
 
 /// A need as the solver sees it.
 pub fn need_input(n: &need::Model) -> Option<NeedInput> {
@@ -61,14 +116,15 @@ pub struct Ranked<T> {
 }
 
 /// Eligible offers with a free place for `need`, by (cost, offer id), after
-/// `after`; up to `limit + 1`.
+/// `after`; up to `limit + 1`. Offers' points are seen with `sight`.
 ///
 /// Remote offers (distance 0, the least cost) come by id from one index;
-/// on-site offers from the cells of `offer_cover` holding the need's point,
+/// on-site offers from the cells of `offer_cover` near the need's point,
 /// measured here and read from `offers` only as far as the page needs.
 pub async fn candidates(
     db: &impl sea_orm::ConnectionTrait,
     need: &need::Model,
+    sight: Sight,
     after: Option<(i64, Uuid)>,
     limit: u64,
 ) -> Result<Vec<Ranked<offer::Model>>, ServiceError> {
@@ -88,6 +144,7 @@ pub async fn candidates(
         after,
         want: limit as usize + 1,
         excluded: &excluded,
+        sight,
     };
     let mut ranked = if input.category.is_remote_capable() {
         remote_candidates(db, &ask).await?
@@ -117,6 +174,7 @@ struct Ask<'a> {
     after: Option<(i64, Uuid)>,
     want: usize,
     excluded: &'a HashSet<Uuid>,
+    sight: Sight,
 }
 
 impl Ask<'_> {
@@ -125,7 +183,9 @@ impl Ask<'_> {
         if self.excluded.contains(&o.volunteer_id) {
             return None;
         }
-        let (distance_m, cost) = eligible_cost(self.input, &offer_input(&o), self.as_of)?;
+        let mut seen = offer_input(&o);
+        seen.point = self.sight.point(seen.point);
+        let (distance_m, cost) = eligible_cost(self.input, &seen, self.as_of)?;
         let past = self.after.is_none_or(|a| (cost, o.id) > a);
         past.then_some(Ranked {
             item: o,
@@ -160,7 +220,7 @@ async fn at_distance_zero(
     ask: &Ask<'_>,
     point: GeoPoint,
 ) -> Result<Vec<Ranked<offer::Model>>, ServiceError> {
-    let bbox = BoundingBox::around(point.lat, point.lon, 1.0);
+    let bbox = BoundingBox::around(point.lat, point.lon, 1.0 + ask.sight.slack_m());
     let Some(cells) = bbox.cells(16) else {
         return on_site_candidates(db, ask, point).await;
     };
@@ -173,20 +233,23 @@ async fn at_distance_zero(
         .collect())
 }
 
-/// On-site offers whose disc holds the need's point, nearest first; their
-/// rows are read in that order only until the page is full.
+/// On-site offers whose disc (as seen) holds the need's point, nearest
+/// first; their rows are read in that order only until the page is full.
 async fn on_site_candidates(
     db: &impl sea_orm::ConnectionTrait,
     ask: &Ask<'_>,
     point: GeoPoint,
 ) -> Result<Vec<Ranked<offer::Model>>, ServiceError> {
-    let reach = store::offer_cover::reaching(db, ask.input.category, point.lat, point.lon).await?;
+    // Seen rounded, an offer reaches the need when its exact disc reaches
+    // within the slack of the need's point.
+    let near = BoundingBox::around(point.lat, point.lon, ask.sight.slack_m());
+    let reach = store::offer_cover::reaching(db, ask.input.category, &near).await?;
     let mut order: Vec<(i64, Uuid)> = reach
         .into_iter()
         .filter_map(|r| {
             let offer = OfferInput {
                 categories: std::iter::once(ask.input.category).collect(),
-                point: GeoPoint::new(r.lat, r.lon),
+                point: ask.sight.point(GeoPoint::new(r.lat, r.lon)),
                 radius_m: r.radius_m,
                 remote: false,
                 capacity: 1,
@@ -233,8 +296,12 @@ fn remote_probe(category: Category) -> OfferInput {
     }
 }
 
-/// Open needs eligible for `offer`, by (cost, need id), after `after`; up to
-/// `limit + 1`.
+/// Open needs eligible for `offer`, by (cost, need id), after `after`; up
+/// to `limit + 1`. Only the offer's owner asks, so needs are seen at their
+/// rounded points: eligibility, distance, order and cursor alike.
+///
+/// Ranked on the few columns that decide it, then only the page's rows are
+/// read whole.
 pub async fn suggestions(
     db: &impl sea_orm::ConnectionTrait,
     offer: &offer::Model,
@@ -247,39 +314,55 @@ pub async fn suggestions(
         .await?
         .into_iter()
         .collect();
-    let remote_cats: Vec<String> = if offer.remote {
-        input
-            .categories
-            .iter()
-            .filter(|c| c.is_remote_capable())
-            .map(|c| c.code().to_owned())
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let mut needs = store::needs::open_in_categories(db, &remote_cats).await?;
-    let radius_box = BoundingBox::around(offer.lat, offer.lon, offer.radius_m as f64);
-    let seen: HashSet<Uuid> = needs.iter().map(|n| n.id).collect();
-    let filter = store::needs::NeedFilter {
-        statuses: vec!["open"],
-        ..Default::default()
-    };
-    let nearby = store::needs::in_box(db, &filter, &radius_box).await?;
-    needs.extend(nearby.into_iter().filter(|n| !seen.contains(&n.id)));
-    let mut ranked: Vec<Ranked<need::Model>> = needs
+    let remote: Vec<&str> = input
+        .categories
+        .iter()
+        .filter(|c| offer.remote && c.is_remote_capable())
+        .map(Category::code)
+        .collect();
+    let on_site: Vec<&str> = input
+        .categories
+        .iter()
+        .filter(|c| !(offer.remote && c.is_remote_capable()))
+        .map(Category::code)
+        .collect();
+    let reach = BoundingBox::around(
+        offer.lat,
+        offer.lon,
+        offer.radius_m as f64 + ROUNDING_SLACK_M,
+    );
+    let mut needs = store::needs::open_to_rank(db, &remote, None).await?;
+    needs.extend(store::needs::open_to_rank(db, &on_site, Some(&reach)).await?);
+    let mut order: Vec<(i64, Uuid, i64)> = needs
         .into_iter()
         .filter(|n| !excluded.contains(&n.id))
         .filter_map(|n| {
-            let (distance_m, cost) = eligible_cost(&need_input(&n)?, &input, as_of)?;
+            let point = n.lat.zip(n.lon).map(|(lat, lon)| {
+                let r = rounded(GeoPoint::new(lat, lon));
+                (r.lat, r.lon)
+            });
+            let seen = need_input_of(&n.category, point, n.urgency, n.posted_at)?;
+            let (distance_m, cost) = eligible_cost(&seen, &input, as_of)?;
             let past = after.is_none_or(|a| (cost, n.id) > a);
-            past.then_some(Ranked {
-                item: n,
+            past.then_some((cost, n.id, distance_m))
+        })
+        .collect();
+    order.sort_unstable();
+    order.truncate(limit as usize + 1);
+    let ids: Vec<Uuid> = order.iter().map(|(_, id, _)| *id).collect();
+    let mut rows: HashMap<Uuid, need::Model> = store::needs::by_ids(db, &ids)
+        .await?
+        .into_iter()
+        .map(|n| (n.id, n))
+        .collect();
+    Ok(order
+        .into_iter()
+        .filter_map(|(cost, id, distance_m)| {
+            Some(Ranked {
+                item: rows.remove(&id)?,
                 distance_m,
                 cost,
             })
         })
-        .collect();
-    ranked.sort_by_key(|r| (r.cost, r.item.id));
-    ranked.truncate(limit as usize + 1);
-    Ok(ranked)
+        .collect())
 }

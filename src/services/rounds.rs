@@ -270,9 +270,16 @@ async fn proposal_mails(
         .iter()
         .map(|(n, o)| {
             let token = secrets::new_token();
-            let (distance, cost) = ranking::round_need_input(n)
-                .and_then(|ni| matching::eligible_cost(&ni, &ranking::round_offer_input(o), as_of))
-                .unwrap_or((0, 0));
+            let need = ranking::round_need_input(n);
+            let offer = ranking::round_offer_input(o);
+            let cost = need
+                .as_ref()
+                .and_then(|ni| matching::eligible_cost(ni, &offer, as_of))
+                .map_or(0, |(_, cost)| cost);
+            // The volunteer is shown the distance from the rounded point.
+            let distance = need
+                .as_ref()
+                .map_or(0, |ni| ranking::shown_distance_m(ni, &offer));
             let item = volunteers.get(&o.volunteer_id).map(|to| {
                 let village = villages.get(&n.region).cloned().unwrap_or_default();
                 let need = matches::ProposalNeed {

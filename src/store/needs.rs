@@ -77,21 +77,16 @@ pub async fn newest(
         .await
 }
 
-/// Every need of the filter whose point lies in the box, looked up by grid
-/// cell when the box has few cells.
-pub async fn in_box(
-    db: &impl ConnectionTrait,
-    filter: &NeedFilter,
-    bbox: &BoundingBox,
-) -> Result<Vec<need::Model>, DbErr> {
-    let mut cond = filter
-        .condition()
+/// Needs whose point lies in the box, looked up by grid cell when the box
+/// has few cells.
+fn in_box(bbox: &BoundingBox) -> Condition {
+    let mut cond = Condition::all()
         .add(Column::Lat.between(bbox.min_lat, bbox.max_lat))
         .add(Column::Lon.between(bbox.min_lon, bbox.max_lon));
     if let Some(cells) = bbox.cells(4_000) {
         cond = cond.add(Column::Cell.is_in(cells));
     }
-    Needs::find().filter(cond).all(db).await
+    cond
 }
 
 /// Moves the open and matched needs of a household with it.
@@ -141,17 +136,46 @@ pub async fn transition(
     Ok(result.rows_affected == 1)
 }
 
-/// Every open need in these categories, wherever it is.
-pub async fn open_in_categories(
+/// What ranking an open need for an offer weighs, without the rest of the
+/// row: a county holds tens of thousands of open needs, and a page shows
+/// fifty of them.
+#[derive(Debug, Clone, PartialEq, sea_orm::FromQueryResult)]
+pub struct RankNeed {
+    pub id: Uuid,
+    pub category: String,
+    pub urgency: i16,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub posted_at: i64,
+}
+
+/// Open needs in `categories`, wherever they are, or only inside `bbox`.
+pub async fn open_to_rank(
     db: &impl ConnectionTrait,
-    categories: &[String],
-) -> Result<Vec<need::Model>, DbErr> {
+    categories: &[&str],
+    bbox: Option<&BoundingBox>,
+) -> Result<Vec<RankNeed>, DbErr> {
     if categories.is_empty() {
         return Ok(Vec::new());
     }
+    let mut cond = Condition::all()
+        .add(Column::Status.eq("open"))
+        .add(Column::Category.is_in(categories.iter().copied()));
+    if let Some(bbox) = bbox {
+        cond = cond.add(in_box(bbox));
+    }
     Needs::find()
-        .filter(Column::Status.eq("open"))
-        .filter(Column::Category.is_in(categories.iter().cloned()))
+        .select_only()
+        .columns([
+            Column::Id,
+            Column::Category,
+            Column::Urgency,
+            Column::Lat,
+            Column::Lon,
+            Column::PostedAt,
+        ])
+        .filter(cond)
+        .into_model::<RankNeed>()
         .all(db)
         .await
 }
@@ -286,13 +310,7 @@ pub async fn points_in_box(
     filter: &NeedFilter,
     bbox: &BoundingBox,
 ) -> Result<Vec<(Uuid, f64, f64)>, DbErr> {
-    let mut cond = filter
-        .condition()
-        .add(Column::Lat.between(bbox.min_lat, bbox.max_lat))
-        .add(Column::Lon.between(bbox.min_lon, bbox.max_lon));
-    if let Some(cells) = bbox.cells(4_000) {
-        cond = cond.add(Column::Cell.is_in(cells));
-    }
+    let cond = filter.condition().add(in_box(bbox));
     Needs::find()
         .select_only()
         .column(Column::Id)

@@ -10,7 +10,8 @@ use uuid::Uuid;
 use super::entity::offer;
 use super::entity::offer_cover::{self, Column, Entity as Cover};
 use crate::domain::Category;
-use crate::domain::cover::{disc_cover, point_keys};
+use crate::domain::cover::{box_keys, disc_cover};
+use crate::domain::grid::BoundingBox;
 use crate::matching::CategorySet;
 
 /// Rows inserted per statement: 10 values each, well under SQLite's limit.
@@ -79,29 +80,30 @@ pub async fn replace(db: &impl ConnectionTrait, o: &offer::Model) -> Result<(), 
     insert(db, std::slice::from_ref(o)).await
 }
 
-/// The offers of `category` whose disc's box holds the point: a superset
-/// of those within reach, one row each (a disc is covered at one level,
-/// and the point lies in one cell of it).
+/// The offers of `category` whose disc's box meets `bbox`: a superset of
+/// those that reach any point of it, one row each. A point is a box of no
+/// size, and lies in one cell of the one level its disc is covered at.
 pub async fn reaching(
     db: &impl ConnectionTrait,
     category: Category,
-    lat: f64,
-    lon: f64,
+    bbox: &BoundingBox,
 ) -> Result<Vec<Reach>, DbErr> {
     let rows: Vec<(Uuid, f64, f64, i64)> = Cover::find()
         .select_only()
         .columns([Column::OfferId, Column::Lat, Column::Lon, Column::RadiusM])
         .filter(Column::Category.eq(category.index() as i16))
-        .filter(Column::Cell.is_in(point_keys(lat, lon)))
-        .filter(Column::MinLat.lte(lat))
-        .filter(Column::MaxLat.gte(lat))
-        .filter(Column::MinLon.lte(lon))
-        .filter(Column::MaxLon.gte(lon))
+        .filter(Column::Cell.is_in(box_keys(bbox)))
+        .filter(Column::MinLat.lte(bbox.max_lat))
+        .filter(Column::MaxLat.gte(bbox.min_lat))
+        .filter(Column::MinLon.lte(bbox.max_lon))
+        .filter(Column::MaxLon.gte(bbox.min_lon))
         .into_tuple()
         .all(db)
         .await?;
+    let mut seen = std::collections::HashSet::with_capacity(rows.len());
     Ok(rows
         .into_iter()
+        .filter(|(offer_id, ..)| seen.insert(*offer_id))
         .map(|(offer_id, lat, lon, radius_m)| Reach {
             offer_id,
             lat,

@@ -53,15 +53,24 @@ async fn send(app: &TestApp, method: reqwest::Method, path: &str, body: &Value, 
     );
 }
 
-/// MATCHING.md's (cost, offer id) of every eligible active offer, best first.
+/// MATCHING.md's (cost, offer id, distance) of every eligible active offer,
+/// best first; with `rounded`, on the offers' points as a cadre sees them.
 fn reference(
     offers: &[Posted],
     category: &str,
     point: (f64, f64),
     urgency: i64,
-) -> Vec<(i64, String)> {
+    rounded: bool,
+) -> Vec<(i64, String, i64)> {
+    let seen = |x: f64| {
+        if rounded {
+            (x * 100.0).round() / 100.0
+        } else {
+            x
+        }
+    };
     let remote_capable = category == "education";
-    let mut expected: Vec<(i64, String)> = offers
+    let mut expected: Vec<(i64, String, i64)> = offers
         .iter()
         .filter(|o| o.active)
         .filter(|o| {
@@ -75,12 +84,13 @@ fn reference(
             let d = if remote_capable && o.body["remote"] == true {
                 0
             } else {
-                let at = GeoPoint::new(o.body["lat"].as_f64()?, o.body["lon"].as_f64()?);
+                let at =
+                    GeoPoint::new(seen(o.body["lat"].as_f64()?), seen(o.body["lon"].as_f64()?));
                 let h = haversine_m(GeoPoint::new(point.0, point.1), at);
                 let radius = radius_m_from_decimal(o.body["radius_km"].as_str()?).ok()?;
                 (h <= radius).then_some(h)?
             };
-            Some((d - 1_000_000 * urgency, o.id.clone()))
+            Some((d - 1_000_000 * urgency, o.id.clone(), d))
         })
         .collect();
     expected.sort();
@@ -88,20 +98,35 @@ fn reference(
 }
 
 /// Every candidate of a need, page by page.
-async fn all_candidates(app: &TestApp, token: &str, need_id: &str) -> Vec<(i64, String)> {
+async fn all_candidates(app: &TestApp, token: &str, need_id: &str) -> Vec<Value> {
     let mut got = Vec::new();
     let mut path = format!("/api/v1/needs/{need_id}/candidates?limit=4");
     loop {
         let page: Value = app.get_with(&path, token).await.json().await.expect("JSON");
-        for item in page["items"].as_array().expect("items") {
-            let id = item["offer_id"].as_str().expect("id").to_owned();
-            got.push((item["cost"].as_i64().expect("cost"), id));
-        }
+        got.extend(page["items"].as_array().expect("items").iter().cloned());
         match page["next_cursor"].as_str() {
             Some(c) => path = format!("/api/v1/needs/{need_id}/candidates?limit=4&cursor={c}"),
             None => return got,
         }
     }
+}
+
+/// The (cost, offer id) of candidates, as a coordinator sees them.
+fn costs(items: &[Value]) -> Vec<(i64, String)> {
+    items
+        .iter()
+        .map(|c| {
+            let id = c["offer_id"].as_str().expect("id").to_owned();
+            (c["cost"].as_i64().expect("cost"), id)
+        })
+        .collect()
+}
+
+async fn coordinator(app: &TestApp) -> String {
+    let c = app
+        .create_user(huzhu::domain::Role::Coordinator, Some("430525"))
+        .await;
+    app.login(&c).await
 }
 
 #[tokio::test]
@@ -186,10 +211,32 @@ async fn candidates_match_a_brute_force_reference_after_offers_change() {
         }
         o.active = i % 3 == 2;
     }
+    let coordinator = coordinator(&app).await;
     for (id, category, point, urgency) in &needs {
-        let expected = reference(&offers, category, *point, *urgency);
-        let got = all_candidates(&app, &cadre_token, id).await;
+        let expected: Vec<(i64, String)> = reference(&offers, category, *point, *urgency, false)
+            .into_iter()
+            .map(|(cost, id, _)| (cost, id))
+            .collect();
+        let got = costs(&all_candidates(&app, &coordinator, id).await);
         assert_eq!(got, expected, "seed {seed}: {category} need at {point:?}");
+        // A cadre's ranking is the same question asked of rounded points.
+        let expected: Vec<(String, f64)> = reference(&offers, category, *point, *urgency, true)
+            .into_iter()
+            .map(|(_, id, d)| (id, (d as f64 / 100.0).round() / 10.0))
+            .collect();
+        let got: Vec<(String, f64)> = all_candidates(&app, &cadre_token, id)
+            .await
+            .iter()
+            .map(|c| {
+                assert!(c.get("cost").is_none(), "{c}");
+                let id = c["offer_id"].as_str().expect("id").to_owned();
+                (id, c["distance_km"].as_f64().expect("km"))
+            })
+            .collect();
+        assert_eq!(
+            got, expected,
+            "seed {seed}: {category} need at {point:?}, as a cadre"
+        );
     }
 }
 
@@ -212,7 +259,8 @@ async fn offers_posted_before_the_cover_migration_are_covered_by_it() {
     )
     .await;
 
-    let got = all_candidates(&app, &cadre_token, n["id"].as_str().expect("id")).await;
+    let coordinator = coordinator(&app).await;
+    let got = costs(&all_candidates(&app, &coordinator, n["id"].as_str().expect("id")).await);
     let d = haversine_m(GeoPoint::new(point.0, point.1), GeoPoint::new(27.12, 110.5));
     let id = offer["id"].as_str().expect("id").to_owned();
     assert_eq!(got, vec![(d - 2_000_000, id)]);

@@ -11,6 +11,7 @@ mod digests;
 mod docs;
 mod errors;
 mod imports;
+mod location_privacy;
 mod mail;
 mod matches;
 mod migrations;

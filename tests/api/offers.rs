@@ -133,6 +133,9 @@ async fn candidates_and_suggestions_come_in_matching_cost_order() {
         offers.push(offer(&app, &v, body).await);
     }
     let remote = offer(&app, &v, json!({"categories": ["education"], "lat": 31.2, "lon": 121.4, "radius_km": 1, "remote": true, "capacity": 3})).await;
+    // Coordinators see the cost, on exact points.
+    let coordinator = app.create_user(Role::Coordinator, Some("430525")).await;
+    let coordinator = app.login(&coordinator).await;
 
     let page: Value = app
         .get_with(
@@ -140,7 +143,7 @@ async fn candidates_and_suggestions_come_in_matching_cost_order() {
                 "/api/v1/needs/{}/candidates",
                 care["id"].as_str().expect("id")
             ),
-            &cadre_token,
+            &coordinator,
         )
         .await
         .json()
@@ -175,7 +178,7 @@ async fn candidates_and_suggestions_come_in_matching_cost_order() {
                 "/api/v1/needs/{}/candidates",
                 education["id"].as_str().expect("id")
             ),
-            &cadre_token,
+            &coordinator,
         )
         .await
         .json()
