@@ -9,8 +9,9 @@ mod tests;
 
 use std::collections::HashMap;
 use std::fmt;
+use std::ops::ControlFlow;
 
-use columns::{Columns, Field};
+use columns::{Columns, Field, Record};
 use sheet::{Cell, SheetRow};
 
 use crate::domain::household::{
@@ -80,35 +81,29 @@ impl RowError {
 /// [`MAX_ERRORS`]). Completely empty rows are skipped.
 pub fn parse_upload(bytes: &[u8]) -> Result<Vec<ImportRow>, Vec<RowError>> {
     let file_error = |message| vec![RowError::new(1, "file", message)];
-    // The header, the allowed rows, and one more to tell that there are too many.
-    let rows = sheet::read_rows(bytes, MAX_ROWS + 2).map_err(file_error)?;
-    let Some((header, data)) = rows.split_first() else {
-        return Err(file_error(no_data_rows()));
+    let mut reading = Reading::Header;
+    sheet::read_rows(bytes, &mut |row| reading.take(row)).map_err(file_error)?;
+    let data = match reading {
+        Reading::Header => return Err(file_error(no_data_rows())),
+        Reading::BadHeader(errors) => return Err(errors),
+        Reading::TooManyRows => {
+            return Err(file_error(Text::fixed(
+                "一次最多导入 100000 行，请分成几个文件",
+                "At most 100,000 rows can be imported at once; split the file",
+            )));
+        }
+        Reading::Data(_, data) => data,
     };
-    let columns = Columns::from_header(header).map_err(|missing| {
-        let header_row = header.row;
-        missing
-            .into_iter()
-            .map(|(field, message)| RowError::new(header_row, field, message))
-            .collect::<Vec<_>>()
-    })?;
     if data.is_empty() {
         return Err(file_error(no_data_rows()));
     }
-    if data.len() > MAX_ROWS {
-        return Err(file_error(Text::fixed(
-            "一次最多导入 100000 行，请分成几个文件",
-            "At most 100,000 rows can be imported at once; split the file",
-        )));
-    }
     let mut parser = RowParser {
-        columns,
         errors: Vec::new(),
         seen_ids: HashMap::new(),
     };
     let mut parsed = Vec::with_capacity(data.len());
-    for row in data {
-        if let Some(import_row) = parser.parse(row) {
+    for record in &data {
+        if let Some(import_row) = parser.parse(record) {
             parsed.push(import_row);
         }
         if parser.errors.len() >= MAX_ERRORS {
@@ -120,6 +115,42 @@ pub fn parse_upload(bytes: &[u8]) -> Result<Vec<ImportRow>, Vec<RowError>> {
     } else {
         parser.errors.truncate(MAX_ERRORS);
         Err(parser.errors)
+    }
+}
+
+/// Where reading a file has got to: each row is cut down to the import's
+/// columns as it arrives, so a wide sheet costs no more than a narrow one.
+enum Reading {
+    Header,
+    BadHeader(Vec<RowError>),
+    Data(Columns, Vec<Record>),
+    TooManyRows,
+}
+
+impl Reading {
+    fn take(&mut self, row: SheetRow) -> ControlFlow<()> {
+        match self {
+            Self::Header => match Columns::from_header(&row) {
+                Ok(columns) => *self = Self::Data(columns, Vec::new()),
+                Err(missing) => {
+                    let errors = missing
+                        .into_iter()
+                        .map(|(field, message)| RowError::new(row.row, field, message))
+                        .collect();
+                    *self = Self::BadHeader(errors);
+                    return ControlFlow::Break(());
+                }
+            },
+            Self::Data(columns, data) => {
+                if data.len() == MAX_ROWS {
+                    *self = Self::TooManyRows;
+                    return ControlFlow::Break(());
+                }
+                data.push(columns.record(row));
+            }
+            Self::BadHeader(_) | Self::TooManyRows => return ControlFlow::Break(()),
+        }
+        ControlFlow::Continue(())
     }
 }
 
@@ -143,16 +174,15 @@ fn no_data_rows() -> Text {
 /// Parses rows one by one, collecting errors and remembering which
 /// household each ID number belongs to.
 struct RowParser {
-    columns: Columns,
     errors: Vec<RowError>,
     /// ID number → (row, region, head's name) where it was first seen.
     seen_ids: HashMap<String, (u64, String, String)>,
 }
 
 impl RowParser {
-    fn parse(&mut self, sheet_row: &SheetRow) -> Option<ImportRow> {
-        let row = sheet_row.row;
-        let cell = |field| self.columns.cell(sheet_row, field);
+    fn parse(&mut self, record: &Record) -> Option<ImportRow> {
+        let row = record.row;
+        let cell = |field| record.cell(field);
         let (region, head_name, id_number, phone, members) = (
             parse_region(cell(Field::Region)),
             PersonName::parse(&cell(Field::HeadName).text),

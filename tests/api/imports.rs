@@ -5,6 +5,8 @@ use serde_json::Value;
 
 use crate::helpers::{TestApp, problem, spawn_app};
 
+mod hostile;
+
 const GB18030_CSV: &[u8] = include_bytes!("../fixtures/households_gb18030.csv");
 const XLSX: &[u8] = include_bytes!("../fixtures/households.xlsx");
 

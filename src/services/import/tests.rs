@@ -326,3 +326,42 @@ fn the_fixture_files_parse_into_their_households() {
     let keys: std::collections::HashSet<_> = rows.iter().map(household_key).collect();
     assert_eq!(keys.len(), 4);
 }
+
+#[test]
+fn a_filled_cell_past_the_column_bound_is_named_by_its_spreadsheet_column() {
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    for (col, name) in EN_HEADER.split(',').enumerate() {
+        sheet.write_string(0, col as u16, name).expect("header");
+    }
+    write_xlsx_row(sheet, 1, None).expect("row 2");
+    // Formatted but empty cells far out are how spreadsheets are saved.
+    sheet
+        .write_blank(1, 16_383, &rust_xlsxwriter::Format::new().set_bold())
+        .expect("a blank");
+    let bytes = book.save_to_buffer().expect("xlsx");
+    assert_eq!(parsed(&bytes).len(), 1);
+
+    let sheet = book.worksheet_from_index(0).expect("sheet");
+    sheet.write_string(2, 16_383, "备注").expect("a far note");
+    let bytes = book.save_to_buffer().expect("xlsx");
+    let refused = parse_upload(&bytes).expect_err("refused");
+    assert_eq!((refused[0].row, refused[0].field.as_str()), (1, "file"));
+    assert!(
+        refused[0]
+            .message
+            .en
+            .contains("Row 3 has data in column XFD"),
+        "{:?}",
+        refused[0]
+    );
+}
+
+#[test]
+fn an_old_xls_file_is_refused_with_a_way_out() {
+    let mut bytes = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1".to_vec();
+    bytes.resize(4096, 0);
+    let refused = parse_upload(&bytes).expect_err("refused");
+    assert_eq!((refused[0].row, refused[0].field.as_str()), (1, "file"));
+    assert!(refused[0].message.zh.contains("xlsx") && refused[0].message.en.contains(".xls"));
+}
