@@ -76,10 +76,24 @@ impl RowError {
     }
 }
 
+/// What a file's rows say before the database is asked.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    /// The rows without a fault of their own.
+    pub rows: Vec<ImportRow>,
+    /// Every bad row and field (up to [`MAX_ERRORS`]).
+    pub errors: Vec<RowError>,
+    /// (row, region) of the rows refused for other fields whose region code
+    /// reads well, so that one answer can also say which of those regions
+    /// are unknown or out of the caller's reach.
+    pub refused_regions: Vec<(u64, RegionCode)>,
+}
+
 /// Parses an uploaded file (xlsx by its ZIP signature, else CSV in UTF-8 or
-/// GB18030) into rows, or reports every bad row and field (up to
-/// [`MAX_ERRORS`]). Completely empty rows are skipped.
-pub fn parse_upload(bytes: &[u8]) -> Result<Vec<ImportRow>, Vec<RowError>> {
+/// GB18030) into rows, reporting every bad row and field (up to
+/// [`MAX_ERRORS`]), or refuses the whole file (a fault of the file, its
+/// header or its size). Completely empty rows are skipped.
+pub fn parse_file(bytes: &[u8]) -> Result<Parsed, Vec<RowError>> {
     let file_error = |message| vec![RowError::new(1, "file", message)];
     let mut reading = Reading::Header;
     sheet::read_rows(bytes, &mut |row| reading.take(row)).map_err(file_error)?;
@@ -101,20 +115,32 @@ pub fn parse_upload(bytes: &[u8]) -> Result<Vec<ImportRow>, Vec<RowError>> {
         errors: Vec::new(),
         seen_ids: HashMap::new(),
     };
-    let mut parsed = Vec::with_capacity(data.len());
+    let mut parsed = Parsed {
+        rows: Vec::with_capacity(data.len()),
+        ..Parsed::default()
+    };
     for record in &data {
-        if let Some(import_row) = parser.parse(record) {
-            parsed.push(import_row);
+        match parser.parse(record) {
+            Ok(row) => parsed.rows.push(row),
+            Err(Some(region)) => parsed.refused_regions.push((record.row, region)),
+            Err(None) => {}
         }
         if parser.errors.len() >= MAX_ERRORS {
             break;
         }
     }
-    if parser.errors.is_empty() {
-        Ok(parsed)
+    parser.errors.truncate(MAX_ERRORS);
+    parsed.errors = parser.errors;
+    Ok(parsed)
+}
+
+/// [`parse_file`] for callers that take every row or none.
+pub fn parse_upload(bytes: &[u8]) -> Result<Vec<ImportRow>, Vec<RowError>> {
+    let parsed = parse_file(bytes)?;
+    if parsed.errors.is_empty() {
+        Ok(parsed.rows)
     } else {
-        parser.errors.truncate(MAX_ERRORS);
-        Err(parser.errors)
+        Err(parsed.errors)
     }
 }
 
@@ -180,8 +206,10 @@ struct RowParser {
 }
 
 impl RowParser {
-    fn parse(&mut self, record: &Record) -> Option<ImportRow> {
+    /// The row, or (when it has a fault) its region if that reads well.
+    fn parse(&mut self, record: &Record) -> Result<ImportRow, Option<RegionCode>> {
         let row = record.row;
+        let errors_before = self.errors.len();
         let cell = |field| record.cell(field);
         let (region, head_name, id_number, phone, members) = (
             parse_region(cell(Field::Region)),
@@ -216,19 +244,52 @@ impl RowParser {
             self.check_same_household(row, id, region, head_name);
         }
 
-        Some(ImportRow {
+        let Some(region) = region else {
+            return Err(None);
+        };
+        // Every field that failed has pushed an error, so with none pushed
+        // every field is there.
+        let (
+            true,
+            Some(head_name),
+            Some(id_number),
+            Some(phone),
+            Some(members),
+            Some(point),
+            Some(tags),
+            Some(category),
+            Some(title),
+            Some(description),
+            Some(urgency),
+        ) = (
+            self.errors.len() == errors_before,
+            head_name,
+            id_number,
+            phone,
+            members,
+            point,
+            tags,
+            category,
+            title,
+            description,
+            urgency,
+        )
+        else {
+            return Err(Some(region));
+        };
+        Ok(ImportRow {
             row,
-            region: region?,
-            head_name: head_name?,
-            id_number: id_number?,
-            phone: phone?,
-            members: members?,
-            point: point?,
-            tags: tags?,
-            category: category?,
-            title: title?,
-            description: description?,
-            urgency: urgency?,
+            region,
+            head_name,
+            id_number,
+            phone,
+            members,
+            point,
+            tags,
+            category,
+            title,
+            description,
+            urgency,
         })
     }
 

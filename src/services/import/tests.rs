@@ -328,6 +328,39 @@ fn the_fixture_files_parse_into_their_households() {
 }
 
 #[test]
+fn a_parse_keeps_the_faultless_rows_and_the_regions_of_the_refused_ones() {
+    let bytes = csv(
+        EN_HEADER,
+        &[
+            "430525101203,王一,430525198001010018,,2,,,,medical,买药,,3",
+            "430525203000,王一,430525198001010018,,2,,,,care,陪伴,,1",
+            "430525101000,王二,,123,2,,,,care,陪伴,,1",
+            "4305251012,王三,,,2,,,,care,陪伴,,1",
+            "430525102000,王四,,,2,,,,living,送米,,1",
+        ],
+    );
+    let parsed = parse_file(&bytes).expect("the file reads");
+    let rows: Vec<u64> = parsed.rows.iter().map(|r| r.row).collect();
+    assert_eq!(rows, [2, 6]);
+    let refused: Vec<(u64, &str)> = parsed
+        .refused_regions
+        .iter()
+        .map(|(row, region)| (*row, region.as_str()))
+        .collect();
+    // Row 5's region does not read, so there is nothing to look up.
+    assert_eq!(refused, [(3, "430525203000"), (4, "430525101000")]);
+    let errors: Vec<(u64, String)> = parsed
+        .errors
+        .into_iter()
+        .map(|e| (e.row, e.field))
+        .collect();
+    assert_eq!(
+        errors,
+        [at(3, "id_number"), at(4, "phone"), at(5, "region")]
+    );
+}
+
+#[test]
 fn a_filled_cell_past_the_column_bound_is_named_by_its_spreadsheet_column() {
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
