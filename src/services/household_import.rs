@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use super::import::{ImportRow, parse_upload};
+use super::import::{ImportRow, MAX_ERRORS, Parsed, RowError, parse_file};
 use super::{ServiceError, accounts::is_unique_violation};
 use crate::domain::FieldError;
 use crate::domain::grid::cell_of;
@@ -30,16 +30,10 @@ pub async fn import(
     dry_run: bool,
     progress: &dyn Fn(usize, usize),
 ) -> Result<ImportSummary, ServiceError> {
-    let rows = parse_upload(bytes).map_err(|errors| {
-        ServiceError::Invalid(
-            errors
-                .into_iter()
-                .map(|e| FieldError::at_row(e.row, e.field, e.message))
-                .collect(),
-        )
-    })?;
+    let parsed = parse_file(bytes)
+        .map_err(|errors| ServiceError::Invalid(errors.into_iter().map(field_error).collect()))?;
     let txn = store::begin_write(db).await?;
-    let summary = write(&txn, caller, &rows, progress).await?;
+    let summary = write(&txn, caller, parsed, progress).await?;
     if dry_run {
         txn.rollback().await?;
     } else {
@@ -48,15 +42,25 @@ pub async fn import(
     Ok(summary)
 }
 
+fn field_error(error: RowError) -> FieldError {
+    FieldError::at_row(error.row, error.field, error.message)
+}
+
 fn row_error(row: &ImportRow, field: &str, zh: &'static str, en: &'static str) -> FieldError {
     FieldError::at_row(row.row, field, Text::fixed(zh, en))
 }
 
+/// The regions the file names, by code.
 async fn regions(
     db: &impl ConnectionTrait,
-    rows: &[ImportRow],
+    parsed: &Parsed,
 ) -> Result<HashMap<String, region::Model>, DbErr> {
-    let mut codes: Vec<String> = rows.iter().map(|r| r.region.as_str().to_owned()).collect();
+    let named = parsed.rows.iter().map(|r| &r.region);
+    let refused = parsed.refused_regions.iter().map(|(_, region)| region);
+    let mut codes: Vec<String> = named
+        .chain(refused)
+        .map(|r| r.as_str().to_owned())
+        .collect();
     codes.sort();
     codes.dedup();
     let mut found = HashMap::new();
@@ -137,13 +141,18 @@ async fn live_needs(
     Ok(live)
 }
 
+/// Checks the rows against the database and writes them, or reports every
+/// bad row at once: those the file alone shows and those it takes the
+/// database to see (an unknown region, one out of reach, a taken slot).
 async fn write(
     db: &impl ConnectionTrait,
     caller: &Caller,
-    rows: &[ImportRow],
+    parsed: Parsed,
     progress: &dyn Fn(usize, usize),
 ) -> Result<ImportSummary, ServiceError> {
-    let regions = regions(db, rows).await?;
+    let regions = regions(db, &parsed).await?;
+    let in_reach = |code: &str| regions.get(code).filter(|r| caller.reaches(&r.code));
+    let rows = &parsed.rows;
     let existing = existing(db, rows).await?;
     let existing_ids: Vec<Uuid> = existing.values().map(|h| h.id).collect();
     let mut live = live_needs(db, &existing_ids).await?;
@@ -153,16 +162,8 @@ async fn write(
     let mut household_of: HashMap<String, (Uuid, Option<(f64, f64)>)> = HashMap::new();
     let mut new_needs: Vec<need::ActiveModel> = Vec::new();
     for row in rows {
-        let Some(region) = regions
-            .get(row.region.as_str())
-            .filter(|r| caller.reaches(&r.code))
-        else {
-            errors.push(row_error(
-                row,
-                "region",
-                "没有这个地区，或不在您负责的范围内",
-                "No such region in your reach",
-            ));
+        let Some(region) = in_reach(row.region.as_str()) else {
+            errors.push(FieldError::at_row(row.row, "region", out_of_reach()));
             continue;
         };
         let key = key_of(row);
@@ -226,7 +227,17 @@ async fn write(
             updated_at: Set(now),
         });
     }
+    for (row, code) in &parsed.refused_regions {
+        if in_reach(code.as_str()).is_none() {
+            errors.push(FieldError::at_row(*row, "region", out_of_reach()));
+        }
+    }
+    errors.extend(parsed.errors.into_iter().map(field_error));
     if !errors.is_empty() {
+        // By row, as the file reads; within a row the region comes first, as
+        // its column does.
+        errors.sort_by_key(|e| e.row);
+        errors.truncate(MAX_ERRORS);
         return Err(ServiceError::Invalid(errors));
     }
     let summary = ImportSummary {
@@ -252,6 +263,13 @@ async fn write(
         progress(done, total);
     }
     Ok(summary)
+}
+
+fn out_of_reach() -> Text {
+    Text::fixed(
+        "没有这个地区，或不在您负责的范围内",
+        "No such region in your reach",
+    )
 }
 
 /// A concurrent writer took an ID number or a need slot meanwhile.

@@ -9,8 +9,9 @@ mod tests;
 
 use std::collections::HashMap;
 use std::fmt;
+use std::ops::ControlFlow;
 
-use columns::{Columns, Field};
+use columns::{Columns, Field, Record};
 use sheet::{Cell, SheetRow};
 
 use crate::domain::household::{
@@ -75,51 +76,107 @@ impl RowError {
     }
 }
 
+/// What a file's rows say before the database is asked.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    /// The rows without a fault of their own.
+    pub rows: Vec<ImportRow>,
+    /// Every bad row and field (up to [`MAX_ERRORS`]).
+    pub errors: Vec<RowError>,
+    /// (row, region) of the rows refused for other fields whose region code
+    /// reads well, so that one answer can also say which of those regions
+    /// are unknown or out of the caller's reach.
+    pub refused_regions: Vec<(u64, RegionCode)>,
+}
+
 /// Parses an uploaded file (xlsx by its ZIP signature, else CSV in UTF-8 or
-/// GB18030) into rows, or reports every bad row and field (up to
-/// [`MAX_ERRORS`]). Completely empty rows are skipped.
-pub fn parse_upload(bytes: &[u8]) -> Result<Vec<ImportRow>, Vec<RowError>> {
+/// GB18030) into rows, reporting every bad row and field (up to
+/// [`MAX_ERRORS`]), or refuses the whole file (a fault of the file, its
+/// header or its size). Completely empty rows are skipped.
+pub fn parse_file(bytes: &[u8]) -> Result<Parsed, Vec<RowError>> {
     let file_error = |message| vec![RowError::new(1, "file", message)];
-    // The header, the allowed rows, and one more to tell that there are too many.
-    let rows = sheet::read_rows(bytes, MAX_ROWS + 2).map_err(file_error)?;
-    let Some((header, data)) = rows.split_first() else {
-        return Err(file_error(no_data_rows()));
+    let mut reading = Reading::Header;
+    sheet::read_rows(bytes, &mut |row| reading.take(row)).map_err(file_error)?;
+    let data = match reading {
+        Reading::Header => return Err(file_error(no_data_rows())),
+        Reading::BadHeader(errors) => return Err(errors),
+        Reading::TooManyRows => {
+            return Err(file_error(Text::fixed(
+                "一次最多导入 100000 行，请分成几个文件",
+                "At most 100,000 rows can be imported at once; split the file",
+            )));
+        }
+        Reading::Data(_, data) => data,
     };
-    let columns = Columns::from_header(header).map_err(|missing| {
-        let header_row = header.row;
-        missing
-            .into_iter()
-            .map(|(field, message)| RowError::new(header_row, field, message))
-            .collect::<Vec<_>>()
-    })?;
     if data.is_empty() {
         return Err(file_error(no_data_rows()));
     }
-    if data.len() > MAX_ROWS {
-        return Err(file_error(Text::fixed(
-            "一次最多导入 100000 行，请分成几个文件",
-            "At most 100,000 rows can be imported at once; split the file",
-        )));
-    }
     let mut parser = RowParser {
-        columns,
         errors: Vec::new(),
         seen_ids: HashMap::new(),
     };
-    let mut parsed = Vec::with_capacity(data.len());
-    for row in data {
-        if let Some(import_row) = parser.parse(row) {
-            parsed.push(import_row);
+    let mut parsed = Parsed {
+        rows: Vec::with_capacity(data.len()),
+        ..Parsed::default()
+    };
+    for record in &data {
+        match parser.parse(record) {
+            Ok(row) => parsed.rows.push(row),
+            Err(Some(region)) => parsed.refused_regions.push((record.row, region)),
+            Err(None) => {}
         }
         if parser.errors.len() >= MAX_ERRORS {
             break;
         }
     }
-    if parser.errors.is_empty() {
-        Ok(parsed)
+    parser.errors.truncate(MAX_ERRORS);
+    parsed.errors = parser.errors;
+    Ok(parsed)
+}
+
+/// [`parse_file`] for callers that take every row or none.
+pub fn parse_upload(bytes: &[u8]) -> Result<Vec<ImportRow>, Vec<RowError>> {
+    let parsed = parse_file(bytes)?;
+    if parsed.errors.is_empty() {
+        Ok(parsed.rows)
     } else {
-        parser.errors.truncate(MAX_ERRORS);
-        Err(parser.errors)
+        Err(parsed.errors)
+    }
+}
+
+/// Where reading a file has got to: each row is cut down to the import's
+/// columns as it arrives, so a wide sheet costs no more than a narrow one.
+enum Reading {
+    Header,
+    BadHeader(Vec<RowError>),
+    Data(Columns, Vec<Record>),
+    TooManyRows,
+}
+
+impl Reading {
+    fn take(&mut self, row: SheetRow) -> ControlFlow<()> {
+        match self {
+            Self::Header => match Columns::from_header(&row) {
+                Ok(columns) => *self = Self::Data(columns, Vec::new()),
+                Err(missing) => {
+                    let errors = missing
+                        .into_iter()
+                        .map(|(field, message)| RowError::new(row.row, field, message))
+                        .collect();
+                    *self = Self::BadHeader(errors);
+                    return ControlFlow::Break(());
+                }
+            },
+            Self::Data(columns, data) => {
+                if data.len() == MAX_ROWS {
+                    *self = Self::TooManyRows;
+                    return ControlFlow::Break(());
+                }
+                data.push(columns.record(row));
+            }
+            Self::BadHeader(_) | Self::TooManyRows => return ControlFlow::Break(()),
+        }
+        ControlFlow::Continue(())
     }
 }
 
@@ -143,16 +200,17 @@ fn no_data_rows() -> Text {
 /// Parses rows one by one, collecting errors and remembering which
 /// household each ID number belongs to.
 struct RowParser {
-    columns: Columns,
     errors: Vec<RowError>,
     /// ID number → (row, region, head's name) where it was first seen.
     seen_ids: HashMap<String, (u64, String, String)>,
 }
 
 impl RowParser {
-    fn parse(&mut self, sheet_row: &SheetRow) -> Option<ImportRow> {
-        let row = sheet_row.row;
-        let cell = |field| self.columns.cell(sheet_row, field);
+    /// The row, or (when it has a fault) its region if that reads well.
+    fn parse(&mut self, record: &Record) -> Result<ImportRow, Option<RegionCode>> {
+        let row = record.row;
+        let errors_before = self.errors.len();
+        let cell = |field| record.cell(field);
         let (region, head_name, id_number, phone, members) = (
             parse_region(cell(Field::Region)),
             PersonName::parse(&cell(Field::HeadName).text),
@@ -186,19 +244,52 @@ impl RowParser {
             self.check_same_household(row, id, region, head_name);
         }
 
-        Some(ImportRow {
+        let Some(region) = region else {
+            return Err(None);
+        };
+        // Every field that failed has pushed an error, so with none pushed
+        // every field is there.
+        let (
+            true,
+            Some(head_name),
+            Some(id_number),
+            Some(phone),
+            Some(members),
+            Some(point),
+            Some(tags),
+            Some(category),
+            Some(title),
+            Some(description),
+            Some(urgency),
+        ) = (
+            self.errors.len() == errors_before,
+            head_name,
+            id_number,
+            phone,
+            members,
+            point,
+            tags,
+            category,
+            title,
+            description,
+            urgency,
+        )
+        else {
+            return Err(Some(region));
+        };
+        Ok(ImportRow {
             row,
-            region: region?,
-            head_name: head_name?,
-            id_number: id_number?,
-            phone: phone?,
-            members: members?,
-            point: point?,
-            tags: tags?,
-            category: category?,
-            title: title?,
-            description: description?,
-            urgency: urgency?,
+            region,
+            head_name,
+            id_number,
+            phone,
+            members,
+            point,
+            tags,
+            category,
+            title,
+            description,
+            urgency,
         })
     }
 

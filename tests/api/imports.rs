@@ -5,6 +5,8 @@ use serde_json::Value;
 
 use crate::helpers::{TestApp, problem, spawn_app};
 
+mod hostile;
+
 const GB18030_CSV: &[u8] = include_bytes!("../fixtures/households_gb18030.csv");
 const XLSX: &[u8] = include_bytes!("../fixtures/households.xlsx");
 
@@ -189,6 +191,53 @@ async fn every_bad_row_is_reported_and_nothing_is_written() {
             "{expected:?} in {found:?}"
         );
     }
+    let listed: Value = app
+        .get_with("/api/v1/households", &token)
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    assert!(listed["items"].as_array().expect("items").is_empty());
+}
+
+#[tokio::test]
+async fn one_answer_lists_bad_fields_unknown_regions_and_regions_out_of_reach_together() {
+    let app = spawn_app().await;
+    let cadre = app.create_user(Role::Cadre, Some("430525101")).await;
+    let token = app.login(&cadre).await;
+    let file = csv(
+        ENGLISH,
+        &[
+            "430525101000,好人,,,2,,,,care,好的,,1",
+            "430525101000,坏电话,,123,2,,,,care,坏电话,,1",
+            "430525999000,无此地,,,2,,,,care,无此地区,,1",
+            "430525102000,邻镇,,,2,,,,care,不在范围,,1",
+            "430525102000,邻镇坏,,,2,,,,nope,不在范围又坏类别,,1",
+            "430525101000,好人二,,,2,,,,medical,也好,,1",
+        ],
+    );
+    let answer = problem(upload(&app, &token, "mixed.csv", &file, false).await, 422).await;
+    let found: Vec<(u64, String)> = answer["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .map(|e| {
+            (
+                e["row"].as_u64().expect("row"),
+                e["field"].as_str().expect("field").to_owned(),
+            )
+        })
+        .collect();
+    let expected = [
+        (3, "phone"),
+        (4, "region"),
+        (5, "region"),
+        (6, "region"),
+        (6, "category"),
+    ]
+    .map(|(row, field)| (row, field.to_owned()));
+    assert_eq!(found, expected, "{answer}");
+    assert!(answer["errors"][1]["message"].is_string());
     let listed: Value = app
         .get_with("/api/v1/households", &token)
         .await

@@ -77,11 +77,19 @@ impl Field {
 /// The position of each field's column in the file, if it has one.
 pub(super) struct Columns([Option<usize>; 12]);
 
-/// The empty cell of a column the file lacks or a row cut short.
-static EMPTY: Cell = Cell {
-    text: String::new(),
-    numeric: false,
-};
+/// A data row cut down to the import's columns, in [`Field`] order: a row
+/// keeps twelve cells however wide the sheet it came from.
+pub(super) struct Record {
+    pub row: u64,
+    cells: [Cell; 12],
+}
+
+impl Record {
+    /// The row's cell for `field`, empty when the file has no such column.
+    pub fn cell(&self, field: Field) -> &Cell {
+        &self.cells[field as usize]
+    }
+}
 
 impl Columns {
     /// Finds the columns in the header row. Unknown columns are ignored; a
@@ -130,10 +138,16 @@ impl Columns {
         }
     }
 
-    /// The row's cell for `field`, empty when the file has no such column.
-    pub fn cell<'a>(&self, row: &'a SheetRow, field: Field) -> &'a Cell {
-        self.0[field as usize]
-            .and_then(|i| row.cells.get(i))
-            .unwrap_or(&EMPTY)
+    /// Keeps the row's cells of the import's columns, dropping the rest.
+    pub fn record(&self, mut row: SheetRow) -> Record {
+        let cells = self.0.map(|at| {
+            at.and_then(|i| row.cells.get_mut(i))
+                .map(std::mem::take)
+                .unwrap_or_default()
+        });
+        Record {
+            row: row.row,
+            cells,
+        }
     }
 }

@@ -326,3 +326,75 @@ fn the_fixture_files_parse_into_their_households() {
     let keys: std::collections::HashSet<_> = rows.iter().map(household_key).collect();
     assert_eq!(keys.len(), 4);
 }
+
+#[test]
+fn a_parse_keeps_the_faultless_rows_and_the_regions_of_the_refused_ones() {
+    let bytes = csv(
+        EN_HEADER,
+        &[
+            "430525101203,王一,430525198001010018,,2,,,,medical,买药,,3",
+            "430525203000,王一,430525198001010018,,2,,,,care,陪伴,,1",
+            "430525101000,王二,,123,2,,,,care,陪伴,,1",
+            "4305251012,王三,,,2,,,,care,陪伴,,1",
+            "430525102000,王四,,,2,,,,living,送米,,1",
+        ],
+    );
+    let parsed = parse_file(&bytes).expect("the file reads");
+    let rows: Vec<u64> = parsed.rows.iter().map(|r| r.row).collect();
+    assert_eq!(rows, [2, 6]);
+    let refused: Vec<(u64, &str)> = parsed
+        .refused_regions
+        .iter()
+        .map(|(row, region)| (*row, region.as_str()))
+        .collect();
+    // Row 5's region does not read, so there is nothing to look up.
+    assert_eq!(refused, [(3, "430525203000"), (4, "430525101000")]);
+    let errors: Vec<(u64, String)> = parsed
+        .errors
+        .into_iter()
+        .map(|e| (e.row, e.field))
+        .collect();
+    assert_eq!(
+        errors,
+        [at(3, "id_number"), at(4, "phone"), at(5, "region")]
+    );
+}
+
+#[test]
+fn a_filled_cell_past_the_column_bound_is_named_by_its_spreadsheet_column() {
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    for (col, name) in EN_HEADER.split(',').enumerate() {
+        sheet.write_string(0, col as u16, name).expect("header");
+    }
+    write_xlsx_row(sheet, 1, None).expect("row 2");
+    // Formatted but empty cells far out are how spreadsheets are saved.
+    sheet
+        .write_blank(1, 16_383, &rust_xlsxwriter::Format::new().set_bold())
+        .expect("a blank");
+    let bytes = book.save_to_buffer().expect("xlsx");
+    assert_eq!(parsed(&bytes).len(), 1);
+
+    let sheet = book.worksheet_from_index(0).expect("sheet");
+    sheet.write_string(2, 16_383, "备注").expect("a far note");
+    let bytes = book.save_to_buffer().expect("xlsx");
+    let refused = parse_upload(&bytes).expect_err("refused");
+    assert_eq!((refused[0].row, refused[0].field.as_str()), (1, "file"));
+    assert!(
+        refused[0]
+            .message
+            .en
+            .contains("Row 3 has data in column XFD"),
+        "{:?}",
+        refused[0]
+    );
+}
+
+#[test]
+fn an_old_xls_file_is_refused_with_a_way_out() {
+    let mut bytes = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1".to_vec();
+    bytes.resize(4096, 0);
+    let refused = parse_upload(&bytes).expect_err("refused");
+    assert_eq!((refused[0].row, refused[0].field.as_str()), (1, "file"));
+    assert!(refused[0].message.zh.contains("xlsx") && refused[0].message.en.contains(".xls"));
+}
