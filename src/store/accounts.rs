@@ -7,7 +7,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::entity::{audit_log, link_token, session, throttle_event, user};
+use super::entity::{link_token, session, throttle_event, user};
 
 pub async fn user_by_email_key(
     db: &impl ConnectionTrait,
@@ -250,26 +250,28 @@ pub async fn throttle_purge(db: &impl ConnectionTrait, before: i64) -> Result<()
         .map(|_| ())
 }
 
-/// Appends an audit record: `actor` read `subject_type` `subject_id`.
+/// Appends one audit record per subject: `actor` did `action` to each
+/// `subject_type` in `subject_ids`. One statement on PostgreSQL, as few as
+/// SQLite's variable limit allows there ([`super::bulk`]): an export of a
+/// county's households is not tens of thousands of round trips.
 pub async fn audit(
     db: &impl ConnectionTrait,
     actor: Uuid,
     action: &str,
     subject_type: &str,
-    subject_id: &str,
+    subject_ids: Vec<String>,
     now: i64,
-) -> Result<(), DbErr> {
-    audit_log::Entity::insert(audit_log::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        actor_id: Set(actor),
-        action: Set(action.to_owned()),
-        subject_type: Set(subject_type.to_owned()),
-        subject_id: Set(subject_id.to_owned()),
-        at: Set(now),
-    })
-    .exec_without_returning(db)
-    .await
-    .map(|_| ())
+) -> Result<u64, DbErr> {
+    let ids = subject_ids.iter().map(|_| Uuid::now_v7()).collect();
+    super::bulk::Rows::new("audit_log", subject_ids.len())
+        .uuids("id", ids)
+        .same("actor_id", actor)
+        .same("action", action.to_owned())
+        .same("subject_type", subject_type.to_owned())
+        .texts("subject_id", subject_ids)
+        .same("at", now)
+        .insert(db)
+        .await
 }
 
 /// The user of an unused, unexpired link token with one of `purposes`,

@@ -8,7 +8,7 @@ use crate::helpers::{TestApp, problem, spawn_app};
 const GB18030_CSV: &[u8] = include_bytes!("../fixtures/households_gb18030.csv");
 const XLSX: &[u8] = include_bytes!("../fixtures/households.xlsx");
 
-async fn upload(
+pub async fn upload(
     app: &TestApp,
     token: &str,
     name: &str,
