@@ -171,8 +171,8 @@ pub async fn forgot(ctx: &AppContext, email: &str, ip: &str) -> Result<(), Servi
     Ok(())
 }
 
-/// Sets a password from an invitation or reset token (single use), and ends
-/// every session of the account.
+/// Sets a password from an invitation or reset token (single use), spends
+/// the account's other such tokens, and ends every session of the account.
 pub async fn set_password(
     db: &DatabaseConnection,
     token: &str,
@@ -193,6 +193,9 @@ pub async fn set_password(
     if consumed != Some(user.id) {
         return Err(invalid_token());
     }
+    // Every other reset or invitation link of the account dies with this
+    // one: a link forgotten in a mailbox must not set another password.
+    q::spend_user_links(&txn, user.id, &["invite", "reset"], now).await?;
     q::set_password(&txn, user.id, password_hash, now).await?;
     q::revoke_user_sessions(&txn, user.id, now).await?;
     txn.commit().await?;

@@ -171,6 +171,25 @@ pub async fn consume_link_token(
         .transpose()
 }
 
+/// Uses up every unused link of `user_id` with one of `purposes`: once a
+/// password is set, the other reset and invitation links must not set
+/// another.
+pub async fn spend_user_links(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    purposes: &[&str],
+    now: i64,
+) -> Result<(), DbErr> {
+    link_token::Entity::update_many()
+        .col_expr(link_token::Column::UsedAt, Expr::value(now))
+        .filter(link_token::Column::UserId.eq(user_id))
+        .filter(link_token::Column::Purpose.is_in(purposes.iter().copied()))
+        .filter(link_token::Column::UsedAt.is_null())
+        .exec(db)
+        .await
+        .map(|_| ())
+}
+
 /// How many events `bucket` had since `since`.
 pub async fn throttle_count(
     db: &impl ConnectionTrait,

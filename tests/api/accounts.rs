@@ -379,3 +379,46 @@ async fn user_create_on_the_command_line_reads_the_password_from_stdin() {
     let body: Value = response.json().await.expect("JSON");
     assert_eq!(body["user"]["role"], "admin");
 }
+
+#[tokio::test]
+async fn setting_a_password_spends_the_accounts_other_reset_and_invitation_links() {
+    let sink = SmtpSink::start().await;
+    let app = spawn_app_mailing_to(&sink).await;
+    let coordinator = app.create_user(Role::Coordinator, Some("430525")).await;
+    let token = app.login(&coordinator).await;
+    let email = "links-cadre@example.org";
+    let invite = json!({"email": email, "name": "张干部", "role": "cadre", "region": "430525101"});
+    let response = app.post_json("/api/v1/users", &invite, Some(&token)).await;
+    assert_eq!(response.status().as_u16(), 201);
+    let invitation = link_token(&mail_to(&sink, email, 1).await[0]);
+    for _ in 0..2 {
+        let forgot = app
+            .post_json("/api/v1/auth/forgot", &json!({"email": email}), None)
+            .await;
+        assert_eq!(forgot.status().as_u16(), 202);
+    }
+    let mails = mail_to(&sink, email, 3).await;
+    assert_eq!(mails.len(), 3);
+    let tokens: Vec<String> = mails.iter().map(link_token).collect();
+    let resets: Vec<&String> = tokens.iter().filter(|t| **t != invitation).collect();
+    assert_eq!(resets.len(), 2);
+
+    let set = async |token: &str, password: &str| {
+        let body = json!({"token": token, "password": password});
+        app.post_json("/api/v1/auth/password", &body, None).await
+    };
+    assert_eq!(set(resets[0], GOOD_PASSWORD).await.status().as_u16(), 204);
+    for spent in [resets[1], &invitation] {
+        let refused = problem(set(spent, "另一个足够长的新密码呀").await, 422).await;
+        assert_eq!(refused["errors"][0]["field"], "token", "{refused}");
+    }
+    let login = json!({"email": email, "password": GOOD_PASSWORD});
+    assert_eq!(
+        app.post_json("/api/v1/auth/login", &login, None)
+            .await
+            .status()
+            .as_u16(),
+        200,
+        "the password set from the first link stands"
+    );
+}
