@@ -33,10 +33,13 @@ pub enum EmailKind {
     CadreMatchAccepted,
     StaleNeeds,
     WeeklyDigest,
+    /// To an account's owner when wrong passwords from many places pause
+    /// its logins.
+    LoginLocked,
 }
 
 impl EmailKind {
-    pub const ALL: [EmailKind; 11] = [
+    pub const ALL: [EmailKind; 12] = [
         Self::VerifyEmail,
         Self::Invitation,
         Self::PasswordReset,
@@ -48,6 +51,7 @@ impl EmailKind {
         Self::CadreMatchAccepted,
         Self::StaleNeeds,
         Self::WeeklyDigest,
+        Self::LoginLocked,
     ];
 
     /// The kind named `name` (as [`EmailKind::as_str`] spells it).
@@ -68,6 +72,7 @@ impl EmailKind {
             Self::CadreMatchAccepted => "cadre_match_accepted",
             Self::StaleNeeds => "stale_needs",
             Self::WeeklyDigest => "weekly_digest",
+            Self::LoginLocked => "login_locked",
         }
     }
 }

@@ -92,7 +92,7 @@ pub async fn login(
     req: HttpRequest,
     Json(body): Json<LoginBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let session = sessions::login(&ctx.db, &body.email, &body.password, &client_ip(&req)).await?;
+    let session = sessions::login(&ctx, &body.email, &body.password, &client_ip(&req)).await?;
     Ok(HttpResponse::Ok().json(LoginAnswer {
         token: session.token,
         user: UserView::from(session.user),

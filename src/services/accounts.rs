@@ -150,15 +150,11 @@ pub async fn register(
     password: &str,
     ip: &str,
 ) -> Result<user::Model, ServiceError> {
+    let limits = &ctx.settings.limits;
     let bucket = super::throttle::ip_bucket("register", ip);
-    super::throttle::hit(
-        &ctx.db,
-        &bucket,
-        super::throttle::REGISTRATIONS_PER_IP,
-        now_ms(),
-    )
-    .await?
-    .map_err(|retry_after_secs| ServiceError::Throttled { retry_after_secs })?;
+    super::throttle::hit(&ctx.db, &bucket, limits.registrations_per_ip, now_ms())
+        .await?
+        .map_err(|retry_after_secs| ServiceError::Throttled { retry_after_secs })?;
     let mut fields = Fields::default();
     let parsed = parse(&input, &mut fields);
     let password = match &parsed {

@@ -244,6 +244,40 @@ pub async fn throttle_record(
     Ok(inserted.last_insert_id)
 }
 
+/// Moves every event of `bucket` since `since` to `now`; returns how many.
+pub async fn throttle_touch(
+    db: &impl ConnectionTrait,
+    bucket: &str,
+    since: i64,
+    now: i64,
+) -> Result<u64, DbErr> {
+    let result = throttle_event::Entity::update_many()
+        .col_expr(throttle_event::Column::At, Expr::value(now))
+        .filter(throttle_event::Column::Bucket.eq(bucket))
+        .filter(throttle_event::Column::At.gte(since))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected)
+}
+
+/// The id of the first event recorded in `bucket` of those since `since`.
+pub async fn throttle_first_id(
+    db: &impl ConnectionTrait,
+    bucket: &str,
+    since: i64,
+) -> Result<Option<i64>, DbErr> {
+    use sea_orm::{QueryOrder, QuerySelect};
+    throttle_event::Entity::find()
+        .select_only()
+        .column(throttle_event::Column::Id)
+        .filter(throttle_event::Column::Bucket.eq(bucket))
+        .filter(throttle_event::Column::At.gte(since))
+        .order_by_asc(throttle_event::Column::Id)
+        .into_tuple::<i64>()
+        .one(db)
+        .await
+}
+
 pub async fn throttle_forget(db: &impl ConnectionTrait, id: i64) -> Result<(), DbErr> {
     throttle_event::Entity::delete_by_id(id)
         .exec(db)

@@ -74,6 +74,16 @@ async fn a_volunteer_registers_verifies_from_the_email_and_logs_in() {
     assert_eq!(me["phone"], "13912345678");
 }
 
+/// The plain-text body of an email, decoded.
+fn body_text(mail: &crate::helpers::smtp::ReceivedMail) -> String {
+    mail_parser::MessageParser::default()
+        .parse(&mail.data)
+        .expect("MIME")
+        .body_text(0)
+        .expect("a text body")
+        .into_owned()
+}
+
 #[tokio::test]
 async fn an_email_is_registered_once_whatever_its_case() {
     let sink = SmtpSink::start().await;
@@ -157,7 +167,7 @@ async fn unknown_email_and_wrong_password_get_byte_identical_401s() {
 }
 
 #[tokio::test]
-async fn five_failed_logins_lock_the_account_with_retry_after() {
+async fn five_failed_logins_from_one_address_lock_it_out_with_retry_after() {
     let app = spawn_app_with(|_| {}).await;
     let user = app.create_user(Role::Volunteer, None).await;
     let bad = json!({"email": user.email, "password": "not the password"});
@@ -378,6 +388,149 @@ async fn user_create_on_the_command_line_reads_the_password_from_stdin() {
     assert_eq!(response.status().as_u16(), 200);
     let body: Value = response.json().await.expect("JSON");
     assert_eq!(body["user"]["role"], "admin");
+}
+
+/// Posts as a reverse proxy would, naming the client in `X-Forwarded-For`.
+async fn post_forwarded(
+    app: &TestApp,
+    path: &str,
+    body: &Value,
+    forwarded_for: &str,
+) -> reqwest::Response {
+    app.client
+        .post(app.url(path))
+        .header("x-forwarded-for", forwarded_for)
+        .json(body)
+        .send()
+        .await
+        .expect("request sent")
+}
+
+fn registration(email: &str) -> Value {
+    json!({"email": email, "password": GOOD_PASSWORD, "name": "李明"})
+}
+
+#[tokio::test]
+async fn forwarded_for_is_not_believed_without_trusted_proxies() {
+    let app = spawn_app_with(|env| {
+        env.insert(
+            "HUZHU_LIMIT_REGISTRATIONS_PER_IP".to_owned(),
+            "2/1h".to_owned(),
+        );
+    })
+    .await;
+    let path = "/api/v1/auth/register";
+    for n in 1..=2 {
+        let body = registration(&format!("p{n}@example.org"));
+        let forwarded = format!("203.0.113.{n}");
+        let response = post_forwarded(&app, path, &body, &forwarded).await;
+        assert_eq!(response.status().as_u16(), 201);
+    }
+    let third = post_forwarded(&app, path, &registration("p3@example.org"), "203.0.113.3").await;
+    problem(third, 429).await;
+}
+
+#[tokio::test]
+async fn forwarded_for_names_the_client_behind_a_trusted_proxy() {
+    let app = spawn_app_with(|env| {
+        env.insert(
+            "HUZHU_TRUSTED_PROXIES".to_owned(),
+            "127.0.0.1/32, 10.0.0.0/8".to_owned(),
+        );
+        env.insert(
+            "HUZHU_LIMIT_REGISTRATIONS_PER_IP".to_owned(),
+            "2/1h".to_owned(),
+        );
+    })
+    .await;
+    let path = "/api/v1/auth/register";
+    // The right-most address that is not a trusted proxy is the client;
+    // what the client itself wrote further left changes nothing.
+    let cases = [
+        ("198.51.100.1, 203.0.113.9, 10.1.2.3", 201),
+        ("198.51.100.2, 203.0.113.9", 201),
+        ("198.51.100.3,203.0.113.9", 429),
+        ("203.0.113.10, 10.9.9.9", 201),
+    ];
+    for (n, (forwarded, status)) in cases.into_iter().enumerate() {
+        let body = registration(&format!("q{n}@example.org"));
+        let response = post_forwarded(&app, path, &body, forwarded).await;
+        assert_eq!(response.status().as_u16(), status, "{forwarded}");
+    }
+}
+
+#[tokio::test]
+async fn fifty_people_register_from_one_village_address_with_the_default_limits() {
+    let app = spawn_app_with(|_| {}).await;
+    for n in 0..50 {
+        let response = register(&app, &format!("villager{n}@example.org")).await;
+        assert_eq!(response.status().as_u16(), 201, "registration {n}");
+    }
+}
+
+fn trusting_loopback(env: &mut std::collections::HashMap<String, String>) {
+    env.insert(
+        "HUZHU_TRUSTED_PROXIES".to_owned(),
+        "127.0.0.1/32".to_owned(),
+    );
+}
+
+#[tokio::test]
+async fn failed_logins_from_one_address_leave_the_owner_free_to_log_in_from_another() {
+    let app = spawn_app_with(trusting_loopback).await;
+    let owner = app.create_user(Role::Cadre, Some("430525101")).await;
+    let path = "/api/v1/auth/login";
+    let bad = json!({"email": owner.email, "password": "not the password"});
+    for _ in 0..5 {
+        problem(post_forwarded(&app, path, &bad, "203.0.113.66").await, 401).await;
+    }
+    problem(post_forwarded(&app, path, &bad, "203.0.113.66").await, 429).await;
+
+    let good = json!({"email": owner.email, "password": owner.password});
+    let response = post_forwarded(&app, path, &good, "198.51.100.5").await;
+    assert_eq!(response.status().as_u16(), 200);
+}
+
+#[tokio::test]
+async fn the_account_wide_ceiling_locks_everyone_out_and_emails_the_owner_once() {
+    let sink = SmtpSink::start().await;
+    let url = sink.url();
+    let app = spawn_app_with(move |env| {
+        trusting_loopback(env);
+        env.insert("HUZHU_SMTP_URL".to_owned(), url);
+        env.insert("HUZHU_MAIL_POLL_MS".to_owned(), "20".to_owned());
+        env.insert(
+            "HUZHU_LIMIT_LOGIN_FAILURES_PER_ACCOUNT".to_owned(),
+            "6/1h".to_owned(),
+        );
+    })
+    .await;
+    let owner = app.create_user(Role::Cadre, Some("430525101")).await;
+    let path = "/api/v1/auth/login";
+    let bad = json!({"email": owner.email, "password": "not the password"});
+    for n in 0..6 {
+        let from = format!("203.0.113.{}", n / 2);
+        problem(post_forwarded(&app, path, &bad, &from).await, 401).await;
+    }
+    for n in 0..3 {
+        let from = format!("198.51.100.{n}");
+        let locked = post_forwarded(&app, path, &bad, &from).await;
+        assert!(locked.headers().contains_key("retry-after"));
+        problem(locked, 429).await;
+    }
+    let good = json!({"email": owner.email, "password": owner.password});
+    problem(post_forwarded(&app, path, &good, "192.0.2.1").await, 429).await;
+
+    let mails = mail_to(&sink, &owner.email, 1).await;
+    assert_eq!(mails.len(), 1, "the owner is told");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let to_owner = sink
+        .received()
+        .into_iter()
+        .filter(|m| m.to.contains(&owner.email))
+        .count();
+    assert_eq!(to_owner, 1, "once per lock, not per attempt");
+    assert!(body_text(&mails[0]).contains("/login"));
 }
 
 #[tokio::test]
