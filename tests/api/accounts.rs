@@ -84,15 +84,70 @@ fn body_text(mail: &crate::helpers::smtp::ReceivedMail) -> String {
         .into_owned()
 }
 
+/// How many accounts hold `email` (whatever its case).
+async fn accounts_with(app: &TestApp, email: &str) -> u64 {
+    use huzhu::store::entity::user;
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    user::Entity::find()
+        .filter(user::Column::EmailKey.eq(email.to_lowercase()))
+        .count(&app.context.db)
+        .await
+        .expect("count")
+}
+
 #[tokio::test]
-async fn an_email_is_registered_once_whatever_its_case() {
+async fn registering_a_taken_address_answers_as_for_a_new_one_and_tells_the_owner() {
     let sink = SmtpSink::start().await;
     let app = spawn_app_mailing_to(&sink).await;
-    assert_eq!(
-        register(&app, "wang@example.org").await.status().as_u16(),
-        201
+    let owner = app.create_user(Role::Volunteer, None).await;
+
+    let fresh = register(&app, "someone-new@example.org").await;
+    let taken = register(&app, &owner.email.to_uppercase()).await;
+
+    assert_eq!(fresh.status().as_u16(), 201);
+    assert_eq!(taken.status().as_u16(), 201, "the same status");
+    let fresh: Value = fresh.json().await.expect("JSON");
+    let taken: Value = taken.json().await.expect("JSON");
+    let keys = |v: &Value| {
+        let mut keys: Vec<String> = v.as_object().expect("object").keys().cloned().collect();
+        keys.sort();
+        keys
+    };
+    assert_eq!(keys(&fresh), keys(&taken), "the same shape");
+    for field in ["role", "verified", "locale", "name", "phone", "region"] {
+        assert_eq!(fresh[field], taken[field], "{field}");
+    }
+    assert_eq!(taken["email"], owner.email.to_uppercase());
+
+    let mails = mail_to(&sink, &owner.email, 1).await;
+    assert_eq!(mails.len(), 1, "the owner is told");
+    assert!(
+        body_text(&mails[0]).contains("/login"),
+        "with the way to log in"
     );
-    problem(register(&app, "WANG@example.org").await, 409).await;
+    let reset = link_token(&mails[0]);
+    assert_eq!(
+        accounts_with(&app, &owner.email).await,
+        1,
+        "no second account"
+    );
+    let login = json!({"email": owner.email, "password": owner.password});
+    assert_eq!(
+        app.post_json("/api/v1/auth/login", &login, None)
+            .await
+            .status()
+            .as_u16(),
+        200,
+        "the account is as it was"
+    );
+    let set = app
+        .post_json(
+            "/api/v1/auth/password",
+            &json!({"token": reset, "password": "新的密码要足够长才行"}),
+            None,
+        )
+        .await;
+    assert_eq!(set.status().as_u16(), 204, "and the way to a new password");
 }
 
 #[tokio::test]
