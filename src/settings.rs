@@ -9,6 +9,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use chrono_tz::Tz;
+use ipnet::IpNet;
+
+use crate::services::throttle::Limit;
 
 /// How log lines are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,6 +38,37 @@ pub struct Settings {
     pub round_every: Option<Duration>,
     /// Days after which an open need is stale and its cadres are reminded.
     pub stale_days: u32,
+    /// Reverse proxies whose `X-Forwarded-For` names the client; none by
+    /// default, since anyone can send that header.
+    pub trusted_proxies: Vec<IpNet>,
+    pub limits: Limits,
+}
+
+/// How many attempts each throttle allows, and in what window.
+///
+/// The defaults are set for villages that share one public address: behind
+/// the carrier-grade NAT of rural mobile networks a whole township can be
+/// one address, and a volunteer-recruitment meeting in a courtyard signs up
+/// about 50 people within an hour. Each attempt counts, refused ones too
+/// (a weak password, a typo), so allow two per person (100) and as much
+/// again for the rest of the township on the same address and hour: 200
+/// registrations an hour. A script on one address is still held to about
+/// three a minute, each costing it an Argon2 hash.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub registrations_per_ip: Limit,
+    /// Wrong passwords for one account from one address: who guesses from
+    /// one place locks only that place out.
+    pub login_failures_per_account_and_ip: Limit,
+    /// Wrong passwords for one account from everywhere: a much higher
+    /// ceiling against guessing from many addresses; reaching it pauses the
+    /// account's logins and emails its owner.
+    pub login_failures_per_account: Limit,
+    /// Wrong passwords from one address, whatever the accounts: a township
+    /// of staff behind one address must not trip it by typos.
+    pub login_failures_per_ip: Limit,
+    pub resets_per_ip: Limit,
+    pub resets_per_account: Limit,
 }
 
 /// How the outbox worker paces itself.
@@ -55,6 +89,8 @@ impl fmt::Debug for Settings {
             .field("mail_dir", &self.mail_dir)
             .field("proposal_ttl", &self.proposal_ttl)
             .field("timezone", &self.timezone)
+            .field("trusted_proxies", &self.trusted_proxies)
+            .field("limits", &self.limits)
             .finish()
     }
 }
@@ -191,6 +227,41 @@ impl Settings {
                     .filter(|n| (1..=365).contains(n))
                     .ok_or_else(|| format!("'{v}' is not a whole number of days from 1 to 365"))
             })?,
+            trusted_proxies: parse_optional(src, "trusted_proxies", parse_networks)?
+                .unwrap_or_default(),
+            limits: Limits {
+                registrations_per_ip: parse_with(
+                    src,
+                    "limit_registrations_per_ip",
+                    "200/1h",
+                    parse_limit,
+                )?,
+                login_failures_per_account_and_ip: parse_with(
+                    src,
+                    "limit_login_failures_per_account_and_ip",
+                    "5/15m",
+                    parse_limit,
+                )?,
+                login_failures_per_account: parse_with(
+                    src,
+                    "limit_login_failures_per_account",
+                    "50/1h",
+                    parse_limit,
+                )?,
+                login_failures_per_ip: parse_with(
+                    src,
+                    "limit_login_failures_per_ip",
+                    "100/15m",
+                    parse_limit,
+                )?,
+                resets_per_ip: parse_with(src, "limit_resets_per_ip", "30/1h", parse_limit)?,
+                resets_per_account: parse_with(
+                    src,
+                    "limit_resets_per_account",
+                    "3/1h",
+                    parse_limit,
+                )?,
+            },
             mail: MailSettings {
                 retry: crate::mail::worker::RetryPolicy {
                     base: parse_with(src, "mail_retry_base_secs", "10", parse_seconds)?,
@@ -306,6 +377,44 @@ fn parse_every(v: &str) -> Result<Duration, String> {
     }
 }
 
+/// `10.0.0.0/8, 192.168.1.7, 2001:db8::/32`: networks, or single addresses.
+fn parse_networks(v: &str) -> Result<Vec<IpNet>, String> {
+    v.split(',')
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .map(|item| {
+            item.parse::<IpNet>()
+                .or_else(|_| item.parse::<std::net::IpAddr>().map(IpNet::from))
+                .map(|net| net.trunc())
+                .map_err(|_| {
+                    format!("'{item}' is not an address or a CIDR like 10.0.0.0/8 or 2001:db8::/32")
+                })
+        })
+        .collect()
+}
+
+/// `200/1h`: at most 200 per hour (periods as for [`parse_every`]: at most
+/// a day, the longest any throttle remembers).
+fn parse_limit(v: &str) -> Result<Limit, String> {
+    let bad = || {
+        format!(
+            "'{v}' is not a limit like 200/1h: a count from 1 to 1000000 per period of at most 24h"
+        )
+    };
+    let (count, period) = v.split_once('/').ok_or_else(bad)?;
+    let max = count
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .filter(|n| (1..=1_000_000).contains(n))
+        .ok_or_else(bad)?;
+    let window = parse_every(period.trim()).map_err(|_| bad())?;
+    Ok(Limit {
+        max,
+        window_ms: window.as_millis() as i64,
+    })
+}
+
 fn parse_seconds(v: &str) -> Result<Duration, String> {
     let secs: f64 = v
         .parse()
@@ -381,12 +490,46 @@ mod tests {
             ("HUZHU_MAIL_FROM", "not a mailbox"),
             ("HUZHU_ROUND_EVERY", "often"),
             ("HUZHU_ROUND_EVERY", "0s"),
+            ("HUZHU_TRUSTED_PROXIES", "10.0.0.0/33"),
+            ("HUZHU_TRUSTED_PROXIES", "127.0.0.1/32, proxy.internal"),
+            ("HUZHU_LIMIT_REGISTRATIONS_PER_IP", "lots"),
+            ("HUZHU_LIMIT_REGISTRATIONS_PER_IP", "0/1h"),
+            ("HUZHU_LIMIT_LOGIN_FAILURES_PER_ACCOUNT", "50/2d"),
         ];
         for (var, value) in cases {
             let err = Settings::from_sources(&env(&[(var, value)]), None).expect_err(var);
             assert_eq!(err.variable, var);
             assert!(!err.to_string().contains("secret"), "{err}");
         }
+    }
+
+    #[test]
+    fn trusted_proxies_are_networks_or_addresses_and_none_by_default() {
+        let none = Settings::from_sources(&HashMap::new(), None).expect("defaults");
+        assert!(none.trusted_proxies.is_empty());
+        let s = Settings::from_sources(
+            &env(&[(
+                "HUZHU_TRUSTED_PROXIES",
+                " 10.1.2.3/8, 192.0.2.7 ,2001:db8::/32,",
+            )]),
+            None,
+        )
+        .expect("valid");
+        let shown: Vec<String> = s.trusted_proxies.iter().map(|n| n.to_string()).collect();
+        assert_eq!(shown, ["10.0.0.0/8", "192.0.2.7/32", "2001:db8::/32"]);
+    }
+
+    #[test]
+    fn limits_read_as_a_count_per_period() {
+        let s = Settings::from_sources(
+            &env(&[("HUZHU_LIMIT_LOGIN_FAILURES_PER_ACCOUNT", "80/2h")]),
+            None,
+        )
+        .expect("valid");
+        let ceiling = s.limits.login_failures_per_account;
+        assert_eq!((ceiling.max, ceiling.window_ms), (80, 2 * 3_600_000));
+        let defaults = Settings::from_sources(&HashMap::new(), None).expect("defaults");
+        assert!(defaults.limits.registrations_per_ip.max >= 50 * 2);
     }
 
     #[test]

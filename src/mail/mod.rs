@@ -33,10 +33,15 @@ pub enum EmailKind {
     CadreMatchAccepted,
     StaleNeeds,
     WeeklyDigest,
+    /// To an account's owner when someone registers with its address.
+    RegistrationAttempt,
+    /// To an account's owner when wrong passwords from many places pause
+    /// its logins.
+    LoginLocked,
 }
 
 impl EmailKind {
-    pub const ALL: [EmailKind; 11] = [
+    pub const ALL: [EmailKind; 13] = [
         Self::VerifyEmail,
         Self::Invitation,
         Self::PasswordReset,
@@ -48,6 +53,8 @@ impl EmailKind {
         Self::CadreMatchAccepted,
         Self::StaleNeeds,
         Self::WeeklyDigest,
+        Self::RegistrationAttempt,
+        Self::LoginLocked,
     ];
 
     /// The kind named `name` (as [`EmailKind::as_str`] spells it).
@@ -68,6 +75,8 @@ impl EmailKind {
             Self::CadreMatchAccepted => "cadre_match_accepted",
             Self::StaleNeeds => "stale_needs",
             Self::WeeklyDigest => "weekly_digest",
+            Self::RegistrationAttempt => "registration_attempt",
+            Self::LoginLocked => "login_locked",
         }
     }
 }

@@ -30,6 +30,8 @@ const FILES: &[(&str, &str)] = embedded!(
     "cadre_match_accepted",
     "stale_needs",
     "weekly_digest",
+    "registration_attempt",
+    "login_locked",
 );
 
 const LAYOUTS: &[(&str, &str)] = &[(

@@ -35,7 +35,7 @@ pub struct RegisterBody {
 
 /// Registers a volunteer and sends a verification email.
 #[utoipa::path(post, path = "/api/v1/auth/register", tag = "accounts", request_body = RegisterBody,
-    responses((status = 201, body = UserView), (status = 409, description = "email taken"),
+    responses((status = 201, body = UserView, description = "also for an address that has an account (its owner is emailed; nothing is created)"),
         (status = 422, description = "invalid fields"), (status = 429, description = "too many registrations")))]
 pub async fn register(
     ctx: web::Data<AppContext>,
@@ -92,7 +92,7 @@ pub async fn login(
     req: HttpRequest,
     Json(body): Json<LoginBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let session = sessions::login(&ctx.db, &body.email, &body.password, &client_ip(&req)).await?;
+    let session = sessions::login(&ctx, &body.email, &body.password, &client_ip(&req)).await?;
     Ok(HttpResponse::Ok().json(LoginAnswer {
         token: session.token,
         user: UserView::from(session.user),

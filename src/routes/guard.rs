@@ -3,12 +3,14 @@
 //! `Caller`, and the policy table decides whether the caller may go on.
 
 use std::future::{Ready, ready};
+use std::net::{IpAddr, SocketAddr};
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::{Method, header};
 use actix_web::middleware::Next;
 use actix_web::{Error, FromRequest, HttpMessage, HttpRequest, ResponseError, web};
+use ipnet::IpNet;
 
 use crate::context::AppContext;
 use crate::error::ApiError;
@@ -118,8 +120,117 @@ impl FromRequest for MaybeCaller {
     }
 }
 
-/// The client's address, for throttling.
+/// The client's address, for throttling: the TCP peer, unless the peer is
+/// one of `HUZHU_TRUSTED_PROXIES`; then what the proxies said in
+/// `X-Forwarded-For` (see [`client_address`]).
 pub fn client_ip(req: &HttpRequest) -> String {
-    req.peer_addr()
-        .map_or_else(|| "unknown".to_owned(), |a| a.ip().to_string())
+    let Some(peer) = req.peer_addr().map(|a| a.ip()) else {
+        return "unknown".to_owned();
+    };
+    let trusted = req
+        .app_data::<web::Data<AppContext>>()
+        .map(|ctx| ctx.settings.trusted_proxies.as_slice())
+        .unwrap_or_default();
+    let forwarded = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .filter_map(|v| v.to_str().ok());
+    client_address(peer, forwarded, trusted).to_string()
+}
+
+/// The client behind `peer`. Each proxy appends the address it was
+/// connected from to `X-Forwarded-For`, so reading from the right, every
+/// address is believed as long as the one who wrote it is a trusted proxy:
+/// the right-most address that is not itself trusted is the client. What
+/// lies further left was written by the client and is never believed.
+pub fn client_address<'a>(
+    peer: IpAddr,
+    forwarded: impl Iterator<Item = &'a str>,
+    trusted: &[IpNet],
+) -> IpAddr {
+    let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
+    let mut client = peer.to_canonical();
+    if !is_trusted(&client) {
+        return client;
+    }
+    let hops: Vec<&str> = forwarded.flat_map(|value| value.split(',')).collect();
+    for hop in hops.into_iter().rev() {
+        // Not an address: the last proxy we believe is the client we know.
+        let Some(ip) = hop_address(hop) else {
+            break;
+        };
+        client = ip;
+        if !is_trusted(&client) {
+            break;
+        }
+    }
+    client
+}
+
+/// One `X-Forwarded-For` entry: an address, perhaps with a port
+/// (`192.0.2.1:4711`, `[2001:db8::1]:4711`).
+fn hop_address(hop: &str) -> Option<IpAddr> {
+    let hop = hop.trim();
+    hop.parse::<IpAddr>()
+        .or_else(|_| hop.parse::<SocketAddr>().map(|a| a.ip()))
+        .ok()
+        .map(|ip| ip.to_canonical())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn nets(list: &[&str]) -> Vec<IpNet> {
+        list.iter().map(|n| n.parse().expect("CIDR")).collect()
+    }
+
+    fn ip(text: &str) -> IpAddr {
+        text.parse().expect("address")
+    }
+
+    #[test]
+    fn the_client_is_the_right_most_address_not_written_by_the_client() {
+        let trusted = nets(&["127.0.0.1/32", "10.0.0.0/8", "2001:db8:1::/48"]);
+        let cases: &[(&str, &[&str], &str)] = &[
+            // An untrusted peer is the client, whatever it says.
+            ("198.51.100.7", &["203.0.113.1"], "198.51.100.7"),
+            // A trusted peer without the header is the client.
+            ("127.0.0.1", &[], "127.0.0.1"),
+            ("127.0.0.1", &["203.0.113.1"], "203.0.113.1"),
+            // Spoofed entries on the left are skipped over.
+            ("127.0.0.1", &["1.1.1.1, 203.0.113.1"], "203.0.113.1"),
+            // Chains of trusted proxies, in one header or several.
+            (
+                "127.0.0.1",
+                &["203.0.113.1, 10.0.0.2, 10.0.0.3"],
+                "203.0.113.1",
+            ),
+            (
+                "127.0.0.1",
+                &["1.1.1.1, 203.0.113.1", "10.0.0.2"],
+                "203.0.113.1",
+            ),
+            // Ports, IPv6 and IPv4-mapped IPv6.
+            ("127.0.0.1", &["203.0.113.1:4711"], "203.0.113.1"),
+            ("127.0.0.1", &["[2001:db8:2::5]:443"], "2001:db8:2::5"),
+            ("::ffff:127.0.0.1", &["::ffff:203.0.113.1"], "203.0.113.1"),
+            ("2001:db8:1::1", &["2001:db8:2::5"], "2001:db8:2::5"),
+            // Garbage behind a trusted proxy: that proxy is as far as we know.
+            ("127.0.0.1", &["nonsense, 10.0.0.2"], "10.0.0.2"),
+            ("127.0.0.1", &["nonsense"], "127.0.0.1"),
+            // Only trusted addresses: the furthest one.
+            ("127.0.0.1", &["10.0.0.1, 10.0.0.2"], "10.0.0.1"),
+        ];
+        for (peer, headers, client) in cases {
+            let got = client_address(ip(peer), headers.iter().copied(), &trusted);
+            assert_eq!(got, ip(client), "{peer} {headers:?}");
+        }
+    }
+
+    #[test]
+    fn nothing_is_believed_without_trusted_proxies() {
+        let got = client_address(ip("127.0.0.1"), ["203.0.113.1"].into_iter(), &[]);
+        assert_eq!(got, ip("127.0.0.1"));
+    }
 }

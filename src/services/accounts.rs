@@ -143,22 +143,21 @@ pub(super) fn link(ctx: &AppContext, path: &str, token: &str) -> String {
     )
 }
 
-/// Registers a volunteer and sends the verification email.
+/// Registers a volunteer and sends the verification email. An address that
+/// already has an account gets the same answer as a new one (login and
+/// forgot-password hide which addresses exist; this must not tell either),
+/// and its owner an email instead; nothing is created or changed.
 pub async fn register(
     ctx: &AppContext,
     input: NewAccount<'_>,
     password: &str,
     ip: &str,
 ) -> Result<user::Model, ServiceError> {
+    let limits = &ctx.settings.limits;
     let bucket = super::throttle::ip_bucket("register", ip);
-    super::throttle::hit(
-        &ctx.db,
-        &bucket,
-        super::throttle::REGISTRATIONS_PER_IP,
-        now_ms(),
-    )
-    .await?
-    .map_err(|retry_after_secs| ServiceError::Throttled { retry_after_secs })?;
+    super::throttle::hit(&ctx.db, &bucket, limits.registrations_per_ip, now_ms())
+        .await?
+        .map_err(|retry_after_secs| ServiceError::Throttled { retry_after_secs })?;
     let mut fields = Fields::default();
     let parsed = parse(&input, &mut fields);
     let password = match &parsed {
@@ -175,21 +174,31 @@ pub async fn register(
     let (Some(parsed), Some(password)) = (parsed, password) else {
         return Err(ServiceError::Invalid(Vec::new()));
     };
-    if q::user_by_email_key(&ctx.db, &parsed.email.key())
-        .await?
-        .is_some()
-    {
-        return Err(email_taken());
-    }
+    // Hashed whether or not the address is taken, so that both answers
+    // take as long.
     let hash = secrets::hash_password(password.expose().to_owned()).await?;
     let now = now_ms();
+    if let Some(owner) = q::user_by_email_key(&ctx.db, &parsed.email.key()).await? {
+        return taken(ctx, &owner, &parsed, now).await;
+    }
     let txn = store::begin_write(&ctx.db).await?;
-    let user = q::insert_user(
+    let user = match q::insert_user(
         &txn,
         user_row(&parsed, Role::Volunteer, false, Some(hash), now),
     )
     .await
-    .map_err(super::unique_as(email_taken))?;
+    {
+        Ok(user) => user,
+        // Registered a moment ago by a concurrent request: taken after all.
+        Err(e) if is_unique_violation(&e) => {
+            txn.rollback().await?;
+            let owner = q::user_by_email_key(&ctx.db, &parsed.email.key())
+                .await?
+                .ok_or_else(email_taken)?;
+            return taken(ctx, &owner, &parsed, now).await;
+        }
+        Err(e) => return Err(e.into()),
+    };
     let token = issue_link(&txn, user.id, "verify", VERIFY_TTL_MS, now).await?;
     let context = json!({"verify_url": link(ctx, "/verify", &token), "expires_hours": 48});
     super::notify::send(
@@ -204,6 +213,47 @@ pub async fn register(
     txn.commit().await?;
     ctx.emails_committed();
     Ok(user)
+}
+
+/// A registration with `owner`'s address: tells the owner (at most as often
+/// as reset links are sent, so that nobody can flood a mailbox through this
+/// form), with a way to log in or choose a new password, and answers with
+/// the account the registration would have made, which is never stored.
+async fn taken(
+    ctx: &AppContext,
+    owner: &user::Model,
+    parsed: &Parsed,
+    now: i64,
+) -> Result<user::Model, ServiceError> {
+    use sea_orm::TryIntoModel;
+    let unsaved = user_row(parsed, Role::Volunteer, false, None, now).try_into_model()?;
+    let bucket = super::throttle::account_bucket("register-taken", &owner.email_key);
+    let limit = ctx.settings.limits.resets_per_account;
+    if super::throttle::hit(&ctx.db, &bucket, limit, now)
+        .await?
+        .is_err()
+    {
+        return Ok(unsaved);
+    }
+    let txn = store::begin_write(&ctx.db).await?;
+    let token = issue_link(&txn, owner.id, "reset", RESET_TTL_MS, now).await?;
+    let context = json!({
+        "login_url": format!("{}/login", ctx.public_url.as_str().trim_end_matches('/')),
+        "reset_url": link(ctx, "/password", &token),
+        "expires_minutes": RESET_TTL_MS / 60_000,
+    });
+    super::notify::send(
+        ctx,
+        &txn,
+        owner,
+        EmailKind::RegistrationAttempt,
+        &format!("register-taken:{}", secrets::token_hash(&token)),
+        context,
+    )
+    .await?;
+    txn.commit().await?;
+    ctx.emails_committed();
+    Ok(unsaved)
 }
 
 /// Whether a database error is a unique-constraint violation (a race lost to

@@ -2,7 +2,7 @@
 //! reach. Every read of a household's personal data by anyone but a cadre is
 //! written to the audit log.
 
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseConnection};
 use uuid::Uuid;
 
 use super::{Fields, ServiceError};
@@ -67,28 +67,29 @@ pub fn check_point(
 }
 
 /// Records that `caller` read the personal data of these households, unless
-/// the caller is a cadre (whose work it is).
+/// the caller is a cadre (whose work it is): every row or none, in one
+/// transaction, before the data is handed out.
 pub async fn audit_reads(
-    db: &impl ConnectionTrait,
+    db: &DatabaseConnection,
     caller: &Caller,
     action: &str,
     ids: &[Uuid],
 ) -> Result<(), ServiceError> {
-    if caller.role == Role::Cadre {
+    if caller.role == Role::Cadre || ids.is_empty() {
         return Ok(());
     }
-    let now = now_ms();
-    for id in ids {
-        store::accounts::audit(
-            db,
-            caller.user_id,
-            action,
-            "household",
-            &id.to_string(),
-            now,
-        )
-        .await?;
-    }
+    let subjects = ids.iter().map(Uuid::to_string).collect();
+    let txn = store::begin_write(db).await?;
+    store::accounts::audit(
+        &txn,
+        caller.user_id,
+        action,
+        "household",
+        subjects,
+        now_ms(),
+    )
+    .await?;
+    txn.commit().await?;
     Ok(())
 }
 

@@ -11,7 +11,7 @@ use super::{ServiceError, secrets, throttle};
 use crate::context::AppContext;
 use crate::domain::{EmailAddress, Password, RegionPrefix, Role};
 use crate::i18n::Locale;
-use crate::mail::EmailKind;
+use crate::mail::{EmailKind, IdempotencyKey};
 use crate::policy::Caller;
 use crate::store::{self, accounts as q, entity::session, entity::user, now_ms};
 
@@ -33,44 +33,58 @@ fn throttled(retry_after_secs: u64) -> ServiceError {
 }
 
 /// Checks email and password. Unknown email and wrong password fail alike,
-/// in comparable time; five failures in 15 minutes lock the account out for
-/// the rest of the window, and an address that fails often is slowed too.
+/// in comparable time. Failures are counted three ways (limits in
+/// `Settings::limits`): per account and address, so that whoever guesses
+/// from one place locks out only that place and never the owner elsewhere;
+/// per address, against one place trying many accounts; and per account
+/// from everywhere, a much higher ceiling against guessing from many
+/// places, which pauses the account's logins and emails its owner once.
 pub async fn login(
-    db: &DatabaseConnection,
+    ctx: &AppContext,
     email: &str,
     password: &str,
     ip: &str,
 ) -> Result<NewSession, ServiceError> {
+    let (db, limits) = (&ctx.db, &ctx.settings.limits);
     let now = now_ms();
     let key = EmailAddress::parse(email)
         .map(|e| e.key())
         .unwrap_or_else(|_| email.trim().to_lowercase());
+    // In this order, each refusal returning before the next count: attempts
+    // refused for one place never add up towards the account's ceiling.
+    let pair_bucket = throttle::account_ip_bucket("login", &key, ip);
+    throttle::hit(
+        db,
+        &pair_bucket,
+        limits.login_failures_per_account_and_ip,
+        now,
+    )
+    .await?
+    .map_err(throttled)?;
+    let ip_limit = limits.login_failures_per_ip;
+    let ip_event = throttle::hit(db, &throttle::ip_bucket("login", ip), ip_limit, now)
+        .await?
+        .map_err(throttled)?;
+    let ceiling = limits.login_failures_per_account;
     let account_bucket = throttle::account_bucket("login", &key);
-    let account_hit = throttle::hit(
-        db,
-        &account_bucket,
-        throttle::LOGIN_FAILURES_PER_ACCOUNT,
-        now,
-    )
-    .await?;
-    let ip_hit = throttle::hit(
-        db,
-        &throttle::ip_bucket("login", ip),
-        throttle::LOGIN_FAILURES_PER_IP,
-        now,
-    )
-    .await?;
-    let ip_event = ip_hit.map_err(throttled)?;
-    account_hit.map_err(throttled)?;
+    let account_event = match throttle::hit(db, &account_bucket, ceiling, now).await? {
+        Ok(event) => event,
+        Err(retry_after_secs) => {
+            tell_owner_of_lock(ctx, &key, retry_after_secs, now).await?;
+            return Err(throttled(retry_after_secs));
+        }
+    };
     let user = q::user_by_email_key(db, &key).await?;
     let hash = user.as_ref().and_then(|u| u.password_hash.clone());
     let matches = secrets::verify_password(password.to_owned(), hash).await;
-    // A failure stays counted in both buckets; a success is forgotten.
+    // A failure stays counted in every bucket; a success forgets its own
+    // attempt, and the earlier failures from this place (typos).
     let Some(user) = user.filter(|_| matches) else {
         return Err(ServiceError::Unauthorized);
     };
-    throttle::clear(db, &account_bucket).await?;
+    throttle::clear(db, &pair_bucket).await?;
     throttle::forget(db, ip_event).await?;
+    throttle::forget(db, account_event).await?;
     if !user.verified {
         return Err(ServiceError::Forbidden);
     }
@@ -95,6 +109,46 @@ pub async fn login(
         csrf_token,
         user,
     })
+}
+
+/// Emails the owner of the account `key` (if there is one) that its logins
+/// are paused for `retry_after_secs`: once per lock, however many attempts
+/// it refuses.
+async fn tell_owner_of_lock(
+    ctx: &AppContext,
+    key: &str,
+    retry_after_secs: u64,
+    now: i64,
+) -> Result<(), ServiceError> {
+    let Some(owner) = q::user_by_email_key(&ctx.db, key).await? else {
+        return Ok(());
+    };
+    let ceiling = ctx.settings.limits.login_failures_per_account;
+    let lock_bucket = throttle::account_bucket("login-locked", key);
+    let lock = throttle::lock_id(&ctx.db, &lock_bucket, ceiling.window_ms, now).await?;
+    let event = format!("login-locked:{lock}");
+    let idempotency = IdempotencyKey::new(&event, &owner.id.to_string());
+    if store::outbox::has_key(&ctx.db, idempotency.as_str()).await? {
+        return Ok(());
+    }
+    let context = json!({
+        "login_url": format!("{}/login", ctx.public_url.as_str().trim_end_matches('/')),
+        "failures": ceiling.max,
+        "minutes": retry_after_secs.div_ceil(60),
+    });
+    if send(
+        ctx,
+        &ctx.db,
+        &owner,
+        EmailKind::LoginLocked,
+        &event,
+        context,
+    )
+    .await?
+    {
+        ctx.emails_committed();
+    }
+    Ok(())
 }
 
 /// The caller a bearer or cookie token belongs to, sliding its expiry.
@@ -137,7 +191,8 @@ pub async fn logout(db: &DatabaseConnection, caller: &Caller) -> Result<(), Serv
 pub async fn forgot(ctx: &AppContext, email: &str, ip: &str) -> Result<(), ServiceError> {
     let now = now_ms();
     let ip_bucket = throttle::ip_bucket("forgot", ip);
-    throttle::hit(&ctx.db, &ip_bucket, throttle::RESETS_PER_IP, now)
+    let limits = &ctx.settings.limits;
+    throttle::hit(&ctx.db, &ip_bucket, limits.resets_per_ip, now)
         .await?
         .map_err(throttled)?;
     let Ok(address) = EmailAddress::parse(email) else {
@@ -145,7 +200,7 @@ pub async fn forgot(ctx: &AppContext, email: &str, ip: &str) -> Result<(), Servi
     };
     let account_bucket = throttle::account_bucket("forgot", &address.key());
     // Over the account's limit, answer as for any address: no email.
-    if throttle::hit(&ctx.db, &account_bucket, throttle::RESETS_PER_ACCOUNT, now)
+    if throttle::hit(&ctx.db, &account_bucket, limits.resets_per_account, now)
         .await?
         .is_err()
     {
@@ -171,8 +226,8 @@ pub async fn forgot(ctx: &AppContext, email: &str, ip: &str) -> Result<(), Servi
     Ok(())
 }
 
-/// Sets a password from an invitation or reset token (single use), and ends
-/// every session of the account.
+/// Sets a password from an invitation or reset token (single use), spends
+/// the account's other such tokens, and ends every session of the account.
 pub async fn set_password(
     db: &DatabaseConnection,
     token: &str,
@@ -193,6 +248,9 @@ pub async fn set_password(
     if consumed != Some(user.id) {
         return Err(invalid_token());
     }
+    // Every other reset or invitation link of the account dies with this
+    // one: a link forgotten in a mailbox must not set another password.
+    q::spend_user_links(&txn, user.id, &["invite", "reset"], now).await?;
     q::set_password(&txn, user.id, password_hash, now).await?;
     q::revoke_user_sessions(&txn, user.id, now).await?;
     txn.commit().await?;

@@ -14,31 +14,20 @@ pub struct Limit {
 }
 
 const MINUTE: i64 = 60_000;
-pub const LOGIN_FAILURES_PER_ACCOUNT: Limit = Limit {
-    max: 5,
-    window_ms: 15 * MINUTE,
-};
-pub const LOGIN_FAILURES_PER_IP: Limit = Limit {
-    max: 30,
-    window_ms: 15 * MINUTE,
-};
-pub const REGISTRATIONS_PER_IP: Limit = Limit {
-    max: 10,
-    window_ms: 60 * MINUTE,
-};
-pub const RESETS_PER_IP: Limit = Limit {
-    max: 10,
-    window_ms: 60 * MINUTE,
-};
-pub const RESETS_PER_ACCOUNT: Limit = Limit {
-    max: 3,
-    window_ms: 60 * MINUTE,
-};
+
+// The limits themselves are settings (`Settings::limits`), so that a
+// deployment can fit them to how many people share its clients' addresses.
 
 /// A bucket name for an account that does not store the address itself.
 pub fn account_bucket(action: &str, email_key: &str) -> String {
     let digest = Sha256::digest(email_key.as_bytes());
     format!("{action}:account:{}", hex::encode(&digest[..12]))
+}
+
+/// A bucket for one account tried from one address, without either in clear.
+pub fn account_ip_bucket(action: &str, email_key: &str, ip: &str) -> String {
+    let digest = Sha256::digest(format!("{email_key}\n{ip}").as_bytes());
+    format!("{action}:account-ip:{}", hex::encode(&digest[..12]))
 }
 
 pub fn ip_bucket(action: &str, ip: &str) -> String {
@@ -63,6 +52,28 @@ pub async fn hit(
     let oldest = q::throttle_oldest(db, bucket, since).await?.unwrap_or(now);
     let wait_ms = (oldest + limit.window_ms - now).max(1000);
     Ok(Err((wait_ms as u64).div_ceil(1000)))
+}
+
+/// Names one lock of `bucket`'s subject for as long as refusals keep coming
+/// less than `window_ms` apart: every refusal of that lock, even concurrent
+/// ones, gets the same id, and the next lock a new one. Keys one email per
+/// lock, not per attempt.
+pub async fn lock_id(
+    db: &impl ConnectionTrait,
+    bucket: &str,
+    window_ms: i64,
+    now: i64,
+) -> Result<i64, DbErr> {
+    let since = now - window_ms;
+    // The lock's mark is kept fresh while refusals go on; a lock quiet for a
+    // whole window lets it expire.
+    if q::throttle_touch(db, bucket, since, now).await? == 0 {
+        q::throttle_record(db, bucket, now, since).await?;
+    }
+    // Two refusals that both found no mark both made one: the first counts.
+    Ok(q::throttle_first_id(db, bucket, since)
+        .await?
+        .unwrap_or_default())
 }
 
 /// Forgets one counted attempt (it succeeded).

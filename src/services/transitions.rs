@@ -19,8 +19,10 @@ use crate::store::{self, entity::matches, now_ms};
 pub enum Actor<'a> {
     /// A logged-in person.
     Caller(&'a Caller),
-    /// The volunteer, through the signed link of a proposal email.
-    Link,
+    /// The volunteer, through the link of a proposal email: the hash of its
+    /// single-use token, which the answer spends in its own transaction, so
+    /// that an answer that fails leaves the link working.
+    Link { token_hash: &'a str },
     /// The expiry job.
     System,
 }
@@ -42,7 +44,7 @@ fn conflict(zh: &'static str, en: &'static str) -> ServiceError {
 fn allowed(actor: Actor<'_>, t: Transition, m: &matches::Model, region: &str) -> bool {
     match (actor, t) {
         (Actor::System, Transition::Expire) => true,
-        (Actor::Link, Transition::Accept | Transition::Decline) => true,
+        (Actor::Link { .. }, Transition::Accept | Transition::Decline) => true,
         (Actor::Caller(c), Transition::Accept | Transition::Decline) => {
             c.role == Role::Volunteer && m.volunteer_id == c.user_id
         }
@@ -95,6 +97,14 @@ pub async fn apply(
     )?;
     let now = now_ms();
     let txn = store::begin_write(&ctx.db).await?;
+    if let Actor::Link { token_hash } = actor
+        && !store::matches::consume_token(&txn, token_hash, id, now).await?
+    {
+        return Err(conflict(
+            "链接已使用或已过期",
+            "The link was used or has expired",
+        ));
+    }
     let m = store::matches::find(&txn, id)
         .await?
         .ok_or(ServiceError::NotFound)?;

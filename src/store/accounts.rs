@@ -7,7 +7,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::entity::{audit_log, link_token, session, throttle_event, user};
+use super::entity::{link_token, session, throttle_event, user};
 
 pub async fn user_by_email_key(
     db: &impl ConnectionTrait,
@@ -171,6 +171,25 @@ pub async fn consume_link_token(
         .transpose()
 }
 
+/// Uses up every unused link of `user_id` with one of `purposes`: once a
+/// password is set, the other reset and invitation links must not set
+/// another.
+pub async fn spend_user_links(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    purposes: &[&str],
+    now: i64,
+) -> Result<(), DbErr> {
+    link_token::Entity::update_many()
+        .col_expr(link_token::Column::UsedAt, Expr::value(now))
+        .filter(link_token::Column::UserId.eq(user_id))
+        .filter(link_token::Column::Purpose.is_in(purposes.iter().copied()))
+        .filter(link_token::Column::UsedAt.is_null())
+        .exec(db)
+        .await
+        .map(|_| ())
+}
+
 /// How many events `bucket` had since `since`.
 pub async fn throttle_count(
     db: &impl ConnectionTrait,
@@ -225,6 +244,40 @@ pub async fn throttle_record(
     Ok(inserted.last_insert_id)
 }
 
+/// Moves every event of `bucket` since `since` to `now`; returns how many.
+pub async fn throttle_touch(
+    db: &impl ConnectionTrait,
+    bucket: &str,
+    since: i64,
+    now: i64,
+) -> Result<u64, DbErr> {
+    let result = throttle_event::Entity::update_many()
+        .col_expr(throttle_event::Column::At, Expr::value(now))
+        .filter(throttle_event::Column::Bucket.eq(bucket))
+        .filter(throttle_event::Column::At.gte(since))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected)
+}
+
+/// The id of the first event recorded in `bucket` of those since `since`.
+pub async fn throttle_first_id(
+    db: &impl ConnectionTrait,
+    bucket: &str,
+    since: i64,
+) -> Result<Option<i64>, DbErr> {
+    use sea_orm::{QueryOrder, QuerySelect};
+    throttle_event::Entity::find()
+        .select_only()
+        .column(throttle_event::Column::Id)
+        .filter(throttle_event::Column::Bucket.eq(bucket))
+        .filter(throttle_event::Column::At.gte(since))
+        .order_by_asc(throttle_event::Column::Id)
+        .into_tuple::<i64>()
+        .one(db)
+        .await
+}
+
 pub async fn throttle_forget(db: &impl ConnectionTrait, id: i64) -> Result<(), DbErr> {
     throttle_event::Entity::delete_by_id(id)
         .exec(db)
@@ -250,26 +303,28 @@ pub async fn throttle_purge(db: &impl ConnectionTrait, before: i64) -> Result<()
         .map(|_| ())
 }
 
-/// Appends an audit record: `actor` read `subject_type` `subject_id`.
+/// Appends one audit record per subject: `actor` did `action` to each
+/// `subject_type` in `subject_ids`. One statement on PostgreSQL, as few as
+/// SQLite's variable limit allows there ([`super::bulk`]): an export of a
+/// county's households is not tens of thousands of round trips.
 pub async fn audit(
     db: &impl ConnectionTrait,
     actor: Uuid,
     action: &str,
     subject_type: &str,
-    subject_id: &str,
+    subject_ids: Vec<String>,
     now: i64,
-) -> Result<(), DbErr> {
-    audit_log::Entity::insert(audit_log::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        actor_id: Set(actor),
-        action: Set(action.to_owned()),
-        subject_type: Set(subject_type.to_owned()),
-        subject_id: Set(subject_id.to_owned()),
-        at: Set(now),
-    })
-    .exec_without_returning(db)
-    .await
-    .map(|_| ())
+) -> Result<u64, DbErr> {
+    let ids = subject_ids.iter().map(|_| Uuid::now_v7()).collect();
+    super::bulk::Rows::new("audit_log", subject_ids.len())
+        .uuids("id", ids)
+        .same("actor_id", actor)
+        .same("action", action.to_owned())
+        .same("subject_type", subject_type.to_owned())
+        .texts("subject_id", subject_ids)
+        .same("at", now)
+        .insert(db)
+        .await
 }
 
 /// The user of an unused, unexpired link token with one of `purposes`,

@@ -166,15 +166,17 @@ pub async fn token_match(
         .map(|t| t.match_id))
 }
 
-/// Uses a link token up; returns whether this call did.
+/// Uses up a link token of match `match_id`; returns whether this call did.
 pub async fn consume_token(
     db: &impl ConnectionTrait,
     token_hash: &str,
+    match_id: Uuid,
     now: i64,
 ) -> Result<bool, DbErr> {
     let result = match_token::Entity::update_many()
         .col_expr(match_token::Column::UsedAt, Expr::value(now))
         .filter(match_token::Column::TokenHash.eq(token_hash))
+        .filter(match_token::Column::MatchId.eq(match_id))
         .filter(match_token::Column::UsedAt.is_null())
         .filter(match_token::Column::ExpiresAt.gt(now))
         .exec(db)

@@ -138,7 +138,7 @@ async fn login(
             ),
         );
     }
-    match sessions::login(&ctx.db, &form.email, &form.password, &client_ip(&req)).await {
+    match sessions::login(&ctx, &form.email, &form.password, &client_ip(&req)).await {
         Ok(session) => {
             let mut response = see_other("/");
             let max_age = sessions::SESSION_TTL_MS / 1000;

@@ -1,7 +1,8 @@
 //! The accept and decline links of proposal emails. Following a link shows a
 //! page with one button and changes nothing (mail scanners follow links);
 //! pressing the button posts back and answers the proposal. The token is
-//! single use and dies with the proposal.
+//! single use and dies with the proposal; it is spent only by an answer that
+//! commits.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -136,16 +137,14 @@ async fn answer(
         );
     }
     let hash = secrets::token_hash(&token);
-    let now = now_ms();
-    let match_id = match store::matches::token_match(&ctx.db, &hash, now).await {
+    let match_id = match store::matches::token_match(&ctx.db, &hash, now_ms()).await {
         Ok(Some(id)) => id,
         _ => return dead_link(&ctx),
     };
-    match store::matches::consume_token(&ctx.db, &hash, now).await {
-        Ok(true) => {}
-        _ => return dead_link(&ctx),
-    }
-    match transitions::apply(&ctx, Actor::Link, match_id, transition, None).await {
+    // The answer spends the token itself, in the transaction that moves the
+    // match: if that fails, the link still works.
+    let actor = Actor::Link { token_hash: &hash };
+    match transitions::apply(&ctx, actor, match_id, transition, None).await {
         Ok(_) if transition == Transition::Accept => message(
             &ctx,
             StatusCode::OK,

@@ -74,15 +74,80 @@ async fn a_volunteer_registers_verifies_from_the_email_and_logs_in() {
     assert_eq!(me["phone"], "13912345678");
 }
 
+/// The plain-text body of an email, decoded.
+fn body_text(mail: &crate::helpers::smtp::ReceivedMail) -> String {
+    mail_parser::MessageParser::default()
+        .parse(&mail.data)
+        .expect("MIME")
+        .body_text(0)
+        .expect("a text body")
+        .into_owned()
+}
+
+/// How many accounts hold `email` (whatever its case).
+async fn accounts_with(app: &TestApp, email: &str) -> u64 {
+    use huzhu::store::entity::user;
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    user::Entity::find()
+        .filter(user::Column::EmailKey.eq(email.to_lowercase()))
+        .count(&app.context.db)
+        .await
+        .expect("count")
+}
+
 #[tokio::test]
-async fn an_email_is_registered_once_whatever_its_case() {
+async fn registering_a_taken_address_answers_as_for_a_new_one_and_tells_the_owner() {
     let sink = SmtpSink::start().await;
     let app = spawn_app_mailing_to(&sink).await;
-    assert_eq!(
-        register(&app, "wang@example.org").await.status().as_u16(),
-        201
+    let owner = app.create_user(Role::Volunteer, None).await;
+
+    let fresh = register(&app, "someone-new@example.org").await;
+    let taken = register(&app, &owner.email.to_uppercase()).await;
+
+    assert_eq!(fresh.status().as_u16(), 201);
+    assert_eq!(taken.status().as_u16(), 201, "the same status");
+    let fresh: Value = fresh.json().await.expect("JSON");
+    let taken: Value = taken.json().await.expect("JSON");
+    let keys = |v: &Value| {
+        let mut keys: Vec<String> = v.as_object().expect("object").keys().cloned().collect();
+        keys.sort();
+        keys
+    };
+    assert_eq!(keys(&fresh), keys(&taken), "the same shape");
+    for field in ["role", "verified", "locale", "name", "phone", "region"] {
+        assert_eq!(fresh[field], taken[field], "{field}");
+    }
+    assert_eq!(taken["email"], owner.email.to_uppercase());
+
+    let mails = mail_to(&sink, &owner.email, 1).await;
+    assert_eq!(mails.len(), 1, "the owner is told");
+    assert!(
+        body_text(&mails[0]).contains("/login"),
+        "with the way to log in"
     );
-    problem(register(&app, "WANG@example.org").await, 409).await;
+    let reset = link_token(&mails[0]);
+    assert_eq!(
+        accounts_with(&app, &owner.email).await,
+        1,
+        "no second account"
+    );
+    let login = json!({"email": owner.email, "password": owner.password});
+    assert_eq!(
+        app.post_json("/api/v1/auth/login", &login, None)
+            .await
+            .status()
+            .as_u16(),
+        200,
+        "the account is as it was"
+    );
+    let set = app
+        .post_json(
+            "/api/v1/auth/password",
+            &json!({"token": reset, "password": "新的密码要足够长才行"}),
+            None,
+        )
+        .await;
+    assert_eq!(set.status().as_u16(), 204, "and the way to a new password");
 }
 
 #[tokio::test]
@@ -157,7 +222,7 @@ async fn unknown_email_and_wrong_password_get_byte_identical_401s() {
 }
 
 #[tokio::test]
-async fn five_failed_logins_lock_the_account_with_retry_after() {
+async fn five_failed_logins_from_one_address_lock_it_out_with_retry_after() {
     let app = spawn_app_with(|_| {}).await;
     let user = app.create_user(Role::Volunteer, None).await;
     let bad = json!({"email": user.email, "password": "not the password"});
@@ -378,4 +443,190 @@ async fn user_create_on_the_command_line_reads_the_password_from_stdin() {
     assert_eq!(response.status().as_u16(), 200);
     let body: Value = response.json().await.expect("JSON");
     assert_eq!(body["user"]["role"], "admin");
+}
+
+/// Posts as a reverse proxy would, naming the client in `X-Forwarded-For`.
+async fn post_forwarded(
+    app: &TestApp,
+    path: &str,
+    body: &Value,
+    forwarded_for: &str,
+) -> reqwest::Response {
+    app.client
+        .post(app.url(path))
+        .header("x-forwarded-for", forwarded_for)
+        .json(body)
+        .send()
+        .await
+        .expect("request sent")
+}
+
+fn registration(email: &str) -> Value {
+    json!({"email": email, "password": GOOD_PASSWORD, "name": "李明"})
+}
+
+#[tokio::test]
+async fn forwarded_for_is_not_believed_without_trusted_proxies() {
+    let app = spawn_app_with(|env| {
+        env.insert(
+            "HUZHU_LIMIT_REGISTRATIONS_PER_IP".to_owned(),
+            "2/1h".to_owned(),
+        );
+    })
+    .await;
+    let path = "/api/v1/auth/register";
+    for n in 1..=2 {
+        let body = registration(&format!("p{n}@example.org"));
+        let forwarded = format!("203.0.113.{n}");
+        let response = post_forwarded(&app, path, &body, &forwarded).await;
+        assert_eq!(response.status().as_u16(), 201);
+    }
+    let third = post_forwarded(&app, path, &registration("p3@example.org"), "203.0.113.3").await;
+    problem(third, 429).await;
+}
+
+#[tokio::test]
+async fn forwarded_for_names_the_client_behind_a_trusted_proxy() {
+    let app = spawn_app_with(|env| {
+        env.insert(
+            "HUZHU_TRUSTED_PROXIES".to_owned(),
+            "127.0.0.1/32, 10.0.0.0/8".to_owned(),
+        );
+        env.insert(
+            "HUZHU_LIMIT_REGISTRATIONS_PER_IP".to_owned(),
+            "2/1h".to_owned(),
+        );
+    })
+    .await;
+    let path = "/api/v1/auth/register";
+    // The right-most address that is not a trusted proxy is the client;
+    // what the client itself wrote further left changes nothing.
+    let cases = [
+        ("198.51.100.1, 203.0.113.9, 10.1.2.3", 201),
+        ("198.51.100.2, 203.0.113.9", 201),
+        ("198.51.100.3,203.0.113.9", 429),
+        ("203.0.113.10, 10.9.9.9", 201),
+    ];
+    for (n, (forwarded, status)) in cases.into_iter().enumerate() {
+        let body = registration(&format!("q{n}@example.org"));
+        let response = post_forwarded(&app, path, &body, forwarded).await;
+        assert_eq!(response.status().as_u16(), status, "{forwarded}");
+    }
+}
+
+#[tokio::test]
+async fn fifty_people_register_from_one_village_address_with_the_default_limits() {
+    let app = spawn_app_with(|_| {}).await;
+    for n in 0..50 {
+        let response = register(&app, &format!("villager{n}@example.org")).await;
+        assert_eq!(response.status().as_u16(), 201, "registration {n}");
+    }
+}
+
+fn trusting_loopback(env: &mut std::collections::HashMap<String, String>) {
+    env.insert(
+        "HUZHU_TRUSTED_PROXIES".to_owned(),
+        "127.0.0.1/32".to_owned(),
+    );
+}
+
+#[tokio::test]
+async fn failed_logins_from_one_address_leave_the_owner_free_to_log_in_from_another() {
+    let app = spawn_app_with(trusting_loopback).await;
+    let owner = app.create_user(Role::Cadre, Some("430525101")).await;
+    let path = "/api/v1/auth/login";
+    let bad = json!({"email": owner.email, "password": "not the password"});
+    for _ in 0..5 {
+        problem(post_forwarded(&app, path, &bad, "203.0.113.66").await, 401).await;
+    }
+    problem(post_forwarded(&app, path, &bad, "203.0.113.66").await, 429).await;
+
+    let good = json!({"email": owner.email, "password": owner.password});
+    let response = post_forwarded(&app, path, &good, "198.51.100.5").await;
+    assert_eq!(response.status().as_u16(), 200);
+}
+
+#[tokio::test]
+async fn the_account_wide_ceiling_locks_everyone_out_and_emails_the_owner_once() {
+    let sink = SmtpSink::start().await;
+    let url = sink.url();
+    let app = spawn_app_with(move |env| {
+        trusting_loopback(env);
+        env.insert("HUZHU_SMTP_URL".to_owned(), url);
+        env.insert("HUZHU_MAIL_POLL_MS".to_owned(), "20".to_owned());
+        env.insert(
+            "HUZHU_LIMIT_LOGIN_FAILURES_PER_ACCOUNT".to_owned(),
+            "6/1h".to_owned(),
+        );
+    })
+    .await;
+    let owner = app.create_user(Role::Cadre, Some("430525101")).await;
+    let path = "/api/v1/auth/login";
+    let bad = json!({"email": owner.email, "password": "not the password"});
+    for n in 0..6 {
+        let from = format!("203.0.113.{}", n / 2);
+        problem(post_forwarded(&app, path, &bad, &from).await, 401).await;
+    }
+    for n in 0..3 {
+        let from = format!("198.51.100.{n}");
+        let locked = post_forwarded(&app, path, &bad, &from).await;
+        assert!(locked.headers().contains_key("retry-after"));
+        problem(locked, 429).await;
+    }
+    let good = json!({"email": owner.email, "password": owner.password});
+    problem(post_forwarded(&app, path, &good, "192.0.2.1").await, 429).await;
+
+    let mails = mail_to(&sink, &owner.email, 1).await;
+    assert_eq!(mails.len(), 1, "the owner is told");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let to_owner = sink
+        .received()
+        .into_iter()
+        .filter(|m| m.to.contains(&owner.email))
+        .count();
+    assert_eq!(to_owner, 1, "once per lock, not per attempt");
+    assert!(body_text(&mails[0]).contains("/login"));
+}
+
+#[tokio::test]
+async fn setting_a_password_spends_the_accounts_other_reset_and_invitation_links() {
+    let sink = SmtpSink::start().await;
+    let app = spawn_app_mailing_to(&sink).await;
+    let coordinator = app.create_user(Role::Coordinator, Some("430525")).await;
+    let token = app.login(&coordinator).await;
+    let email = "links-cadre@example.org";
+    let invite = json!({"email": email, "name": "张干部", "role": "cadre", "region": "430525101"});
+    let response = app.post_json("/api/v1/users", &invite, Some(&token)).await;
+    assert_eq!(response.status().as_u16(), 201);
+    let invitation = link_token(&mail_to(&sink, email, 1).await[0]);
+    for _ in 0..2 {
+        let forgot = app
+            .post_json("/api/v1/auth/forgot", &json!({"email": email}), None)
+            .await;
+        assert_eq!(forgot.status().as_u16(), 202);
+    }
+    let mails = mail_to(&sink, email, 3).await;
+    assert_eq!(mails.len(), 3);
+    let tokens: Vec<String> = mails.iter().map(link_token).collect();
+    let resets: Vec<&String> = tokens.iter().filter(|t| **t != invitation).collect();
+    assert_eq!(resets.len(), 2);
+
+    let set = async |token: &str, password: &str| {
+        let body = json!({"token": token, "password": password});
+        app.post_json("/api/v1/auth/password", &body, None).await
+    };
+    assert_eq!(set(resets[0], GOOD_PASSWORD).await.status().as_u16(), 204);
+    for spent in [resets[1], &invitation] {
+        let refused = problem(set(spent, "另一个足够长的新密码呀").await, 422).await;
+        assert_eq!(refused["errors"][0]["field"], "token", "{refused}");
+    }
+    let login = json!({"email": email, "password": GOOD_PASSWORD});
+    assert_eq!(
+        app.post_json("/api/v1/auth/login", &login, None)
+            .await
+            .status()
+            .as_u16(),
+        200,
+        "the password set from the first link stands"
+    );
 }

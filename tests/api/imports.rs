@@ -10,7 +10,7 @@ mod hostile;
 const GB18030_CSV: &[u8] = include_bytes!("../fixtures/households_gb18030.csv");
 const XLSX: &[u8] = include_bytes!("../fixtures/households.xlsx");
 
-async fn upload(
+pub async fn upload(
     app: &TestApp,
     token: &str,
     name: &str,

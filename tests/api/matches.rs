@@ -523,3 +523,100 @@ async fn a_proposal_keeps_its_link_and_history_through_the_rebuilt_tables() {
     accepted.push(("proposed".to_owned(), "accepted".to_owned()));
     assert_eq!(steps(&app, &w.coordinator, &m).await, accepted);
 }
+
+/// Makes every `event` (`INSERT`, `UPDATE`) on `table` whose new row meets
+/// `when` (SQL over `NEW`, or none for every row) fail inside the database,
+/// as a full disk or a lost connection would, until [`heal`] is called.
+pub async fn break_writes(
+    db: &sea_orm::DatabaseConnection,
+    event: &str,
+    table: &str,
+    when: Option<&str>,
+) {
+    use sea_orm::{ConnectionTrait, DbBackend};
+    let statements = match db.get_database_backend() {
+        DbBackend::Postgres => vec![
+            "CREATE OR REPLACE FUNCTION injected_fault() RETURNS trigger LANGUAGE plpgsql \
+             AS $$ BEGIN RAISE EXCEPTION 'injected fault'; END $$"
+                .to_owned(),
+            format!(
+                "CREATE TRIGGER injected_fault BEFORE {event} ON {table} FOR EACH ROW {} \
+                 EXECUTE FUNCTION injected_fault()",
+                when.map(|w| format!("WHEN ({w})")).unwrap_or_default()
+            ),
+        ],
+        _ => vec![format!(
+            "CREATE TRIGGER injected_fault BEFORE {event} ON {table} {} \
+             BEGIN SELECT RAISE(ABORT, 'injected fault'); END",
+            when.map(|w| format!("WHEN {w}")).unwrap_or_default()
+        )],
+    };
+    for sql in statements {
+        db.execute_unprepared(&sql).await.expect("fault injected");
+    }
+}
+
+/// Removes what [`break_writes`] put on `table`.
+pub async fn heal(db: &sea_orm::DatabaseConnection, table: &str) {
+    use sea_orm::{ConnectionTrait, DbBackend};
+    let sql = match db.get_database_backend() {
+        DbBackend::Postgres => format!("DROP TRIGGER injected_fault ON {table}"),
+        _ => "DROP TRIGGER injected_fault".to_owned(),
+    };
+    db.execute_unprepared(&sql).await.expect("fault removed");
+}
+
+#[tokio::test]
+async fn a_link_answer_that_fails_midway_leaves_the_link_working() {
+    let sink = SmtpSink::start().await;
+    let app = spawn_app_mailing_to(&sink).await;
+    let w = world(&app).await;
+    let (m, accept_path) = proposed_by_email(&app, &w, &sink).await;
+    let button = link_button(&app, &accept_path).await;
+    let again = button.try_clone().expect("a form can be sent twice");
+
+    // The match itself cannot be written: the answer fails after the
+    // link was checked.
+    break_writes(&app.context.db, "UPDATE", "matches", None).await;
+    assert_eq!(button.send().await.expect("sent").status().as_u16(), 500);
+    heal(&app.context.db, "matches").await;
+    let path = format!("/api/v1/matches/{}", id(&m));
+    assert_eq!(status_of(&app, &w.coordinator, &path).await, "proposed");
+
+    assert_eq!(
+        again.send().await.expect("sent").status().as_u16(),
+        200,
+        "the failed answer did not use the link up"
+    );
+    assert_eq!(status_of(&app, &w.coordinator, &path).await, "accepted");
+}
+
+#[tokio::test]
+async fn a_link_to_a_proposal_answered_elsewhere_stays_unused() {
+    use huzhu::store::entity::match_token;
+    use sea_orm::EntityTrait;
+    let sink = SmtpSink::start().await;
+    let app = spawn_app_mailing_to(&sink).await;
+    let w = world(&app).await;
+    let (m, accept_path) = proposed_by_email(&app, &w, &sink).await;
+    let button = link_button(&app, &accept_path).await;
+    let declined = app
+        .post_json(
+            &format!("/api/v1/matches/{}/decline", id(&m)),
+            &json!({}),
+            Some(&w.volunteer_token),
+        )
+        .await;
+    assert_eq!(declined.status().as_u16(), 200);
+
+    assert_eq!(button.send().await.expect("sent").status().as_u16(), 404);
+    let tokens = match_token::Entity::find()
+        .all(&app.context.db)
+        .await
+        .expect("tokens");
+    assert!(!tokens.is_empty());
+    assert!(
+        tokens.iter().all(|t| t.used_at.is_none()),
+        "a refused answer spends nothing"
+    );
+}
