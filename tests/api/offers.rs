@@ -54,7 +54,7 @@ async fn offer_fields_are_each_validated() {
     let mut exact = base();
     exact["radius_km"] = json!(2.3);
     let created = offer(&app, &token, exact).await;
-    assert_eq!(created["radius_km"], "2.3");
+    assert_eq!(created["radius_km"], json!(2.3));
     assert_eq!(created["free_capacity"], 2);
 }
 
@@ -107,6 +107,45 @@ async fn radii_with_huge_exponents_or_many_digits_are_refused_at_once() {
         .await
         .expect("JSON");
     assert_eq!(mine["items"], json!([]), "nothing was created");
+}
+
+#[tokio::test]
+async fn an_offers_radius_is_a_json_number_with_its_exact_decimal_value() {
+    let app = spawn_app().await;
+    let token = volunteer(&app).await;
+    let cases = [
+        (json!(2.3), "2.3"),
+        (json!("8"), "8"),
+        (json!("0.0015"), "0.0015"),
+        (json!("1e2"), "100"),
+        (json!("2.50"), "2.5"),
+        (json!("123.456789012345678901"), "123.456789012345678901"),
+    ];
+    for (radius, number) in cases {
+        let mut body = base();
+        body["radius_km"] = radius.clone();
+        let response = app.post_json("/api/v1/offers", &body, Some(&token)).await;
+        assert_eq!(response.status().as_u16(), 201, "{radius}");
+        let text = response.text().await.expect("body");
+        let created: Value = serde_json::from_str(&text).expect("JSON");
+        assert!(created["radius_km"].is_number(), "{radius}: {text}");
+        // The digits themselves, not a float's nearest neighbour.
+        assert!(
+            text.contains(&format!("\"radius_km\":{number},")),
+            "{radius}: {text}"
+        );
+        let path = format!("/api/v1/offers/{}", created["id"].as_str().expect("id"));
+        let again = app
+            .get_with(&path, &token)
+            .await
+            .text()
+            .await
+            .expect("body");
+        assert!(
+            again.contains(&format!("\"radius_km\":{number},")),
+            "{again}"
+        );
+    }
 }
 
 #[tokio::test]
