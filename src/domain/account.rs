@@ -5,6 +5,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use super::text::{Lines, clean_text};
 use crate::i18n::Text;
 
 /// An email address as a person typed it, with a lower-cased key that makes
@@ -26,7 +27,8 @@ impl EmailAddress {
             && !text
                 .chars()
                 .any(|c| c.is_whitespace() || c.is_control() || "<>()[],;:\"\\".contains(c))
-            && !local.contains('@');
+            && !local.contains('@')
+            && clean_text(text, Lines::One).is_ok();
         if valid {
             Ok(Self(text.to_owned()))
         } else {
@@ -50,21 +52,22 @@ impl fmt::Display for EmailAddress {
     }
 }
 
-/// A person's display name: 1 to 100 characters, no control characters.
+/// A person's display name: 1 to 100 characters on one line, see
+/// [`clean_text`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PersonName(String);
 
 impl PersonName {
     pub fn parse(text: &str) -> Result<Self, Text> {
-        let text = text.trim();
+        let text = clean_text(text, Lines::One)?;
         let count = text.chars().count();
-        if count == 0 || count > 100 || text.chars().any(char::is_control) {
+        if count == 0 || count > 100 {
             Err(Text::fixed(
                 "姓名为 1 到 100 个字符",
                 "A name is 1 to 100 characters",
             ))
         } else {
-            Ok(Self(text.to_owned()))
+            Ok(Self(text))
         }
     }
 

@@ -11,6 +11,7 @@ mod tests;
 pub use id_number::IdNumber;
 pub use tag::{HouseholdTag, join_tags, parse_tags};
 
+use super::text::{Lines, clean_text};
 use crate::i18n::Text;
 
 /// How many people live in the household: 1 to 30.
@@ -113,7 +114,7 @@ impl NeedTitle {
     const MAX_CHARS: usize = 200;
 
     pub fn parse(text: &str) -> Result<Self, Text> {
-        let text = text.trim();
+        let text = clean_text(text, Lines::One)?;
         let count = text.chars().count();
         if count == 0 || count > Self::MAX_CHARS {
             return Err(Text::fixed(
@@ -121,13 +122,7 @@ impl NeedTitle {
                 "A title is 1 to 200 characters",
             ));
         }
-        if text.chars().any(char::is_control) {
-            return Err(Text::fixed(
-                "标题不能包含换行或控制字符",
-                "A title cannot contain line breaks or control characters",
-            ));
-        }
-        Ok(Self(text.to_owned()))
+        Ok(Self(text))
     }
 
     pub fn as_str(&self) -> &str {
@@ -136,7 +131,7 @@ impl NeedTitle {
 }
 
 /// A need's description: up to 4,000 characters after trimming; line breaks
-/// are kept (normalised to `\n`), other control characters refused.
+/// (normalised to `\n`) and tabs are kept, see [`clean_text`].
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct NeedDescription(String);
 
@@ -144,19 +139,13 @@ impl NeedDescription {
     const MAX_CHARS: usize = 4000;
 
     pub fn parse(text: &str) -> Result<Self, Text> {
-        // Spreadsheets and browsers on Windows send \r\n; count and store one
-        // kind of line break so the limit means the same for everyone.
-        let text = text.trim().replace("\r\n", "\n").replace('\r', "\n");
+        // Counted after line breaks are normalised, so that the limit means
+        // the same whichever system the text came from.
+        let text = clean_text(text, Lines::Many)?;
         if text.chars().count() > Self::MAX_CHARS {
             return Err(Text::fixed(
                 "描述最多 4000 个字符",
                 "A description is at most 4,000 characters",
-            ));
-        }
-        if text.chars().any(|c| c.is_control() && c != '\n') {
-            return Err(Text::fixed(
-                "描述不能包含控制字符（换行除外）",
-                "A description cannot contain control characters other than line breaks",
             ));
         }
         Ok(Self(text))

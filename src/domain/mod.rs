@@ -8,10 +8,12 @@ pub mod household;
 pub mod match_status;
 pub mod period;
 pub mod region;
+pub mod text;
 
 pub use account::{EmailAddress, Password, PersonName, Phone, Role};
 pub use category::Category;
 pub use region::{Region, RegionCode, RegionCodeError, RegionInput, RegionLevel, RegionPrefix};
+pub use text::{Lines, clean_text};
 
 use crate::i18n::Text;
 

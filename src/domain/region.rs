@@ -5,6 +5,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use super::text::{Lines, clean_text};
+
 /// A full 12-digit region code, e.g. `430525101000`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
@@ -206,7 +208,8 @@ impl Region {
     pub fn parse(input: &RegionInput<'_>) -> Result<Self, RegionFieldError> {
         let code =
             RegionCode::parse(input.code.trim()).map_err(|e| field_err("code", e.to_string()))?;
-        let name = input.name.trim();
+        // Region names are shown in every page and email about a need.
+        let name = clean_text(input.name, Lines::One).map_err(|e| field_err("name", e.en))?;
         if name.is_empty() || name.chars().count() > 100 {
             return Err(field_err("name", "a name is 1 to 100 characters"));
         }
@@ -226,7 +229,7 @@ impl Region {
         let point = parse_point(input.lat.trim(), input.lon.trim())?;
         Ok(Self {
             code,
-            name: name.to_owned(),
+            name,
             level,
             parent_code,
             point,

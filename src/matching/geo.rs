@@ -1,6 +1,8 @@
 //! Distances and radii exactly as MATCHING.md (and its Python checker)
 //! computes them.
 
+use super::decimal::Decimal;
+
 /// Earth radius of MATCHING.md, in metres.
 pub const EARTH_RADIUS_M: f64 = 6_371_008.8;
 
@@ -95,38 +97,15 @@ pub struct RadiusError(pub String);
 /// (`"2.5"` → 2500, `"0.0015"` → 1), so that `h <= radius` in metres is
 /// the same test as `h <= 1000 * radius_km` on the exact decimal.
 /// Accepts an optional `+`, digits with one optional point and an optional
-/// exponent (`"1e2"`), as Python's `Decimal` does.
+/// exponent (`"1e2"`), as Python's `Decimal` does, within the bounds of
+/// [`Decimal::parse`].
 pub fn radius_m_from_decimal(text: &str) -> Result<i64, RadiusError> {
     let err = || RadiusError(text.to_owned());
-    let s = text.trim();
-    let s = s.strip_prefix('+').unwrap_or(s);
-    let (mant, exp) = match s.find(['e', 'E']) {
-        Some(i) => (&s[..i], s[i + 1..].parse::<i32>().map_err(|_| err())?),
-        None => (s, 0),
-    };
-    let (int, frac) = mant.split_once('.').unwrap_or((mant, ""));
-    let all_digits = |p: &str| p.bytes().all(|b| b.is_ascii_digit());
-    if int.len() + frac.len() == 0 || !all_digits(int) || !all_digits(frac) {
+    let d = Decimal::parse(text).map_err(|_| err())?;
+    if d.is_zero() {
         return Err(err());
     }
-    let digits: Vec<u8> = int.bytes().chain(frac.bytes()).map(|b| b - b'0').collect();
-    // value = digits * 10^(exp - frac.len()); times 1000 for metres.
-    let shift = i64::from(exp) - frac.len() as i64 + 3;
-    let keep = digits.len() as i64 + shift.min(0);
-    let mut m: i64 = 0;
-    for &d in digits.iter().take(keep.max(0) as usize) {
-        m = m
-            .checked_mul(10)
-            .and_then(|m| m.checked_add(i64::from(d)))
-            .ok_or_else(err)?;
-    }
-    for _ in 0..shift.max(0) {
-        m = m.checked_mul(10).ok_or_else(err)?;
-    }
-    if digits.iter().all(|&d| d == 0) {
-        return Err(err());
-    }
-    Ok(m)
+    d.floor_scaled(3).map(|(m, _)| m).ok_or_else(err)
 }
 
 #[cfg(test)]
@@ -156,7 +135,19 @@ mod tests {
     #[test]
     fn bad_radius_texts_are_rejected() {
         for text in [
-            "", "0", "0.000", "-1", "abc", "1.2.3", ".", "nan", "inf", "1e",
+            "",
+            "0",
+            "0.000",
+            "-1",
+            "abc",
+            "1.2.3",
+            ".",
+            "nan",
+            "inf",
+            "1e",
+            "0e2147483647",
+            "1e99",
+            "1e19",
         ] {
             assert!(radius_m_from_decimal(text).is_err(), "{text}");
         }

@@ -22,6 +22,7 @@
 
 mod classes;
 mod csv_rows;
+mod decimal;
 mod decompose;
 mod flow;
 mod fxhash;
@@ -43,6 +44,7 @@ mod reference;
 mod tests;
 mod types;
 
+pub use decimal::{Decimal, DecimalError};
 pub use geo::{EARTH_RADIUS_M, GeoPoint, RadiusError, haversine_m, radius_m_from_decimal};
 pub use instance::{InstanceError, RunSummary, run};
 pub use types::{CategorySet, NeedInput, OfferInput, Solution, days_waited, eligible_cost};

@@ -9,7 +9,8 @@ use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, web};
 use futures_util::StreamExt;
-use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde::de::{DeserializeOwned, IgnoredAny};
 
 use crate::error::{ApiError, FieldError};
 use crate::i18n::Text;
@@ -72,6 +73,14 @@ pub async fn read_body(
 
 /// Deserializes JSON, mapping syntax errors to 400 and value errors to 422.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    // Whether the body is JSON at all is decided before it is mapped onto
+    // `T`: otherwise a truncated `[1, 2` meets a type error at `[0]` before
+    // the parser reaches the missing end, and the client is sent to fix a
+    // field of a body that was never whole. `IgnoredAny` keeps nothing.
+    let mut check = serde_json::Deserializer::from_slice(bytes);
+    IgnoredAny::deserialize(&mut check)
+        .and_then(|_| check.end())
+        .map_err(|e| syntax_error(&e))?;
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let result = serde_path_to_error::deserialize::<_, T>(&mut de);
     match result {
@@ -304,6 +313,15 @@ mod tests {
                 None,
             ),
             (json(r#"{"title":"x","#), 400, None),
+            (json("[1, 2"), 400, None),
+            (json(r#"{"title":"x","categories":["a",7"#), 400, None),
+            (
+                json(r#"{"title":5,"categories":[],"capacity":1"#),
+                400,
+                None,
+            ),
+            (json(&"[".repeat(10_000)), 400, None),
+            (json(r#"[1, 2]"#), 422, Some("[0]")),
             (json(""), 400, None),
             (
                 json(r#"{"title":"x","categories":["a"],"capacity":1} trailing"#),

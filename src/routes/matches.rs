@@ -14,7 +14,7 @@ use crate::routes::extract::{Json, OptionalJson, Page, Query, page_limit};
 use crate::routes::households::time;
 use crate::services::matches;
 use crate::services::transitions::{self, Actor};
-use crate::store::{self, entity::matches as entity};
+use crate::store::{self, entity::match_event, entity::matches as entity};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/needs/{id}/claim").route(web::post().to(claim)))
@@ -193,26 +193,52 @@ pub struct EventView {
     pub note: Option<String>,
 }
 
-/// The history of a match.
-#[utoipa::path(get, path = "/api/v1/matches/{id}/events", tag = "matches", params(("id" = Uuid, Path)), responses((status = 200, body = [EventView]), (status = 404)))]
-pub async fn events(
-    ctx: web::Data<AppContext>,
-    caller: Caller,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
-    let m = visible(&ctx, &caller, *id).await?;
-    let rows: Vec<EventView> = store::matches::events(&ctx.db, m.id)
-        .await?
-        .into_iter()
-        .map(|e| EventView {
+impl From<match_event::Model> for EventView {
+    fn from(e: match_event::Model) -> Self {
+        Self {
             at: time(e.at),
             actor_id: e.actor_id,
             from: e.from_status,
             to: e.to_status,
             note: e.note,
-        })
-        .collect();
-    Ok(HttpResponse::Ok().json(rows))
+        }
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct EventsQuery {
+    pub limit: Option<u64>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// Events are read by their key, `(at, id)`; the cursor is the last one's,
+/// written `at_id`.
+fn event_cursor(text: &str) -> Result<(i64, Uuid), ApiError> {
+    text.split_once('_')
+        .and_then(|(at, id)| Some((at.parse().ok()?, Uuid::parse_str(id).ok()?)))
+        .ok_or_else(|| ApiError::field("cursor", Text::fixed("游标无效", "Invalid cursor")))
+}
+
+/// The history of a match, oldest first.
+#[utoipa::path(get, path = "/api/v1/matches/{id}/events", tag = "matches", params(("id" = Uuid, Path), EventsQuery),
+    responses((status = 200, body = Page<EventView>), (status = 404), (status = 422)))]
+pub async fn events(
+    ctx: web::Data<AppContext>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    Query(q): Query<EventsQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let limit = page_limit(q.limit)?;
+    let after = q.cursor.as_deref().map(event_cursor).transpose()?;
+    let m = visible(&ctx, &caller, *id).await?;
+    let rows = store::matches::events(&ctx.db, m.id, after, limit + 1).await?;
+    let page = Page::from_rows(rows, limit, |e| format!("{}_{}", e.at, e.id));
+    Ok(HttpResponse::Ok().json(Page {
+        items: page.items.into_iter().map(EventView::from).collect(),
+        next_cursor: page.next_cursor,
+    }))
 }
 
 #[derive(Deserialize, ToSchema, Default)]

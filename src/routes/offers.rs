@@ -3,6 +3,7 @@
 
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -10,7 +11,7 @@ use crate::context::AppContext;
 use crate::domain::Role;
 use crate::error::ApiError;
 use crate::i18n::Text;
-use crate::matching::CategorySet;
+use crate::matching::{CategorySet, Decimal};
 use crate::policy::Caller;
 use crate::routes::extract::{Json, Page, Query, page_limit};
 use crate::routes::households::{present, time};
@@ -44,8 +45,10 @@ pub struct OfferView {
     pub categories: Vec<String>,
     pub lat: f64,
     pub lon: f64,
-    /// As the volunteer wrote it.
-    pub radius_km: String,
+    /// The exact decimal the volunteer wrote, as a JSON number in plain
+    /// form (`2.3`, `0.0015`; `1e2` reads `100`).
+    #[schema(value_type = f64)]
+    pub radius_km: Box<RawValue>,
     pub remote: bool,
     pub capacity: i32,
     /// Places not taken by proposed or accepted matches.
@@ -68,7 +71,7 @@ impl From<offer::Model> for OfferView {
                 .collect(),
             lat: o.lat,
             lon: o.lon,
-            radius_km: o.radius_km,
+            radius_km: radius_number(&o.radius_km, o.radius_m),
             remote: o.remote,
             capacity: o.capacity,
             free_capacity: (o.capacity - o.live_matches).max(0),
@@ -80,6 +83,19 @@ impl From<offer::Model> for OfferView {
     }
 }
 
+/// The stored radius text as a JSON number. Written out raw rather than as
+/// an `f64`, so that every digit the volunteer wrote comes back (`2.3` and
+/// `123.456789012345678901` alike); `radius_m` decides matching on that
+/// exact value. The stored text passed [`Decimal::parse`] when it was
+/// written; should it ever not, the whole metres are the next best answer.
+fn radius_number(text: &str, radius_m: i64) -> Box<RawValue> {
+    Decimal::parse(text)
+        .ok()
+        .and_then(|d| RawValue::from_string(d.to_string()).ok())
+        .or_else(|| serde_json::value::to_raw_value(&(radius_m as f64 / 1000.0)).ok())
+        .unwrap_or_default()
+}
+
 #[derive(Deserialize, ToSchema)]
 pub struct OfferBody {
     /// 1 to 8 category codes.
@@ -88,7 +104,7 @@ pub struct OfferBody {
     pub lon: Option<f64>,
     /// More than 0 and at most 200 km; a number or a decimal string.
     #[schema(value_type = Option<f64>)]
-    pub radius_km: Option<Box<serde_json::value::RawValue>>,
+    pub radius_km: Option<Box<RawValue>>,
     pub remote: Option<bool>,
     /// 1 to 50 needs at once.
     pub capacity: Option<i64>,

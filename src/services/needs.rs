@@ -6,9 +6,9 @@ use uuid::Uuid;
 
 use super::{Fields, ServiceError};
 use crate::context::AppContext;
-use crate::domain::Category;
 use crate::domain::grid::cell_of;
 use crate::domain::household::{NeedDescription, NeedTitle, Urgency};
+use crate::domain::{Category, Lines, clean_text};
 use crate::i18n::Text;
 use crate::policy::Caller;
 use crate::store::{self, entity::need, now_ms};
@@ -277,7 +277,7 @@ pub async fn cancel(
         .await?
         .filter(|n| caller.reaches(&n.region))
         .ok_or(ServiceError::NotFound)?;
-    let reason = reason.trim();
+    let reason = clean_text(reason, Lines::Many).map_err(|e| ServiceError::field("reason", e))?;
     if reason.is_empty() || reason.chars().count() > 1000 {
         return Err(ServiceError::field(
             "reason",
@@ -293,7 +293,7 @@ pub async fn cancel(
         &["open"],
         "cancelled",
         now_ms(),
-        Some(reason),
+        Some(&reason),
     )
     .await?
     {

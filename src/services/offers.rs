@@ -9,7 +9,7 @@ use crate::domain::Category;
 use crate::domain::Role;
 use crate::domain::grid::cell_of;
 use crate::i18n::Text;
-use crate::matching::{CategorySet, radius_m_from_decimal};
+use crate::matching::{CategorySet, Decimal};
 use crate::policy::Caller;
 use crate::store::{self, entity::offer, now_ms};
 
@@ -70,16 +70,16 @@ fn radius_of(text: &str) -> Result<(String, i64), Text> {
             "radius_km is more than 0 and at most 200",
         )
     };
-    let metres = radius_m_from_decimal(text).map_err(|_| bad())?;
-    if metres <= 0 || metres > 200_000 || text.trim().starts_with('+') {
+    if text.trim().starts_with('+') {
         return Err(bad());
     }
-    // 200.0001 floors to 200 000 m but is still over the limit.
-    let value: f64 = text.trim().parse().map_err(|_| bad())?;
-    if value > 200.0 {
-        Err(bad())
-    } else {
-        Ok((text.trim().to_owned(), metres))
+    let radius = Decimal::parse(text).map_err(|_| bad())?;
+    // Exact, so 200.0001 (200 000 m and a bit) is over the limit too.
+    match radius.floor_scaled(3) {
+        Some((metres @ 1..200_000, _)) | Some((metres @ 200_000, true)) => {
+            Ok((text.trim().to_owned(), metres))
+        }
+        _ => Err(bad()),
     }
 }
 

@@ -7,8 +7,8 @@ use uuid::Uuid;
 
 use super::{ServiceError, match_mail};
 use crate::context::AppContext;
-use crate::domain::Role;
 use crate::domain::match_status::Transition;
+use crate::domain::{Lines, Role, clean_text};
 use crate::i18n::{Locale, Text};
 use crate::mail::EmailKind;
 use crate::policy::Caller;
@@ -57,13 +57,18 @@ fn allowed(actor: Actor<'_>, t: Transition, m: &matches::Model, region: &str) ->
     }
 }
 
-/// Checks a free-text note: `required` ones need 1 character, all at most 1000.
+/// Checks a free-text note: `required` ones need 1 character, all at most
+/// 1000; its characters as in every multi-line text.
 fn check_note(
     note: Option<&str>,
     required: bool,
     field: &str,
 ) -> Result<Option<String>, ServiceError> {
-    let note = note.map(str::trim).filter(|n| !n.is_empty());
+    let note = note
+        .map(|n| clean_text(n, Lines::Many))
+        .transpose()
+        .map_err(|e| ServiceError::field(field, e))?
+        .filter(|n| !n.is_empty());
     match note {
         None if required => Err(ServiceError::field(
             field,
@@ -73,7 +78,7 @@ fn check_note(
             field,
             Text::fixed("最多 1000 字", "At most 1000 characters"),
         )),
-        other => Ok(other.map(str::to_owned)),
+        other => Ok(other),
     }
 }
 

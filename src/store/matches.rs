@@ -1,7 +1,8 @@
 //! Queries on matches.
 
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
+    QuerySelect,
 };
 use uuid::Uuid;
 
@@ -122,14 +123,29 @@ pub async fn record_event(
     .map(|_| ())
 }
 
+/// Up to `limit` events of a match in the order they happened, from just
+/// after `after` (the `(at, id)` of the last event already read). That is
+/// the table's key, so each page is one range read however long the
+/// history grows.
 pub async fn events(
     db: &impl ConnectionTrait,
     match_id: Uuid,
+    after: Option<(i64, Uuid)>,
+    limit: u64,
 ) -> Result<Vec<match_event::Model>, DbErr> {
-    match_event::Entity::find()
-        .filter(match_event::Column::MatchId.eq(match_id))
-        .order_by_asc(match_event::Column::At)
-        .order_by_asc(match_event::Column::Id)
+    use match_event::Column as E;
+    let mut query = match_event::Entity::find().filter(E::MatchId.eq(match_id));
+    if let Some((at, id)) = after {
+        query = query.filter(
+            Condition::any()
+                .add(E::At.gt(at))
+                .add(Condition::all().add(E::At.eq(at)).add(E::Id.gt(id))),
+        );
+    }
+    query
+        .order_by_asc(E::At)
+        .order_by_asc(E::Id)
+        .limit(limit)
         .all(db)
         .await
 }

@@ -117,6 +117,12 @@ async fn bad_json_bodies_get_400_413_415_and_422_from_the_real_server() {
         400,
     )
     .await;
+    // Not JSON at all, however the parts read so far would map: 400, and
+    // no field to blame.
+    for truncated in [&b"[1, 2"[..], br#"{"email": 7, "password": "x""#] {
+        let body = problem(send("application/json", truncated.to_vec()).await, 400).await;
+        assert!(body.get("errors").is_none(), "{body}");
+    }
     problem(send("text/plain", b"{}".to_vec()).await, 415).await;
     problem(
         send("application/json", vec![b' '; (1 << 20) + 1]).await,

@@ -148,6 +148,8 @@ async fn the_whole_loop_claim_then_complete_tells_everyone() {
         .json()
         .await
         .expect("JSON");
+    assert_eq!(events["next_cursor"], Value::Null, "{events}");
+    let events = &events["items"];
     let steps: Vec<(&str, &str)> = events
         .as_array()
         .expect("events")
@@ -489,7 +491,7 @@ async fn steps(app: &TestApp, token: &str, m: &Value) -> Vec<(String, String)> {
         .json()
         .await
         .expect("JSON");
-    events
+    events["items"]
         .as_array()
         .expect("events")
         .iter()
@@ -498,6 +500,69 @@ async fn steps(app: &TestApp, token: &str, m: &Value) -> Vec<(String, String)> {
             (side("from"), side("to"))
         })
         .collect()
+}
+
+#[tokio::test]
+async fn a_matchs_history_comes_in_pages_that_follow_each_other() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let m: Value = hand_match(&app, &w).await.json().await.expect("JSON");
+    let path = |action: &str| format!("/api/v1/matches/{}/{action}", id(&m));
+    let accepted = app
+        .post_json(&path("accept"), &json!({}), Some(&w.volunteer_token))
+        .await;
+    assert_eq!(accepted.status().as_u16(), 200);
+    let completed = app
+        .post_json(
+            &path("complete"),
+            &json!({"note": "已送到"}),
+            Some(&w.cadre),
+        )
+        .await;
+    assert_eq!(completed.status().as_u16(), 200);
+    let page = |query: String| {
+        let app = &app;
+        let path = format!("{}{query}", path("events"));
+        let token = w.coordinator.clone();
+        async move {
+            let response = app.get_with(&path, &token).await;
+            assert_eq!(response.status().as_u16(), 200, "{path}");
+            response.json::<Value>().await.expect("JSON")
+        }
+    };
+
+    let whole = page(String::new()).await;
+    assert_eq!(whole["next_cursor"], Value::Null);
+    let all = whole["items"].as_array().expect("items").clone();
+    let to: Vec<&str> = all.iter().map(|e| e["to"].as_str().expect("to")).collect();
+    assert_eq!(to, ["proposed", "accepted", "completed"]);
+    // One at a time, each cursor leads on from the last event read, and the
+    // last page says there is no more.
+    let mut walked = Vec::new();
+    let mut query = "?limit=1".to_owned();
+    loop {
+        let one = page(query.clone()).await;
+        walked.extend(one["items"].as_array().expect("items").iter().cloned());
+        match one["next_cursor"].as_str() {
+            Some(cursor) => query = format!("?limit=1&cursor={cursor}"),
+            None => break,
+        }
+        assert!(walked.len() <= all.len(), "the pages never end");
+    }
+    assert_eq!(walked, all);
+
+    for bad in ["?cursor=zzz", "?cursor=12_x", "?limit=0", "?limit=501"] {
+        let response = app
+            .get_with(&format!("{}{bad}", path("events")), &w.coordinator)
+            .await;
+        let body = problem(response, 422).await;
+        let field = if bad.contains("cursor") {
+            "cursor"
+        } else {
+            "limit"
+        };
+        assert_eq!(body["errors"][0]["field"], field, "{bad}");
+    }
 }
 
 #[tokio::test]

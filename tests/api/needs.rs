@@ -195,6 +195,86 @@ async fn need_fields_are_validated_with_the_contract_limits() {
 }
 
 #[tokio::test]
+async fn descriptions_keep_tabs_and_line_breaks_and_one_line_texts_refuse_invisible_characters() {
+    let app = spawn_app().await;
+    let token = cadre(&app).await;
+    let h = household(&app, &token, Some(VILLAGE_POINT)).await;
+    // Every browser sends a <textarea> with \r\n; a pasted table brings tabs.
+    let body = json!({"household_id": h["id"], "category": "care", "title": "陪同就医",
+        "description": "周二上午\r\n数量\t1 人\r到县医院", "urgency": 2});
+    let response = app.post_json("/api/v1/needs", &body, Some(&token)).await;
+    assert_eq!(response.status().as_u16(), 201);
+    let created: Value = response.json().await.expect("JSON");
+    let path = format!("/api/v1/needs/{}", created["id"].as_str().expect("id"));
+    let stored: Value = app
+        .get_with(&path, &token)
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(stored["description"], "周二上午\n数量\t1 人\n到县医院");
+
+    // Direction overrides and isolates, zero-width characters and the BOM
+    // could make a title or a name show as something else than it is.
+    let sneaky = [
+        "陪同\u{202e}医就",
+        "陪同\u{2066}就医\u{2069}",
+        "陪同\u{200b}就医",
+        "\u{feff}陪同就医",
+        "陪同\t就医",
+    ];
+    for title in sneaky {
+        let answer = problem(
+            patch(&app, &path, &json!({"title": title}), &token).await,
+            422,
+        )
+        .await;
+        assert_eq!(answer["errors"][0]["field"], "title", "{title:?}: {answer}");
+        let mut body = body.clone();
+        body["title"] = json!(title);
+        let answer = problem(
+            app.post_json("/api/v1/needs", &body, Some(&token)).await,
+            422,
+        )
+        .await;
+        assert_eq!(answer["errors"][0]["field"], "title", "{title:?}: {answer}");
+    }
+    let unchanged: Value = app
+        .get_with(&path, &token)
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(unchanged["title"], "陪同就医");
+
+    let household = json!({"region": "430525101000", "head_name": "王\u{202e}山大", "members": 2});
+    let answer = problem(
+        app.post_json("/api/v1/households", &household, Some(&token))
+            .await,
+        422,
+    )
+    .await;
+    assert_eq!(answer["errors"][0]["field"], "head_name", "{answer}");
+    let account = json!({"email": "li.si@example.org", "password": "a long enough passphrase",
+        "name": "李\u{200f}四"});
+    let answer = problem(
+        app.post_json("/api/v1/auth/register", &account, None).await,
+        422,
+    )
+    .await;
+    assert_eq!(answer["errors"][0]["field"], "name", "{answer}");
+    // Notes are multi-line texts: other control characters stay out.
+    let cancel = json!({"reason": "\u{1b}[31m搬走了"});
+    let answer = problem(
+        app.post_json(&format!("{path}/cancel"), &cancel, Some(&token))
+            .await,
+        422,
+    )
+    .await;
+    assert_eq!(answer["errors"][0]["field"], "reason", "{answer}");
+}
+
+#[tokio::test]
 async fn a_second_live_need_in_a_category_is_a_conflict_naming_the_first() {
     let app = spawn_app().await;
     let token = cadre(&app).await;

@@ -3,6 +3,7 @@
 use huzhu::domain::Role;
 use huzhu::matching::{GeoPoint, haversine_m};
 use serde_json::{Value, json};
+use std::time::Duration;
 
 use crate::helpers::{TestApp, problem, spawn_app};
 use crate::needs::{cadre, household, need, volunteer};
@@ -27,6 +28,7 @@ async fn offer_fields_are_each_validated() {
         (json!({"categories": ["care", "care"]}), "categories[1]"),
         (json!({"radius_km": 0}), "radius_km"),
         (json!({"radius_km": 200.5}), "radius_km"),
+        (json!({"radius_km": "200.0000000000000001"}), "radius_km"),
         (json!({"radius_km": -3}), "radius_km"),
         (json!({"capacity": 0}), "capacity"),
         (json!({"capacity": 51}), "capacity"),
@@ -52,8 +54,98 @@ async fn offer_fields_are_each_validated() {
     let mut exact = base();
     exact["radius_km"] = json!(2.3);
     let created = offer(&app, &token, exact).await;
-    assert_eq!(created["radius_km"], "2.3");
+    assert_eq!(created["radius_km"], json!(2.3));
     assert_eq!(created["free_capacity"], 2);
+}
+
+#[tokio::test]
+async fn radii_with_huge_exponents_or_many_digits_are_refused_at_once() {
+    let app = spawn_app().await;
+    let token = volunteer(&app).await;
+    let radii = [
+        json!("0e2147483647"),
+        json!("1e-2147483648"),
+        json!("0E999999999"),
+        json!(format!("0.{}1e9", "0".repeat(100_000))),
+    ];
+    for radius in radii {
+        let mut body = base();
+        body["radius_km"] = radius.clone();
+        // Well-formed radii answer in milliseconds; the old reader spent
+        // seconds of one worker's CPU looping over such an exponent.
+        let response = tokio::time::timeout(
+            Duration::from_secs(2),
+            app.post_json("/api/v1/offers", &body, Some(&token)),
+        )
+        .await
+        .unwrap_or_else(|_| {
+            let start: String = radius.to_string().chars().take(24).collect();
+            panic!("{start} took over 2 s")
+        });
+        let answer = problem(response, 422).await;
+        assert_eq!(answer["errors"][0]["field"], "radius_km", "{answer}");
+    }
+    // The same as a JSON number rather than a string.
+    let raw = br#"{"categories":["care"],"lat":27.1,"lon":110.55,"radius_km":0e2147483647,"remote":false,"capacity":1}"#;
+    let response = tokio::time::timeout(
+        Duration::from_secs(2),
+        app.client
+            .post(app.url("/api/v1/offers"))
+            .bearer_auth(&token)
+            .header("content-type", "application/json")
+            .body(raw.to_vec())
+            .send(),
+    )
+    .await
+    .expect("answered within 2 s")
+    .expect("sent");
+    problem(response, 422).await;
+    let mine: Value = app
+        .get_with("/api/v1/offers", &token)
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(mine["items"], json!([]), "nothing was created");
+}
+
+#[tokio::test]
+async fn an_offers_radius_is_a_json_number_with_its_exact_decimal_value() {
+    let app = spawn_app().await;
+    let token = volunteer(&app).await;
+    let cases = [
+        (json!(2.3), "2.3"),
+        (json!("8"), "8"),
+        (json!("0.0015"), "0.0015"),
+        (json!("1e2"), "100"),
+        (json!("2.50"), "2.5"),
+        (json!("123.456789012345678901"), "123.456789012345678901"),
+    ];
+    for (radius, number) in cases {
+        let mut body = base();
+        body["radius_km"] = radius.clone();
+        let response = app.post_json("/api/v1/offers", &body, Some(&token)).await;
+        assert_eq!(response.status().as_u16(), 201, "{radius}");
+        let text = response.text().await.expect("body");
+        let created: Value = serde_json::from_str(&text).expect("JSON");
+        assert!(created["radius_km"].is_number(), "{radius}: {text}");
+        // The digits themselves, not a float's nearest neighbour.
+        assert!(
+            text.contains(&format!("\"radius_km\":{number},")),
+            "{radius}: {text}"
+        );
+        let path = format!("/api/v1/offers/{}", created["id"].as_str().expect("id"));
+        let again = app
+            .get_with(&path, &token)
+            .await
+            .text()
+            .await
+            .expect("body");
+        assert!(
+            again.contains(&format!("\"radius_km\":{number},")),
+            "{again}"
+        );
+    }
 }
 
 #[tokio::test]
