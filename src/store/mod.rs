@@ -12,6 +12,7 @@ pub mod offers;
 pub mod outbox;
 pub mod proposals;
 pub mod regions;
+pub mod rounds;
 pub mod stats;
 
 use std::time::Duration;
