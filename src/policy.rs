@@ -105,6 +105,7 @@ pub const RULES: &[(&str, &str, Allow)] = &[
     ("GET", "/api/v1/openapi.json", Allow::Anyone),
     // Web pages check their own forms' CSRF tokens.
     ("GET", "/", Allow::Anyone),
+    ("GET", "/assets/{file}", Allow::Anyone),
     ("GET", "/login", Allow::Anyone),
     ("POST", "/login", Allow::Anyone),
     ("POST", "/logout", Allow::Anyone),
