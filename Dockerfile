@@ -7,6 +7,7 @@ COPY migration ./migration
 COPY src ./src
 COPY data ./data
 COPY templates ./templates
+COPY assets ./assets
 COPY tests ./tests
 COPY benches ./benches
 RUN cargo build --release --locked --bin huzhu

@@ -23,15 +23,44 @@ pub struct Caller {
     pub via_cookie: bool,
 }
 
+/// The regions whose objects a caller may see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach<'a> {
+    /// Admins: every region.
+    Everywhere,
+    /// Staff: the regions inside their prefix.
+    Within(&'a RegionPrefix),
+    /// Volunteers, and staff whose stored region is missing or unreadable:
+    /// no region at all. Never widened to everything.
+    Nowhere,
+}
+
 impl Caller {
+    /// The regions the caller reaches, for list filters: a missing region
+    /// means nothing, not everything.
+    pub fn reach(&self) -> Reach<'_> {
+        match (self.role, &self.region) {
+            (Role::Admin, _) => Reach::Everywhere,
+            (Role::Cadre | Role::Coordinator, Some(prefix)) => Reach::Within(prefix),
+            _ => Reach::Nowhere,
+        }
+    }
+
     /// Whether the caller may act on an object in `region_code`. Admins reach
     /// everything; staff their region prefix; volunteers no region.
     pub fn reaches(&self, region_code: &str) -> bool {
-        match (self.role, &self.region) {
-            (Role::Admin, _) => true,
-            (Role::Cadre | Role::Coordinator, Some(prefix)) => prefix.contains(region_code),
-            _ => false,
+        match self.reach() {
+            Reach::Everywhere => true,
+            Reach::Within(prefix) => prefix.contains(region_code),
+            Reach::Nowhere => false,
         }
+    }
+
+    /// Whether the caller is a cadre or coordinator whose stored region is
+    /// missing or does not parse: their lists are built from that region, so
+    /// they are refused rather than shown every region (see `needs_region`).
+    pub fn is_staff_without_region(&self) -> bool {
+        matches!(self.role, Role::Cadre | Role::Coordinator) && self.region.is_none()
     }
 }
 
@@ -76,6 +105,7 @@ pub const RULES: &[(&str, &str, Allow)] = &[
     ("GET", "/api/v1/openapi.json", Allow::Anyone),
     // Web pages check their own forms' CSRF tokens.
     ("GET", "/", Allow::Anyone),
+    ("GET", "/assets/{file}", Allow::Anyone),
     ("GET", "/login", Allow::Anyone),
     ("POST", "/login", Allow::Anyone),
     ("POST", "/logout", Allow::Anyone),
@@ -207,6 +237,32 @@ pub fn decide(method: &Method, path: &str) -> Decision {
     }
 }
 
+/// Routes behind a login that a cadre or coordinator without a readable
+/// region may still call: their own account and logging out read no
+/// region's data, and let them see why everything else is refused.
+const WITHOUT_REGION: &[(&str, &str)] = &[("GET", "/api/v1/me"), ("POST", "/api/v1/auth/logout")];
+
+/// Pages open to anyone that show a logged-in caller their region's data.
+const REGIONAL_PAGES: &[(&str, &str)] = &[("GET", "/reports")];
+
+/// Whether a request reads or changes data by the caller's region, so that
+/// a cadre or coordinator without one is refused it (their lists would
+/// otherwise be filtered by no region, i.e. show every region). Every route
+/// behind a login counts unless listed in `WITHOUT_REGION`: a route added
+/// later is refused to them until someone decides otherwise.
+pub fn needs_region(method: &Method, path: &str) -> bool {
+    let listed = |list: &[(&str, &str)]| {
+        list.iter().any(|(m, p)| {
+            *p == path && (method.as_str() == *m || (method == Method::HEAD && *m == "GET"))
+        })
+    };
+    match decide(method, path) {
+        Decision::Rule(Allow::Anyone) => listed(REGIONAL_PAGES),
+        Decision::Rule(_) => !listed(WITHOUT_REGION),
+        Decision::OtherMethod | Decision::Unknown => false,
+    }
+}
+
 /// Whether a documented operation needs a login, for the OpenAPI document.
 pub fn needs_login(method: &str, pattern: &str) -> bool {
     RULES.iter().any(|(m, p, allow)| {
@@ -256,6 +312,42 @@ mod tests {
             decide(&Method::POST, "/api/v1/users"),
             Decision::Rule(Allow::Roles(STAFF_ADMIN))
         );
+    }
+
+    #[test]
+    fn staff_without_a_region_reach_nothing_and_need_it_almost_everywhere() {
+        let lost = Caller {
+            user_id: Uuid::nil(),
+            role: Cadre,
+            region: None,
+            locale: Locale::ZhCn,
+            session_id: Uuid::nil(),
+            csrf_token: String::new(),
+            via_cookie: false,
+        };
+        assert_eq!(lost.reach(), Reach::Nowhere);
+        assert!(lost.is_staff_without_region());
+        assert!(!lost.reaches("430525101203"));
+        for (method, path) in [
+            (Method::GET, "/api/v1/households"),
+            (Method::GET, "/api/v1/needs"),
+            (
+                Method::GET,
+                "/api/v1/rounds/0190d1c4-0000-7000-8000-000000000000",
+            ),
+            (Method::GET, "/reports"),
+        ] {
+            assert!(needs_region(&method, path), "{method} {path}");
+        }
+        for (method, path) in [
+            (Method::GET, "/api/v1/me"),
+            (Method::POST, "/api/v1/auth/logout"),
+            (Method::GET, "/login"),
+            (Method::POST, "/logout"),
+            (Method::GET, "/m/0000/accept"),
+        ] {
+            assert!(!needs_region(&method, path), "{method} {path}");
+        }
     }
 
     #[test]

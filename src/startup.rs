@@ -156,6 +156,7 @@ fn run(listener: TcpListener, context: web::Data<AppContext>) -> Result<Server, 
             .wrap(from_fn(routes::guard::authorize))
             .wrap(from_fn(error::problem_layer))
             .wrap(from_fn(telemetry::request_span))
+            .wrap(from_fn(crate::web::headers::security_headers))
     })
     .shutdown_timeout(30)
     .listen(listener)

@@ -48,7 +48,7 @@ impl Transport {
                 Ok(Self::Smtp(transport))
             }
             None => {
-                std::fs::create_dir_all(mail_dir)
+                create_private_dir(mail_dir)
                     .map_err(|e| format!("HUZHU_MAIL_DIR {}: {e}", mail_dir.display()))?;
                 Ok(Self::Files(mail_dir.to_owned()))
             }
@@ -86,15 +86,38 @@ impl Transport {
     }
 }
 
-/// Writes `<row id>.eml` atomically; a re-send rewrites the same file.
+/// Creates the mail folder, if missing, for huzhu's user alone (0700): the
+/// `.eml` files hold live links and personal data.
+fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
+}
+
+/// Writes `<row id>.eml` atomically, readable by huzhu's user alone (0600);
+/// a re-send rewrites the same file.
 async fn write_eml(
     dir: &std::path::Path,
     row: &outbox::Model,
     bytes: &[u8],
 ) -> std::io::Result<()> {
+    use tokio::io::AsyncWriteExt;
     let final_path = dir.join(format!("{}.eml", row.id));
     let temp_path = dir.join(format!(".{}.eml.tmp", row.id));
-    tokio::fs::write(&temp_path, bytes).await?;
+    let mut options = tokio::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    options.mode(0o600);
+    let mut file = options.open(&temp_path).await?;
+    // A temporary file left by an earlier attempt keeps its old mode.
+    #[cfg(unix)]
+    file.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600))
+        .await?;
+    file.write_all(bytes).await?;
+    file.flush().await?;
+    drop(file);
     tokio::fs::rename(&temp_path, &final_path).await
 }
 

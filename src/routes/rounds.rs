@@ -1,7 +1,6 @@
 //! `/rounds`: running the exact solver over a region.
 
 use actix_web::{HttpResponse, web};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -13,7 +12,7 @@ use crate::i18n::Text;
 use crate::policy::Caller;
 use crate::routes::extract::{OptionalJson, Page, Query, page_limit};
 use crate::routes::households::time;
-use crate::services::rounds;
+use crate::services::{round_history, rounds};
 use crate::store::entity::round;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -105,25 +104,24 @@ pub struct ListQuery {
     pub cursor: Option<String>,
 }
 
-/// Past rounds, newest first.
+/// Past rounds overlapping the caller's region, newest first.
 #[utoipa::path(get, path = "/api/v1/rounds", tag = "matches", params(ListQuery), responses((status = 200, body = Page<RoundView>)))]
 pub async fn list(
     ctx: web::Data<AppContext>,
-    _caller: Caller,
+    caller: Caller,
     Query(q): Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let limit = page_limit(q.limit)?;
-    let mut query = round::Entity::find();
-    if let Some(c) = q.cursor.as_deref() {
-        let after = Uuid::parse_str(c)
-            .map_err(|_| ApiError::field("cursor", Text::fixed("游标无效", "Invalid cursor")))?;
-        query = query.filter(round::Column::Id.lt(after));
-    }
-    let rows = query
-        .order_by_desc(round::Column::Id)
-        .limit(limit + 1)
-        .all(&ctx.db)
-        .await?;
+    let before = q
+        .cursor
+        .as_deref()
+        .map(|c| {
+            Uuid::parse_str(c)
+                .map_err(|_| ApiError::field("cursor", Text::fixed("游标无效", "Invalid cursor")))
+        })
+        .transpose()?;
+    // One more than the page, to tell whether another page follows.
+    let rows = round_history::list(&ctx.db, &caller, before, limit + 1).await?;
     let views = rows.into_iter().map(RoundView::from).collect();
     Ok(
         HttpResponse::Ok().json(Page::from_rows(views, limit, |r: &RoundView| {
@@ -132,16 +130,13 @@ pub async fn list(
     )
 }
 
-/// One round.
+/// One round, if it overlaps the caller's region (404 otherwise).
 #[utoipa::path(get, path = "/api/v1/rounds/{id}", tag = "matches", params(("id" = Uuid, Path)), responses((status = 200, body = RoundView), (status = 404)))]
 pub async fn get(
     ctx: web::Data<AppContext>,
-    _caller: Caller,
+    caller: Caller,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let round = round::Entity::find_by_id(*id)
-        .one(&ctx.db)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let round = round_history::get(&ctx.db, &caller, *id).await?;
     Ok(HttpResponse::Ok().json(RoundView::from(round)))
 }

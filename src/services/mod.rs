@@ -15,6 +15,7 @@ pub mod notify;
 pub mod offers;
 pub mod ranking;
 pub mod regions;
+pub mod round_history;
 pub mod round_lock;
 pub mod rounds;
 pub mod schedules;

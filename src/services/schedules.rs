@@ -157,11 +157,15 @@ async fn weekly_digests(ctx: &AppContext, week: &Week, now: i64) -> Result<usize
     let event = format!("weekly:{}", week.key());
     let mut queued = 0;
     for coordinator in staff(&ctx.db, "coordinator").await? {
+        let regions = reach(&coordinator);
+        // No readable region is no figures at all, not the whole database's.
+        if regions.is_empty() {
+            continue;
+        }
         let key = IdempotencyKey::new(&event, &coordinator.id.to_string());
         if store::outbox::has_key(&ctx.db, key.as_str()).await? {
             continue;
         }
-        let regions = reach(&coordinator);
         let figures = |w: &Week| stats::Scope {
             regions: regions.clone(),
             from: Some(w.start),

@@ -12,6 +12,8 @@ pub mod offers;
 pub mod outbox;
 pub mod proposals;
 pub mod regions;
+pub mod rounds;
+mod sqlite_file;
 pub mod stats;
 
 use std::time::Duration;
@@ -31,6 +33,8 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
         .acquire_timeout(Duration::from_secs(10))
         .connect_timeout(Duration::from_secs(10));
     if url.starts_with("sqlite:") {
+        sqlite_file::create_private(url)
+            .map_err(|e| DbErr::Custom(format!("cannot create the database file: {e}")))?;
         options
             .max_connections(8)
             .min_connections(1)

@@ -3,6 +3,8 @@
 //! carries a CSRF token; pages are in the language the browser asks for.
 
 mod account_pages;
+mod assets;
+pub mod headers;
 mod match_links;
 mod render;
 mod reports;
@@ -13,6 +15,7 @@ pub use render::Pages;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     account_pages::configure(cfg);
+    assets::configure(cfg);
     match_links::configure(cfg);
     reports::configure(cfg);
 }

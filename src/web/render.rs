@@ -56,6 +56,10 @@ impl Pages {
         };
         context.insert("lang".to_owned(), json!(locale.as_str()));
         context.insert("zh".to_owned(), json!(locale == Locale::ZhCn));
+        context.insert(
+            "stylesheet".to_owned(),
+            json!(super::assets::stylesheet_path()),
+        );
         let value = minijinja::Value::from(minijinja::value::Serde(&context));
         match self.env.get_template(name).and_then(|t| t.render(value)) {
             Ok(html) => HttpResponse::build(status)

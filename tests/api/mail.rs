@@ -250,6 +250,39 @@ async fn without_smtp_each_email_is_an_eml_file_that_parses() {
     );
 }
 
+#[cfg(unix)]
+#[tokio::test]
+async fn eml_files_and_the_mail_folder_huzhu_creates_are_private_to_its_user() {
+    use crate::operations::mode_of;
+    let root = tempfile::tempdir().expect("temporary directory");
+    let outgoing = root.path().join("outgoing");
+    let folder = outgoing.join("mail");
+    let dir = folder.display().to_string();
+    let app = spawn_app_with(move |env| {
+        env.insert("HUZHU_MAIL_DIR".to_owned(), dir);
+        env.insert("HUZHU_MAIL_POLL_MS".to_owned(), "50".to_owned());
+    })
+    .await;
+    let email = verify_email(&app, "private@example.org", "私密", Locale::ZhCn);
+    queue(&app, "verify:private", &email, true).await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    let file = loop {
+        let found = std::fs::read_dir(&folder)
+            .expect("mail dir")
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .find(|p| p.extension().is_some_and(|x| x == "eml"));
+        if let Some(path) = found {
+            break path;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "no .eml file");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(mode_of(&file), 0o600, "{}", file.display());
+    assert_eq!(mode_of(&folder), 0o700);
+    assert_eq!(mode_of(&outgoing), 0o700);
+}
+
 #[tokio::test]
 async fn two_instances_draining_one_outbox_send_each_email_once() {
     let sink = SmtpSink::start().await;

@@ -77,3 +77,39 @@ async fn metrics_count_requests_by_route_and_status() {
         "{text}"
     );
 }
+
+/// A file's permission bits, e.g. `0o600`.
+#[cfg(unix)]
+pub fn mode_of(path: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .permissions()
+        .mode()
+        & 0o777
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn a_new_sqlite_database_and_its_wal_are_private_to_huzhus_user() {
+    let root = tempfile::tempdir().expect("temporary directory");
+    // In a folder that exists, and in one huzhu makes.
+    let existing = root.path().to_owned();
+    let made = root.path().join("state").join("huzhu");
+    for folder in [&existing, &made] {
+        let url = format!("sqlite://{}?mode=rwc", folder.join("huzhu.db").display());
+        let app = crate::helpers::spawn_app_with(move |env| {
+            env.insert("HUZHU_DATABASE_URL".to_owned(), url);
+        })
+        .await;
+        // A write, so that the WAL and its index exist.
+        app.create_user(huzhu::domain::Role::Volunteer, None).await;
+        for suffix in ["", "-wal", "-shm"] {
+            let path = folder.join(format!("huzhu.db{suffix}"));
+            assert_eq!(mode_of(&path), 0o600, "{}", path.display());
+        }
+    }
+    for dir in [&made, &root.path().join("state")] {
+        assert_eq!(mode_of(dir), 0o700, "{}", dir.display());
+    }
+}

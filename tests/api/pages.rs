@@ -245,3 +245,136 @@ async fn the_set_password_page_sets_a_password_from_an_invitation_link() {
         200
     );
 }
+
+/// Checks the security headers every answer carries, and returns the page's
+/// HTML when it is one.
+async fn secured(response: reqwest::Response, what: &str) -> Option<String> {
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    assert_eq!(
+        header("x-content-type-options").as_deref(),
+        Some("nosniff"),
+        "{what}"
+    );
+    assert_eq!(
+        header("referrer-policy").as_deref(),
+        Some("no-referrer"),
+        "{what}"
+    );
+    let csp = header("content-security-policy").unwrap_or_default();
+    let html = header("content-type").is_some_and(|t| t.starts_with("text/html"));
+    if !html {
+        return None;
+    }
+    let expected = if what.starts_with("GET /docs") {
+        huzhu::web::headers::DOCS_POLICY
+    } else {
+        huzhu::web::headers::PAGE_POLICY
+    };
+    assert_eq!(csp, expected, "{what}");
+    for directive in [
+        "frame-ancestors 'none'",
+        "script-src 'self'",
+        "object-src 'none'",
+    ] {
+        assert!(csp.contains(directive), "{what}: {csp}");
+    }
+    assert!(!csp.contains("unsafe"), "{what}: {csp}");
+    Some(response.text().await.expect("HTML"))
+}
+
+#[tokio::test]
+async fn every_page_and_answer_carries_the_security_headers_and_pages_need_no_inline_code() {
+    let app = spawn_app().await;
+    let cadre = crate::needs::cadre(&app).await;
+    let household = crate::needs::household(&app, &cadre, None).await;
+    let household = household["id"].as_str().expect("id").to_owned();
+    crate::needs::need(&app, &cadre, &household, "care", 2).await;
+    let coordinator = app.create_user(Role::Coordinator, Some("430525")).await;
+    let session = login_with_cookie(&app, &coordinator.email, &coordinator.password).await;
+    let cookie = format!("huzhu_session={session}");
+    // (method, path, cookie, whether the answer is a page: None for
+    // refusals whose body type is not the point here)
+    let answers = [
+        ("GET", "/", None, Some(true)),
+        ("GET", "/", Some(&cookie), Some(true)),
+        ("GET", "/login", None, Some(true)),
+        ("POST", "/login", None, None),
+        ("GET", "/verify?token=0000", None, Some(true)),
+        ("GET", "/password?token=0000", None, Some(true)),
+        ("GET", "/m/0000/accept", None, Some(true)),
+        ("POST", "/m/0000/accept", None, None),
+        ("GET", "/reports", None, Some(false)),
+        ("GET", "/reports", Some(&cookie), Some(true)),
+        (
+            "GET",
+            "/reports?region=430525101",
+            Some(&cookie),
+            Some(true),
+        ),
+        ("GET", "/docs/", None, Some(true)),
+        ("GET", "/docs/swagger-ui-bundle.js", None, Some(false)),
+        ("GET", "/api/v1/regions", None, Some(false)),
+        ("GET", "/api/v1/households", None, Some(false)),
+        ("GET", "/no/such/page", None, Some(false)),
+    ];
+    let mut stylesheets = Vec::new();
+    for (method, path, cookie, page) in answers {
+        let what = format!("{method} {path}");
+        let mut request = app
+            .client
+            .request(method.parse().expect("method"), app.url(path));
+        if let Some(cookie) = cookie {
+            request = request.header("cookie", cookie.as_str());
+        }
+        if method == "POST" {
+            request = request.form(&[("csrf_token", "x")]);
+        }
+        let response = request.send().await.expect("sent");
+        let html = secured(response, &what).await;
+        if let Some(page) = page {
+            assert_eq!(html.is_some(), page, "{what} is a page");
+        }
+        let Some(html) = html else {
+            continue;
+        };
+        if path.starts_with("/docs") {
+            continue;
+        }
+        // What the policy refuses would silently break the page.
+        for inline in ["style=", "<style", "<script", "javascript:"] {
+            assert!(!html.contains(inline), "{what} has {inline}: {html}");
+        }
+        let start = html
+            .find("<link rel=\"stylesheet\" href=\"")
+            .unwrap_or_else(|| panic!("{what} links no stylesheet"))
+            + 29;
+        let href: String = html[start..].chars().take_while(|c| *c != '"').collect();
+        // minijinja escapes '/' in attributes; browsers read it back.
+        stylesheets.push(href.replace("&#x2f;", "/"));
+    }
+    assert!(stylesheets.len() >= 8, "{stylesheets:?}");
+    stylesheets.dedup();
+    assert_eq!(stylesheets.len(), 1, "{stylesheets:?}");
+    let css = app.get(&stylesheets[0]).await;
+    assert_eq!(css.status().as_u16(), 200);
+    assert_eq!(
+        css.headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
+        Some("text/css; charset=utf-8")
+    );
+    secured(css, "the stylesheet").await;
+    assert_eq!(
+        app.get("/assets/huzhu.0000000000000000.css")
+            .await
+            .status()
+            .as_u16(),
+        404
+    );
+}

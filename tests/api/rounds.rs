@@ -286,3 +286,58 @@ async fn with_round_every_rounds_run_by_themselves() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
+
+/// The regions of the rounds a caller's list shows, following every page.
+async fn listed_regions(app: &TestApp, token: &str) -> Vec<String> {
+    let mut regions = Vec::new();
+    let mut path = "/api/v1/rounds?limit=1".to_owned();
+    loop {
+        let response = app.get_with(&path, token).await;
+        assert_eq!(response.status().as_u16(), 200, "{path}");
+        let page: Value = response.json().await.expect("JSON");
+        for round in page["items"].as_array().expect("items") {
+            regions.push(round["region"].as_str().expect("region").to_owned());
+        }
+        match page["next_cursor"].as_str() {
+            Some(cursor) => path = format!("/api/v1/rounds?limit=1&cursor={cursor}"),
+            None => break,
+        }
+    }
+    regions.sort();
+    regions
+}
+
+#[tokio::test]
+async fn rounds_are_listed_and_read_only_where_they_overlap_the_callers_region() {
+    let app = spawn_app().await;
+    let admin = app.create_user(Role::Admin, None).await;
+    let admin = app.login(&admin).await;
+    let mut ids = std::collections::HashMap::new();
+    for region in ["430525", "430525101", "430525102", "430524"] {
+        let response = app
+            .post_json("/api/v1/rounds", &json!({"region": region}), Some(&admin))
+            .await;
+        assert_eq!(response.status().as_u16(), 201, "{region}");
+        let round: Value = response.json().await.expect("JSON");
+        ids.insert(region, id(&round));
+    }
+    let cadre = cadre(&app).await; // township 430525101
+    let county = coordinator(&app).await; // county 430525
+    let cases = [
+        (&admin, vec!["430524", "430525", "430525101", "430525102"]),
+        (&county, vec!["430525", "430525101", "430525102"]),
+        (&cadre, vec!["430525", "430525101"]),
+    ];
+    for (token, visible) in cases {
+        assert_eq!(listed_regions(&app, token).await, visible);
+        for (region, round) in &ids {
+            let status = app
+                .get_with(&format!("/api/v1/rounds/{round}"), token)
+                .await
+                .status()
+                .as_u16();
+            let expected = if visible.contains(region) { 200 } else { 404 };
+            assert_eq!(status, expected, "round of {region} for {visible:?}");
+        }
+    }
+}
