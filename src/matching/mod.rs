@@ -47,7 +47,9 @@ mod types;
 pub use decimal::{Decimal, DecimalError};
 pub use geo::{EARTH_RADIUS_M, GeoPoint, RadiusError, haversine_m, radius_m_from_decimal};
 pub use instance::{InstanceError, RunSummary, run};
-pub use types::{CategorySet, NeedInput, OfferInput, Solution, days_waited, eligible_cost};
+pub use types::{
+    CategorySet, MAX_DAYS_WEIGHED, NeedInput, OfferInput, Solution, days_waited, eligible_cost,
+};
 
 use std::collections::HashSet;
 

@@ -110,10 +110,16 @@ pub struct Solution {
     pub total_cost: i64,
 }
 
+/// The most days of waiting the cost weighs.
+pub const MAX_DAYS_WEIGHED: i64 = 365;
+
 /// `a_i = min(365, floor((as_of - posted_at) / 1 day))`. A need posted
 /// after `as_of` has waited a negative number of days, as in MATCHING.md.
 pub fn days_waited(posted_at: i64, as_of: i64) -> i64 {
-    as_of.saturating_sub(posted_at).div_euclid(86_400).min(365)
+    as_of
+        .saturating_sub(posted_at)
+        .div_euclid(86_400)
+        .min(MAX_DAYS_WEIGHED)
 }
 
 /// The need's own part of every pair cost, `-1e6 * u - 1000 * a`.

@@ -242,6 +242,15 @@ impl<T> Page<T> {
     }
 }
 
+/// A `cursor=` that is an id: where a list ordered by id continues.
+pub fn uuid_cursor(text: Option<&str>) -> Result<Option<uuid::Uuid>, ApiError> {
+    text.map(|c| {
+        uuid::Uuid::parse_str(c)
+            .map_err(|_| ApiError::field("cursor", Text::fixed("游标无效", "Invalid cursor")))
+    })
+    .transpose()
+}
+
 /// A `region=` filter: a region code or its significant prefix.
 pub fn region_filter(text: Option<&str>) -> Result<Option<crate::domain::RegionPrefix>, ApiError> {
     text.map(|r| {

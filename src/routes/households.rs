@@ -9,10 +9,9 @@ use uuid::Uuid;
 use crate::context::AppContext;
 use crate::domain::household::parse_tags;
 use crate::error::ApiError;
-use crate::i18n::Text;
 use crate::policy::Caller;
 use crate::routes::extract::region_filter;
-use crate::routes::extract::{Json, Page, Query, page_limit};
+use crate::routes::extract::{Json, Page, Query, page_limit, uuid_cursor};
 use crate::services::households::{self, HouseholdInput};
 use crate::store::entity::household;
 
@@ -146,14 +145,7 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let limit = page_limit(q.limit)?;
     let region = region_filter(q.region.as_deref())?;
-    let after = q
-        .cursor
-        .as_deref()
-        .map(|c| {
-            Uuid::parse_str(c)
-                .map_err(|_| ApiError::field("cursor", Text::fixed("游标无效", "Invalid cursor")))
-        })
-        .transpose()?;
+    let after = uuid_cursor(q.cursor.as_deref())?;
     let rows = households::list(&ctx, &caller, region, after, limit).await?;
     let views = rows.into_iter().map(HouseholdView::from).collect();
     Ok(

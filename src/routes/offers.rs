@@ -13,7 +13,7 @@ use crate::error::ApiError;
 use crate::i18n::Text;
 use crate::matching::{CategorySet, Decimal};
 use crate::policy::Caller;
-use crate::routes::extract::{Json, Page, Query, page_limit};
+use crate::routes::extract::{Json, Page, Query, page_limit, uuid_cursor};
 use crate::routes::households::{present, time};
 use crate::routes::needs::{NeedView, RankQuery, rank_cursor, views};
 use crate::services::offers::{self, OfferInput};
@@ -177,14 +177,7 @@ pub async fn list(
     Query(q): Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let limit = page_limit(q.limit)?;
-    let after = q
-        .cursor
-        .as_deref()
-        .map(|c| {
-            Uuid::parse_str(c)
-                .map_err(|_| ApiError::field("cursor", Text::fixed("游标无效", "Invalid cursor")))
-        })
-        .transpose()?;
+    let after = uuid_cursor(q.cursor.as_deref())?;
     let own = matches!(caller.role, Role::Volunteer | Role::Cadre).then_some(caller.user_id);
     let rows = store::offers::list(&ctx.db, own, after, limit + 1).await?;
     let views = rows.into_iter().map(OfferView::from).collect();

@@ -10,7 +10,7 @@ use crate::domain::RegionPrefix;
 use crate::error::ApiError;
 use crate::i18n::Text;
 use crate::policy::Caller;
-use crate::routes::extract::{OptionalJson, Page, Query, page_limit};
+use crate::routes::extract::{OptionalJson, Page, Query, page_limit, uuid_cursor};
 use crate::routes::households::time;
 use crate::services::{round_history, rounds};
 use crate::store::entity::round;
@@ -112,14 +112,7 @@ pub async fn list(
     Query(q): Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let limit = page_limit(q.limit)?;
-    let before = q
-        .cursor
-        .as_deref()
-        .map(|c| {
-            Uuid::parse_str(c)
-                .map_err(|_| ApiError::field("cursor", Text::fixed("游标无效", "Invalid cursor")))
-        })
-        .transpose()?;
+    let before = uuid_cursor(q.cursor.as_deref())?;
     // One more than the page, to tell whether another page follows.
     let rows = round_history::list(&ctx.db, &caller, before, limit + 1).await?;
     let views = rows.into_iter().map(RoundView::from).collect();

@@ -18,7 +18,9 @@ use super::ServiceError;
 use super::nearby::{ROUNDING_SLACK_M, rounded};
 use crate::domain::grid::BoundingBox;
 use crate::domain::{Category, Role};
-use crate::matching::{CategorySet, GeoPoint, NeedInput, OfferInput, eligible_cost, haversine_m};
+use crate::matching::{
+    CategorySet, GeoPoint, MAX_DAYS_WEIGHED, NeedInput, OfferInput, eligible_cost, haversine_m,
+};
 use crate::store::{self, entity::need, entity::offer};
 
 /// How finely a reader may see the other side's point.
@@ -331,22 +333,38 @@ pub async fn suggestions(
         offer.lon,
         offer.radius_m as f64 + ROUNDING_SLACK_M,
     );
-    let mut needs = store::needs::open_to_rank(db, &remote, None).await?;
-    needs.extend(store::needs::open_to_rank(db, &on_site, Some(&reach)).await?);
-    let mut order: Vec<(i64, Uuid, i64)> = needs
-        .into_iter()
-        .filter(|n| !excluded.contains(&n.id))
-        .filter_map(|n| {
-            let point = n.lat.zip(n.lon).map(|(lat, lon)| {
-                let r = rounded(GeoPoint::new(lat, lon));
-                (r.lat, r.lon)
-            });
-            let seen = need_input_of(&n.category, point, n.urgency, n.posted_at)?;
-            let (distance_m, cost) = eligible_cost(&seen, &input, as_of)?;
-            let past = after.is_none_or(|a| (cost, n.id) > a);
-            past.then_some((cost, n.id, distance_m))
-        })
-        .collect();
+    // A step of urgency outweighs the longest reach and a year's waiting,
+    // so every need of one urgency ranks before every need of the next:
+    // the tiers are read most urgent first, until the page is full. The
+    // cursor's own tier is where reading starts.
+    let tiers_apart = offer.radius_m + 1_000 * MAX_DAYS_WEIGHED < 1_000_000;
+    let from = after.map_or(3, |(cost, _)| (500_000 - cost).div_euclid(1_000_000));
+    let mut order: Vec<(i64, Uuid, i64)> = Vec::new();
+    for urgency in (1..=3i16)
+        .rev()
+        .filter(|&u| !tiers_apart || i64::from(u) <= from)
+    {
+        let mut needs = store::needs::open_to_rank(db, &remote, urgency, None).await?;
+        needs.extend(store::needs::open_to_rank(db, &on_site, urgency, Some(&reach)).await?);
+        order.extend(
+            needs
+                .into_iter()
+                .filter(|n| !excluded.contains(&n.id))
+                .filter_map(|n| {
+                    let point = n.lat.zip(n.lon).map(|(lat, lon)| {
+                        let r = rounded(GeoPoint::new(lat, lon));
+                        (r.lat, r.lon)
+                    });
+                    let seen = need_input_of(&n.category, point, n.urgency, n.posted_at)?;
+                    let (distance_m, cost) = eligible_cost(&seen, &input, as_of)?;
+                    let past = after.is_none_or(|a| (cost, n.id) > a);
+                    past.then_some((cost, n.id, distance_m))
+                }),
+        );
+        if tiers_apart && order.len() > limit as usize {
+            break;
+        }
+    }
     order.sort_unstable();
     order.truncate(limit as usize + 1);
     let ids: Vec<Uuid> = order.iter().map(|(_, id, _)| *id).collect();

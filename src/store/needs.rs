@@ -149,10 +149,12 @@ pub struct RankNeed {
     pub posted_at: i64,
 }
 
-/// Open needs in `categories`, wherever they are, or only inside `bbox`.
+/// Open needs of one urgency in `categories`, wherever they are, or only
+/// inside `bbox`.
 pub async fn open_to_rank(
     db: &impl ConnectionTrait,
     categories: &[&str],
+    urgency: i16,
     bbox: Option<&BoundingBox>,
 ) -> Result<Vec<RankNeed>, DbErr> {
     if categories.is_empty() {
@@ -160,6 +162,7 @@ pub async fn open_to_rank(
     }
     let mut cond = Condition::all()
         .add(Column::Status.eq("open"))
+        .add(Column::Urgency.eq(urgency))
         .add(Column::Category.is_in(categories.iter().copied()));
     if let Some(bbox) = bbox {
         cond = cond.add(in_box(bbox));

@@ -256,3 +256,57 @@ async fn a_proposal_email_gives_the_distance_from_the_rounded_point() {
     assert!(text.contains(&format!("距您约{rounded}公里")), "{text}");
     assert!(!text.contains(&format!("距您约{exact}公里")), "{text}");
 }
+
+#[tokio::test]
+async fn suggestions_page_by_page_follow_the_rounded_cost_across_urgencies() {
+    let app = spawn_app().await;
+    let cadre_token = cadre(&app).await;
+    let offer_at = (27.10, 110.55);
+    let mut expected: Vec<(i64, String, f64)> = Vec::new();
+    for i in 0..12 {
+        let point = (
+            27.08 + 0.0037 * f64::from(i % 4),
+            110.53 + 0.0071 * f64::from(i / 4),
+        );
+        let h = household(&app, &cadre_token, Some(point)).await;
+        let urgency = i64::from(i % 3) + 1;
+        // Education is remote-capable: distance 0 for a remote offer.
+        for (category, remote) in [("care", false), ("education", true)] {
+            let n = id(&need(&app, &cadre_token, &id(&h), category, urgency).await);
+            let rounded = (
+                (point.0 * 100.0).round() / 100.0,
+                (point.1 * 100.0).round() / 100.0,
+            );
+            let d = if remote { 0 } else { metres(rounded, offer_at) };
+            if d <= 3_000 {
+                expected.push((d - 1_000_000 * urgency, n, km(d)));
+            }
+        }
+    }
+    expected.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+    let v = volunteer(&app).await;
+    let body = json!({"categories": ["care", "education"], "lat": offer_at.0,
+        "lon": offer_at.1, "radius_km": "3", "remote": true, "capacity": 1});
+    let offer = app.post_json("/api/v1/offers", &body, Some(&v)).await;
+    let offer = id(&offer.json().await.expect("JSON"));
+
+    let mut got = Vec::new();
+    let mut path = format!("/api/v1/offers/{offer}/suggestions?limit=3");
+    loop {
+        let response = app.get_with(&path, &v).await;
+        let page: Value = response.json().await.expect("JSON");
+        for s in page["items"].as_array().expect("items") {
+            got.push((id(&s["need"]), s["distance_km"].as_f64().expect("km")));
+        }
+        match page["next_cursor"].as_str() {
+            Some(c) => path = format!("/api/v1/offers/{offer}/suggestions?limit=3&cursor={c}"),
+            None => break,
+        }
+    }
+    let expected: Vec<(String, f64)> = expected.into_iter().map(|(_, n, d)| (n, d)).collect();
+    assert!(
+        expected.len() > 12,
+        "both categories, some needs out of reach"
+    );
+    assert_eq!(got, expected);
+}
