@@ -1,6 +1,6 @@
 //! End-to-end solver benchmark: `cargo bench --bench solver`.
 //!
-//! Generates instances with `shared/bench/gen_instance.py` (cached under
+//! Generates instances with `benches/tools/gen_instance.py` (cached under
 //! `target/bench-instances/`), then runs parse → solve → write several
 //! times per instance in a child process of its own, so that the peak RSS
 //! it reports (VmHWM) belongs to that instance alone. Prints the median
@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use huzhu::matching::run;
 
-/// Known optimum of the county instance, seed 1 (MATCHING.md's benchmark).
+/// Known optimum of the county instance, seed 1 (docs/matching.md's benchmark).
 const COUNTY_OPTIMUM: (usize, i64) = (68_151, -112_294_324_460);
 
 /// One benchmark instance: a name, generator arguments, runs to time.
@@ -124,7 +124,7 @@ fn generate(manifest: &Path, dir: &Path, args: &[&str]) -> std::io::Result<()> {
     if dir.join("meta.json").exists() {
         return Ok(());
     }
-    let script = manifest.join("../shared/bench/gen_instance.py");
+    let script = manifest.join("benches/tools/gen_instance.py");
     let status = Command::new("python3")
         .arg(script)
         .args(args)

@@ -23,7 +23,7 @@ pub enum Command {
         #[command(subcommand)]
         command: RegionsCommand,
     },
-    /// Solve a MATCHING.md instance offline: reads needs.csv, offers.csv and
+    /// Solve a docs/matching.md instance offline: reads needs.csv, offers.csv and
     /// meta.json from INSTANCE_DIR, writes the optimal matches, prints
     /// `matched=<n> cost=<c>` and the time taken.
     Match {

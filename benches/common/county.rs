@@ -1,5 +1,5 @@
 //! A county-scale database for the benchmarks: the instance of
-//! shared/bench/gen_instance.py (104,096 needs, 92,507 offers, seed 1) loaded
+//! benches/tools/gen_instance.py (104,096 needs, 92,507 offers, seed 1) loaded
 //! as regions, households, needs, volunteers and offers.
 
 use std::collections::HashMap;
@@ -20,7 +20,7 @@ pub fn instance(needs: usize, offers: usize, seed: u64) -> PathBuf {
         .join("target/bench-instances")
         .join(format!("n{needs}-o{offers}-s{seed}"));
     if !dir.join("offers.csv").exists() {
-        let script = root.join("../shared/bench/gen_instance.py");
+        let script = root.join("benches/tools/gen_instance.py");
         let status = Command::new("python3")
             .arg(&script)
             .args([
@@ -34,7 +34,7 @@ pub fn instance(needs: usize, offers: usize, seed: u64) -> PathBuf {
             ])
             .arg(&dir)
             .status()
-            .expect("python3 runs gen_instance.py (is ../shared/bench there?)");
+            .expect("python3 runs gen_instance.py ");
         assert!(status.success(), "gen_instance.py failed");
     }
     dir

@@ -125,7 +125,7 @@ fn offers() -> TableCreateStatement {
         .if_not_exists()
         .col(uuid(Offers::Id).primary_key())
         .col(uuid(Offers::VolunteerId))
-        // A bitmask over the categories of MATCHING.md, in its order.
+        // A bitmask over the categories of docs/matching.md, in its order.
         .col(integer(Offers::Categories))
         .col(double(Offers::Lat))
         .col(double(Offers::Lon))

@@ -120,7 +120,7 @@ async fn backfill(db: &SchemaManagerConnection<'_>) -> Result<(), DbErr> {
         }
         db.execute(&insert).await?;
     }
-    // MATCHING.md's categories in order; the remote-capable ones are 0, 3, 5, 6.
+    // docs/matching.md's categories in order; the remote-capable ones are 0, 3, 5, 6.
     for category in 0..8i32 {
         let remote_capable = matches!(category, 0 | 3 | 5 | 6);
         let remote_rule = if remote_capable {

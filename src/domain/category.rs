@@ -1,4 +1,4 @@
-//! The eight help categories of MATCHING.md.
+//! The eight help categories of docs/matching.md.
 
 use std::fmt;
 use std::str::FromStr;
@@ -6,7 +6,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A category of help. The discriminant is the category's position in
-/// MATCHING.md's table, which is also its bit in a category bitmask.
+/// docs/matching.md's table, which is also its bit in a category bitmask.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[repr(u8)]
 pub enum Category {
@@ -34,7 +34,7 @@ pub enum Category {
 pub struct ParseCategoryError(pub String);
 
 impl Category {
-    /// Every category, in MATCHING.md's order.
+    /// Every category, in docs/matching.md's order.
     pub const ALL: [Category; 8] = [
         Category::Education,
         Category::Medical,

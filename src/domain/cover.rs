@@ -18,7 +18,7 @@ pub const LEVELS: u32 = 12;
 /// The most cells one disc is covered with; past that, the next level.
 const MAX_CELLS: usize = 64;
 
-/// Metres per degree of latitude on MATCHING.md's sphere.
+/// Metres per degree of latitude on docs/matching.md's sphere.
 fn metres_per_degree() -> f64 {
     EARTH_RADIUS_M * std::f64::consts::PI / 180.0
 }
@@ -79,7 +79,7 @@ pub struct Cover {
     pub keys: Vec<i64>,
 }
 
-/// The cells covering every point whose MATCHING.md distance (rounded to the
+/// The cells covering every point whose docs/matching.md distance (rounded to the
 /// metre) from (lat, lon) is at most `radius_m`.
 pub fn disc_cover(lat: f64, lon: f64, radius_m: i64) -> Cover {
     // A distance that rounds down to the radius can be half a metre more.

@@ -25,7 +25,7 @@ pub struct BoundingBox {
 
 impl BoundingBox {
     /// A box that holds every point within `radius_m` of (lat, lon), on
-    /// MATCHING.md's sphere, with a little slack against rounding.
+    /// docs/matching.md's sphere, with a little slack against rounding.
     pub fn around(lat: f64, lon: f64, radius_m: f64) -> Self {
         let slack = 1.001;
         let dlat = (radius_m * slack / EARTH_RADIUS_M).to_degrees();

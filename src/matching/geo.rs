@@ -1,9 +1,9 @@
-//! Distances and radii exactly as MATCHING.md (and its Python checker)
+//! Distances and radii exactly as docs/matching.md (and its Python checker)
 //! computes them.
 
 use super::decimal::Decimal;
 
-/// Earth radius of MATCHING.md, in metres.
+/// Earth radius of docs/matching.md, in metres.
 pub const EARTH_RADIUS_M: f64 = 6_371_008.8;
 
 /// A WGS84 location in degrees.

@@ -1,4 +1,4 @@
-//! The CSV instance format of MATCHING.md: read needs.csv, offers.csv and
+//! The CSV instance format of docs/matching.md: read needs.csv, offers.csv and
 //! meta.json, write matches.csv, and [`run`] the three in a row.
 
 use std::collections::HashSet;
@@ -22,7 +22,7 @@ pub enum InstanceError {
     /// The CSV layer failed (bad UTF-8, wrong number of fields, ...).
     #[error("{path}: {source}")]
     Csv { path: PathBuf, source: csv::Error },
-    /// The header row is not the one MATCHING.md prescribes.
+    /// The header row is not the one docs/matching.md prescribes.
     #[error("{path}: header must be {expected}, got {got}")]
     Header {
         path: PathBuf,

@@ -1,4 +1,4 @@
-//! The exact matching solver of MATCHING.md: pure, synchronous, no IO
+//! The exact matching solver of docs/matching.md: pure, synchronous, no IO
 //! except in [`instance`], which reads and writes the CSV instance format.
 //!
 //! How [`solve`] works:
@@ -53,7 +53,7 @@ pub use types::{
 
 use std::collections::HashSet;
 
-/// Solves MATCHING.md exactly: a matching of maximum size and, among those,
+/// Solves docs/matching.md exactly: a matching of maximum size and, among those,
 /// of minimum total cost. `excluded` holds `(need index, volunteer)` pairs
 /// that must not be matched, whichever offer of that volunteer it would be.
 ///
@@ -62,7 +62,7 @@ use std::collections::HashSet;
 ///
 /// # Panics
 ///
-/// Only on inputs far outside MATCHING.md's ranges, whose costs would not
+/// Only on inputs far outside docs/matching.md's ranges, whose costs would not
 /// fit the exact `i64` arithmetic (e.g. needs posted millions of days after
 /// `as_of`), or with 2^31 needs or more.
 pub fn solve(

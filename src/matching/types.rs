@@ -37,7 +37,7 @@ impl CategorySet {
         CategorySet(self.0 & !other.0)
     }
 
-    /// The categories in MATCHING.md's order.
+    /// The categories in docs/matching.md's order.
     pub fn iter(self) -> impl Iterator<Item = Category> {
         Category::ALL.into_iter().filter(move |&c| self.contains(c))
     }
@@ -114,7 +114,7 @@ pub struct Solution {
 pub const MAX_DAYS_WEIGHED: i64 = 365;
 
 /// `a_i = min(365, floor((as_of - posted_at) / 1 day))`. A need posted
-/// after `as_of` has waited a negative number of days, as in MATCHING.md.
+/// after `as_of` has waited a negative number of days, as in docs/matching.md.
 pub fn days_waited(posted_at: i64, as_of: i64) -> i64 {
     as_of
         .saturating_sub(posted_at)
@@ -127,7 +127,7 @@ pub(crate) fn need_value(need: &NeedInput, as_of: i64) -> i64 {
     -1_000_000 * i64::from(need.urgency) - 1_000 * days_waited(need.posted_at, as_of)
 }
 
-/// `Some((d, cost))` when the pair is eligible, per MATCHING.md.
+/// `Some((d, cost))` when the pair is eligible, per docs/matching.md.
 pub fn eligible_cost(need: &NeedInput, offer: &OfferInput, as_of: i64) -> Option<(i64, i64)> {
     let c = need.category;
     if !offer.categories.contains(c) {

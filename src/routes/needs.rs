@@ -113,7 +113,7 @@ pub async fn views(
 #[derive(Deserialize, ToSchema)]
 pub struct NeedBody {
     pub household_id: Option<Uuid>,
-    /// A category code of MATCHING.md (or its Chinese name).
+    /// A category code of docs/matching.md (or its Chinese name).
     pub category: Option<String>,
     /// Up to 200 characters.
     pub title: Option<String>,
@@ -352,7 +352,7 @@ pub struct CandidateView {
     pub volunteer_id: Uuid,
     /// From the offer's point, rounded to ~1 km for cadres.
     pub distance_km: f64,
-    /// MATCHING.md's cost of the pair (lower is better): coordinators and
+    /// docs/matching.md's cost of the pair (lower is better): coordinators and
     /// admins only, since it holds the exact distance.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cost: Option<i64>,

@@ -32,7 +32,7 @@ pub struct RoundView {
     pub needs_considered: i32,
     pub offers_considered: i32,
     pub matched: i32,
-    /// MATCHING.md's Σcost of the proposals made.
+    /// docs/matching.md's Σcost of the proposals made.
     pub total_cost: i64,
     pub solve_ms: i64,
     pub started_at: chrono::DateTime<chrono::Utc>,

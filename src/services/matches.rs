@@ -21,7 +21,7 @@ fn conflict(zh: &'static str, en: &'static str) -> ServiceError {
 }
 
 /// Checks that `offer` may take `need` now: matchable, eligible per
-/// MATCHING.md with the need's point seen with `sight` (a volunteer's claim
+/// docs/matching.md with the need's point seen with `sight` (a volunteer's claim
 /// is judged on the rounded point the volunteer was shown, so that its
 /// answer tells nothing finer), and not a volunteer whose match with it
 /// ended unfulfilled.

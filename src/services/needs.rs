@@ -46,8 +46,8 @@ pub async fn region_point(
 fn category_of(text: &str) -> Result<Category, Text> {
     text.parse::<Category>().map_err(|_| {
         Text::fixed(
-            "类别不存在（见 MATCHING.md 的八个类别）",
-            "Unknown category (one of the eight in MATCHING.md)",
+            "类别不存在（见 docs/matching.md 的八个类别）",
+            "Unknown category (one of the eight in docs/matching.md)",
         )
     })
 }

@@ -1,5 +1,5 @@
 //! Candidates for a need and suggestions for an offer: the eligible pairs of
-//! MATCHING.md with a free place, lowest cost first.
+//! docs/matching.md with a free place, lowest cost first.
 //!
 //! What a reader sees of the other side's point is a privacy rule
 //! (PRODUCT.md): a volunteer learns a household's ~1 km rounded point, and
@@ -180,7 +180,7 @@ struct Ask<'a> {
 }
 
 impl Ask<'_> {
-    /// The pair as MATCHING.md ranks it, if eligible, free and past the cursor.
+    /// The pair as docs/matching.md ranks it, if eligible, free and past the cursor.
     fn rank(&self, o: offer::Model) -> Option<Ranked<offer::Model>> {
         if self.excluded.contains(&o.volunteer_id) {
             return None;

@@ -53,7 +53,7 @@ async fn send(app: &TestApp, method: reqwest::Method, path: &str, body: &Value, 
     );
 }
 
-/// MATCHING.md's (cost, offer id, distance) of every eligible active offer,
+/// docs/matching.md's (cost, offer id, distance) of every eligible active offer,
 /// best first; with `rounded`, on the offers' points as a cadre sees them.
 fn reference(
     offers: &[Posted],

@@ -189,7 +189,7 @@ async fn an_offer_pauses_resumes_and_is_withdrawn_for_good_by_its_owner_only() {
     );
 }
 
-/// MATCHING.md's cost, from the outside.
+/// docs/matching.md's cost, from the outside.
 fn cost(distance_m: i64, urgency: i64, days: i64) -> i64 {
     distance_m - 1_000_000 * urgency - 1_000 * days
 }

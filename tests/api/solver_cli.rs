@@ -1,26 +1,22 @@
-//! `huzhu match` on instances from shared/bench/gen_instance.py, checked by
-//! shared/bench/check_matching.py.
+//! `huzhu match` on instances from benches/tools/gen_instance.py, checked by
+//! benches/tools/check_matching.py.
 
 use std::path::Path;
 use std::process::Command;
 
-fn shared() -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/bench")
-}
-
-/// The instance generator and checker live in ../shared (as in CI); a clone
-/// without them cannot run these two tests and says so.
-fn shared_present() -> bool {
-    let present = shared().join("gen_instance.py").exists();
-    if !present {
-        eprintln!("skipped: ../shared/bench is not beside the repository");
-    }
-    present
+/// The instance generator and checker, kept in the repository: a test that
+/// cannot find them fails rather than passes.
+fn tool(name: &str) -> std::path::PathBuf {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("benches/tools")
+        .join(name);
+    assert!(path.exists(), "{} is missing", path.display());
+    path
 }
 
 fn generate(dir: &Path, args: &[&str]) {
     let status = Command::new("python3")
-        .arg(shared().join("gen_instance.py"))
+        .arg(tool("gen_instance.py"))
         .args(args)
         .arg("--out")
         .arg(dir)
@@ -31,9 +27,6 @@ fn generate(dir: &Path, args: &[&str]) {
 
 #[test]
 fn huzhu_match_writes_a_matching_the_checker_accepts() {
-    if !shared_present() {
-        return;
-    }
     let dir = tempfile::tempdir().expect("dir");
     for (name, args) in [
         (
@@ -73,7 +66,7 @@ fn huzhu_match_writes_a_matching_the_checker_accepts() {
         let first = stdout.lines().next().expect("a result line").to_owned();
         assert!(first.starts_with("matched="), "{stdout}");
         let check = Command::new("python3")
-            .arg(shared().join("check_matching.py"))
+            .arg(tool("check_matching.py"))
             .arg(&instance)
             .arg(&out)
             .output()
@@ -95,9 +88,6 @@ fn huzhu_match_writes_a_matching_the_checker_accepts() {
 
 #[test]
 fn a_malformed_instance_names_the_file_line_and_field() {
-    if !shared_present() {
-        return;
-    }
     let dir = tempfile::tempdir().expect("dir");
     generate(
         dir.path(),

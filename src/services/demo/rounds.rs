@@ -121,7 +121,7 @@ impl Schedule {
     }
 }
 
-/// MATCHING.md's cost of a pair as of `as_of` seconds (0 if ineligible,
+/// docs/matching.md's cost of a pair as of `as_of` seconds (0 if ineligible,
 /// which the history never lets happen).
 fn pair_cost(n: &need::Model, s: &Slot, as_of: i64) -> i64 {
     ranking::need_input(n)

@@ -4,7 +4,7 @@ use sea_orm::entity::prelude::*;
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "offer_cover")]
 pub struct Model {
-    /// The category's index in MATCHING.md's order.
+    /// The category's index in docs/matching.md's order.
     #[sea_orm(primary_key, auto_increment = false)]
     pub category: i16,
     #[sea_orm(primary_key, auto_increment = false)]

@@ -1,5 +1,5 @@
 //! The demo's history checked row by row: the rules of PRODUCT.md's life
-//! cycle as SQL that must find nothing, MATCHING.md's eligibility and the
+//! cycle as SQL that must find nothing, docs/matching.md's eligibility and the
 //! capacities over time in Rust, and the coverage the figures need.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
