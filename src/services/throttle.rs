@@ -5,6 +5,7 @@ use sea_orm::{ConnectionTrait, DbErr};
 use sha2::{Digest, Sha256};
 
 use crate::store::accounts as q;
+use crate::store::entity::throttle_event::Column;
 
 /// At most `max` events per `window_ms`.
 #[derive(Debug, Clone, Copy)]
@@ -49,7 +50,9 @@ pub async fn hit(
     if q::throttle_count(db, bucket, since).await? <= limit.max {
         return Ok(Ok(event));
     }
-    let oldest = q::throttle_oldest(db, bucket, since).await?.unwrap_or(now);
+    let oldest = q::throttle_first(db, bucket, since, Column::At)
+        .await?
+        .unwrap_or(now);
     let wait_ms = (oldest + limit.window_ms - now).max(1000);
     Ok(Err((wait_ms as u64).div_ceil(1000)))
 }
@@ -71,7 +74,7 @@ pub async fn lock_id(
         q::throttle_record(db, bucket, now, since).await?;
     }
     // Two refusals that both found no mark both made one: the first counts.
-    Ok(q::throttle_first_id(db, bucket, since)
+    Ok(q::throttle_first(db, bucket, since, Column::Id)
         .await?
         .unwrap_or_default())
 }

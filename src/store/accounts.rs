@@ -203,19 +203,21 @@ pub async fn throttle_count(
         .await
 }
 
-/// The oldest event of `bucket` since `since`, to tell when it leaves the window.
-pub async fn throttle_oldest(
+/// The least `column` (`At` or `Id`) among the events of `bucket` since
+/// `since`: when the oldest leaves the window, or which was recorded first.
+pub async fn throttle_first(
     db: &impl ConnectionTrait,
     bucket: &str,
     since: i64,
+    column: throttle_event::Column,
 ) -> Result<Option<i64>, DbErr> {
     use sea_orm::{QueryOrder, QuerySelect};
     throttle_event::Entity::find()
         .select_only()
-        .column(throttle_event::Column::At)
+        .column(column)
         .filter(throttle_event::Column::Bucket.eq(bucket))
         .filter(throttle_event::Column::At.gte(since))
-        .order_by_asc(throttle_event::Column::At)
+        .order_by_asc(column)
         .into_tuple::<i64>()
         .one(db)
         .await
@@ -258,24 +260,6 @@ pub async fn throttle_touch(
         .exec(db)
         .await?;
     Ok(result.rows_affected)
-}
-
-/// The id of the first event recorded in `bucket` of those since `since`.
-pub async fn throttle_first_id(
-    db: &impl ConnectionTrait,
-    bucket: &str,
-    since: i64,
-) -> Result<Option<i64>, DbErr> {
-    use sea_orm::{QueryOrder, QuerySelect};
-    throttle_event::Entity::find()
-        .select_only()
-        .column(throttle_event::Column::Id)
-        .filter(throttle_event::Column::Bucket.eq(bucket))
-        .filter(throttle_event::Column::At.gte(since))
-        .order_by_asc(throttle_event::Column::Id)
-        .into_tuple::<i64>()
-        .one(db)
-        .await
 }
 
 pub async fn throttle_forget(db: &impl ConnectionTrait, id: i64) -> Result<(), DbErr> {
