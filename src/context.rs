@@ -17,8 +17,7 @@ pub struct AppContext {
     pub metrics: Metrics,
     /// The base of absolute links (emails), resolved after binding.
     pub public_url: url::Url,
-    pub templates: Templates,
-    pub pages: crate::web::Pages,
+    pub templates: Arc<Templates>,
     /// Wakes the mail worker after a commit that queued emails.
     pub mail_wake: Arc<Notify>,
 }

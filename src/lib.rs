@@ -10,7 +10,6 @@ pub mod mail;
 pub mod matching;
 pub mod metrics;
 pub mod openapi;
-pub mod policy;
 pub mod routes;
 pub mod services;
 pub mod settings;

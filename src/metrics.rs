@@ -19,6 +19,7 @@ pub struct Metrics {
 }
 
 /// The outbox's figures.
+#[derive(Clone)]
 pub struct MailMetrics {
     pub sent: IntCounter,
     pub retried: IntCounter,

@@ -95,7 +95,7 @@ impl Modify for BearerAuth {
                 ("DELETE", item.delete.as_mut()),
             ] {
                 if let Some(operation) = operation
-                    && crate::policy::needs_login(method, path)
+                    && crate::routes::policy::needs_login(method, path)
                 {
                     operation.security = Some(vec![SecurityRequirement::new(
                         "bearer",

@@ -11,8 +11,6 @@ use std::time::Duration;
 use chrono_tz::Tz;
 use ipnet::IpNet;
 
-use crate::services::throttle::Limit;
-
 /// How log lines are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogFormat {
@@ -71,10 +69,34 @@ pub struct Limits {
     pub resets_per_account: Limit,
 }
 
+/// At most `max` events per `window_ms`.
+#[derive(Debug, Clone, Copy)]
+pub struct Limit {
+    pub max: u64,
+    pub window_ms: i64,
+}
+
+/// When to try again after a failed attempt.
+#[derive(Debug, Clone, Copy)]
+pub struct RetryPolicy {
+    pub base: Duration,
+    pub max: Duration,
+    pub max_attempts: u32,
+}
+
+impl RetryPolicy {
+    /// The wait after the `attempt`-th failure (1-based): base doubling up to
+    /// max, scaled by `jitter` (0.8 to 1.2) so that a crowd of retries spreads.
+    pub fn delay(&self, attempt: u32, jitter: f64) -> Duration {
+        let doubled = self.base.as_secs_f64() * 2f64.powi(attempt.saturating_sub(1).min(30) as i32);
+        Duration::from_secs_f64(doubled.min(self.max.as_secs_f64()) * jitter)
+    }
+}
+
 /// How the outbox worker paces itself.
 #[derive(Debug, Clone, Copy)]
 pub struct MailSettings {
-    pub retry: crate::mail::worker::RetryPolicy,
+    pub retry: RetryPolicy,
     /// How often an idle worker looks for due rows.
     pub poll_interval: Duration,
 }
@@ -263,7 +285,7 @@ impl Settings {
                 )?,
             },
             mail: MailSettings {
-                retry: crate::mail::worker::RetryPolicy {
+                retry: RetryPolicy {
                     base: parse_with(src, "mail_retry_base_secs", "10", parse_seconds)?,
                     max: parse_with(src, "mail_retry_max_secs", "3600", parse_seconds)?,
                     max_attempts: parse_with(src, "mail_max_attempts", "12", |v| {
@@ -442,6 +464,22 @@ fn parse_hours(v: &str) -> Result<Duration, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_backoff_doubles_from_the_base_up_to_the_cap() {
+        let policy = RetryPolicy {
+            base: Duration::from_secs(10),
+            max: Duration::from_secs(3600),
+            max_attempts: 12,
+        };
+        let waits: Vec<u64> = (1..=11).map(|n| policy.delay(n, 1.0).as_secs()).collect();
+        assert_eq!(
+            waits,
+            vec![10, 20, 40, 80, 160, 320, 640, 1280, 2560, 3600, 3600]
+        );
+        assert_eq!(policy.delay(1, 0.8).as_secs(), 8);
+        assert_eq!(policy.delay(200, 1.2).as_secs(), 4320);
+    }
 
     fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
         pairs

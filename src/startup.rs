@@ -14,7 +14,7 @@ use tokio::sync::{Notify, watch};
 use crate::context::AppContext;
 use crate::mail::Templates;
 use crate::mail::transport::Transport;
-use crate::mail::worker::MailWorker;
+use crate::mail::worker::{Delivery, MailWorker};
 use crate::metrics::Metrics;
 use crate::settings::Settings;
 use crate::{error, routes, services, store, telemetry};
@@ -88,24 +88,35 @@ impl Application {
             }
         };
         let metrics = Metrics::new().map_err(|e| StartupError::Other(format!("metrics: {e}")))?;
-        let templates =
-            Templates::load().map_err(|e| StartupError::Other(format!("email templates: {e}")))?;
+        let templates = Arc::new(
+            Templates::load().map_err(|e| StartupError::Other(format!("email templates: {e}")))?,
+        );
         let transport = Transport::new(settings.smtp_url.as_deref(), &settings.mail_dir)
             .map_err(StartupError::Other)?;
         let mail_wake = Arc::new(Notify::new());
+        let delivery = Delivery {
+            db: db.clone(),
+            templates: templates.clone(),
+            public_url: public_url.clone(),
+            mail_from: settings.mail_from.clone(),
+            settings: settings.mail,
+            metrics: metrics.mail.clone(),
+        };
         let context = web::Data::new(AppContext {
             db,
             settings,
             metrics,
             public_url,
             templates,
-            pages: crate::web::Pages::load()
-                .map_err(|e| StartupError::Other(format!("page templates: {e}")))?,
             mail_wake: mail_wake.clone(),
         });
         let mail_worker =
-            MailWorker::new(context.clone(), transport, mail_wake).map_err(StartupError::Other)?;
-        let server = run(listener, context.clone())?;
+            MailWorker::new(delivery, transport, mail_wake).map_err(StartupError::Other)?;
+        let pages = web::Data::new(
+            crate::web::Pages::load()
+                .map_err(|e| StartupError::Other(format!("page templates: {e}")))?,
+        );
+        let server = run(listener, context.clone(), pages)?;
         tracing::info!(%addr, "huzhu listening on http://{addr}");
         Ok(Self {
             port: addr.port(),
@@ -144,10 +155,15 @@ impl Application {
     }
 }
 
-fn run(listener: TcpListener, context: web::Data<AppContext>) -> Result<Server, StartupError> {
+fn run(
+    listener: TcpListener,
+    context: web::Data<AppContext>,
+    pages: web::Data<crate::web::Pages>,
+) -> Result<Server, StartupError> {
     let server = HttpServer::new(move || {
         App::new()
             .app_data(context.clone())
+            .app_data(pages.clone())
             .app_data(
                 web::PathConfig::default().error_handler(|_, _| error::ApiError::NotFound.into()),
             )

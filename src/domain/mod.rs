@@ -1,6 +1,7 @@
 //! Plain types that parse and enforce huzhu's rules. No IO, no actix, no sea-orm.
 
 pub mod account;
+pub mod caller;
 pub mod category;
 pub mod cover;
 pub mod grid;
@@ -11,6 +12,7 @@ pub mod region;
 pub mod text;
 
 pub use account::{EmailAddress, Password, PersonName, Phone, Role};
+pub use caller::{Caller, Reach};
 pub use category::Category;
 pub use region::{Region, RegionCode, RegionCodeError, RegionInput, RegionLevel, RegionPrefix};
 pub use text::{Lines, clean_text};

@@ -3,16 +3,16 @@
 //! configured number of attempts.
 
 use std::sync::Arc;
-use std::time::Duration;
 
-use actix_web::web;
 use futures_util::StreamExt;
 use lettre::message::Mailbox;
-use sea_orm::DbErr;
+use sea_orm::{DatabaseConnection, DbErr};
 use tokio::sync::{Notify, watch};
 
+use super::Templates;
 use super::transport::{SendFailure, Transport, build_message};
-use crate::context::AppContext;
+use crate::metrics::MailMetrics;
+use crate::settings::MailSettings;
 use crate::store::{self, entity::outbox, now_ms};
 
 /// How long a leased row is reserved for one worker.
@@ -23,26 +23,22 @@ const CONCURRENCY: usize = 32;
 /// Delivered rows are marked in groups of this many.
 const MARK_EVERY: usize = 16;
 
-/// When to try again after a failed attempt.
-#[derive(Debug, Clone, Copy)]
-pub struct RetryPolicy {
-    pub base: Duration,
-    pub max: Duration,
-    pub max_attempts: u32,
-}
-
-impl RetryPolicy {
-    /// The wait after the `attempt`-th failure (1-based): base doubling up to
-    /// max, scaled by `jitter` (0.8 to 1.2) so that a crowd of retries spreads.
-    pub fn delay(&self, attempt: u32, jitter: f64) -> Duration {
-        let doubled = self.base.as_secs_f64() * 2f64.powi(attempt.saturating_sub(1).min(30) as i32);
-        Duration::from_secs_f64(doubled.min(self.max.as_secs_f64()) * jitter)
-    }
+/// What the worker needs of the running application, and nothing else: mail
+/// knows nothing of the web server or of the services above it.
+pub struct Delivery {
+    pub db: DatabaseConnection,
+    pub templates: Arc<Templates>,
+    /// The base of the links in emails rendered late (digests).
+    pub public_url: url::Url,
+    /// `HUZHU_MAIL_FROM`.
+    pub mail_from: String,
+    pub settings: MailSettings,
+    pub metrics: MailMetrics,
 }
 
 /// Delivers the outbox of one application.
 pub struct MailWorker {
-    context: web::Data<AppContext>,
+    context: Delivery,
     transport: Transport,
     from: Mailbox,
     domain: String,
@@ -50,13 +46,8 @@ pub struct MailWorker {
 }
 
 impl MailWorker {
-    pub fn new(
-        context: web::Data<AppContext>,
-        transport: Transport,
-        wake: Arc<Notify>,
-    ) -> Result<Self, String> {
+    pub fn new(context: Delivery, transport: Transport, wake: Arc<Notify>) -> Result<Self, String> {
         let from: Mailbox = context
-            .settings
             .mail_from
             .parse()
             .map_err(|_| "HUZHU_MAIL_FROM is not a mailbox".to_owned())?;
@@ -76,7 +67,7 @@ impl MailWorker {
 
     /// Runs until `shutdown` turns true, finishing the batch in hand.
     pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
-        let poll = self.context.settings.mail.poll_interval;
+        let poll = self.context.settings.poll_interval;
         loop {
             if *shutdown.borrow() {
                 break;
@@ -136,7 +127,7 @@ impl MailWorker {
 
     async fn mark_sent(&self, sent: &mut Vec<uuid::Uuid>, lease: i64) -> Result<(), DbErr> {
         store::outbox::mark_sent(&self.context.db, sent, lease, now_ms()).await?;
-        self.context.metrics.mail.sent.inc_by(sent.len() as u64);
+        self.context.metrics.sent.inc_by(sent.len() as u64);
         sent.clear();
         Ok(())
     }
@@ -165,7 +156,7 @@ impl MailWorker {
     }
 
     async fn record_failure(&self, row: &outbox::Model, failure: SendFailure) -> Result<(), DbErr> {
-        let policy = self.context.settings.mail.retry;
+        let policy = self.context.settings.retry;
         let attempts = row.attempts + 1;
         let give_up = failure.permanent || attempts as u32 >= policy.max_attempts;
         let jitter = 0.8 + rand::random::<f64>() * 0.4;
@@ -180,7 +171,7 @@ impl MailWorker {
             give_up,
         )
         .await?;
-        let metrics = &self.context.metrics.mail;
+        let metrics = &self.context.metrics;
         if give_up {
             metrics.failed.inc();
             // No address, name or server text here: they may be personal data.
@@ -195,28 +186,7 @@ impl MailWorker {
 
     async fn refresh_depth(&self) {
         if let Ok(counts) = store::outbox::count_by_status(&self.context.db).await {
-            self.context.metrics.mail.set_depth(&counts);
+            self.context.metrics.set_depth(&counts);
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_backoff_doubles_from_the_base_up_to_the_cap() {
-        let policy = RetryPolicy {
-            base: Duration::from_secs(10),
-            max: Duration::from_secs(3600),
-            max_attempts: 12,
-        };
-        let waits: Vec<u64> = (1..=11).map(|n| policy.delay(n, 1.0).as_secs()).collect();
-        assert_eq!(
-            waits,
-            vec![10, 20, 40, 80, 160, 320, 640, 1280, 2560, 3600, 3600]
-        );
-        assert_eq!(policy.delay(1, 0.8).as_secs(), 8);
-        assert_eq!(policy.delay(200, 1.2).as_secs(), 4320);
     }
 }

@@ -5,9 +5,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::context::AppContext;
+use crate::domain::Caller;
 use crate::domain::Role;
 use crate::error::ApiError;
-use crate::policy::Caller;
 use crate::routes::extract::Json;
 use crate::routes::guard::client_ip;
 use crate::routes::users::UserView;

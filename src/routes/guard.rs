@@ -13,9 +13,10 @@ use actix_web::{Error, FromRequest, HttpMessage, HttpRequest, ResponseError, web
 use ipnet::IpNet;
 
 use crate::context::AppContext;
+use crate::domain::Caller;
 use crate::error::{ApiError, problem_response};
 use crate::i18n::Text;
-use crate::policy::{self, Caller, Decision};
+use crate::routes::policy::{self, Decision};
 use crate::services::sessions;
 
 /// The cookie that carries a web session's token.

@@ -7,9 +7,9 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::context::AppContext;
+use crate::domain::Caller;
 use crate::domain::household::parse_tags;
 use crate::error::ApiError;
-use crate::policy::Caller;
 use crate::routes::extract::region_filter;
 use crate::routes::extract::{Json, Page, Query, page_limit, uuid_cursor};
 use crate::services::households::{self, HouseholdInput};

@@ -9,9 +9,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::context::AppContext;
+use crate::domain::Caller;
 use crate::error::ApiError;
 use crate::i18n::{self, Text};
-use crate::policy::Caller;
 use crate::routes::extract::Query;
 use crate::routes::files::{FileFormat, attachment, xlsx_failed};
 use crate::services::{export, household_import, households};

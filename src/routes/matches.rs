@@ -6,15 +6,15 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::context::AppContext;
+use crate::domain::Caller;
 use crate::domain::match_status::Transition;
 use crate::error::ApiError;
 use crate::i18n::Text;
-use crate::policy::Caller;
 use crate::routes::extract::{Json, OptionalJson, Page, Query, page_limit};
 use crate::routes::households::time;
-use crate::services::matches;
 use crate::services::transitions::{self, Actor};
-use crate::store::{self, entity::match_event, entity::matches as entity};
+use crate::services::{match_reads, matches};
+use crate::store::{entity::match_event, entity::matches as entity};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/needs/{id}/claim").route(web::post().to(claim)))
@@ -143,34 +143,19 @@ pub async fn list(
     if q.status.as_deref().is_some_and(|s| !known.contains(&s)) {
         return Err(bad("status"));
     }
-    let filter = store::matches::MatchFilter {
+    let query = match_reads::ListQuery {
         status: q.status.clone(),
         need: q.need,
         offer: q.offer,
-        volunteer: (caller.role == crate::domain::Role::Volunteer).then_some(caller.user_id),
-        regions: caller.region.iter().cloned().chain(region).collect(),
+        region,
     };
-    let rows = store::matches::list(&ctx.db, &filter, after, limit + 1).await?;
+    let rows = match_reads::list(&ctx.db, &caller, query, after, limit + 1).await?;
     let views = rows.into_iter().map(MatchView::from).collect();
     Ok(
         HttpResponse::Ok().json(Page::from_rows(views, limit, |m: &MatchView| {
             m.id.to_string()
         })),
     )
-}
-
-async fn visible(ctx: &AppContext, caller: &Caller, id: Uuid) -> Result<entity::Model, ApiError> {
-    let m = store::matches::find(&ctx.db, id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let n = store::needs::find(&ctx.db, m.need_id)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    if matches::may_see(caller, &m, &n) {
-        Ok(m)
-    } else {
-        Err(ApiError::NotFound)
-    }
 }
 
 /// One match.
@@ -180,7 +165,9 @@ pub async fn get(
     caller: Caller,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(MatchView::from(visible(&ctx, &caller, *id).await?)))
+    Ok(HttpResponse::Ok().json(MatchView::from(
+        match_reads::visible(&ctx.db, &caller, *id).await?,
+    )))
 }
 
 /// One transition of a match.
@@ -232,8 +219,7 @@ pub async fn events(
 ) -> Result<HttpResponse, ApiError> {
     let limit = page_limit(q.limit)?;
     let after = q.cursor.as_deref().map(event_cursor).transpose()?;
-    let m = visible(&ctx, &caller, *id).await?;
-    let rows = store::matches::events(&ctx.db, m.id, after, limit + 1).await?;
+    let rows = match_reads::events(&ctx.db, &caller, *id, after, limit + 1).await?;
     let page = Page::from_rows(rows, limit, |e| format!("{}_{}", e.at, e.id));
     Ok(HttpResponse::Ok().json(Page {
         items: page.items.into_iter().map(EventView::from).collect(),

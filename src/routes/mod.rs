@@ -10,6 +10,7 @@ pub mod matches;
 pub mod needs;
 pub mod offers;
 pub mod ops;
+pub mod policy;
 pub mod regions;
 pub mod rounds;
 pub mod stats;

@@ -7,11 +7,11 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::context::AppContext;
+use crate::domain::Caller;
 use crate::domain::{Category, RegionPrefix, Role};
 use crate::error::ApiError;
 use crate::i18n::Text;
 use crate::matching::GeoPoint;
-use crate::policy::Caller;
 use crate::routes::extract::{Json, Page, Query, page_limit};
 use crate::routes::households::time;
 use crate::services::nearby::{self, Cursor, coarse};

@@ -8,17 +8,16 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::context::AppContext;
-use crate::domain::Role;
+use crate::domain::Caller;
 use crate::error::ApiError;
 use crate::i18n::Text;
 use crate::matching::{CategorySet, Decimal};
-use crate::policy::Caller;
 use crate::routes::extract::{Json, Page, Query, page_limit, uuid_cursor};
 use crate::routes::households::{present, time};
 use crate::routes::needs::{NeedView, RankQuery, rank_cursor, views};
 use crate::services::offers::{self, OfferInput};
 use crate::services::{nearby, ranking};
-use crate::store::{self, entity::offer};
+use crate::store::entity::offer;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -178,8 +177,7 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let limit = page_limit(q.limit)?;
     let after = uuid_cursor(q.cursor.as_deref())?;
-    let own = matches!(caller.role, Role::Volunteer | Role::Cadre).then_some(caller.user_id);
-    let rows = store::offers::list(&ctx.db, own, after, limit + 1).await?;
+    let rows = offers::list(&ctx, &caller, after, limit + 1).await?;
     let views = rows.into_iter().map(OfferView::from).collect();
     Ok(
         HttpResponse::Ok().json(Page::from_rows(views, limit, |o: &OfferView| {

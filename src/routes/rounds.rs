@@ -6,10 +6,10 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::context::AppContext;
+use crate::domain::Caller;
 use crate::domain::RegionPrefix;
 use crate::error::ApiError;
 use crate::i18n::Text;
-use crate::policy::Caller;
 use crate::routes::extract::{OptionalJson, Page, Query, page_limit, uuid_cursor};
 use crate::routes::households::time;
 use crate::services::{round_history, rounds};

@@ -6,11 +6,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::context::AppContext;
+use crate::domain::Caller;
 use crate::domain::Category;
 use crate::domain::period::{Week, parse_instant};
 use crate::error::ApiError;
 use crate::i18n::{self, Text};
-use crate::policy::Caller;
 use crate::routes::extract::Query;
 use crate::routes::extract::region_filter;
 use crate::routes::files::{FileFormat, attachment, xlsx_failed};

@@ -5,10 +5,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::context::AppContext;
+use crate::domain::Caller;
 use crate::domain::Role;
 use crate::error::ApiError;
 use crate::i18n::Text;
-use crate::policy::Caller;
 use crate::routes::extract::Json;
 use crate::services::accounts;
 use crate::store;

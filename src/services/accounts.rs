@@ -8,10 +8,10 @@ use uuid::Uuid;
 
 use super::{Fields, ServiceError, secrets};
 use crate::context::AppContext;
+use crate::domain::caller::{self, Caller};
 use crate::domain::{EmailAddress, Password, PersonName, Phone, RegionPrefix, Role};
 use crate::i18n::{Locale, Text};
 use crate::mail::EmailKind;
-use crate::policy::{self, Caller};
 use crate::store::{self, accounts as q, entity::link_token, entity::user, now_ms};
 
 const HOUR_MS: i64 = 3_600_000;
@@ -190,7 +190,7 @@ pub async fn register(
     {
         Ok(user) => user,
         // Registered a moment ago by a concurrent request: taken after all.
-        Err(e) if is_unique_violation(&e) => {
+        Err(e) if store::is_unique_violation(&e) => {
             txn.rollback().await?;
             let owner = q::user_by_email_key(&ctx.db, &parsed.email.key())
                 .await?
@@ -256,15 +256,6 @@ async fn taken(
     Ok(unsaved)
 }
 
-/// Whether a database error is a unique-constraint violation (a race lost to
-/// a concurrent insert of the same key).
-pub fn is_unique_violation(err: &sea_orm::DbErr) -> bool {
-    matches!(
-        err.sql_err(),
-        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
-    )
-}
-
 /// Marks the address of a verification token's user as verified.
 pub async fn verify(db: &DatabaseConnection, token: &str) -> Result<(), ServiceError> {
     let now = now_ms();
@@ -294,7 +285,7 @@ pub async fn invite(
     caller: &Caller,
     input: NewAccount<'_>,
 ) -> Result<user::Model, ServiceError> {
-    if !policy::may_create(caller.role, input.role) {
+    if !caller::may_create(caller.role, input.role) {
         return Err(ServiceError::Forbidden);
     }
     let mut fields = Fields::default();

@@ -6,13 +6,14 @@ use std::collections::{HashMap, HashSet};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
+use super::ServiceError;
 use super::import::{ImportRow, MAX_ERRORS, Parsed, RowError, parse_file};
-use super::{ServiceError, accounts::is_unique_violation};
+use crate::domain::Caller;
 use crate::domain::FieldError;
 use crate::domain::grid::cell_of;
 use crate::domain::household::join_tags;
 use crate::i18n::Text;
-use crate::policy::Caller;
+use crate::store::is_unique_violation;
 use crate::store::{self, entity::household, entity::need, entity::region, now_ms};
 
 /// What an import created (or, in a dry run, would create).

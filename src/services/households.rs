@@ -7,10 +7,10 @@ use uuid::Uuid;
 
 use super::{Fields, ServiceError};
 use crate::context::AppContext;
+use crate::domain::Caller;
 use crate::domain::household::{HouseholdTag, IdNumber, Members, join_tags, parse_tags};
 use crate::domain::{PersonName, Phone, RegionCode, Role};
 use crate::i18n::Text;
-use crate::policy::Caller;
 use crate::store::{self, entity::household, now_ms};
 
 /// A household as submitted (create) or changed (patch: `None` keeps).

@@ -10,10 +10,9 @@ use uuid::Uuid;
 use super::ranking::Sight;
 use super::{ServiceError, match_mail, nearby, ranking, secrets};
 use crate::context::AppContext;
-use crate::domain::Role;
+use crate::domain::Caller;
 use crate::i18n::{Locale, Text};
 use crate::matching::eligible_cost;
-use crate::policy::Caller;
 use crate::store::{self, entity::matches, entity::need, entity::offer, now_ms};
 
 fn conflict(zh: &'static str, en: &'static str) -> ServiceError {
@@ -199,8 +198,7 @@ pub async fn claim(
 
 /// A unique index decided a race: another live match won.
 fn lost_race(e: &sea_orm::DbErr) -> Option<ServiceError> {
-    super::accounts::is_unique_violation(e)
-        .then(|| conflict("需求已被认领", "The need has just been taken"))
+    store::is_unique_violation(e).then(|| conflict("需求已被认领", "The need has just been taken"))
 }
 
 /// A coordinator proposes a need to an offer by hand.
@@ -312,12 +310,4 @@ pub fn expires_label(ctx: &AppContext, at_ms: i64) -> String {
                 .to_string()
         })
         .unwrap_or_default()
-}
-
-/// Whether the caller is a party to (or staff over) the match.
-pub fn may_see(caller: &Caller, m: &matches::Model, n: &need::Model) -> bool {
-    match caller.role {
-        Role::Volunteer => m.volunteer_id == caller.user_id,
-        _ => caller.reaches(&n.region),
-    }
 }

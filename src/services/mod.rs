@@ -8,6 +8,7 @@ pub mod household_import;
 pub mod households;
 pub mod import;
 pub mod match_mail;
+pub mod match_reads;
 pub mod matches;
 pub mod nearby;
 pub mod needs;
@@ -63,7 +64,7 @@ pub fn unique_as(
     conflict: impl FnOnce() -> ServiceError,
 ) -> impl FnOnce(sea_orm::DbErr) -> ServiceError {
     move |e| {
-        if accounts::is_unique_violation(&e) {
+        if crate::store::is_unique_violation(&e) {
             conflict()
         } else {
             e.into()

@@ -6,11 +6,11 @@ use uuid::Uuid;
 
 use super::{Fields, ServiceError};
 use crate::context::AppContext;
+use crate::domain::Caller;
 use crate::domain::grid::cell_of;
 use crate::domain::household::{NeedDescription, NeedTitle, Urgency};
 use crate::domain::{Category, Lines, clean_text};
 use crate::i18n::Text;
-use crate::policy::Caller;
 use crate::store::{self, entity::need, now_ms};
 
 /// A need as submitted (create) or changed (patch: `None` keeps).
@@ -152,7 +152,7 @@ pub async fn create(
     match row.insert(&ctx.db).await {
         Ok(need) => Ok(need),
         // Lost a race with a concurrent post: the unique index decided.
-        Err(e) if super::accounts::is_unique_violation(&e) => {
+        Err(e) if store::is_unique_violation(&e) => {
             match live_need(&ctx.db, household.id, category.code()).await? {
                 Some(existing) => Err(duplicate(&existing)),
                 None => Err(e.into()),
@@ -245,7 +245,7 @@ pub async fn update(
         .exec(&ctx.db)
         .await
         .map_err(|e| {
-            if super::accounts::is_unique_violation(&e) {
+            if store::is_unique_violation(&e) {
                 not_open()
             } else {
                 e.into()

@@ -5,12 +5,12 @@ use uuid::Uuid;
 
 use super::{Fields, ServiceError};
 use crate::context::AppContext;
+use crate::domain::Caller;
 use crate::domain::Category;
 use crate::domain::Role;
 use crate::domain::grid::cell_of;
 use crate::i18n::Text;
 use crate::matching::{CategorySet, Decimal};
-use crate::policy::Caller;
 use crate::store::{self, entity::offer, now_ms};
 
 /// An offer as submitted (create) or changed (patch: `None` keeps).
@@ -201,6 +201,18 @@ pub async fn create(
     store::offer_cover::insert(&txn, std::slice::from_ref(&offer)).await?;
     txn.commit().await?;
     Ok(offer)
+}
+
+/// Up to `limit` offers the caller may see, by id after `after`: their own,
+/// or every offer for coordinators and admins.
+pub async fn list(
+    ctx: &AppContext,
+    caller: &Caller,
+    after: Option<Uuid>,
+    limit: u64,
+) -> Result<Vec<offer::Model>, ServiceError> {
+    let own = matches!(caller.role, Role::Volunteer | Role::Cadre).then_some(caller.user_id);
+    Ok(store::offers::list(&ctx.db, own, after, limit).await?)
 }
 
 /// An offer the caller may see: the owner's, or any for coordinators and admins.

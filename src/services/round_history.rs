@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 use super::ServiceError;
 use crate::domain::RegionPrefix;
-use crate::policy::{Caller, Reach};
+use crate::domain::{Caller, Reach};
 use crate::store::{self, entity::round, rounds::RoundFilter};
 
 /// Up to `limit` of the caller's rounds, newest first, older than `before`.

@@ -167,7 +167,7 @@ async fn write(
             shared,
         };
         let digests = crate::mail::digest::unrendered_digests(&digest, items);
-        store::outbox::unrendered_rows(digest.kind, digests, now)
+        crate::mail::outbox::unrendered_rows(digest.kind, digests, now)
     });
     store::proposals::insert(&txn, stamp, proposals).await?;
     lap(phase, "proposals written");

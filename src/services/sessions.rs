@@ -9,10 +9,10 @@ use super::accounts::{RESET_TTL_MS, invalid_token, issue_link, link};
 use super::notify::send;
 use super::{ServiceError, secrets, throttle};
 use crate::context::AppContext;
+use crate::domain::Caller;
 use crate::domain::{EmailAddress, Password, RegionPrefix, Role};
 use crate::i18n::Locale;
 use crate::mail::{EmailKind, IdempotencyKey};
-use crate::policy::Caller;
 use crate::store::{self, accounts as q, entity::session, entity::user, now_ms};
 
 const DAY_MS: i64 = 24 * 3_600_000;

@@ -4,15 +4,9 @@
 use sea_orm::{ConnectionTrait, DbErr};
 use sha2::{Digest, Sha256};
 
+use crate::settings::Limit;
 use crate::store::accounts as q;
 use crate::store::entity::throttle_event::Column;
-
-/// At most `max` events per `window_ms`.
-#[derive(Debug, Clone, Copy)]
-pub struct Limit {
-    pub max: u64,
-    pub window_ms: i64,
-}
 
 const MINUTE: i64 = 60_000;
 

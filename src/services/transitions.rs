@@ -7,11 +7,11 @@ use uuid::Uuid;
 
 use super::{ServiceError, match_mail};
 use crate::context::AppContext;
+use crate::domain::Caller;
 use crate::domain::match_status::Transition;
 use crate::domain::{Lines, Role, clean_text};
 use crate::i18n::{Locale, Text};
 use crate::mail::EmailKind;
-use crate::policy::Caller;
 use crate::store::{self, entity::matches, now_ms};
 
 /// Who moves a match.
@@ -117,7 +117,7 @@ pub async fn apply(
         .await?
         .ok_or(ServiceError::NotFound)?;
     if let Actor::Caller(c) = actor
-        && !super::matches::may_see(c, &m, &n)
+        && !super::match_reads::may_see(c, &m, &n)
     {
         return Err(ServiceError::NotFound);
     }

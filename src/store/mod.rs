@@ -90,6 +90,15 @@ async fn check_sqlite_median(db: &DatabaseConnection) -> Result<(), DbErr> {
     }
 }
 
+/// Whether a database error is a unique-constraint violation (a race lost to
+/// a concurrent insert of the same key).
+pub fn is_unique_violation(err: &sea_orm::DbErr) -> bool {
+    matches!(
+        err.sql_err(),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+    )
+}
+
 /// Begins a transaction that will write. On SQLite it takes the write lock
 /// at once (`BEGIN IMMEDIATE`), so two writers queue on the busy timeout
 /// instead of failing when a reader tries to upgrade.

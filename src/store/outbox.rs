@@ -5,7 +5,6 @@
 use sea_orm::sea_query::{Expr, ExprTrait, LockBehavior, LockType, OnConflict, Query};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, QuerySelect,
-    Set,
 };
 
 use super::entity::outbox::{self, Column, Entity as Outbox};
@@ -140,29 +139,6 @@ pub async fn count_by_status(db: &impl ConnectionTrait) -> Result<Vec<(String, i
         .await
 }
 
-/// A new pending row, due at once.
-pub fn new_row(key: String, email: &crate::mail::Email, now: i64) -> outbox::ActiveModel {
-    outbox::ActiveModel {
-        id: Set(uuid::Uuid::now_v7()),
-        idempotency_key: Set(key),
-        kind: Set(email.kind.as_str().to_owned()),
-        recipient_email: Set(email.to_email.clone()),
-        recipient_name: Set(email.to_name.clone()),
-        locale: Set(email.locale.as_str().to_owned()),
-        subject: Set(email.subject.clone()),
-        text_body: Set(email.text.clone()),
-        html_body: Set(email.html.clone()),
-        status: Set(PENDING.to_owned()),
-        attempts: Set(0),
-        next_attempt_at: Set(now),
-        lease_until: Set(None),
-        last_error: Set(None),
-        created_at: Set(now),
-        sent_at: Set(None),
-        payload: Set(None),
-    }
-}
-
 /// Whether an email with this idempotency key was ever queued.
 pub async fn has_key(db: &impl ConnectionTrait, key: &str) -> Result<bool, DbErr> {
     use sea_orm::PaginatorTrait;
@@ -171,51 +147,4 @@ pub async fn has_key(db: &impl ConnectionTrait, key: &str) -> Result<bool, DbErr
         .count(db)
         .await?
         > 0)
-}
-
-/// Unrendered emails of one kind as the rows that queue them: pending, due
-/// at `now`, rendered by the worker when it sends them. Their keys must be
-/// new (a round's hold its fresh id): a key already queued fails the insert
-/// and its transaction, rather than being checked row by row (on PostgreSQL
-/// `ON CONFLICT` cost a round 0.1 s). Building them is pure work that may
-/// run away from the connection.
-pub fn unrendered_rows(
-    kind: crate::mail::EmailKind,
-    emails: Vec<crate::mail::digest::Unrendered>,
-    now: i64,
-) -> super::bulk::Rows {
-    let n = emails.len();
-    let mut columns: [Vec<String>; 5] = Default::default();
-    for email in emails {
-        let values = [
-            email.key.as_str().to_owned(),
-            email.to.email,
-            email.to.name,
-            email.to.locale.as_str().to_owned(),
-            email.context.to_string(),
-        ];
-        for (column, value) in columns.iter_mut().zip(values) {
-            column.push(value);
-        }
-    }
-    let [key, to_email, to_name, locale, payload] = columns;
-    super::bulk::Rows::new("outbox", n)
-        .uuids("id", (0..n).map(|_| uuid::Uuid::now_v7()).collect())
-        .texts("idempotency_key", key)
-        .same("kind", kind.as_str())
-        .texts("recipient_email", to_email)
-        .texts("recipient_name", to_name)
-        .texts("locale", locale)
-        // Filled in by the worker from the payload when it sends the email.
-        .same("subject", "")
-        .same("text_body", "")
-        .same("html_body", "")
-        .texts("payload", payload)
-        .same("status", PENDING)
-        .same("attempts", 0i32)
-        .same("next_attempt_at", now)
-        .same("lease_until", Option::<i64>::None)
-        .same("last_error", Option::<String>::None)
-        .same("created_at", now)
-        .same("sent_at", Option::<i64>::None)
 }

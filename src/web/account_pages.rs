@@ -6,8 +6,8 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
 
+use super::Site;
 use super::render::cookie;
-use crate::context::AppContext;
 use crate::i18n::{self, Text};
 use crate::routes::guard::{MaybeCaller, SESSION_COOKIE, client_ip};
 use crate::services::{ServiceError, accounts, secrets, sessions};
@@ -39,7 +39,7 @@ pub(super) fn t(zh: &'static str, en: &'static str) -> String {
     Text::fixed(zh, en).get(i18n::current()).to_owned()
 }
 
-fn secure(ctx: &AppContext) -> bool {
+fn secure(ctx: &Site) -> bool {
     ctx.public_url.scheme() == "https"
 }
 
@@ -57,7 +57,7 @@ pub(super) fn form_token_matches(req: &HttpRequest, sent: &str) -> bool {
 }
 
 pub(super) fn with_csrf_cookie(
-    ctx: &AppContext,
+    ctx: &Site,
     mut response: HttpResponse,
     token: String,
 ) -> HttpResponse {
@@ -71,7 +71,7 @@ fn see_other(location: &str) -> HttpResponse {
         .finish()
 }
 
-async fn home(ctx: web::Data<AppContext>, caller: MaybeCaller) -> HttpResponse {
+async fn home(ctx: Site, caller: MaybeCaller) -> HttpResponse {
     let user = match &caller.0 {
         Some(c) => crate::store::accounts::user_by_id(&ctx.db, c.user_id)
             .await
@@ -98,7 +98,7 @@ async fn home(ctx: web::Data<AppContext>, caller: MaybeCaller) -> HttpResponse {
     )
 }
 
-async fn login_form(ctx: web::Data<AppContext>, req: HttpRequest) -> HttpResponse {
+async fn login_form(ctx: Site, req: HttpRequest) -> HttpResponse {
     let token = form_token(&req);
     let page = ctx.pages.render(
         StatusCode::OK,
@@ -115,11 +115,7 @@ struct LoginForm {
     csrf_token: String,
 }
 
-async fn login(
-    ctx: web::Data<AppContext>,
-    req: HttpRequest,
-    form: web::Form<LoginForm>,
-) -> HttpResponse {
+async fn login(ctx: Site, req: HttpRequest, form: web::Form<LoginForm>) -> HttpResponse {
     let token = form_token(&req);
     let again = |status, error: String| {
         let page = ctx.pages.render(
@@ -183,11 +179,7 @@ struct CsrfForm {
     csrf_token: String,
 }
 
-async fn logout(
-    ctx: web::Data<AppContext>,
-    caller: MaybeCaller,
-    form: web::Form<CsrfForm>,
-) -> HttpResponse {
+async fn logout(ctx: Site, caller: MaybeCaller, form: web::Form<CsrfForm>) -> HttpResponse {
     let Some(caller) = caller.0 else {
         return see_other("/");
     };
@@ -210,7 +202,7 @@ struct TokenQuery {
 /// A page with one button that posts the token back: a mail scanner that
 /// follows the link changes nothing.
 fn confirm_page(
-    ctx: &AppContext,
+    ctx: &Site,
     req: &HttpRequest,
     kind: Confirm,
     token: &str,
@@ -259,7 +251,7 @@ enum Confirm {
     Password,
 }
 
-fn message(ctx: &AppContext, status: StatusCode, heading: String, text: String) -> HttpResponse {
+fn message(ctx: &Site, status: StatusCode, heading: String, text: String) -> HttpResponse {
     ctx.pages.render(
         status,
         "message.html",
@@ -267,11 +259,7 @@ fn message(ctx: &AppContext, status: StatusCode, heading: String, text: String) 
     )
 }
 
-async fn verify_form(
-    ctx: web::Data<AppContext>,
-    req: HttpRequest,
-    q: web::Query<TokenQuery>,
-) -> HttpResponse {
+async fn verify_form(ctx: Site, req: HttpRequest, q: web::Query<TokenQuery>) -> HttpResponse {
     confirm_page(
         &ctx,
         &req,
@@ -295,11 +283,7 @@ fn link_failed() -> String {
     )
 }
 
-async fn verify(
-    ctx: web::Data<AppContext>,
-    req: HttpRequest,
-    form: web::Form<TokenForm>,
-) -> HttpResponse {
+async fn verify(ctx: Site, req: HttpRequest, form: web::Form<TokenForm>) -> HttpResponse {
     if !form_token_matches(&req, &form.csrf_token) {
         let error = t(
             "页面已过期，请重新提交",
@@ -332,11 +316,7 @@ async fn verify(
     }
 }
 
-async fn password_form(
-    ctx: web::Data<AppContext>,
-    req: HttpRequest,
-    q: web::Query<TokenQuery>,
-) -> HttpResponse {
+async fn password_form(ctx: Site, req: HttpRequest, q: web::Query<TokenQuery>) -> HttpResponse {
     confirm_page(
         &ctx,
         &req,
@@ -346,11 +326,7 @@ async fn password_form(
     )
 }
 
-async fn set_password(
-    ctx: web::Data<AppContext>,
-    req: HttpRequest,
-    form: web::Form<TokenForm>,
-) -> HttpResponse {
+async fn set_password(ctx: Site, req: HttpRequest, form: web::Form<TokenForm>) -> HttpResponse {
     if !form_token_matches(&req, &form.csrf_token) {
         let error = t(
             "页面已过期，请重新提交",

@@ -9,8 +9,8 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
 
+use super::Site;
 use super::account_pages::{form_token, form_token_matches, t, with_csrf_cookie};
-use crate::context::AppContext;
 use crate::domain::match_status::Transition;
 use crate::services::transitions::{self, Actor};
 use crate::services::{ServiceError, secrets};
@@ -32,7 +32,7 @@ fn transition_of(action: &str) -> Option<Transition> {
     }
 }
 
-fn message(ctx: &AppContext, status: StatusCode, heading: String, text: String) -> HttpResponse {
+fn message(ctx: &Site, status: StatusCode, heading: String, text: String) -> HttpResponse {
     ctx.pages.render(
         status,
         "message.html",
@@ -40,7 +40,7 @@ fn message(ctx: &AppContext, status: StatusCode, heading: String, text: String) 
     )
 }
 
-fn dead_link(ctx: &AppContext) -> HttpResponse {
+fn dead_link(ctx: &Site) -> HttpResponse {
     message(
         ctx,
         StatusCode::NOT_FOUND,
@@ -52,11 +52,7 @@ fn dead_link(ctx: &AppContext) -> HttpResponse {
     )
 }
 
-async fn show(
-    ctx: web::Data<AppContext>,
-    req: HttpRequest,
-    path: web::Path<(String, String)>,
-) -> HttpResponse {
+async fn show(ctx: Site, req: HttpRequest, path: web::Path<(String, String)>) -> HttpResponse {
     let (token, action) = path.into_inner();
     let Some(transition) = transition_of(&action) else {
         return dead_link(&ctx);
@@ -116,7 +112,7 @@ struct ConfirmForm {
 }
 
 async fn answer(
-    ctx: web::Data<AppContext>,
+    ctx: Site,
     req: HttpRequest,
     path: web::Path<(String, String)>,
     form: web::Form<ConfirmForm>,

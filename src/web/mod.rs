@@ -11,7 +11,7 @@ mod reports;
 
 use actix_web::web;
 
-pub use render::Pages;
+pub use render::{Pages, Site};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     account_pages::configure(cfg);

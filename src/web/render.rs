@@ -1,11 +1,16 @@
 //! Page templates (embedded) and their rendering.
 
-use actix_web::HttpResponse;
+use std::future::{Ready, ready};
+use std::ops::Deref;
+
 use actix_web::cookie::{Cookie, SameSite};
+use actix_web::dev::Payload;
 use actix_web::http::StatusCode;
+use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 use minijinja::{Environment, UndefinedBehavior};
 use serde_json::{Value, json};
 
+use crate::context::AppContext;
 use crate::i18n::{self, Locale};
 
 const FILES: &[(&str, &str)] = &[
@@ -71,6 +76,39 @@ impl Pages {
                 HttpResponse::InternalServerError().finish()
             }
         }
+    }
+}
+
+/// What a page handler works with: the application's context (through
+/// `Deref`, so `site.db` and `&site` as `&AppContext` work) and the page
+/// templates, which are app data of their own: nothing below the web layer
+/// knows that pages exist.
+pub struct Site {
+    context: web::Data<AppContext>,
+    pub pages: web::Data<Pages>,
+}
+
+impl Deref for Site {
+    type Target = AppContext;
+
+    fn deref(&self) -> &AppContext {
+        &self.context
+    }
+}
+
+impl FromRequest for Site {
+    type Error = actix_web::Error;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let context = req.app_data::<web::Data<AppContext>>().cloned();
+        let pages = req.app_data::<web::Data<Pages>>().cloned();
+        ready(match (context, pages) {
+            (Some(context), Some(pages)) => Ok(Self { context, pages }),
+            _ => Err(actix_web::error::ErrorInternalServerError(
+                "the application data is not registered",
+            )),
+        })
     }
 }
 

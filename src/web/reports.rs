@@ -7,8 +7,8 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Value, json};
 
+use super::Site;
 use super::account_pages::t;
-use crate::context::AppContext;
 use crate::domain::{Category, RegionPrefix, Role};
 use crate::i18n;
 use crate::routes::guard::MaybeCaller;
@@ -84,7 +84,7 @@ fn filters(q: &StatsQuery) -> String {
         .finish()
 }
 
-async fn page(ctx: web::Data<AppContext>, caller: MaybeCaller, req: HttpRequest) -> HttpResponse {
+async fn page(ctx: Site, caller: MaybeCaller, req: HttpRequest) -> HttpResponse {
     let Some(caller) = caller.0 else {
         return HttpResponse::SeeOther()
             .insert_header(("location", "/login"))
@@ -149,8 +149,8 @@ async fn page(ctx: web::Data<AppContext>, caller: MaybeCaller, req: HttpRequest)
 }
 
 async fn render(
-    ctx: &AppContext,
-    caller: &crate::policy::Caller,
+    ctx: &Site,
+    caller: &crate::domain::Caller,
     q: &StatsQuery,
     scope: &stats::Scope,
 ) -> Result<Value, crate::services::ServiceError> {

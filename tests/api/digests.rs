@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use huzhu::i18n::Locale;
 use huzhu::mail::digest::{Digest, DigestItem, compose_digests, unrendered_digests};
-use huzhu::mail::{EmailKind, Recipient, enqueue};
+use huzhu::mail::{self, EmailKind, Recipient, enqueue};
 use huzhu::store;
 use mail_parser::MessageParser;
 use sea_orm::EntityTrait;
@@ -81,7 +81,7 @@ async fn an_unrendered_digest_is_sent_as_the_same_email_a_rendered_one_is() {
             items(&format!("u-{tag}"), locale),
         );
         let queued =
-            store::outbox::unrendered_rows(EmailKind::ProposalsDigest, later, store::now_ms())
+            mail::outbox::unrendered_rows(EmailKind::ProposalsDigest, later, store::now_ms())
                 .insert(&txn)
                 .await
                 .expect("queued unrendered");
@@ -114,7 +114,7 @@ async fn a_sent_unrendered_digest_keeps_neither_payload_nor_bodies() {
     let batch = "round:kept";
     let queue = |txn| async move {
         let digests = unrendered_digests(&digest(batch), items("once", Locale::ZhCn));
-        store::outbox::unrendered_rows(EmailKind::ProposalsDigest, digests, 0)
+        mail::outbox::unrendered_rows(EmailKind::ProposalsDigest, digests, 0)
             .insert(&txn)
             .await
             .map(|_| txn)

@@ -1,9 +1,9 @@
 //! The authorization table, exercised: every documented route is called by
-//! every role and anonymously, and answers as `huzhu::policy::RULES` says.
+//! every role and anonymously, and answers as `huzhu::routes::policy::RULES` says.
 //! A route added without a rule fails here.
 
 use huzhu::domain::Role;
-use huzhu::policy::{self, Decision};
+use huzhu::routes::policy::{self, Decision};
 use reqwest::Method;
 
 use crate::helpers::{TestApp, problem, spawn_app};
@@ -50,7 +50,7 @@ async fn every_route_answers_each_role_as_the_policy_says() {
             let actix_method =
                 actix_web::http::Method::from_bytes(method.as_str().as_bytes()).expect("method");
             let Decision::Rule(allow) = policy::decide(&actix_method, &url) else {
-                panic!("{method} {path} has no rule in huzhu::policy::RULES");
+                panic!("{method} {path} has no rule in huzhu::routes::policy::RULES");
             };
             for (role, user) in &users {
                 let mut request = app.client.request(method.clone(), app.url(&url));

@@ -1,68 +1,12 @@
-//! Authorization in one place: who may call each route, and which objects a
-//! caller can reach. A route without a rule here is refused (and the policy
-//! test, which walks the OpenAPI document, fails).
+//! Authorization of routes in one place: who may call each route. A route
+//! without a rule here is refused (and the policy test, which walks the
+//! OpenAPI document, fails). Which objects a caller reaches is the domain's
+//! rule (`domain::caller`).
 
 use actix_web::dev::ResourceDef;
 use actix_web::http::Method;
-use uuid::Uuid;
 
-use crate::domain::{RegionPrefix, Role};
-use crate::i18n::Locale;
-
-/// The authenticated person making a request.
-#[derive(Debug, Clone)]
-pub struct Caller {
-    pub user_id: Uuid,
-    pub role: Role,
-    pub region: Option<RegionPrefix>,
-    pub locale: Locale,
-    pub session_id: Uuid,
-    /// The session's CSRF token, required on unsafe requests that
-    /// authenticate with the session cookie.
-    pub csrf_token: String,
-    pub via_cookie: bool,
-}
-
-/// The regions whose objects a caller may see.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Reach<'a> {
-    /// Admins: every region.
-    Everywhere,
-    /// Staff: the regions inside their prefix.
-    Within(&'a RegionPrefix),
-    /// Volunteers, and staff whose stored region is missing or unreadable:
-    /// no region at all. Never widened to everything.
-    Nowhere,
-}
-
-impl Caller {
-    /// The regions the caller reaches, for list filters: a missing region
-    /// means nothing, not everything.
-    pub fn reach(&self) -> Reach<'_> {
-        match (self.role, &self.region) {
-            (Role::Admin, _) => Reach::Everywhere,
-            (Role::Cadre | Role::Coordinator, Some(prefix)) => Reach::Within(prefix),
-            _ => Reach::Nowhere,
-        }
-    }
-
-    /// Whether the caller may act on an object in `region_code`. Admins reach
-    /// everything; staff their region prefix; volunteers no region.
-    pub fn reaches(&self, region_code: &str) -> bool {
-        match self.reach() {
-            Reach::Everywhere => true,
-            Reach::Within(prefix) => prefix.contains(region_code),
-            Reach::Nowhere => false,
-        }
-    }
-
-    /// Whether the caller is a cadre or coordinator whose stored region is
-    /// missing or does not parse: their lists are built from that region, so
-    /// they are refused rather than shown every region (see `needs_region`).
-    pub fn is_staff_without_region(&self) -> bool {
-        matches!(self.role, Role::Cadre | Role::Coordinator) && self.region.is_none()
-    }
-}
+use crate::domain::Role;
 
 /// Who may call a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -188,16 +132,6 @@ pub const RULES: &[(&str, &str, Allow)] = &[
     ("GET", "/api/v1/stats/export", Allow::Roles(STAFF)),
 ];
 
-/// Roles whose members the caller may create: admins any, coordinators
-/// cadres (inside their region).
-pub fn may_create(creator: Role, role: Role) -> bool {
-    match creator {
-        Admin => true,
-        Coordinator => role == Cadre,
-        _ => false,
-    }
-}
-
 /// What the policy says of a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Decision {
@@ -275,25 +209,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn staff_reach_their_prefix_and_admins_everything() {
-        let caller = |role, region: Option<&str>| Caller {
-            user_id: Uuid::nil(),
-            role,
-            region: region.map(|r| RegionPrefix::parse(r).expect("prefix")),
-            locale: Locale::ZhCn,
-            session_id: Uuid::nil(),
-            csrf_token: String::new(),
-            via_cookie: false,
-        };
-        let township = "430525101000";
-        assert!(caller(Admin, None).reaches(township));
-        assert!(caller(Cadre, Some("430525101")).reaches("430525101203"));
-        assert!(!caller(Cadre, Some("430525102")).reaches("430525101203"));
-        assert!(caller(Coordinator, Some("430525")).reaches(township));
-        assert!(!caller(Role::Volunteer, None).reaches(township));
-    }
-
-    #[test]
     fn rules_are_found_by_pattern_and_method() {
         assert_eq!(
             decide(&Method::GET, "/api/v1/regions/430525000000"),
@@ -315,19 +230,7 @@ mod tests {
     }
 
     #[test]
-    fn staff_without_a_region_reach_nothing_and_need_it_almost_everywhere() {
-        let lost = Caller {
-            user_id: Uuid::nil(),
-            role: Cadre,
-            region: None,
-            locale: Locale::ZhCn,
-            session_id: Uuid::nil(),
-            csrf_token: String::new(),
-            via_cookie: false,
-        };
-        assert_eq!(lost.reach(), Reach::Nowhere);
-        assert!(lost.is_staff_without_region());
-        assert!(!lost.reaches("430525101203"));
+    fn routes_behind_a_login_need_a_region_except_the_account_itself() {
         for (method, path) in [
             (Method::GET, "/api/v1/households"),
             (Method::GET, "/api/v1/needs"),
@@ -348,14 +251,5 @@ mod tests {
         ] {
             assert!(!needs_region(&method, path), "{method} {path}");
         }
-    }
-
-    #[test]
-    fn coordinators_create_only_cadres() {
-        assert!(may_create(Coordinator, Cadre));
-        assert!(!may_create(Coordinator, Coordinator));
-        assert!(!may_create(Coordinator, Admin));
-        assert!(may_create(Admin, Coordinator));
-        assert!(!may_create(Cadre, Cadre));
     }
 }
