@@ -80,7 +80,7 @@ pub async fn audit_reads(
     }
     let subjects = ids.iter().map(Uuid::to_string).collect();
     let txn = store::begin_write(db).await?;
-    store::accounts::audit(
+    store::audit::record(
         &txn,
         caller.user_id,
         action,

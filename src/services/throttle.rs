@@ -5,8 +5,8 @@ use sea_orm::{ConnectionTrait, DbErr};
 use sha2::{Digest, Sha256};
 
 use crate::settings::Limit;
-use crate::store::accounts as q;
 use crate::store::entity::throttle_event::Column;
+use crate::store::throttle as q;
 
 const MINUTE: i64 = 60_000;
 
@@ -40,11 +40,11 @@ pub async fn hit(
     now: i64,
 ) -> Result<Result<i64, u64>, DbErr> {
     let since = now - limit.window_ms;
-    let event = q::throttle_record(db, bucket, now, since).await?;
-    if q::throttle_count(db, bucket, since).await? <= limit.max {
+    let event = q::record(db, bucket, now, since).await?;
+    if q::count(db, bucket, since).await? <= limit.max {
         return Ok(Ok(event));
     }
-    let oldest = q::throttle_first(db, bucket, since, Column::At)
+    let oldest = q::first(db, bucket, since, Column::At)
         .await?
         .unwrap_or(now);
     let wait_ms = (oldest + limit.window_ms - now).max(1000);
@@ -64,26 +64,26 @@ pub async fn lock_id(
     let since = now - window_ms;
     // The lock's mark is kept fresh while refusals go on; a lock quiet for a
     // whole window lets it expire.
-    if q::throttle_touch(db, bucket, since, now).await? == 0 {
-        q::throttle_record(db, bucket, now, since).await?;
+    if q::touch(db, bucket, since, now).await? == 0 {
+        q::record(db, bucket, now, since).await?;
     }
     // Two refusals that both found no mark both made one: the first counts.
-    Ok(q::throttle_first(db, bucket, since, Column::Id)
+    Ok(q::first(db, bucket, since, Column::Id)
         .await?
         .unwrap_or_default())
 }
 
 /// Forgets one counted attempt (it succeeded).
 pub async fn forget(db: &impl ConnectionTrait, event: i64) -> Result<(), DbErr> {
-    q::throttle_forget(db, event).await
+    q::forget(db, event).await
 }
 
 /// Forgets a bucket (a successful login clears its account's failures).
 pub async fn clear(db: &impl ConnectionTrait, bucket: &str) -> Result<(), DbErr> {
-    q::throttle_clear(db, bucket).await
+    q::clear(db, bucket).await
 }
 
 /// Forgets every event older than a day: no window is longer.
 pub async fn purge(db: &impl ConnectionTrait, now: i64) -> Result<(), DbErr> {
-    q::throttle_purge(db, now - 24 * 60 * MINUTE).await
+    q::purge(db, now - 24 * 60 * MINUTE).await
 }

@@ -1,13 +1,13 @@
-//! Queries on users, sessions, link tokens, throttling events and the audit log.
+//! Queries on users, their sessions and their link tokens.
 
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult,
-    PaginatorTrait, QueryFilter, Set,
+    QueryFilter, Set,
 };
 use uuid::Uuid;
 
-use super::entity::{link_token, session, throttle_event, user};
+use super::entity::{link_token, session, user};
 
 pub async fn user_by_email_key(
     db: &impl ConnectionTrait,
@@ -188,127 +188,6 @@ pub async fn spend_user_links(
         .exec(db)
         .await
         .map(|_| ())
-}
-
-/// How many events `bucket` had since `since`.
-pub async fn throttle_count(
-    db: &impl ConnectionTrait,
-    bucket: &str,
-    since: i64,
-) -> Result<u64, DbErr> {
-    throttle_event::Entity::find()
-        .filter(throttle_event::Column::Bucket.eq(bucket))
-        .filter(throttle_event::Column::At.gte(since))
-        .count(db)
-        .await
-}
-
-/// The least `column` (`At` or `Id`) among the events of `bucket` since
-/// `since`: when the oldest leaves the window, or which was recorded first.
-pub async fn throttle_first(
-    db: &impl ConnectionTrait,
-    bucket: &str,
-    since: i64,
-    column: throttle_event::Column,
-) -> Result<Option<i64>, DbErr> {
-    use sea_orm::{QueryOrder, QuerySelect};
-    throttle_event::Entity::find()
-        .select_only()
-        .column(column)
-        .filter(throttle_event::Column::Bucket.eq(bucket))
-        .filter(throttle_event::Column::At.gte(since))
-        .order_by_asc(column)
-        .into_tuple::<i64>()
-        .one(db)
-        .await
-}
-
-/// Records an event (returning its id) and forgets this bucket's events
-/// older than `forget_before`.
-pub async fn throttle_record(
-    db: &impl ConnectionTrait,
-    bucket: &str,
-    now: i64,
-    forget_before: i64,
-) -> Result<i64, DbErr> {
-    throttle_event::Entity::delete_many()
-        .filter(throttle_event::Column::Bucket.eq(bucket))
-        .filter(throttle_event::Column::At.lt(forget_before))
-        .exec(db)
-        .await?;
-    let inserted = throttle_event::Entity::insert(throttle_event::ActiveModel {
-        bucket: Set(bucket.to_owned()),
-        at: Set(now),
-        ..Default::default()
-    })
-    .exec(db)
-    .await?;
-    Ok(inserted.last_insert_id)
-}
-
-/// Moves every event of `bucket` since `since` to `now`; returns how many.
-pub async fn throttle_touch(
-    db: &impl ConnectionTrait,
-    bucket: &str,
-    since: i64,
-    now: i64,
-) -> Result<u64, DbErr> {
-    let result = throttle_event::Entity::update_many()
-        .col_expr(throttle_event::Column::At, Expr::value(now))
-        .filter(throttle_event::Column::Bucket.eq(bucket))
-        .filter(throttle_event::Column::At.gte(since))
-        .exec(db)
-        .await?;
-    Ok(result.rows_affected)
-}
-
-pub async fn throttle_forget(db: &impl ConnectionTrait, id: i64) -> Result<(), DbErr> {
-    throttle_event::Entity::delete_by_id(id)
-        .exec(db)
-        .await
-        .map(|_| ())
-}
-
-/// Forgets a bucket.
-pub async fn throttle_clear(db: &impl ConnectionTrait, bucket: &str) -> Result<(), DbErr> {
-    throttle_event::Entity::delete_many()
-        .filter(throttle_event::Column::Bucket.eq(bucket))
-        .exec(db)
-        .await
-        .map(|_| ())
-}
-
-/// Forgets every event before `before`.
-pub async fn throttle_purge(db: &impl ConnectionTrait, before: i64) -> Result<(), DbErr> {
-    throttle_event::Entity::delete_many()
-        .filter(throttle_event::Column::At.lt(before))
-        .exec(db)
-        .await
-        .map(|_| ())
-}
-
-/// Appends one audit record per subject: `actor` did `action` to each
-/// `subject_type` in `subject_ids`. One statement on PostgreSQL, as few as
-/// SQLite's variable limit allows there ([`super::bulk`]): an export of a
-/// county's households is not tens of thousands of round trips.
-pub async fn audit(
-    db: &impl ConnectionTrait,
-    actor: Uuid,
-    action: &str,
-    subject_type: &str,
-    subject_ids: Vec<String>,
-    now: i64,
-) -> Result<u64, DbErr> {
-    let ids = subject_ids.iter().map(|_| Uuid::now_v7()).collect();
-    super::bulk::Rows::new("audit_log", subject_ids.len())
-        .uuids("id", ids)
-        .same("actor_id", actor)
-        .same("action", action.to_owned())
-        .same("subject_type", subject_type.to_owned())
-        .texts("subject_id", subject_ids)
-        .same("at", now)
-        .insert(db)
-        .await
 }
 
 /// The user of an unused, unexpired link token with one of `purposes`,

@@ -2,6 +2,7 @@
 //! queries, one file per aggregate.
 
 pub mod accounts;
+pub mod audit;
 pub mod bulk;
 pub mod entity;
 pub mod households;
@@ -15,6 +16,7 @@ pub mod regions;
 pub mod rounds;
 mod sqlite_file;
 pub mod stats;
+pub mod throttle;
 
 use std::time::Duration;
 
