@@ -6,7 +6,7 @@ use sea_orm::{ActiveValue::Set, DatabaseConnection};
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{Fields, ServiceError, secrets};
+use super::{Fields, ServiceError, passwords, tokens};
 use crate::context::AppContext;
 use crate::domain::caller::{self, Caller};
 use crate::domain::{EmailAddress, Password, PersonName, Phone, RegionPrefix, Role};
@@ -118,14 +118,14 @@ pub(super) async fn issue_link(
     ttl_ms: i64,
     now: i64,
 ) -> Result<String, ServiceError> {
-    let token = secrets::new_token();
+    let token = tokens::new_token();
     q::insert_link_token(
         db,
         link_token::ActiveModel {
             id: Set(Uuid::now_v7()),
             user_id: Set(user_id),
             purpose: Set(purpose.to_owned()),
-            token_hash: Set(secrets::token_hash(&token)),
+            token_hash: Set(tokens::token_hash(&token)),
             created_at: Set(now),
             expires_at: Set(now + ttl_ms),
             used_at: Set(None),
@@ -176,7 +176,7 @@ pub async fn register(
     };
     // Hashed whether or not the address is taken, so that both answers
     // take as long.
-    let hash = secrets::hash_password(password.expose().to_owned()).await?;
+    let hash = passwords::hash_password(password.expose().to_owned()).await?;
     let now = now_ms();
     if let Some(owner) = q::user_by_email_key(&ctx.db, &parsed.email.key()).await? {
         return taken(ctx, &owner, &parsed, now).await;
@@ -206,7 +206,7 @@ pub async fn register(
         &txn,
         &user,
         EmailKind::VerifyEmail,
-        &format!("verify:{}", secrets::token_hash(&token)),
+        &format!("verify:{}", tokens::token_hash(&token)),
         context,
     )
     .await?;
@@ -247,7 +247,7 @@ async fn taken(
         &txn,
         owner,
         EmailKind::RegistrationAttempt,
-        &format!("register-taken:{}", secrets::token_hash(&token)),
+        &format!("register-taken:{}", tokens::token_hash(&token)),
         context,
     )
     .await?;
@@ -260,7 +260,7 @@ async fn taken(
 pub async fn verify(db: &DatabaseConnection, token: &str) -> Result<(), ServiceError> {
     let now = now_ms();
     let txn = store::begin_write(db).await?;
-    let user_id = q::consume_link_token(&txn, &secrets::token_hash(token), &["verify"], now)
+    let user_id = q::consume_link_token(&txn, &tokens::token_hash(token), &["verify"], now)
         .await?
         .ok_or_else(invalid_token)?;
     q::set_verified(&txn, user_id, now).await?;
@@ -366,7 +366,7 @@ pub async fn create_with_password(
             ));
         }
     }
-    let hash = secrets::hash_password(password.expose().to_owned()).await?;
+    let hash = passwords::hash_password(password.expose().to_owned()).await?;
     let txn = store::begin_write(db).await?;
     let user = q::insert_user(
         &txn,

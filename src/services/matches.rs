@@ -8,7 +8,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::ranking::Sight;
-use super::{ServiceError, match_mail, nearby, ranking, secrets};
+use super::{ServiceError, match_mail, nearby, ranking, tokens};
 use crate::context::AppContext;
 use crate::domain::Caller;
 use crate::i18n::{Locale, Text};
@@ -117,8 +117,8 @@ pub async fn write_match(
     store::matches::insert(txn, to_active(&row)).await?;
     store::matches::record_event(txn, row.id, actor, None, status, None, now).await?;
     let token = if proposed {
-        let token = secrets::new_token();
-        store::matches::insert_token(txn, row.id, secrets::token_hash(&token), now + ttl).await?;
+        let token = tokens::new_token();
+        store::matches::insert_token(txn, row.id, tokens::token_hash(&token), now + ttl).await?;
         Some(token)
     } else {
         None

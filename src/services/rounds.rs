@@ -9,7 +9,7 @@ use sea_orm::{ConnectionTrait, DatabaseTransaction};
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
-use super::{ServiceError, matches, ranking, round_lock, secrets};
+use super::{ServiceError, matches, ranking, round_lock, tokens};
 use crate::context::AppContext;
 use crate::domain::RegionPrefix;
 use crate::mail::digest::{Digest, DigestItem};
@@ -269,7 +269,7 @@ async fn proposal_mails(
     let mails = pairs
         .iter()
         .map(|(n, o)| {
-            let token = secrets::new_token();
+            let token = tokens::new_token();
             let need = ranking::round_need_input(n);
             let offer = ranking::round_offer_input(o);
             let cost = need
@@ -294,7 +294,7 @@ async fn proposal_mails(
                 }
             });
             ProposalMail {
-                token_hash: secrets::token_hash(&token),
+                token_hash: tokens::token_hash(&token),
                 cost,
                 item,
             }

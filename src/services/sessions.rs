@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::accounts::{RESET_TTL_MS, invalid_token, issue_link, link};
 use super::notify::send;
-use super::{ServiceError, secrets, throttle};
+use super::{ServiceError, passwords, throttle, tokens};
 use crate::context::AppContext;
 use crate::domain::Caller;
 use crate::domain::{EmailAddress, Password, RegionPrefix, Role};
@@ -76,7 +76,7 @@ pub async fn login(
     };
     let user = q::user_by_email_key(db, &key).await?;
     let hash = user.as_ref().and_then(|u| u.password_hash.clone());
-    let matches = secrets::verify_password(password.to_owned(), hash).await;
+    let matches = passwords::verify_password(password.to_owned(), hash).await;
     // A failure stays counted in every bucket; a success forgets its own
     // attempt, and the earlier failures from this place (typos).
     let Some(user) = user.filter(|_| matches) else {
@@ -88,14 +88,14 @@ pub async fn login(
     if !user.verified {
         return Err(ServiceError::Forbidden);
     }
-    let token = secrets::new_token();
-    let csrf_token = secrets::new_token();
+    let token = tokens::new_token();
+    let csrf_token = tokens::new_token();
     q::insert_session(
         db,
         session::ActiveModel {
             id: Set(Uuid::now_v7()),
             user_id: Set(user.id),
-            token_hash: Set(secrets::token_hash(&token)),
+            token_hash: Set(tokens::token_hash(&token)),
             csrf_token: Set(csrf_token.clone()),
             created_at: Set(now),
             last_used_at: Set(now),
@@ -158,7 +158,7 @@ pub async fn authenticate(
     via_cookie: bool,
 ) -> Result<Option<Caller>, ServiceError> {
     let now = now_ms();
-    let Some((session, user)) = q::live_session(db, &secrets::token_hash(token), now).await? else {
+    let Some((session, user)) = q::live_session(db, &tokens::token_hash(token), now).await? else {
         return Ok(None);
     };
     if now - session.last_used_at > TOUCH_EVERY_MS {
@@ -217,7 +217,7 @@ pub async fn forgot(ctx: &AppContext, email: &str, ip: &str) -> Result<(), Servi
         &txn,
         &user,
         EmailKind::PasswordReset,
-        &format!("reset:{}", secrets::token_hash(&token)),
+        &format!("reset:{}", tokens::token_hash(&token)),
         context,
     )
     .await?;
@@ -234,14 +234,14 @@ pub async fn set_password(
     password: &str,
 ) -> Result<(), ServiceError> {
     let now = now_ms();
-    let hash = secrets::token_hash(token);
+    let hash = tokens::token_hash(token);
     let user = match q::pending_link_user(db, &hash, &["invite", "reset"], now).await? {
         Some(user) => user,
         None => return Err(invalid_token()),
     };
     let password = Password::parse(password, &user.email, &user.name)
         .map_err(|message| ServiceError::field("password", message))?;
-    let password_hash = secrets::hash_password(password.expose().to_owned()).await?;
+    let password_hash = passwords::hash_password(password.expose().to_owned()).await?;
     let txn = store::begin_write(db).await?;
     // Used up here, atomically: of two requests with one token, one wins.
     let consumed = q::consume_link_token(&txn, &hash, &["invite", "reset"], now).await?;

@@ -213,11 +213,11 @@ async fn remind(ctx: &AppContext, m: &matches::Model) -> Result<(), ServiceError
     let p = match_mail::parties(&txn, m, &n).await?;
     let locale = Locale::parse(&p.volunteer.locale).unwrap_or_default();
     // A fresh link: the proposal's own was sent and is stored only hashed.
-    let token = super::secrets::new_token();
+    let token = super::tokens::new_token();
     store::matches::insert_token(
         &txn,
         m.id,
-        super::secrets::token_hash(&token),
+        super::tokens::token_hash(&token),
         m.expires_at.unwrap_or(now_ms()),
     )
     .await?;

@@ -10,7 +10,7 @@ use super::Site;
 use super::render::cookie;
 use crate::i18n::{self, Text};
 use crate::routes::guard::{MaybeCaller, SESSION_COOKIE, client_ip};
-use crate::services::{ServiceError, accounts, secrets, sessions};
+use crate::services::{ServiceError, accounts, sessions, tokens};
 
 /// The double-submit cookie that protects forms shown before login.
 const CSRF_COOKIE: &str = "huzhu_csrf";
@@ -48,7 +48,7 @@ pub(super) fn form_token(req: &HttpRequest) -> String {
     req.cookie(CSRF_COOKIE)
         .map(|c| c.value().to_owned())
         .filter(|v| v.len() == 64)
-        .unwrap_or_else(secrets::new_token)
+        .unwrap_or_else(tokens::new_token)
 }
 
 pub(super) fn form_token_matches(req: &HttpRequest, sent: &str) -> bool {

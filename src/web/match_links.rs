@@ -13,7 +13,7 @@ use super::Site;
 use super::account_pages::{form_token, form_token_matches, t, with_csrf_cookie};
 use crate::domain::match_status::Transition;
 use crate::services::transitions::{self, Actor};
-use crate::services::{ServiceError, secrets};
+use crate::services::{ServiceError, tokens};
 use crate::store::{self, now_ms};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -57,7 +57,7 @@ async fn show(ctx: Site, req: HttpRequest, path: web::Path<(String, String)>) ->
     let Some(transition) = transition_of(&action) else {
         return dead_link(&ctx);
     };
-    let found = store::matches::token_match(&ctx.db, &secrets::token_hash(&token), now_ms()).await;
+    let found = store::matches::token_match(&ctx.db, &tokens::token_hash(&token), now_ms()).await;
     let Ok(Some(match_id)) = found else {
         return dead_link(&ctx);
     };
@@ -132,7 +132,7 @@ async fn answer(
             ),
         );
     }
-    let hash = secrets::token_hash(&token);
+    let hash = tokens::token_hash(&token);
     let match_id = match store::matches::token_match(&ctx.db, &hash, now_ms()).await {
         Ok(Some(id)) => id,
         _ => return dead_link(&ctx),

@@ -16,7 +16,7 @@ use super::texts;
 use crate::domain::Category;
 use crate::matching::{CategorySet, NeedInput, eligible_cost};
 use crate::services::ranking;
-use crate::services::secrets::token_hash;
+use crate::services::tokens::token_hash;
 use crate::store::entity::{match_event, match_token, matches, need, offer};
 
 /// An offer and the times its places are taken.

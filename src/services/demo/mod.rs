@@ -29,7 +29,7 @@ use sea_orm::{PaginatorTrait, QueryFilter};
 pub use report::{Login, Summary};
 
 use self::draw::{DAY_MS, Draw};
-use crate::services::secrets;
+use crate::services::passwords;
 use crate::store::{self, entity};
 
 /// What to generate.
@@ -93,10 +93,10 @@ pub async fn run(db: &DatabaseConnection, options: &Options) -> Result<Summary, 
     refuse_unless_empty(db).await?;
     let passwords = report::Passwords::fresh(|| fresh_password(&mut rand::rng()));
     let (admin, coordinator, cadre, volunteer) = tokio::try_join!(
-        secrets::hash_password(passwords.admin.clone()),
-        secrets::hash_password(passwords.coordinator.clone()),
-        secrets::hash_password(passwords.cadre.clone()),
-        secrets::hash_password(passwords.volunteer.clone()),
+        passwords::hash_password(passwords.admin.clone()),
+        passwords::hash_password(passwords.coordinator.clone()),
+        passwords::hash_password(passwords.cadre.clone()),
+        passwords::hash_password(passwords.volunteer.clone()),
     )?;
     let hashes = accounts::Hashes {
         admin,

@@ -1,21 +1,6 @@
-//! Random tokens, stored only as hashes, and password hashing with Argon2id.
+//! Password hashing with Argon2id, off the async threads.
 
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};
-use rand::RngCore;
-use sha2::{Digest, Sha256};
-
-/// A fresh token of 256 random bits, hex-encoded, for links and sessions.
-pub fn new_token() -> String {
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    hex::encode(bytes)
-}
-
-/// What is stored of a token: its SHA-256, hex-encoded. A stolen database
-/// does not yield usable tokens.
-pub fn token_hash(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
-}
 
 /// Argon2id at OWASP's recommended parameters (19 MiB, 2 passes, 1 lane),
 /// which are the crate's defaults; checked by a test.
@@ -56,15 +41,6 @@ pub async fn verify_password(password: String, hash: Option<String>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn tokens_are_256_random_bits_and_stored_as_hashes() {
-        let a = new_token();
-        assert_eq!(a.len(), 64);
-        assert_ne!(a, new_token());
-        assert_eq!(token_hash(&a).len(), 64);
-        assert_ne!(token_hash(&a), a);
-    }
 
     #[test]
     fn argon2_uses_owasp_parameters() {
