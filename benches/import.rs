@@ -154,7 +154,8 @@ async fn main() {
         books[0].len() / 1024
     );
     let started = Instant::now();
-    let parsed = huzhu::services::import::parse_upload(&books[0]).expect("a valid workbook");
+    let parsed = huzhu::services::household_import::parse::parse_upload(&books[0])
+        .expect("a valid workbook");
     let parse_secs = started.elapsed().as_secs_f64();
     println!(
         "  parse only: {parse_secs:.2} s ({:.0} rows/s)",

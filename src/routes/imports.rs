@@ -128,8 +128,10 @@ pub async fn export(
     let locale = i18n::current();
     let rows = households::export_rows(&ctx, &caller).await?;
     let bytes = match format {
-        FileFormat::Xlsx => export::households_xlsx(&rows, locale).map_err(xlsx_failed)?,
-        FileFormat::Csv => export::households_csv(&rows, locale),
+        FileFormat::Xlsx => {
+            export::households::households_xlsx(&rows, locale).map_err(xlsx_failed)?
+        }
+        FileFormat::Csv => export::households::households_csv(&rows, locale),
     };
     Ok(attachment(format, "households", bytes))
 }

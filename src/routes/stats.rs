@@ -14,8 +14,8 @@ use crate::i18n::{self, Text};
 use crate::routes::extract::Query;
 use crate::routes::extract::region_filter;
 use crate::routes::files::{FileFormat, attachment, xlsx_failed};
+use crate::services::export::figures;
 use crate::services::stats::{self, BreakdownRow, Dimension, Figures, Scope};
-use crate::services::stats_export;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/stats/summary").route(web::get().to(summary)))
@@ -177,9 +177,9 @@ pub async fn export(
     let total = stats::summary(&ctx.db, &scope).await?;
     let bytes = match format {
         FileFormat::Xlsx => {
-            stats_export::breakdown_xlsx(dimension, &rows, &total, locale).map_err(xlsx_failed)?
+            figures::breakdown_xlsx(dimension, &rows, &total, locale).map_err(xlsx_failed)?
         }
-        FileFormat::Csv => stats_export::breakdown_csv(dimension, &rows, &total, locale),
+        FileFormat::Csv => figures::breakdown_csv(dimension, &rows, &total, locale),
     };
     let stem = format!("huzhu-stats-{}", dimension.as_str());
     Ok(attachment(format, &stem, bytes))

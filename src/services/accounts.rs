@@ -201,7 +201,7 @@ pub async fn register(
     };
     let token = issue_link(&txn, user.id, "verify", VERIFY_TTL_MS, now).await?;
     let context = json!({"verify_url": link(ctx, "/verify", &token), "expires_hours": 48});
-    super::notify::send(
+    super::emails::send(
         ctx,
         &txn,
         &user,
@@ -242,7 +242,7 @@ async fn taken(
         "reset_url": link(ctx, "/password", &token),
         "expires_minutes": RESET_TTL_MS / 60_000,
     });
-    super::notify::send(
+    super::emails::send(
         ctx,
         &txn,
         owner,
@@ -327,7 +327,7 @@ pub async fn invite(
         "set_password_url": link(ctx, "/password", &token),
         "expires_days": 7,
     });
-    super::notify::send(
+    super::emails::send(
         ctx,
         &txn,
         &user,

@@ -341,7 +341,7 @@ pub async fn list(
 pub async fn export_rows(
     ctx: &AppContext,
     caller: &Caller,
-) -> Result<Vec<super::export::HouseholdExportRow>, ServiceError> {
+) -> Result<Vec<super::export::households::HouseholdExportRow>, ServiceError> {
     let regions: Vec<_> = caller.region.iter().cloned().collect();
     let rows = store::households::list(&ctx.db, &regions, None, 0).await?;
     let names = store::regions::names(&ctx.db, rows.iter().map(|h| h.region.clone())).await?;
@@ -349,7 +349,7 @@ pub async fn export_rows(
     audit_reads(&ctx.db, caller, "export", &ids).await?;
     Ok(rows
         .into_iter()
-        .map(|h| super::export::HouseholdExportRow {
+        .map(|h| super::export::households::HouseholdExportRow {
             region_name: names.get(&h.region).cloned().unwrap_or_default(),
             region: h.region,
             head_name: h.head_name,

@@ -7,8 +7,9 @@ use sea_orm::{ActiveValue::Set, ConnectionTrait};
 use serde_json::json;
 use uuid::Uuid;
 
+use super::emails::match_life;
 use super::ranking::Sight;
-use super::{ServiceError, match_mail, nearby, ranking, tokens};
+use super::{ServiceError, nearby, ranking, tokens};
 use crate::context::AppContext;
 use crate::domain::Caller;
 use crate::i18n::{Locale, Text};
@@ -188,7 +189,7 @@ pub async fn claim(
         return Err(conflict("需求已被认领", "The need has just been taken"));
     };
     store::stats::refresh(&txn, Some(&[n.id])).await?;
-    match_mail::accepted(ctx, &txn, &m, &n, true).await?;
+    match_life::accepted(ctx, &txn, &m, &n, true).await?;
     txn.commit()
         .await
         .map_err(|e| lost_race(&e).unwrap_or(e.into()))?;
@@ -238,7 +239,7 @@ pub async fn propose(
     };
     let token =
         token.ok_or_else(|| ServiceError::Internal(anyhow::anyhow!("a proposal has a token")))?;
-    let p = match_mail::parties(&txn, &m, &n).await?;
+    let p = match_life::parties(&txn, &m, &n).await?;
     let item = proposal_item(
         (&n).into(),
         &p.village_name,
@@ -248,7 +249,7 @@ pub async fn propose(
     );
     let expires = expires_label(ctx, m.expires_at.unwrap_or(now));
     let context = json!({"proposals": [item], "count": 1, "expires_at": expires});
-    super::notify::send(
+    super::emails::send(
         ctx,
         &txn,
         &p.volunteer,
@@ -274,7 +275,7 @@ pub fn proposal_item(
 ) -> serde_json::Value {
     json!({
         "title": n.title,
-        "category_label": match_mail::category_label(n.category, locale),
+        "category_label": match_life::category_label(n.category, locale),
         "village_name": village,
         "distance_km": distance_m.filter(|d| *d > 0).map(nearby::shown_km),
         "urgency": n.urgency,

@@ -3,16 +3,14 @@
 
 pub mod accounts;
 pub mod demo;
+pub mod emails;
 pub mod export;
 pub mod household_import;
 pub mod households;
-pub mod import;
-pub mod match_mail;
 pub mod match_reads;
 pub mod matches;
 pub mod nearby;
 pub mod needs;
-pub mod notify;
 pub mod offers;
 pub mod passwords;
 pub mod ranking;
@@ -23,7 +21,6 @@ pub mod rounds;
 pub mod schedules;
 pub mod sessions;
 pub mod stats;
-pub mod stats_export;
 pub mod throttle;
 pub mod tokens;
 pub mod transitions;

@@ -355,7 +355,7 @@ async fn volunteers(
             .all(db)
             .await?;
         for (id, email, name, locale) in rows {
-            found.insert(id, super::notify::recipient_of(email, name, &locale));
+            found.insert(id, super::emails::recipient_of(email, name, &locale));
         }
     }
     Ok(found)

@@ -194,7 +194,7 @@ async fn weekly_digests(ctx: &AppContext, week: &Week, now: i64) -> Result<usize
             "report_url": format!("{}/reports?region={}&week={}", base(ctx), coordinator.region.clone().unwrap_or_default(), last.key()),
         });
         let txn = store::begin_write(&ctx.db).await?;
-        let sent = super::notify::send(
+        let sent = super::emails::send(
             ctx,
             &txn,
             &coordinator,
@@ -239,7 +239,7 @@ async fn stale_reminders(ctx: &AppContext, day: &str, now: i64) -> Result<usize,
         });
         let txn = store::begin_write(&ctx.db).await?;
         let sent =
-            super::notify::send(ctx, &txn, &cadre, EmailKind::StaleNeeds, &event, context).await?;
+            super::emails::send(ctx, &txn, &cadre, EmailKind::StaleNeeds, &event, context).await?;
         txn.commit().await?;
         queued += usize::from(sent);
     }

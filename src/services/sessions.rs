@@ -6,7 +6,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::accounts::{RESET_TTL_MS, invalid_token, issue_link, link};
-use super::notify::send;
+use super::emails::send;
 use super::{ServiceError, passwords, throttle, tokens};
 use crate::context::AppContext;
 use crate::domain::Caller;

@@ -5,7 +5,8 @@
 
 use uuid::Uuid;
 
-use super::{ServiceError, match_mail};
+use super::ServiceError;
+use super::emails::match_life;
 use crate::context::AppContext;
 use crate::domain::Caller;
 use crate::domain::match_status::Transition;
@@ -151,16 +152,16 @@ pub async fn apply(
         .await?
         .ok_or(ServiceError::NotFound)?;
     match t {
-        Transition::Accept => match_mail::accepted(ctx, &txn, &moved, &n, false).await?,
+        Transition::Accept => match_life::accepted(ctx, &txn, &moved, &n, false).await?,
         Transition::Complete => {
-            match_mail::completed(ctx, &txn, &moved, &n, note.as_deref().unwrap_or("")).await?
+            match_life::completed(ctx, &txn, &moved, &n, note.as_deref().unwrap_or("")).await?
         }
         Transition::Cancel => {
             let (label, by_volunteer) = match actor {
                 Actor::Caller(c) => (c.role.label(), c.user_id == m.volunteer_id),
                 _ => (Text::fixed("系统", "the system"), false),
             };
-            match_mail::cancelled(
+            match_life::cancelled(
                 ctx,
                 &txn,
                 &moved,
@@ -210,7 +211,7 @@ async fn remind(ctx: &AppContext, m: &matches::Model) -> Result<(), ServiceError
         return Ok(());
     };
     let txn = store::begin_write(&ctx.db).await?;
-    let p = match_mail::parties(&txn, m, &n).await?;
+    let p = match_life::parties(&txn, m, &n).await?;
     let locale = Locale::parse(&p.volunteer.locale).unwrap_or_default();
     // A fresh link: the proposal's own was sent and is stored only hashed.
     let token = super::tokens::new_token();
@@ -228,7 +229,7 @@ async fn remind(ctx: &AppContext, m: &matches::Model) -> Result<(), ServiceError
         "expires_at": super::matches::expires_label(ctx, m.expires_at.unwrap_or(0)),
     });
     let event = format!("match:{}:reminder", m.id);
-    if super::notify::send(
+    if super::emails::send(
         ctx,
         &txn,
         &p.volunteer,

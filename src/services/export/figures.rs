@@ -4,9 +4,9 @@
 
 use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook, XlsxError};
 
-use super::export::{defused, display_width, in_locale as pick};
-use super::stats::{BreakdownRow, Dimension, Figures};
+use super::{defused, display_width, in_locale as pick};
 use crate::i18n::Locale;
+use crate::services::stats::{BreakdownRow, Dimension, Figures};
 
 #[derive(Clone, Copy, PartialEq)]
 enum Kind {

@@ -3,7 +3,7 @@ use std::io::Cursor;
 use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
 
 use super::*;
-use crate::services::import::parse_upload;
+use crate::services::household_import::parse::parse_upload;
 
 fn rows() -> Vec<HouseholdExportRow> {
     vec![

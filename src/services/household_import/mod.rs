@@ -1,13 +1,15 @@
-//! Importing a village's spreadsheet: every row checked, then every household
-//! and need written in one transaction, or nothing at all.
+//! Importing a village's spreadsheet: every row checked (`parse`, pure),
+//! then every household and need written in one transaction, or nothing at
+//! all (here).
 
 use std::collections::{HashMap, HashSet};
 
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use super::ServiceError;
-use super::import::{ImportRow, MAX_ERRORS, Parsed, RowError, parse_file};
+use crate::services::ServiceError;
+pub mod parse;
+
 use crate::domain::Caller;
 use crate::domain::FieldError;
 use crate::domain::grid::cell_of;
@@ -15,6 +17,7 @@ use crate::domain::household::join_tags;
 use crate::i18n::Text;
 use crate::store::is_unique_violation;
 use crate::store::{self, entity::household, entity::need, entity::region, now_ms};
+use parse::{ImportRow, MAX_ERRORS, Parsed, RowError, parse_file};
 
 /// What an import created (or, in a dry run, would create).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -6,6 +6,7 @@ use std::fmt;
 
 use rust_xlsxwriter::{Color, Format, FormatBorder, Workbook, XlsxError};
 
+use super::{defused, display_width, in_locale};
 use crate::domain::household::{HouseholdTag, join_tags};
 use crate::i18n::Locale;
 
@@ -56,14 +57,6 @@ fn header(locale: Locale) -> impl Iterator<Item = &'static str> {
         .map(move |&(zh, en)| in_locale(locale, zh, en))
 }
 
-/// The text of `locale`'s language.
-pub(crate) fn in_locale(locale: Locale, zh: &'static str, en: &'static str) -> &'static str {
-    match locale {
-        Locale::ZhCn => zh,
-        Locale::En => en,
-    }
-}
-
 /// A CSV in UTF-8 with a BOM (without one Excel reads Chinese as GBK), with
 /// the header in `locale`'s language and tags as codes joined by `;`, so the
 /// import's household columns read it back.
@@ -95,16 +88,6 @@ fn write_csv(out: &mut Vec<u8>, rows: &[HouseholdExportRow], locale: Locale) -> 
     }
     writer.flush()?;
     Ok(())
-}
-
-/// Excel runs a cell starting with `=`, `+`, `-` or `@` as a formula; a
-/// leading apostrophe shows the text as typed instead.
-pub(crate) fn defused(text: &str) -> String {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{text}")
-    } else {
-        text.to_owned()
-    }
 }
 
 /// One sheet (户籍信息 / Households) with a bold filled header that stays in
@@ -174,12 +157,4 @@ pub fn households_xlsx(rows: &[HouseholdExportRow], locale: Locale) -> Result<Ve
         sheet.set_column_width(col as u16, width as f64)?;
     }
     book.save_to_buffer()
-}
-
-/// How many character cells `text` takes: Chinese and other wide
-/// characters take two.
-pub(crate) fn display_width(text: &str) -> usize {
-    text.chars()
-        .map(|c| if (c as u32) < 0x1100 { 1 } else { 2 })
-        .sum()
 }

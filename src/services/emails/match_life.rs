@@ -3,12 +3,12 @@
 use sea_orm::ConnectionTrait;
 use serde_json::json;
 
-use super::ServiceError;
-use super::notify::send;
+use super::send;
 use crate::context::AppContext;
 use crate::domain::Category;
 use crate::i18n::{Locale, Text};
 use crate::mail::EmailKind;
+use crate::services::ServiceError;
 use crate::store::{self, entity::matches, entity::need, entity::user};
 
 /// The people and places an email about a match names.

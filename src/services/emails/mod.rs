@@ -1,13 +1,16 @@
 //! Emailing a user: the one way services queue an email to a person, in
-//! their language, keyed by the event and the person so it is sent once.
+//! their language, keyed by the event and the person so it is sent once;
+//! `match_life` composes the emails of a match's life with it.
 
 use sea_orm::ConnectionTrait;
 use serde_json::Value;
 
-use super::ServiceError;
+pub mod match_life;
+
 use crate::context::AppContext;
 use crate::i18n::Locale;
 use crate::mail::{self, EmailKind, IdempotencyKey, Recipient};
+use crate::services::ServiceError;
 use crate::store::entity::user;
 
 /// A user as an email recipient.
