@@ -115,6 +115,12 @@ impl RegionPrefix {
         &self.0
     }
 
+    /// The code of the region the prefix names: the prefix padded with
+    /// zeros to 12 digits (`430525` → `430525000000`).
+    pub fn code(&self) -> String {
+        padded_code(&self.0)
+    }
+
     /// Whether `code` lies inside this prefix.
     pub fn contains(&self, code: &str) -> bool {
         code.starts_with(&self.0)
@@ -130,6 +136,12 @@ impl RegionPrefix {
     pub fn overlaps(&self, other: &RegionPrefix) -> bool {
         self.0.starts_with(&other.0) || other.0.starts_with(&self.0)
     }
+}
+
+/// A stored prefix (6, 9 or 12 digits) padded with zeros to the 12-digit
+/// code of the region it names, for looking up that region's row and name.
+pub fn padded_code(prefix: &str) -> String {
+    format!("{prefix:0<12}")
 }
 
 impl fmt::Display for RegionPrefix {
@@ -312,6 +324,11 @@ mod tests {
         assert!(a.contains("430525101203"));
         assert!(!a.contains("430525102203"));
         assert!(RegionPrefix::parse("4305").is_err());
+        assert_eq!(b.code(), "430525101000");
+        assert_eq!(
+            RegionPrefix::parse("430525").expect("valid").code(),
+            "430525000000"
+        );
     }
 
     #[test]

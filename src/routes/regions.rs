@@ -76,9 +76,11 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let limit = page_limit(q.limit)?;
     let parent = match q.parent.as_deref() {
-        Some(text) => Some(padded(
-            &RegionPrefix::parse(text).map_err(|_| code_error("parent"))?,
-        )),
+        Some(text) => Some(
+            RegionPrefix::parse(text)
+                .map_err(|_| code_error("parent"))?
+                .code(),
+        ),
         None => None,
     };
     let cursor = match q.cursor.as_deref() {
@@ -98,10 +100,6 @@ pub async fn list(
             r.code.clone()
         })),
     )
-}
-
-fn padded(prefix: &RegionPrefix) -> String {
-    format!("{:0<12}", prefix.as_str())
 }
 
 /// One region by its code.

@@ -80,7 +80,7 @@ pub async fn start(
     let region = match (body.region.as_deref(), &caller.region) {
         (Some(text), _) => {
             let prefix = RegionPrefix::parse(text).map_err(|_| outside())?;
-            if !caller.reaches(&format!("{:0<12}", prefix.as_str())) {
+            if !caller.reaches(&prefix.code()) {
                 return Err(outside());
             }
             prefix

@@ -294,7 +294,7 @@ pub async fn invite(
     let parsed = parsed.ok_or(ServiceError::Invalid(Vec::new()))?;
     let region_name = match &parsed.region {
         Some(prefix) => {
-            let code = format!("{:0<12}", prefix.as_str());
+            let code = prefix.code();
             // A region out of reach is answered like one that does not exist.
             if caller.role != Role::Admin && !caller.reaches(&code) {
                 return Err(ServiceError::field(
@@ -358,7 +358,7 @@ pub async fn create_with_password(
         return Err(ServiceError::Invalid(Vec::new()));
     };
     if let Some(prefix) = &parsed.region {
-        let code = format!("{:0<12}", prefix.as_str());
+        let code = prefix.code();
         if store::regions::find(db, &code).await?.is_none() {
             return Err(ServiceError::field(
                 "region",

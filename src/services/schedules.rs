@@ -175,7 +175,8 @@ async fn weekly_digests(ctx: &AppContext, week: &Week, now: i64) -> Result<usize
         let this_week = stats::summary(&ctx.db, &figures(&last)).await?;
         let last_week = stats::summary(&ctx.db, &figures(&before)).await?;
         let (waiting, _) = store::stats::longest_waiting(&ctx.db, &regions, now, 5).await?;
-        let region_code = format!("{:0<12}", coordinator.region.clone().unwrap_or_default());
+        let region_code =
+            crate::domain::region::padded_code(coordinator.region.as_deref().unwrap_or_default());
         let mut names = store::regions::names(
             &ctx.db,
             waiting

@@ -187,7 +187,7 @@ async fn render(
             })
         })
         .collect();
-    let region_code = shown.as_ref().map(|p| format!("{:0<12}", p.as_str()));
+    let region_code = shown.as_ref().map(RegionPrefix::code);
     let region_name = match &region_code {
         Some(code) => store::regions::find(&ctx.db, code).await?.map(|r| r.name),
         None => None,

@@ -122,7 +122,7 @@ pub async fn run(db: &DatabaseConnection, options: &Options) -> Result<Summary, 
             .users
             .iter()
             .filter_map(|u| u.region.clone())
-            .map(|r| format!("{r:0<12}")),
+            .map(|r| crate::domain::region::padded_code(&r)),
     )
     .await?;
     Ok(Summary::of(

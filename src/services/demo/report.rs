@@ -96,7 +96,10 @@ impl Summary {
                     _ => passwords.cadre.clone(),
                 },
                 region: u.region.as_ref().map(|r| {
-                    let name = names.get(&format!("{r:0<12}")).cloned().unwrap_or_default();
+                    let name = names
+                        .get(&crate::domain::region::padded_code(r))
+                        .cloned()
+                        .unwrap_or_default();
                     (r.clone(), name)
                 }),
             })
