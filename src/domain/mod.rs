@@ -4,6 +4,7 @@ pub mod account;
 pub mod caller;
 pub mod category;
 pub mod cover;
+pub mod cursor;
 pub mod grid;
 pub mod household;
 pub mod match_status;

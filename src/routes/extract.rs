@@ -242,13 +242,22 @@ impl<T> Page<T> {
     }
 }
 
+/// The one answer to a cursor this service did not write.
+pub fn invalid_cursor() -> ApiError {
+    ApiError::field("cursor", Text::fixed("游标无效", "Invalid cursor"))
+}
+
 /// A `cursor=` that is an id: where a list ordered by id continues.
 pub fn uuid_cursor(text: Option<&str>) -> Result<Option<uuid::Uuid>, ApiError> {
-    text.map(|c| {
-        uuid::Uuid::parse_str(c)
-            .map_err(|_| ApiError::field("cursor", Text::fixed("游标无效", "Invalid cursor")))
-    })
-    .transpose()
+    text.map(|c| uuid::Uuid::parse_str(c).map_err(|_| invalid_cursor()))
+        .transpose()
+}
+
+/// A `cursor=` that is a `number_id` key (`domain::cursor`): where a list
+/// ordered by a time or a cost continues.
+pub fn key_cursor(text: Option<&str>) -> Result<Option<(i64, uuid::Uuid)>, ApiError> {
+    text.map(|c| crate::domain::cursor::parse_key(c).ok_or_else(invalid_cursor))
+        .transpose()
 }
 
 /// A `region=` filter: a region code or its significant prefix.

@@ -7,10 +7,13 @@ use uuid::Uuid;
 
 use crate::context::AppContext;
 use crate::domain::Caller;
+use crate::domain::cursor::encode_key;
 use crate::domain::match_status::Transition;
 use crate::error::ApiError;
 use crate::i18n::Text;
-use crate::routes::extract::{Json, OptionalJson, Page, Query, page_limit};
+use crate::routes::extract::{
+    Json, OptionalJson, Page, Query, key_cursor, page_limit, uuid_cursor,
+};
 use crate::routes::households::time;
 use crate::services::transitions::{self, Actor};
 use crate::services::{match_reads, matches};
@@ -122,11 +125,7 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let limit = page_limit(q.limit)?;
     let bad = |field: &str| ApiError::field(field, Text::fixed("参数无效", "Invalid value"));
-    let after = q
-        .cursor
-        .as_deref()
-        .map(|c| Uuid::parse_str(c).map_err(|_| bad("cursor")))
-        .transpose()?;
+    let after = uuid_cursor(q.cursor.as_deref())?;
     let region = q
         .region
         .as_deref()
@@ -200,14 +199,6 @@ pub struct EventsQuery {
     pub cursor: Option<String>,
 }
 
-/// Events are read by their key, `(at, id)`; the cursor is the last one's,
-/// written `at_id`.
-fn event_cursor(text: &str) -> Result<(i64, Uuid), ApiError> {
-    text.split_once('_')
-        .and_then(|(at, id)| Some((at.parse().ok()?, Uuid::parse_str(id).ok()?)))
-        .ok_or_else(|| ApiError::field("cursor", Text::fixed("游标无效", "Invalid cursor")))
-}
-
 /// The history of a match, oldest first.
 #[utoipa::path(get, path = "/api/v1/matches/{id}/events", tag = "matches", params(("id" = Uuid, Path), EventsQuery),
     responses((status = 200, body = Page<EventView>), (status = 404), (status = 422)))]
@@ -218,9 +209,10 @@ pub async fn events(
     Query(q): Query<EventsQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let limit = page_limit(q.limit)?;
-    let after = q.cursor.as_deref().map(event_cursor).transpose()?;
+    // Events are read by their key, `(at, id)`.
+    let after = key_cursor(q.cursor.as_deref())?;
     let rows = match_reads::events(&ctx.db, &caller, *id, after, limit + 1).await?;
-    let page = Page::from_rows(rows, limit, |e| format!("{}_{}", e.at, e.id));
+    let page = Page::from_rows(rows, limit, |e| encode_key(e.at, e.id));
     Ok(HttpResponse::Ok().json(Page {
         items: page.items.into_iter().map(EventView::from).collect(),
         next_cursor: page.next_cursor,

@@ -8,11 +8,12 @@ use uuid::Uuid;
 
 use crate::context::AppContext;
 use crate::domain::Caller;
+use crate::domain::cursor::encode_key;
 use crate::domain::{Category, RegionPrefix, Role};
 use crate::error::ApiError;
 use crate::i18n::Text;
 use crate::matching::GeoPoint;
-use crate::routes::extract::{Json, Page, Query, page_limit};
+use crate::routes::extract::{Json, Page, Query, invalid_cursor, key_cursor, page_limit};
 use crate::routes::households::time;
 use crate::services::nearby::{self, Cursor, coarse};
 use crate::services::needs::{self, NeedInput};
@@ -230,9 +231,7 @@ pub async fn list(
     let limit = page_limit(q.limit)?;
     let filter = filter_of(&caller, &q)?;
     let cursor = match q.cursor.as_deref() {
-        Some(c) => {
-            Some(Cursor::decode(c).ok_or_else(|| invalid("cursor", "游标无效", "Invalid cursor"))?)
-        }
+        Some(c) => Some(Cursor::decode(c).ok_or_else(invalid_cursor)?),
         None => None,
     };
     let rows: Vec<(need::Model, Option<i64>)> = match q.near.as_deref() {
@@ -368,21 +367,6 @@ pub struct RankQuery {
     pub cursor: Option<String>,
 }
 
-/// `cost_id` cursors of ranked lists.
-pub fn rank_cursor(q: &RankQuery) -> Result<Option<(i64, Uuid)>, ApiError> {
-    q.cursor
-        .as_deref()
-        .map(|c| {
-            let (cost, id) = c.split_once('_').ok_or(())?;
-            Ok::<_, ()>((
-                cost.parse().map_err(|_| ())?,
-                Uuid::parse_str(id).map_err(|_| ())?,
-            ))
-        })
-        .transpose()
-        .map_err(|()| invalid("cursor", "游标无效", "Invalid cursor"))
-}
-
 /// Eligible offers with free capacity for a need, best first.
 #[utoipa::path(get, path = "/api/v1/needs/{id}/candidates", tag = "needs", params(("id" = Uuid, Path), RankQuery),
     responses((status = 200, body = Page<CandidateView>), (status = 404)))]
@@ -393,7 +377,7 @@ pub async fn candidates(
     Query(q): Query<RankQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let limit = page_limit(q.limit)?;
-    let after = rank_cursor(&q)?;
+    let after = key_cursor(q.cursor.as_deref())?;
     let need = needs::visible(&ctx, &caller, *id).await?;
     let sight = Sight::of_offers_for(caller.role);
     let ranked = ranking::candidates(&ctx.db, &need, sight, after, limit).await?;
@@ -409,7 +393,7 @@ pub async fn candidates(
         .collect();
     Ok(
         HttpResponse::Ok().json(Page::from_rows(rows, limit, |c: &CandidateView| {
-            format!("{}_{}", c.rank, c.offer_id)
+            encode_key(c.rank, c.offer_id)
         })),
     )
 }

@@ -9,12 +9,13 @@ use uuid::Uuid;
 
 use crate::context::AppContext;
 use crate::domain::Caller;
+use crate::domain::cursor::encode_key;
 use crate::error::ApiError;
 use crate::i18n::Text;
 use crate::matching::{CategorySet, Decimal};
-use crate::routes::extract::{Json, Page, Query, page_limit, uuid_cursor};
+use crate::routes::extract::{Json, Page, Query, key_cursor, page_limit, uuid_cursor};
 use crate::routes::households::{present, time};
-use crate::routes::needs::{NeedView, RankQuery, rank_cursor, views};
+use crate::routes::needs::{NeedView, RankQuery, views};
 use crate::services::offers::{self, OfferInput};
 use crate::services::{nearby, ranking};
 use crate::store::entity::offer;
@@ -272,7 +273,7 @@ pub async fn suggestions(
     Query(q): Query<RankQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let limit = page_limit(q.limit)?;
-    let after = rank_cursor(&q)?;
+    let after = key_cursor(q.cursor.as_deref())?;
     let offer = offers::owned(&ctx, &caller, *id).await?;
     let ranked = ranking::suggestions(&ctx.db, &offer, after, limit).await?;
     let scores: Vec<(i64, i64)> = ranked.iter().map(|r| (r.distance_m, r.cost)).collect();
@@ -293,7 +294,7 @@ pub async fn suggestions(
         .collect();
     Ok(
         HttpResponse::Ok().json(Page::from_rows(rows, limit, |s: &SuggestionView| {
-            format!("{}_{}", s.rank, s.need.id)
+            encode_key(s.rank, s.need.id)
         })),
     )
 }

@@ -4,6 +4,7 @@
 use uuid::Uuid;
 
 use super::ServiceError;
+use crate::domain::cursor::{encode_key, parse_key};
 use crate::domain::grid::BoundingBox;
 use crate::matching::{GeoPoint, haversine_m};
 use crate::store::{self, entity::need, needs::NeedFilter};
@@ -18,18 +19,17 @@ pub enum Cursor {
 }
 
 impl Cursor {
+    /// The key cursor (`domain::cursor`) tagged with its order: `p…` or `d…`.
     pub fn encode(&self) -> String {
         match self {
-            Self::Posted(t, id) => format!("p{t}_{id}"),
-            Self::Distance(d, id) => format!("d{d}_{id}"),
+            Self::Posted(t, id) => format!("p{}", encode_key(*t, *id)),
+            Self::Distance(d, id) => format!("d{}", encode_key(*d, *id)),
         }
     }
 
     pub fn decode(text: &str) -> Option<Self> {
-        let (head, id) = text.split_once('_')?;
-        let id = Uuid::parse_str(id).ok()?;
-        let (kind, number) = head.split_at_checked(1)?;
-        let number: i64 = number.parse().ok()?;
+        let (kind, key) = text.split_at_checked(1)?;
+        let (number, id) = parse_key(key)?;
         match kind {
             "p" => Some(Self::Posted(number, id)),
             "d" if number >= 0 => Some(Self::Distance(number, id)),
