@@ -7,13 +7,14 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::Site;
-use super::render::cookie;
-use crate::i18n::{self, Text};
+use super::page::{
+    cookie, form_token, form_token_matches, message, secure, see_other, t, with_csrf_cookie,
+};
+use crate::i18n;
 use crate::routes::guard::{MaybeCaller, SESSION_COOKIE, client_ip};
-use crate::services::{ServiceError, accounts, sessions, tokens};
+use crate::services::{ServiceError, accounts, sessions};
 
 /// The double-submit cookie that protects forms shown before login.
-const CSRF_COOKIE: &str = "huzhu_csrf";
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/").route(web::get().to(home)))
@@ -33,42 +34,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(password_form))
                 .route(web::post().to(set_password)),
         );
-}
-
-pub(super) fn t(zh: &'static str, en: &'static str) -> String {
-    Text::fixed(zh, en).get(i18n::current()).to_owned()
-}
-
-fn secure(ctx: &Site) -> bool {
-    ctx.public_url.scheme() == "https"
-}
-
-/// The pre-login CSRF token: the cookie's, or a new one.
-pub(super) fn form_token(req: &HttpRequest) -> String {
-    req.cookie(CSRF_COOKIE)
-        .map(|c| c.value().to_owned())
-        .filter(|v| v.len() == 64)
-        .unwrap_or_else(tokens::new_token)
-}
-
-pub(super) fn form_token_matches(req: &HttpRequest, sent: &str) -> bool {
-    req.cookie(CSRF_COOKIE)
-        .is_some_and(|c| !sent.is_empty() && c.value() == sent)
-}
-
-pub(super) fn with_csrf_cookie(
-    ctx: &Site,
-    mut response: HttpResponse,
-    token: String,
-) -> HttpResponse {
-    let _ = response.add_cookie(&cookie(CSRF_COOKIE, token, secure(ctx), 3600));
-    response
-}
-
-fn see_other(location: &str) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header(("location", location))
-        .finish()
 }
 
 async fn home(ctx: Site, caller: MaybeCaller) -> HttpResponse {
@@ -251,14 +216,6 @@ enum Confirm {
     Password,
 }
 
-fn message(ctx: &Site, status: StatusCode, heading: String, text: String) -> HttpResponse {
-    ctx.pages.render(
-        status,
-        "message.html",
-        json!({"heading": heading, "message": text, "next_url": "/login", "next_label": t("去登录", "Log in")}),
-    )
-}
-
 async fn verify_form(ctx: Site, req: HttpRequest, q: web::Query<TokenQuery>) -> HttpResponse {
     confirm_page(
         &ctx,
@@ -297,12 +254,14 @@ async fn verify(ctx: Site, req: HttpRequest, form: web::Form<TokenForm>) -> Http
             StatusCode::OK,
             t("邮箱已验证", "Email verified"),
             t("现在可以登录了。", "You can log in now."),
+            to_login(),
         ),
         Err(ServiceError::Invalid(_)) => message(
             &ctx,
             StatusCode::UNPROCESSABLE_ENTITY,
             t("无法验证", "Cannot verify"),
             link_failed(),
+            to_login(),
         ),
         Err(e) => {
             tracing::error!(error = %e, "verify page failed");
@@ -311,6 +270,7 @@ async fn verify(ctx: Site, req: HttpRequest, form: web::Form<TokenForm>) -> Http
                 StatusCode::INTERNAL_SERVER_ERROR,
                 t("出错了", "Error"),
                 t("请稍后再试。", "Please try later."),
+                to_login(),
             )
         }
     }
@@ -341,6 +301,7 @@ async fn set_password(ctx: Site, req: HttpRequest, form: web::Form<TokenForm>) -
             StatusCode::OK,
             t("密码已设置", "Password set"),
             t("请用新密码登录。", "Log in with your new password."),
+            to_login(),
         ),
         Err(ServiceError::Invalid(errors)) => {
             let detail = errors
@@ -356,7 +317,13 @@ async fn set_password(ctx: Site, req: HttpRequest, form: web::Form<TokenForm>) -
                 StatusCode::INTERNAL_SERVER_ERROR,
                 t("出错了", "Error"),
                 t("请稍后再试。", "Please try later."),
+                to_login(),
             )
         }
     }
+}
+
+/// Where account pages send people next: the login page.
+fn to_login() -> (&'static str, String) {
+    ("/login", t("去登录", "Log in"))
 }

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::Site;
-use super::account_pages::{form_token, form_token_matches, t, with_csrf_cookie};
+use super::page::{form_token, form_token_matches, message, t, with_csrf_cookie};
 use crate::domain::match_status::Transition;
 use crate::services::transitions::{self, Actor};
 use crate::services::{ServiceError, tokens};
@@ -32,14 +32,6 @@ fn transition_of(action: &str) -> Option<Transition> {
     }
 }
 
-fn message(ctx: &Site, status: StatusCode, heading: String, text: String) -> HttpResponse {
-    ctx.pages.render(
-        status,
-        "message.html",
-        json!({"heading": heading, "message": text, "next_url": "/", "next_label": t("返回首页", "Home")}),
-    )
-}
-
 fn dead_link(ctx: &Site) -> HttpResponse {
     message(
         ctx,
@@ -49,6 +41,7 @@ fn dead_link(ctx: &Site) -> HttpResponse {
             "链接已使用、已过期，或提议已被处理。",
             "The link was used, has expired, or the proposal was already answered.",
         ),
+        home(),
     )
 }
 
@@ -130,6 +123,7 @@ async fn answer(
                 "请重新打开邮件中的链接。",
                 "Open the link in the email again.",
             ),
+            home(),
         );
     }
     let hash = tokens::token_hash(&token);
@@ -149,12 +143,14 @@ async fn answer(
                 "您已接受提议，帮扶干部会与您联系，邮件中有对方的联系方式。",
                 "You accepted. The village cadre will contact you; their details are in your email.",
             ),
+            home(),
         ),
         Ok(_) => message(
             &ctx,
             StatusCode::OK,
             t("已婉拒", "Declined"),
             t("感谢您的答复。", "Thank you for answering."),
+            home(),
         ),
         Err(ServiceError::Conflict(_)) => dead_link(&ctx),
         Err(e) => {
@@ -164,7 +160,13 @@ async fn answer(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 t("出错了", "Error"),
                 t("请稍后再试。", "Please try later."),
+                home(),
             )
         }
     }
+}
+
+/// Where the link pages send people next: the home page.
+fn home() -> (&'static str, String) {
+    ("/", t("返回首页", "Home"))
 }

@@ -6,12 +6,12 @@ mod account_pages;
 mod assets;
 pub mod headers;
 mod match_links;
-mod render;
+mod page;
 mod reports;
 
 use actix_web::web;
 
-pub use render::{Pages, Site};
+pub use page::{Pages, Site};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     account_pages::configure(cfg);

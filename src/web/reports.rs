@@ -8,7 +8,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Value, json};
 
 use super::Site;
-use super::account_pages::t;
+use super::page::t;
 use crate::domain::{Category, RegionPrefix, Role};
 use crate::i18n;
 use crate::routes::guard::MaybeCaller;

@@ -1,4 +1,6 @@
-//! Page templates (embedded) and their rendering.
+//! What every page shares: the templates (embedded) and their rendering,
+//! the `Site` a handler works with, texts in the reader's language, the
+//! CSRF cookie of forms shown before login, and the message page.
 
 use std::future::{Ready, ready};
 use std::ops::Deref;
@@ -11,7 +13,8 @@ use minijinja::{Environment, UndefinedBehavior};
 use serde_json::{Value, json};
 
 use crate::context::AppContext;
-use crate::i18n::{self, Locale};
+use crate::i18n::{self, Locale, Text};
+use crate::services::tokens;
 
 const FILES: &[(&str, &str)] = &[
     (
@@ -127,4 +130,55 @@ pub fn cookie(
         .secure(secure)
         .max_age(actix_web::cookie::time::Duration::seconds(max_age_secs))
         .finish()
+}
+
+/// The cookie holding the CSRF token of forms shown before login.
+const CSRF_COOKIE: &str = "huzhu_csrf";
+
+pub fn t(zh: &'static str, en: &'static str) -> String {
+    Text::fixed(zh, en).get(i18n::current()).to_owned()
+}
+
+pub fn secure(ctx: &Site) -> bool {
+    ctx.public_url.scheme() == "https"
+}
+
+/// The pre-login CSRF token: the cookie's, or a new one.
+pub fn form_token(req: &HttpRequest) -> String {
+    req.cookie(CSRF_COOKIE)
+        .map(|c| c.value().to_owned())
+        .filter(|v| v.len() == 64)
+        .unwrap_or_else(tokens::new_token)
+}
+
+pub fn form_token_matches(req: &HttpRequest, sent: &str) -> bool {
+    req.cookie(CSRF_COOKIE)
+        .is_some_and(|c| !sent.is_empty() && c.value() == sent)
+}
+
+pub fn with_csrf_cookie(ctx: &Site, mut response: HttpResponse, token: String) -> HttpResponse {
+    let _ = response.add_cookie(&cookie(CSRF_COOKIE, token, secure(ctx), 3600));
+    response
+}
+
+pub fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header(("location", location))
+        .finish()
+}
+
+/// A page with a heading, a sentence and one link onwards (`next`: its
+/// path and its label).
+pub fn message(
+    site: &Site,
+    status: StatusCode,
+    heading: String,
+    text: String,
+    next: (&str, String),
+) -> HttpResponse {
+    site.pages.render(
+        status,
+        "message.html",
+        json!({"heading": heading, "message": text, "next_url": next.0, "next_label": next.1}),
+    )
 }
