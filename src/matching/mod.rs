@@ -14,7 +14,7 @@
 //!    volunteers named in an exclusion get nodes of their own.
 //! 2. `select`: a greedy matching picks which on-site arcs (of about 1.5
 //!    million at county scale) start in the network.
-//! 3. `pricing`: network simplex (`simplex*`) solves that network exactly;
+//! 3. `pricing`: network simplex (`simplex`) solves that network exactly;
 //!    on-site arcs left out whose reduced cost is negative are added and the
 //!    simplex resumes from its basis, until none is: the flow is then
 //!    optimal for the full graph.
@@ -32,8 +32,6 @@ mod offers;
 mod pricing;
 mod select;
 mod simplex;
-mod simplex_init;
-mod simplex_pivot;
 mod start;
 mod wiring;
 

@@ -14,7 +14,7 @@
 use std::collections::VecDeque;
 
 use super::classes::ClassGraph;
-use super::simplex_init::Start;
+use super::simplex::Start;
 use super::wiring::SINK;
 
 const NONE: u32 = u32::MAX;

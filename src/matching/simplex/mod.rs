@@ -3,6 +3,11 @@
 //! its basis between runs, so arcs can be added and the run resumed from
 //! the previous optimum, and its node potentials are exact duals.
 
+mod init;
+mod pivot;
+
+pub(crate) use init::Start;
+
 pub(super) const TREE: i8 = 0;
 pub(super) const LOWER: i8 = 1;
 pub(super) const UPPER: i8 = -1;

@@ -1,7 +1,7 @@
-//! Builds a [`Simplex`] from a given starting basis (see `super::start`).
+//! Builds a [`Simplex`] from a given starting basis (see `crate::matching::start`).
 
-use super::flow::Network;
-use super::simplex::{DOWN, LOWER, NONE, Simplex, TREE, UP, UPPER};
+use crate::matching::flow::Network;
+use super::{DOWN, LOWER, NONE, Simplex, TREE, UP, UPPER};
 
 /// A starting basis: a feasible flow and, per node, the tree arc to its
 /// parent (`(arc, true)` when the arc points up, from the node to its
