@@ -3,6 +3,7 @@
 pub mod account;
 pub mod category;
 pub mod cover;
+pub mod geo;
 pub mod grid;
 pub mod household;
 pub mod match_status;

@@ -13,9 +13,10 @@
 
 use std::collections::HashSet;
 
+use crate::domain::geo::{Prepared, haversine_m};
+
 use super::flow::{ArcSpec, Network};
 use super::fxhash::{FxHashMap, FxHashSet};
-use super::geo::{Prepared, haversine_m};
 use super::ladders::{self, NeedPoint};
 use super::offers::{OfferNodes, offer_nodes};
 use super::select;

@@ -7,8 +7,10 @@ use std::path::Path;
 
 use crate::domain::Category;
 
-use super::geo::{GeoPoint, radius_m_from_decimal};
+use crate::domain::geo::GeoPoint;
+
 use super::instance::{Instance, InstanceError, parse_time};
+use super::radius::radius_m_from_decimal;
 use super::types::{CategorySet, NeedInput, OfferInput};
 
 /// A CSV reader over `path` whose header must be `expected`.

@@ -10,8 +10,8 @@ use super::classes::PoolArc;
 use super::fxhash::FxHashMap;
 
 use crate::domain::Category;
+use crate::domain::geo::{GeoPoint, Prepared, haversine_prepared, lat_gap_m};
 
-use super::geo::{GeoPoint, Prepared, haversine_prepared, lat_gap_m};
 use super::types::OfferInput;
 
 /// One (offer point, category) ladder.

@@ -26,10 +26,10 @@ mod decimal;
 mod decompose;
 mod flow;
 mod fxhash;
-mod geo;
 mod ladders;
 mod offers;
 mod pricing;
+mod radius;
 mod select;
 mod simplex;
 mod start;
@@ -43,8 +43,8 @@ mod tests;
 mod types;
 
 pub use decimal::{Decimal, DecimalError};
-pub use geo::{EARTH_RADIUS_M, GeoPoint, RadiusError, haversine_m, radius_m_from_decimal};
 pub use instance::{InstanceError, RunSummary, run};
+pub use radius::{RadiusError, radius_m_from_decimal};
 pub use types::{
     CategorySet, MAX_DAYS_WEIGHED, NeedInput, OfferInput, Solution, days_waited, eligible_cost,
 };

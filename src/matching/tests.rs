@@ -7,10 +7,11 @@ use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 
 use crate::domain::Category;
+use crate::domain::geo::{GeoPoint, haversine_m};
 
 use super::reference::optimum;
+use super::solve;
 use super::types::{CategorySet, NeedInput, OfferInput, Solution, eligible_cost};
-use super::{GeoPoint, haversine_m, solve};
 
 const AS_OF: i64 = 1_593_561_600;
 

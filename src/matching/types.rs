@@ -1,8 +1,7 @@
 //! The solver's inputs and output, and the cost of a single pair.
 
 use crate::domain::Category;
-
-use super::geo::{GeoPoint, haversine_m};
+use crate::domain::geo::{GeoPoint, haversine_m};
 
 /// A set of categories as a bitmask over [`Category::index`].
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -7,10 +7,10 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::context::AppContext;
+use crate::domain::geo::GeoPoint;
 use crate::domain::{Category, RegionPrefix, Role};
 use crate::error::ApiError;
 use crate::i18n::Text;
-use crate::matching::GeoPoint;
 use crate::policy::Caller;
 use crate::routes::extract::{Json, Page, Query, page_limit};
 use crate::routes::households::time;
