@@ -21,7 +21,6 @@
 //! 4. `decompose`: the class flow is split back into (need, offer) pairs.
 
 mod classes;
-mod csv_rows;
 mod decimal;
 mod decompose;
 mod flow;
