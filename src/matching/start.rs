@@ -13,9 +13,8 @@
 
 use std::collections::VecDeque;
 
-use super::classes::ClassGraph;
+use super::classes::{ClassGraph, SINK};
 use super::simplex::Start;
-use super::wiring::SINK;
 
 const NONE: u32 = u32::MAX;
 

@@ -7,7 +7,7 @@
 //! optimum of the full graph needs on top, so this choice only affects
 //! speed, never the result.
 
-use super::classes::{Core, PoolArc};
+use super::{Core, PoolArc};
 
 /// Nearest ladders every class keeps besides those the greedy used.
 const NEAREST: usize = 2;

@@ -6,13 +6,12 @@
 //! larger one for free, so it needs one arc per ladder instead of one per
 //! offer class.
 
-use super::classes::PoolArc;
-use super::fxhash::FxHashMap;
-
 use crate::domain::Category;
 use crate::domain::geo::{GeoPoint, Prepared, haversine_prepared, lat_gap_m};
+use crate::matching::fxhash::FxHashMap;
+use crate::matching::types::OfferInput;
 
-use super::types::OfferInput;
+use super::PoolArc;
 
 /// One (offer point, category) ladder.
 pub(crate) struct Ladder {

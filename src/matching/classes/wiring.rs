@@ -1,13 +1,13 @@
-//! Allocates the network's nodes and arcs (see [`super::classes`]).
+//! Allocates the network's nodes and arcs (see [`super`]).
 
 use crate::domain::Category;
+use crate::matching::flow::{ArcSpec, Network};
+use crate::matching::fxhash::FxHashMap;
+use crate::matching::types::{NeedInput, OfferInput, need_value};
 
-use super::classes::{Core, NeedClass};
-use super::flow::{ArcSpec, Network};
-use super::fxhash::FxHashMap;
 use super::ladders::Ladder;
 use super::offers::OfferNodes;
-use super::types::{NeedInput, OfferInput, need_value};
+use super::{Core, NeedClass};
 
 pub(crate) const SINK: u32 = 0;
 
