@@ -10,6 +10,7 @@ pub mod match_status;
 pub mod period;
 pub mod region;
 pub mod text;
+pub mod time;
 
 pub use account::{EmailAddress, Password, PersonName, Phone, Role};
 pub use category::Category;

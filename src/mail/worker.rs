@@ -13,10 +13,11 @@ use tokio::sync::{Notify, watch};
 
 use super::transport::{SendFailure, Transport, build_message};
 use crate::context::AppContext;
+use crate::domain::time::MINUTE_MS;
 use crate::store::{self, entity::outbox, now_ms};
 
 /// How long a leased row is reserved for one worker.
-const LEASE_MS: i64 = 5 * 60 * 1000;
+const LEASE_MS: i64 = 5 * MINUTE_MS;
 /// Rows leased per batch, and sent at once.
 const BATCH: u64 = 100;
 const CONCURRENCY: usize = 32;

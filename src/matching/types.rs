@@ -2,6 +2,7 @@
 
 use crate::domain::Category;
 use crate::domain::geo::{GeoPoint, haversine_m};
+use crate::domain::time::DAY_SECS;
 
 /// A set of categories as a bitmask over [`Category::index`].
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -117,7 +118,7 @@ pub const MAX_DAYS_WEIGHED: i64 = 365;
 pub fn days_waited(posted_at: i64, as_of: i64) -> i64 {
     as_of
         .saturating_sub(posted_at)
-        .div_euclid(86_400)
+        .div_euclid(DAY_SECS)
         .min(MAX_DAYS_WEIGHED)
 }
 

@@ -4,6 +4,7 @@
 use sea_orm::{ConnectionTrait, DbErr};
 use sha2::{Digest, Sha256};
 
+use crate::domain::time::DAY_MS;
 use crate::store::accounts as q;
 use crate::store::entity::throttle_event::Column;
 
@@ -13,8 +14,6 @@ pub struct Limit {
     pub max: u64,
     pub window_ms: i64,
 }
-
-const MINUTE: i64 = 60_000;
 
 // The limits themselves are settings (`Settings::limits`), so that a
 // deployment can fit them to how many people share its clients' addresses.
@@ -91,5 +90,5 @@ pub async fn clear(db: &impl ConnectionTrait, bucket: &str) -> Result<(), DbErr>
 
 /// Forgets every event older than a day: no window is longer.
 pub async fn purge(db: &impl ConnectionTrait, now: i64) -> Result<(), DbErr> {
-    q::throttle_purge(db, now - 24 * 60 * MINUTE).await
+    q::throttle_purge(db, now - DAY_MS).await
 }

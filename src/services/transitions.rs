@@ -8,6 +8,7 @@ use uuid::Uuid;
 use super::{ServiceError, match_mail};
 use crate::context::AppContext;
 use crate::domain::match_status::Transition;
+use crate::domain::time::DAY_MS;
 use crate::domain::{Lines, Role, clean_text};
 use crate::i18n::{Locale, Text};
 use crate::mail::EmailKind;
@@ -191,7 +192,7 @@ pub async fn tick(ctx: &AppContext) -> Result<usize, ServiceError> {
             Err(e) => return Err(e),
         }
     }
-    let day = 24 * 3_600_000;
+    let day = DAY_MS;
     for m in store::matches::due_for_reminder(&ctx.db, now, day).await? {
         remind(ctx, &m).await?;
     }

@@ -9,11 +9,12 @@ use std::collections::HashMap;
 use uuid::Uuid;
 
 use super::accounts::Staff;
-use super::draw::{DAY_MS, Draw, MINUTE_MS};
+use super::draw::Draw;
 use super::lifecycle::{self, Odds, Plan, Who};
 use super::rounds::Schedule;
 use super::texts;
 use crate::domain::Category;
+use crate::domain::time::{DAY_MS, MINUTE_MS};
 use crate::matching::{CategorySet, NeedInput, eligible_cost};
 use crate::services::ranking;
 use crate::services::secrets::token_hash;
