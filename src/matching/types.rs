@@ -8,6 +8,11 @@ use crate::domain::time::DAY_SECS;
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct CategorySet(pub u8);
 
+const _: () = assert!(
+    Category::COUNT <= u8::BITS as usize,
+    "CategorySet needs a bit per category"
+);
+
 impl CategorySet {
     /// The remote-capable categories.
     pub const REMOTE_CAPABLE: CategorySet = CategorySet(0b0110_1001);

@@ -64,7 +64,10 @@ pub(crate) type LadderKey = ((u64, u64), Category);
 /// category `c`; they are sorted here by latitude for a band search. The
 /// ladders are split between two threads; the result is in ladder order,
 /// whatever the thread count.
-pub(crate) fn reach(ladders: &mut [Ladder], points: &mut [Vec<NeedPoint>; 8]) -> Vec<PoolArc> {
+pub(crate) fn reach(
+    ladders: &mut [Ladder],
+    points: &mut [Vec<NeedPoint>; Category::COUNT],
+) -> Vec<PoolArc> {
     for p in points.iter_mut() {
         p.sort_by(|a, b| {
             a.point
@@ -91,7 +94,7 @@ pub(crate) fn reach(ladders: &mut [Ladder], points: &mut [Vec<NeedPoint>; 8]) ->
 fn reach_range(
     ladders: &mut [Ladder],
     first_id: usize,
-    points: &[Vec<NeedPoint>; 8],
+    points: &[Vec<NeedPoint>; Category::COUNT],
 ) -> Vec<PoolArc> {
     let mut out = Vec::new();
     for (k, l) in ladders.iter_mut().enumerate() {

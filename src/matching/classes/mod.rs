@@ -18,6 +18,7 @@ mod wiring;
 
 use std::collections::HashSet;
 
+use crate::domain::Category;
 use crate::domain::geo::{Prepared, haversine_m};
 
 use self::ladders::NeedPoint;
@@ -155,7 +156,7 @@ pub(crate) fn build(
     let (classes, is_special) = need_classes(needs, &special_needs, as_of);
 
     let (mut ladders, ladder_index) = ladders::build_ladders(offers);
-    let mut points: [Vec<NeedPoint>; 8] = Default::default();
+    let mut points: [Vec<NeedPoint>; Category::COUNT] = Default::default();
     for (k, c) in classes.iter().enumerate() {
         let n = &needs[c.first];
         if let Some(p) = n.point {

@@ -81,7 +81,7 @@ fn category_factor(c: Category) -> f64 {
 /// Lives through every need (sorted by `posted_at`), changing their status
 /// and the offers' places.
 pub fn live(d: &mut Draw, world: &mut World<'_>, needs: &mut [need::Model]) -> Written {
-    let mut by_category: [Vec<usize>; 8] = Default::default();
+    let mut by_category: [Vec<usize>; Category::COUNT] = Default::default();
     for (i, s) in world.slots.iter().enumerate() {
         for c in CategorySet(s.offer.categories as u8).iter() {
             by_category[c.index()].push(i);
@@ -101,7 +101,7 @@ pub fn live(d: &mut Draw, world: &mut World<'_>, needs: &mut [need::Model]) -> W
 fn need_life(
     d: &mut Draw,
     world: &mut World<'_>,
-    by_category: &[Vec<usize>; 8],
+    by_category: &[Vec<usize>; Category::COUNT],
     n: &mut need::Model,
     out: &mut Written,
 ) -> Vec<(i64, i64)> {

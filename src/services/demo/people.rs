@@ -60,7 +60,7 @@ pub fn id_number(d: &mut Draw, birth: NaiveDate, male: bool, seen: &mut HashSet<
 }
 
 /// How often each category is posted, in [`Category::ALL`]'s order.
-const CATEGORY_WEIGHTS: [f64; 8] = [14.0, 14.0, 8.0, 20.0, 14.0, 10.0, 12.0, 8.0];
+const CATEGORY_WEIGHTS: [f64; Category::COUNT] = [14.0, 14.0, 8.0, 20.0, 14.0, 10.0, 12.0, 8.0];
 
 /// The households of the villages (`total` in all, at least five per
 /// village) with their needs, still all `open`.
