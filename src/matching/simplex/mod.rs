@@ -83,10 +83,13 @@
 //! 3. **Leaving arc** (`pivot::find_leaving`): `delta` is the least
 //!    residual capacity around the cycle, in the direction that improves
 //!    the cost (forward along the entering arc when it is at `LOWER`,
-//!    backward when at `UPPER`); ties go to the *last* blocking arc met
-//!    going round the cycle from the join (AMO's rule for strongly feasible
-//!    trees). When the entering arc itself is that arc, the pivot only moves
-//!    it to its other bound and the tree stays as it was.
+//!    backward when at `UPPER`), the entering arc included. Of the arcs
+//!    whose residual capacity is `delta` (the blocking arcs), the one that
+//!    leaves is the *last* met going round the cycle in that direction
+//!    from the join (AMO's rule for strongly feasible trees). When that is
+//!    the entering arc itself, `delta` (its capacity) still goes round the
+//!    cycle, but the arc only moves to its other bound and the tree stays
+//!    as it was.
 //! 4. **Flow** (`pivot::change_flow`): `delta` units go round the cycle;
 //!    the entering arc becomes `TREE`, the leaving one `LOWER` or `UPPER`
 //!    by its new flow.
