@@ -464,6 +464,7 @@ fn parse_hours(v: &str) -> Result<Duration, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::time::HOUR_MS;
 
     #[test]
     fn the_backoff_doubles_from_the_base_up_to_the_cap() {
@@ -565,7 +566,7 @@ mod tests {
         )
         .expect("valid");
         let ceiling = s.limits.login_failures_per_account;
-        assert_eq!((ceiling.max, ceiling.window_ms), (80, 2 * 3_600_000));
+        assert_eq!((ceiling.max, ceiling.window_ms), (80, 2 * HOUR_MS));
         let defaults = Settings::from_sources(&HashMap::new(), None).expect("defaults");
         assert!(defaults.limits.registrations_per_ip.max >= 50 * 2);
     }

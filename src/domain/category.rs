@@ -34,8 +34,11 @@ pub enum Category {
 pub struct ParseCategoryError(pub String);
 
 impl Category {
+    /// How many categories there are.
+    pub const COUNT: usize = 8;
+
     /// Every category, in docs/matching.md's order.
-    pub const ALL: [Category; 8] = [
+    pub const ALL: [Category; Self::COUNT] = [
         Category::Education,
         Category::Medical,
         Category::Housing,

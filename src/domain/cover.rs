@@ -8,8 +8,8 @@
 //! its radius (at most 3 × 3 cells, a few more at high latitudes). A point
 //! lies in exactly one cell of each level, so its lookup is [`LEVELS`] keys.
 
+use super::geo::EARTH_RADIUS_M;
 use crate::domain::grid::BoundingBox;
-use crate::matching::EARTH_RADIUS_M;
 
 /// The number of levels: level 11 has cells of 20.48°, taller than the
 /// longest radius (200 km) many times over.
@@ -105,7 +105,7 @@ pub fn disc_cover(lat: f64, lon: f64, radius_m: i64) -> Cover {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::matching::{GeoPoint, haversine_m};
+    use crate::domain::geo::{GeoPoint, haversine_m};
     use rand::{Rng, SeedableRng};
 
     #[test]

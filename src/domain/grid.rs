@@ -1,7 +1,7 @@
 //! A 0.01-degree grid over the globe, so that "near me" questions become
 //! index lookups of a few cells instead of scans.
 
-use crate::matching::EARTH_RADIUS_M;
+use super::geo::EARTH_RADIUS_M;
 
 /// Cells per degree.
 const PER_DEGREE: f64 = 100.0;
@@ -66,7 +66,7 @@ impl BoundingBox {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::matching::{GeoPoint, haversine_m};
+    use crate::domain::geo::{GeoPoint, haversine_m};
 
     #[test]
     fn every_point_within_the_radius_lies_in_a_cell_of_the_box() {

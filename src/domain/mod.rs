@@ -5,12 +5,14 @@ pub mod caller;
 pub mod category;
 pub mod cover;
 pub mod cursor;
+pub mod geo;
 pub mod grid;
 pub mod household;
 pub mod match_status;
 pub mod period;
 pub mod region;
 pub mod text;
+pub mod time;
 
 pub use account::{EmailAddress, Password, PersonName, Phone, Role};
 pub use caller::{Caller, Reach};

@@ -128,6 +128,7 @@ pub fn weeks_between(from: i64, to: i64, tz: Tz, max: usize) -> Option<Vec<Week>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::time::{DAY_MS, HOUR_MS};
     use chrono_tz::{Asia::Shanghai, Europe::Berlin};
 
     fn utc(text: &str) -> i64 {
@@ -179,7 +180,7 @@ mod tests {
     #[test]
     fn a_week_across_a_clock_change_is_shorter() {
         let week = Week::holding(utc("2026-03-25T12:00:00Z"), Berlin);
-        assert_eq!(week.end - week.start, (7 * 24 - 1) * 3_600_000);
+        assert_eq!(week.end - week.start, 7 * DAY_MS - HOUR_MS);
     }
 
     #[test]

@@ -11,12 +11,13 @@ use tokio::sync::{Notify, watch};
 
 use super::Templates;
 use super::transport::{SendFailure, Transport, build_message};
+use crate::domain::time::MINUTE_MS;
 use crate::metrics::MailMetrics;
 use crate::settings::MailSettings;
 use crate::store::{self, entity::outbox, now_ms};
 
 /// How long a leased row is reserved for one worker.
-const LEASE_MS: i64 = 5 * 60 * 1000;
+const LEASE_MS: i64 = 5 * MINUTE_MS;
 /// Rows leased per batch, and sent at once.
 const BATCH: u64 = 100;
 const CONCURRENCY: usize = 32;

@@ -1,7 +1,6 @@
 //! Turns the class flow back into (need, offer) pairs.
 
-use super::classes::ClassGraph;
-use super::wiring::SINK;
+use super::classes::{ClassGraph, SINK};
 
 /// Splits the flow: each core node's flow is followed along arcs with flow
 /// left (the network between cores and offer nodes is acyclic, so every

@@ -7,46 +7,50 @@
 //!    (point, radius, categories, remote), or, when no need point lies in
 //!    their radius, by the remote categories alone. A need's own cost
 //!    `-1e6 u - 1000 a` sits on its class's arcs to the sink that mean
-//!    "left unmatched" (priced `B - v`, see `wiring::Wiring::finish` for why
-//!    `B` makes the optimum maximum first, then cheapest). Remote service
-//!    goes through one hub per category; on-site service through `ladders`
-//!    (one per offer point and category, one rung per radius). Needs and
-//!    volunteers named in an exclusion get nodes of their own.
-//! 2. `select`: a greedy matching picks which on-site arcs (of about 1.5
-//!    million at county scale) start in the network.
-//! 3. `pricing`: network simplex (`simplex*`) solves that network exactly;
-//!    on-site arcs left out whose reduced cost is negative are added and the
-//!    simplex resumes from its basis, until none is: the flow is then
-//!    optimal for the full graph.
+//!    "left unmatched" (priced `B - v`, see `classes::wiring::Wiring::finish`
+//!    for why `B` makes the optimum maximum first, then cheapest). Remote
+//!    service goes through one hub per category; on-site service through
+//!    `classes::ladders` (one per offer point and category, one rung per
+//!    radius). Needs and volunteers named in an exclusion get nodes of their
+//!    own.
+//! 2. `classes::select`: a greedy matching picks which on-site arcs (of
+//!    about 1.5 million at county scale) start in the network.
+//! 3. `pricing`: network simplex (`simplex`, from the basis `start`
+//!    builds) solves that network exactly; on-site arcs left out whose
+//!    reduced cost is negative are added and the simplex resumes from its
+//!    basis, until none is: the flow is then optimal for the full graph.
 //! 4. `decompose`: the class flow is split back into (need, offer) pairs.
+//!
+//! The rest: `types` (the solver's inputs and outputs, and the cost of a
+//! pair), `decimal` and `radius` (radius texts read exactly), `flow`
+//! (the network the steps pass on), `fxhash`, and, for tests only,
+//! `reference` (a slow, obviously correct solver) and `tests`.
 
+// The steps of `solve` above.
 mod classes;
-mod csv_rows;
-mod decimal;
 mod decompose;
+mod pricing;
+mod simplex;
+mod start;
+
+// What the steps share.
 mod flow;
 mod fxhash;
-mod geo;
-mod ladders;
-mod offers;
-mod pricing;
-mod select;
-mod simplex;
-mod simplex_init;
-mod simplex_pivot;
-mod start;
-mod wiring;
 
+// The solver's inputs and outputs, and the instance files.
+mod decimal;
 pub mod instance;
+mod radius;
+mod types;
+
 #[cfg(test)]
 mod reference;
 #[cfg(test)]
 mod tests;
-mod types;
 
 pub use decimal::{Decimal, DecimalError};
-pub use geo::{EARTH_RADIUS_M, GeoPoint, RadiusError, haversine_m, radius_m_from_decimal};
 pub use instance::{InstanceError, RunSummary, run};
+pub use radius::{RadiusError, radius_m_from_decimal};
 pub use types::{
     CategorySet, MAX_DAYS_WEIGHED, NeedInput, OfferInput, Solution, days_waited, eligible_cost,
 };

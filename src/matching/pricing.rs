@@ -87,7 +87,7 @@ pub(crate) fn solve(g: &mut ClassGraph) -> Vec<i32> {
 /// empty one with negative reduced cost. Returns how many were released.
 fn release_frozen(g: &ClassGraph, sx: &mut Simplex, frozen: &mut Vec<(usize, u32)>) -> usize {
     let before = frozen.len();
-    let sink = super::wiring::SINK as usize;
+    let sink = super::classes::SINK as usize;
     frozen.retain(|&(k, a)| {
         let pi = sx.potentials();
         let rc = g.net.arcs[a as usize].cost + pi[g.cores[k].node as usize] - pi[sink];

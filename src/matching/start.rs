@@ -13,9 +13,8 @@
 
 use std::collections::VecDeque;
 
-use super::classes::ClassGraph;
-use super::simplex_init::Start;
-use super::wiring::SINK;
+use super::classes::{ClassGraph, SINK};
+use super::simplex::Start;
 
 const NONE: u32 = u32::MAX;
 

@@ -7,10 +7,12 @@ use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 
 use crate::domain::Category;
+use crate::domain::geo::{GeoPoint, haversine_m};
+use crate::domain::time::DAY_SECS;
 
 use super::reference::optimum;
+use super::solve;
 use super::types::{CategorySet, NeedInput, OfferInput, Solution, eligible_cost};
-use super::{GeoPoint, haversine_m, solve};
 
 const AS_OF: i64 = 1_593_561_600;
 
@@ -39,13 +41,13 @@ fn need() -> impl Strategy<Value = NeedInput> {
         prop::option::weighted(0.85, point(6)),
         1u8..=3,
         days,
-        0i64..86_400,
+        0i64..DAY_SECS,
     )
         .prop_map(|(c, point, urgency, days, secs)| NeedInput {
             category: Category::ALL[c],
             point,
             urgency,
-            posted_at: AS_OF - days * 86_400 - secs,
+            posted_at: AS_OF - days * DAY_SECS - secs,
         })
 }
 
@@ -220,7 +222,7 @@ fn needs_the_greedy_start_leaves_out_are_still_matched() {
         category: Category::Care,
         point: Some(GeoPoint::new(lat, 110.0)),
         urgency,
-        posted_at: AS_OF - days * 86_400,
+        posted_at: AS_OF - days * DAY_SECS,
     };
     let offer = |lat: f64, radius_m: i64, volunteer: u64| OfferInput {
         categories: [Category::Care].into_iter().collect(),

@@ -1,12 +1,17 @@
 //! The solver's inputs and output, and the cost of a single pair.
 
 use crate::domain::Category;
-
-use super::geo::{GeoPoint, haversine_m};
+use crate::domain::geo::{GeoPoint, haversine_m};
+use crate::domain::time::DAY_SECS;
 
 /// A set of categories as a bitmask over [`Category::index`].
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct CategorySet(pub u8);
+
+const _: () = assert!(
+    Category::COUNT <= u8::BITS as usize,
+    "CategorySet needs a bit per category"
+);
 
 impl CategorySet {
     /// The remote-capable categories.
@@ -118,7 +123,7 @@ pub const MAX_DAYS_WEIGHED: i64 = 365;
 pub fn days_waited(posted_at: i64, as_of: i64) -> i64 {
     as_of
         .saturating_sub(posted_at)
-        .div_euclid(86_400)
+        .div_euclid(DAY_SECS)
         .min(MAX_DAYS_WEIGHED)
 }
 

@@ -9,14 +9,14 @@ use uuid::Uuid;
 use super::{Fields, ServiceError, passwords, tokens};
 use crate::context::AppContext;
 use crate::domain::caller::{self, Caller};
+use crate::domain::time::{DAY_MS, HOUR_MS, MINUTE_MS};
 use crate::domain::{EmailAddress, Password, PersonName, Phone, RegionPrefix, Role};
 use crate::i18n::{Locale, Text};
 use crate::mail::EmailKind;
 use crate::store::{self, accounts as q, entity::link_token, entity::user, now_ms};
 
-const HOUR_MS: i64 = 3_600_000;
 pub const VERIFY_TTL_MS: i64 = 48 * HOUR_MS;
-pub const INVITE_TTL_MS: i64 = 7 * 24 * HOUR_MS;
+pub const INVITE_TTL_MS: i64 = 7 * DAY_MS;
 pub const RESET_TTL_MS: i64 = HOUR_MS;
 
 /// A registration or invitation as submitted.
@@ -240,7 +240,7 @@ async fn taken(
     let context = json!({
         "login_url": format!("{}/login", ctx.public_url.as_str().trim_end_matches('/')),
         "reset_url": link(ctx, "/password", &token),
-        "expires_minutes": RESET_TTL_MS / 60_000,
+        "expires_minutes": RESET_TTL_MS / MINUTE_MS,
     });
     super::emails::send(
         ctx,

@@ -5,8 +5,8 @@ use uuid::Uuid;
 
 use super::ServiceError;
 use crate::domain::cursor::{encode_key, parse_key};
+use crate::domain::geo::{GeoPoint, haversine_m};
 use crate::domain::grid::BoundingBox;
-use crate::matching::{GeoPoint, haversine_m};
 use crate::store::{self, entity::need, needs::NeedFilter};
 
 /// Where a page of needs continues.

@@ -28,7 +28,7 @@ pub struct OfferInput {
 }
 
 fn categories_of(fields: &mut Fields, list: &[String]) -> Option<CategorySet> {
-    if list.is_empty() || list.len() > 8 {
+    if list.is_empty() || list.len() > Category::COUNT {
         return fields.check(
             "categories",
             Err(Text::fixed(

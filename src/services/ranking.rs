@@ -16,11 +16,10 @@ use uuid::Uuid;
 
 use super::ServiceError;
 use super::nearby::{ROUNDING_SLACK_M, rounded};
+use crate::domain::geo::{GeoPoint, haversine_m};
 use crate::domain::grid::BoundingBox;
 use crate::domain::{Category, Role};
-use crate::matching::{
-    CategorySet, GeoPoint, MAX_DAYS_WEIGHED, NeedInput, OfferInput, eligible_cost, haversine_m,
-};
+use crate::matching::{CategorySet, MAX_DAYS_WEIGHED, NeedInput, OfferInput, eligible_cost};
 use crate::store::{self, entity::need, entity::offer};
 
 /// How finely a reader may see the other side's point.

@@ -9,11 +9,12 @@ use uuid::Uuid;
 
 use super::ServiceError;
 use crate::domain::RegionPrefix;
+use crate::domain::time::MINUTE_MS;
 use crate::i18n::Text;
 use crate::store::{self, entity::round_lock};
 
 /// How long a lock outlives a round that never finished.
-const LOCK_TTL_MS: i64 = 10 * 60 * 1000;
+const LOCK_TTL_MS: i64 = 10 * MINUTE_MS;
 /// The advisory key that serializes taking locks on PostgreSQL.
 const ADVISORY_KEY: i64 = 0x6875_7a68_7500;
 

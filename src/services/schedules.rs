@@ -17,6 +17,7 @@ use super::ServiceError;
 use super::stats::{self, Figures};
 use crate::context::AppContext;
 use crate::domain::period::{Week, local_date, local_midnight};
+use crate::domain::time::{DAY_MS, HOUR_MS};
 use crate::domain::{Category, RegionPrefix};
 use crate::i18n::Locale;
 use crate::mail::{EmailKind, IdempotencyKey};
@@ -25,7 +26,6 @@ use crate::store::{self, now_ms};
 
 /// The hour of the day, local time, at which scheduled emails go out.
 pub const SEND_HOUR: i64 = 8;
-const DAY_MS: i64 = 24 * 3_600_000;
 /// Needs listed in one email; the rest are counted.
 const LISTED: u64 = 20;
 
@@ -35,7 +35,7 @@ pub async fn run_due(ctx: &AppContext, now: i64) -> Result<usize, ServiceError> 
     let tz = ctx.settings.timezone;
     let mut queued = 0;
     let week = Week::holding(now, tz);
-    if now >= week.start + SEND_HOUR * 3_600_000 {
+    if now >= week.start + SEND_HOUR * HOUR_MS {
         queued += once(
             ctx,
             "weekly_digest",
@@ -45,7 +45,7 @@ pub async fn run_due(ctx: &AppContext, now: i64) -> Result<usize, ServiceError> 
         .await?;
     }
     let today = local_date(now, tz);
-    if now >= local_midnight(today, tz) + SEND_HOUR * 3_600_000 {
+    if now >= local_midnight(today, tz) + SEND_HOUR * HOUR_MS {
         let period = today.to_string();
         queued += once(
             ctx,

@@ -10,16 +10,16 @@ use super::emails::send;
 use super::{ServiceError, passwords, throttle, tokens};
 use crate::context::AppContext;
 use crate::domain::Caller;
+use crate::domain::time::{DAY_MS, MINUTE_MS};
 use crate::domain::{EmailAddress, Password, RegionPrefix, Role};
 use crate::i18n::Locale;
 use crate::mail::{EmailKind, IdempotencyKey};
 use crate::store::{self, accounts as q, entity::session, entity::user, now_ms};
 
-const DAY_MS: i64 = 24 * 3_600_000;
 /// Sessions last 30 days from their last use.
 pub const SESSION_TTL_MS: i64 = 30 * DAY_MS;
 /// How stale `last_used_at` may get before a request slides the expiry.
-const TOUCH_EVERY_MS: i64 = 5 * 60_000;
+const TOUCH_EVERY_MS: i64 = 5 * MINUTE_MS;
 
 /// A new session: the bearer token (shown once) and its CSRF token.
 pub struct NewSession {

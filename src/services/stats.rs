@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 use super::ServiceError;
 use super::export::in_locale;
 use crate::domain::period::{Week, weeks_between};
+use crate::domain::time::HOUR_MS;
 use crate::domain::{Category, RegionPrefix};
 use crate::i18n::{Locale, Text};
 use crate::store::stats::{self as queries, GroupBy, GroupCounts};
@@ -18,8 +19,6 @@ pub use crate::store::stats::Scope;
 
 /// The longest weekly breakdown served: ten years.
 pub const MAX_WEEKS: usize = 530;
-
-const HOUR_MS: f64 = 3_600_000.0;
 
 /// The figures of a set of needs. Rates are fractions from 0 to 1, and null
 /// where their denominator is zero.
@@ -60,8 +59,8 @@ impl From<GroupCounts> for Figures {
             match_rate: ratio(c.needs_matched, c.needs_posted),
             fulfilment_rate: ratio(c.needs_fulfilled, c.needs_posted),
             match_success_rate: ratio(c.matches_completed, ended),
-            median_hours_to_match: c.median_ms_to_match.map(|ms| ms / HOUR_MS),
-            median_hours_to_complete: c.median_ms_to_complete.map(|ms| ms / HOUR_MS),
+            median_hours_to_match: c.median_ms_to_match.map(|ms| ms / HOUR_MS as f64),
+            median_hours_to_complete: c.median_ms_to_complete.map(|ms| ms / HOUR_MS as f64),
             needs_posted: c.needs_posted,
             needs_matched: c.needs_matched,
             needs_fulfilled: c.needs_fulfilled,

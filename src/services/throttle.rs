@@ -4,11 +4,10 @@
 use sea_orm::{ConnectionTrait, DbErr};
 use sha2::{Digest, Sha256};
 
+use crate::domain::time::DAY_MS;
 use crate::settings::Limit;
 use crate::store::entity::throttle_event::Column;
 use crate::store::throttle as q;
-
-const MINUTE: i64 = 60_000;
 
 // The limits themselves are settings (`Settings::limits`), so that a
 // deployment can fit them to how many people share its clients' addresses.
@@ -85,5 +84,5 @@ pub async fn clear(db: &impl ConnectionTrait, bucket: &str) -> Result<(), DbErr>
 
 /// Forgets every event older than a day: no window is longer.
 pub async fn purge(db: &impl ConnectionTrait, now: i64) -> Result<(), DbErr> {
-    q::purge(db, now - 24 * 60 * MINUTE).await
+    q::purge(db, now - DAY_MS).await
 }

@@ -10,6 +10,7 @@ use super::emails::match_life;
 use crate::context::AppContext;
 use crate::domain::Caller;
 use crate::domain::match_status::Transition;
+use crate::domain::time::DAY_MS;
 use crate::domain::{Lines, Role, clean_text};
 use crate::i18n::{Locale, Text};
 use crate::mail::EmailKind;
@@ -192,7 +193,7 @@ pub async fn tick(ctx: &AppContext) -> Result<usize, ServiceError> {
             Err(e) => return Err(e),
         }
     }
-    let day = 24 * 3_600_000;
+    let day = DAY_MS;
     for m in store::matches::due_for_reminder(&ctx.db, now, day).await? {
         remind(ctx, &m).await?;
     }

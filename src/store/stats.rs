@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement, Value};
 
 use crate::domain::RegionPrefix;
+use crate::domain::time::DAY_MS;
 
 /// Which needs the figures cover.
 #[derive(Debug, Clone, Default)]
@@ -173,7 +174,7 @@ fn scoped(backend: DbBackend, scope: &Scope, by: &GroupBy) -> Sql {
     sql
 }
 
-const WEEK_MS: i64 = 7 * 24 * 3_600_000;
+const WEEK_MS: i64 = 7 * DAY_MS;
 
 /// `(start, end)` when the weeks follow each other and each lasts exactly
 /// seven days (a zone without clock changes in the period, such as

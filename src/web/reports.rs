@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 
 use super::Site;
 use super::page::t;
+use crate::domain::time::DAY_MS;
 use crate::domain::{Category, RegionPrefix, Role};
 use crate::i18n;
 use crate::routes::guard::MaybeCaller;
@@ -183,7 +184,7 @@ async fn render(
                 "place": names.get(&n.region).cloned().unwrap_or_else(|| n.region.clone()),
                 "category": category.map(|c| if locale == i18n::Locale::ZhCn { c.name_zh() } else { c.name_en() }),
                 "urgency": n.urgency,
-                "days": (now - n.posted_at).div_euclid(86_400_000),
+                "days": (now - n.posted_at).div_euclid(DAY_MS),
             })
         })
         .collect();

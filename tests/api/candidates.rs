@@ -1,7 +1,8 @@
 //! A need's candidates against a brute-force reference on random points,
 //! after offers were paused, withdrawn and moved.
 
-use huzhu::matching::{GeoPoint, haversine_m, radius_m_from_decimal};
+use huzhu::domain::geo::{GeoPoint, haversine_m};
+use huzhu::matching::radius_m_from_decimal;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::{Value, json};

@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use huzhu::domain::Role;
-use huzhu::matching::{GeoPoint, haversine_m};
+use huzhu::domain::geo::{GeoPoint, haversine_m};
 use serde_json::{Value, json};
 
 use crate::helpers::{SmtpSink, TestApp, spawn_app, spawn_app_mailing_to};

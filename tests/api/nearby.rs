@@ -1,6 +1,6 @@
 //! `near`/`within_km` against a brute-force reference on random points.
 
-use huzhu::matching::{GeoPoint, haversine_m};
+use huzhu::domain::geo::{GeoPoint, haversine_m};
 use rand::Rng;
 use serde_json::{Value, json};
 

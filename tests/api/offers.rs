@@ -1,7 +1,7 @@
 //! Offers, their states, and the ranking of candidates and suggestions.
 
 use huzhu::domain::Role;
-use huzhu::matching::{GeoPoint, haversine_m};
+use huzhu::domain::geo::{GeoPoint, haversine_m};
 use serde_json::{Value, json};
 use std::time::Duration;
 

@@ -56,9 +56,9 @@ async fn a_round_proposes_the_most_urgent_needs_in_one_digest_per_volunteer() {
         ),
         (Some(4), Some(2))
     );
-    let distance = huzhu::matching::haversine_m(
-        huzhu::matching::GeoPoint::new(27.11, 110.55),
-        huzhu::matching::GeoPoint::new(27.10, 110.55),
+    let distance = huzhu::domain::geo::haversine_m(
+        huzhu::domain::geo::GeoPoint::new(27.11, 110.55),
+        huzhu::domain::geo::GeoPoint::new(27.10, 110.55),
     );
     assert_eq!(
         round["total_cost"],

@@ -5,11 +5,12 @@
 
 use uuid::Uuid;
 
-use super::draw::{DAY_MS, Draw};
+use super::draw::Draw;
 use super::people;
 use super::places::{COUNTY, TOWNSHIPS};
 use crate::domain::Category;
 use crate::domain::grid::cell_of;
+use crate::domain::time::{DAY_MS, HOUR_MS};
 use crate::matching::{CategorySet, radius_m_from_decimal};
 use crate::store::entity::{offer, user};
 
@@ -160,7 +161,7 @@ pub fn volunteers(
         let home = d.weighted(&[72.0, 14.0, 14.0]);
         let offer_count = if d.chance(0.1) { 2 } else { 1 };
         for _ in 0..offer_count {
-            let created = (registered + d.between(HOUR, 4 * DAY_MS)).min(d.now - HOUR);
+            let created = (registered + d.between(HOUR_MS, 4 * DAY_MS)).min(d.now - HOUR_MS);
             let row = match home {
                 0 => {
                     let tw = &TOWNSHIPS[d.weighted(&town_weights)];
@@ -194,8 +195,6 @@ pub fn volunteers(
     }
     (users, offers)
 }
-
-const HOUR: i64 = DAY_MS / 24;
 
 fn new_offer(
     d: &mut Draw,

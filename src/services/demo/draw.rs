@@ -5,9 +5,8 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use uuid::Uuid;
 
-pub const MINUTE_MS: i64 = 60_000;
-pub const HOUR_MS: i64 = 60 * MINUTE_MS;
-pub const DAY_MS: i64 = 24 * HOUR_MS;
+use crate::domain::time::{DAY_MS, HOUR_MS};
+
 /// China has one time zone, UTC+8, without daylight saving.
 const LOCAL_OFFSET_MS: i64 = 8 * HOUR_MS;
 

@@ -9,11 +9,12 @@ use std::collections::HashMap;
 use uuid::Uuid;
 
 use super::accounts::Staff;
-use super::draw::{DAY_MS, Draw, MINUTE_MS};
+use super::draw::Draw;
 use super::lifecycle::{self, Odds, Plan, Who};
 use super::rounds::Schedule;
 use super::texts;
 use crate::domain::Category;
+use crate::domain::time::{DAY_MS, MINUTE_MS};
 use crate::matching::{CategorySet, NeedInput, eligible_cost};
 use crate::services::ranking;
 use crate::services::tokens::token_hash;
@@ -80,7 +81,7 @@ fn category_factor(c: Category) -> f64 {
 /// Lives through every need (sorted by `posted_at`), changing their status
 /// and the offers' places.
 pub fn live(d: &mut Draw, world: &mut World<'_>, needs: &mut [need::Model]) -> Written {
-    let mut by_category: [Vec<usize>; 8] = Default::default();
+    let mut by_category: [Vec<usize>; Category::COUNT] = Default::default();
     for (i, s) in world.slots.iter().enumerate() {
         for c in CategorySet(s.offer.categories as u8).iter() {
             by_category[c.index()].push(i);
@@ -100,7 +101,7 @@ pub fn live(d: &mut Draw, world: &mut World<'_>, needs: &mut [need::Model]) -> W
 fn need_life(
     d: &mut Draw,
     world: &mut World<'_>,
-    by_category: &[Vec<usize>; 8],
+    by_category: &[Vec<usize>; Category::COUNT],
     n: &mut need::Model,
     out: &mut Written,
 ) -> Vec<(i64, i64)> {

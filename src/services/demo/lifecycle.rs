@@ -2,9 +2,10 @@
 //! answered, completed or cancelled, by whom, and with what note. Times are
 //! drawn here; which offer takes the need is decided by the history.
 
-use super::draw::{DAY_MS, Draw, HOUR_MS, MINUTE_MS};
+use super::draw::Draw;
 use super::texts;
 use crate::domain::Category;
+use crate::domain::time::{DAY_MS, HOUR_MS, MINUTE_MS};
 
 /// Who made a step; the history turns it into an account id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -28,7 +28,8 @@ use sea_orm::{PaginatorTrait, QueryFilter};
 
 pub use report::{Login, Summary};
 
-use self::draw::{DAY_MS, Draw};
+use self::draw::Draw;
+use crate::domain::time::DAY_MS;
 use crate::services::passwords;
 use crate::store::{self, entity};
 
@@ -248,7 +249,7 @@ mod tests {
         let options = Options {
             households: 300,
             volunteers: 200,
-            ..Options::new(8, 72 * draw::HOUR_MS)
+            ..Options::new(8, 72 * crate::domain::time::HOUR_MS)
         };
         let (a, b) = (build(&options, &hashes()), build(&options, &hashes()));
         assert_eq!(a.needs, b.needs);

@@ -7,12 +7,13 @@ use std::collections::HashSet;
 use chrono::{Datelike, Duration, NaiveDate};
 use uuid::Uuid;
 
-use super::draw::{DAY_MS, Draw};
+use super::draw::Draw;
 use super::places::Village;
 use super::texts;
 use crate::domain::Category;
 use crate::domain::grid::cell_of;
 use crate::domain::household::{HouseholdTag, join_tags};
+use crate::domain::time::{DAY_MS, HOUR_MS, MINUTE_MS};
 use crate::store::entity::{household, need};
 
 const SURNAMES: [&str; 24] = [
@@ -59,7 +60,7 @@ pub fn id_number(d: &mut Draw, birth: NaiveDate, male: bool, seen: &mut HashSet<
 }
 
 /// How often each category is posted, in [`Category::ALL`]'s order.
-const CATEGORY_WEIGHTS: [f64; 8] = [14.0, 14.0, 8.0, 20.0, 14.0, 10.0, 12.0, 8.0];
+const CATEGORY_WEIGHTS: [f64; Category::COUNT] = [14.0, 14.0, 8.0, 20.0, 14.0, 10.0, 12.0, 8.0];
 
 /// The households of the villages (`total` in all, at least five per
 /// village) with their needs, still all `open`.
@@ -86,8 +87,8 @@ pub fn households(
         for _ in 0..count {
             let mut posted: Vec<i64> = Vec::new();
             for _ in 0..needs_per_household(d) {
-                let at = d.now - d.between(DAY_MS / 24, window_ms);
-                posted.push(d.working_hours(at, 0).min(d.now - 60_000));
+                let at = d.now - d.between(HOUR_MS, window_ms);
+                posted.push(d.working_hours(at, 0).min(d.now - MINUTE_MS));
             }
             posted.sort_unstable();
             let created = posted[0] - d.between(DAY_MS, 25 * DAY_MS);

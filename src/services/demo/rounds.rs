@@ -6,9 +6,10 @@ use std::collections::HashMap;
 
 use uuid::Uuid;
 
-use super::draw::{DAY_MS, Draw, HOUR_MS, local_week_start};
+use super::draw::{Draw, local_week_start};
 use super::history::{Slot, Written};
 use super::places::COUNTY;
+use crate::domain::time::{DAY_MS, HOUR_MS};
 use crate::matching::eligible_cost;
 use crate::services::ranking;
 use crate::store::entity::{need, round};

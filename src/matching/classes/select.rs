@@ -7,7 +7,9 @@
 //! optimum of the full graph needs on top, so this choice only affects
 //! speed, never the result.
 
-use super::classes::{Core, PoolArc};
+use crate::domain::Category;
+
+use super::{Core, PoolArc};
 
 /// Nearest ladders every class keeps besides those the greedy used.
 const NEAREST: usize = 2;
@@ -18,7 +20,7 @@ pub(crate) fn initial(
     pool: &[PoolArc],
     cores: &[Core],
     ladder_cap: &[u64],
-    hub_cap: &[u64; 8],
+    hub_cap: &[u64; Category::COUNT],
 ) -> (Vec<bool>, Vec<u32>) {
     let mut on = vec![false; pool.len()];
     let (first, by_class) = by_class_nearest_first(pool, cores.len());

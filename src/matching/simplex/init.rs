@@ -1,9 +1,10 @@
-//! Builds a [`Simplex`] from a given starting basis (see `super::start`).
+//! Builds a [`Simplex`] from a given starting basis (see `crate::matching::start`).
 
-use super::flow::Network;
-use super::simplex::{DOWN, LOWER, NONE, Simplex, TREE, UP, UPPER};
+use super::{DOWN, LOWER, NONE, Simplex, TREE, UP, UPPER};
+use crate::matching::flow::Network;
 
-/// A starting basis: a feasible flow and, per node, the tree arc to its
+/// A starting basis: a feasible flow (it must meet the network's supplies,
+/// which the simplex never reads) and, per node, the tree arc to its
 /// parent (`(arc, true)` when the arc points up, from the node to its
 /// parent) or `None` to hang from the root by an empty artificial arc.
 /// Every arc strictly between its bounds must be a tree arc, and the tree

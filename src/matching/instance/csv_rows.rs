@@ -1,4 +1,4 @@
-//! Rows of needs.csv and offers.csv (see [`super::instance`]): each field
+//! Rows of needs.csv and offers.csv (see [`super`]): each field
 //! parsed into the solver's types, a bad one reported with file, line and
 //! field.
 
@@ -6,10 +6,11 @@ use std::fs::File;
 use std::path::Path;
 
 use crate::domain::Category;
+use crate::domain::geo::GeoPoint;
+use crate::matching::radius::radius_m_from_decimal;
+use crate::matching::types::{CategorySet, NeedInput, OfferInput};
 
-use super::geo::{GeoPoint, radius_m_from_decimal};
-use super::instance::{Instance, InstanceError, parse_time};
-use super::types::{CategorySet, NeedInput, OfferInput};
+use super::{Instance, InstanceError, parse_time};
 
 /// A CSV reader over `path` whose header must be `expected`.
 fn open_csv(path: &Path, expected: &[&str]) -> Result<csv::Reader<File>, InstanceError> {

@@ -1,13 +1,15 @@
 //! The CSV instance format of docs/matching.md: read needs.csv, offers.csv and
 //! meta.json, write matches.csv, and [`run`] the three in a row.
 
+mod csv_rows;
+
 use std::collections::HashSet;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use super::csv_rows::{read_needs, read_offers};
+use self::csv_rows::{read_needs, read_offers};
 use super::types::{NeedInput, OfferInput, Solution};
 
 /// What can go wrong reading or writing an instance.

@@ -6,13 +6,12 @@
 //! larger one for free, so it needs one arc per ladder instead of one per
 //! offer class.
 
-use super::classes::PoolArc;
-use super::fxhash::FxHashMap;
-
 use crate::domain::Category;
+use crate::domain::geo::{GeoPoint, Prepared, haversine_prepared, lat_gap_m};
+use crate::matching::fxhash::FxHashMap;
+use crate::matching::types::OfferInput;
 
-use super::geo::{GeoPoint, Prepared, haversine_prepared, lat_gap_m};
-use super::types::OfferInput;
+use super::PoolArc;
 
 /// One (offer point, category) ladder.
 pub(crate) struct Ladder {
@@ -65,7 +64,10 @@ pub(crate) type LadderKey = ((u64, u64), Category);
 /// category `c`; they are sorted here by latitude for a band search. The
 /// ladders are split between two threads; the result is in ladder order,
 /// whatever the thread count.
-pub(crate) fn reach(ladders: &mut [Ladder], points: &mut [Vec<NeedPoint>; 8]) -> Vec<PoolArc> {
+pub(crate) fn reach(
+    ladders: &mut [Ladder],
+    points: &mut [Vec<NeedPoint>; Category::COUNT],
+) -> Vec<PoolArc> {
     for p in points.iter_mut() {
         p.sort_by(|a, b| {
             a.point
@@ -92,7 +94,7 @@ pub(crate) fn reach(ladders: &mut [Ladder], points: &mut [Vec<NeedPoint>; 8]) ->
 fn reach_range(
     ladders: &mut [Ladder],
     first_id: usize,
-    points: &[Vec<NeedPoint>; 8],
+    points: &[Vec<NeedPoint>; Category::COUNT],
 ) -> Vec<PoolArc> {
     let mut out = Vec::new();
     for (k, l) in ladders.iter_mut().enumerate() {

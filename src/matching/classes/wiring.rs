@@ -1,13 +1,13 @@
-//! Allocates the network's nodes and arcs (see [`super::classes`]).
+//! Allocates the network's nodes and arcs (see [`super`]).
 
 use crate::domain::Category;
+use crate::matching::flow::{ArcSpec, Network};
+use crate::matching::fxhash::FxHashMap;
+use crate::matching::types::{NeedInput, OfferInput, need_value};
 
-use super::classes::{Core, NeedClass};
-use super::flow::{ArcSpec, Network};
-use super::fxhash::FxHashMap;
 use super::ladders::Ladder;
 use super::offers::OfferNodes;
-use super::types::{NeedInput, OfferInput, need_value};
+use super::{Core, NeedClass};
 
 pub(crate) const SINK: u32 = 0;
 
@@ -16,7 +16,7 @@ pub(crate) struct Wiring {
     pub net: Network,
     /// Capacity that never binds: the number of needs.
     inf: i32,
-    hubs: [Option<u32>; 8],
+    hubs: [Option<u32>; Category::COUNT],
     offer_node: Vec<u32>,
     /// Per node: the offers behind it, for offer nodes.
     pub offers_at: Vec<Option<Vec<u32>>>,
@@ -25,7 +25,7 @@ pub(crate) struct Wiring {
     /// Per ladder: the capacity of the offers on its rungs.
     pub ladder_cap: Vec<u64>,
     /// Per category: the capacity of the offers serving it remotely.
-    pub hub_cap: [u64; 8],
+    pub hub_cap: [u64; Category::COUNT],
     /// Per offer node: (node, its arc to the sink).
     pub sink_arcs: Vec<(u32, u32)>,
     /// Per hub: (hub node, its arcs to offer nodes as (arc, offer node)).
@@ -52,12 +52,12 @@ impl Wiring {
                 arcs: Vec::new(),
             },
             inf,
-            hubs: [None; 8],
+            hubs: [None; Category::COUNT],
             offer_node: Vec::new(),
             offers_at: vec![None],
             rungs: Vec::new(),
             ladder_cap: vec![0; ladders.len()],
-            hub_cap: [0; 8],
+            hub_cap: [0; Category::COUNT],
             sink_arcs: Vec::new(),
             hub_out: Vec::new(),
             bypass: Vec::new(),

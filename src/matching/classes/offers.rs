@@ -1,9 +1,9 @@
 //! Groups offers into nodes that every need sees alike.
 
-use super::fxhash::{FxHashMap, FxHashSet};
+use crate::matching::fxhash::{FxHashMap, FxHashSet};
+use crate::matching::types::{CategorySet, OfferInput};
 
 use super::ladders::{Ladder, LadderKey};
-use super::types::{CategorySet, OfferInput};
 
 /// Offers merged into one node of the network.
 pub(crate) struct OfferNode {

@@ -3,7 +3,7 @@
 //! Nodes: the sink `t`; offer nodes (each with an arc to `t` of their
 //! summed capacity); one hub per remote-capable category (arcs to the offer
 //! nodes serving it remotely, cost 0); ladder rungs (see
-//! [`super::ladders`]); per need class a core node holding its needs as
+//! [`ladders`]); per need class a core node holding its needs as
 //! supply, with arcs to its hub (cost 0), to ladder rungs (cost `d`) and
 //! one bypass arc to `t` per need value (an unmatched need, cost `B - v`).
 //! So needs aggregate by (category, point) and offers by (point, radius,
@@ -11,16 +11,24 @@
 //! nodes of their own, and such needs get direct arcs to the offer nodes
 //! they may use instead of hub and rungs.
 
+mod ladders;
+mod offers;
+mod select;
+mod wiring;
+
 use std::collections::HashSet;
 
+use crate::domain::Category;
+use crate::domain::geo::{Prepared, haversine_m};
+
+use self::ladders::NeedPoint;
+use self::offers::{OfferNodes, offer_nodes};
+use self::wiring::Wiring;
 use super::flow::{ArcSpec, Network};
 use super::fxhash::{FxHashMap, FxHashSet};
-use super::geo::{Prepared, haversine_m};
-use super::ladders::{self, NeedPoint};
-use super::offers::{OfferNodes, offer_nodes};
-use super::select;
 use super::types::{NeedInput, OfferInput, need_value};
-use super::wiring::Wiring;
+
+pub(crate) use self::wiring::SINK;
 
 /// Needs that behave the same towards every offer.
 pub(crate) struct NeedClass {
@@ -148,7 +156,7 @@ pub(crate) fn build(
     let (classes, is_special) = need_classes(needs, &special_needs, as_of);
 
     let (mut ladders, ladder_index) = ladders::build_ladders(offers);
-    let mut points: [Vec<NeedPoint>; 8] = Default::default();
+    let mut points: [Vec<NeedPoint>; Category::COUNT] = Default::default();
     for (k, c) in classes.iter().enumerate() {
         let n = &needs[c.first];
         if let Some(p) = n.point {

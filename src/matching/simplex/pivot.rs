@@ -1,6 +1,6 @@
 //! The pivot of [`Simplex`]: leaving arc, flow change, tree update.
 
-use super::simplex::{DOWN, LOWER, NONE, Pivot, Simplex, TREE, UP, UPPER};
+use super::{DOWN, LOWER, NONE, Pivot, Simplex, TREE, UP, UPPER};
 
 impl Simplex {
     /// Finds the arc leaving the basis on the cycle closed by the entering
