@@ -5,6 +5,7 @@ pub mod caller;
 pub mod category;
 pub mod cover;
 pub mod cursor;
+pub mod fields;
 pub mod geo;
 pub mod grid;
 pub mod household;

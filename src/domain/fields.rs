@@ -1,0 +1,92 @@
+//! Parsing a request's fields into domain values, all at once: a request
+//! with three bad fields hears of all three, and code after the parse holds
+//! only values that passed.
+//!
+//! ```
+//! use huzhu::domain::fields::AllFields;
+//! use huzhu::i18n::Text;
+//!
+//! let parsed = (
+//!     ("title", Ok::<_, Text>("修缮屋顶")),
+//!     ("urgency", Err::<u8, _>(Text::fixed("紧急程度为 1 到 3", "urgency is 1 to 3"))),
+//! )
+//!     .all();
+//! assert_eq!(parsed.unwrap_err()[0].field, "urgency");
+//! ```
+
+use super::FieldError;
+use crate::i18n::Text;
+
+/// Named parses of several fields, as every value or every error.
+pub trait AllFields {
+    /// The fields' values, in order.
+    type Values;
+
+    /// Every value when each field parsed, or each field's error.
+    fn all(self) -> Result<Self::Values, Vec<FieldError>>;
+}
+
+macro_rules! all_fields {
+    ($($value:ident: $ty:ident),+) => {
+        impl<$($ty),+> AllFields for ($((&str, Result<$ty, Text>),)+) {
+            type Values = ($($ty,)+);
+
+            fn all(self) -> Result<Self::Values, Vec<FieldError>> {
+                let mut errors = Vec::new();
+                let ($($value,)+) = self;
+                $(
+                    let $value = match $value {
+                        (_, Ok(v)) => Some(v),
+                        (field, Err(message)) => {
+                            errors.push(FieldError::new(field, message));
+                            None
+                        }
+                    };
+                )+
+                match ($($value,)+) {
+                    ($(Some($value),)+) => Ok(($($value,)+)),
+                    _ => Err(errors),
+                }
+            }
+        }
+    };
+}
+
+all_fields!(a: A);
+all_fields!(a: A, b: B);
+all_fields!(a: A, b: B, c: C);
+all_fields!(a: A, b: B, c: C, d: D);
+all_fields!(a: A, b: B, c: C, d: D, e: E);
+all_fields!(a: A, b: B, c: C, d: D, e: E, f: F);
+all_fields!(a: A, b: B, c: C, d: D, e: E, f: F, g: G);
+all_fields!(a: A, b: B, c: C, d: D, e: E, f: F, g: G, h: H);
+all_fields!(a: A, b: B, c: C, d: D, e: E, f: F, g: G, h: H, i: I);
+all_fields!(a: A, b: B, c: C, d: D, e: E, f: F, g: G, h: H, i: I, j: J);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bad(en: &'static str) -> Text {
+        Text::fixed("无效", en)
+    }
+
+    #[test]
+    fn every_value_comes_back_in_order_when_every_field_parses() {
+        let values = (("a", Ok::<_, Text>(1)), ("b", Ok::<_, Text>("two"))).all();
+        assert_eq!(values, Ok((1, "two")));
+    }
+
+    #[test]
+    fn every_bad_field_is_reported_not_just_the_first() {
+        let errors = (
+            ("a", Err::<i32, _>(bad("a is bad"))),
+            ("b", Ok::<_, Text>(2)),
+            ("c", Err::<i32, _>(bad("c is bad"))),
+        )
+            .all()
+            .expect_err("two bad fields");
+        let named: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(named, ["a", "c"]);
+    }
+}
