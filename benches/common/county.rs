@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use huzhu::domain::Category;
 use huzhu::domain::grid::cell_of;
+use huzhu::domain::{Category, NeedStatus};
 use huzhu::matching::{CategorySet, radius_m_from_decimal};
 use huzhu::store::entity::{household, need, offer, region, user};
 use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait, TransactionTrait, TryIntoModel};
@@ -88,11 +88,11 @@ pub async fn load(db: &DatabaseConnection, dir: &Path, cadre: Uuid) -> County {
             id: Set(Uuid::now_v7()),
             household_id: Set(household_id),
             region: Set(region),
-            category: Set(category.code().to_owned()),
+            category: Set(category),
             title: Set(format!("{}需求", category.name_zh())),
             description: Set(String::new()),
             urgency: Set(r[5].parse().expect("urgency")),
-            status: Set("open".to_owned()),
+            status: Set(NeedStatus::Open),
             lat: Set(Some(lat)),
             lon: Set(Some(lon)),
             cell: Set(Some(cell_of(lat, lon))),

@@ -4,6 +4,7 @@
 //! plausible hours after posting. Written straight to the tables: this is
 //! a fixture for reading, not a test of the life cycle.
 
+use huzhu::domain::NeedStatus;
 use huzhu::store::entity::{matches, need, offer};
 use rand::{Rng, SeedableRng};
 use sea_orm::sea_query::Expr;
@@ -76,10 +77,10 @@ pub async fn write(db: &DatabaseConnection) -> Written {
         .expect("offers");
     let mut rng = rand::rngs::StdRng::seed_from_u64(7);
     let mut rows = Vec::new();
-    let mut status: Vec<(&str, Vec<Uuid>)> = vec![
-        ("fulfilled", vec![]),
-        ("matched", vec![]),
-        ("cancelled", vec![]),
+    let mut status: Vec<(NeedStatus, Vec<Uuid>)> = vec![
+        (NeedStatus::Fulfilled, vec![]),
+        (NeedStatus::Matched, vec![]),
+        (NeedStatus::Cancelled, vec![]),
     ];
     for (id, posted) in needs {
         let offer = offers[rng.random_range(0..offers.len())];

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::ranking::Sight;
 use super::{ServiceError, match_mail, nearby, ranking, secrets};
 use crate::context::AppContext;
-use crate::domain::Role;
+use crate::domain::{Category, NeedStatus, Role};
 use crate::i18n::{Locale, Text};
 use crate::matching::eligible_cost;
 use crate::policy::Caller;
@@ -32,7 +32,7 @@ pub async fn check_pair(
     sight: Sight,
     now: i64,
 ) -> Result<(), ServiceError> {
-    if n.status != "open" {
+    if n.status != NeedStatus::Open {
         return Err(conflict(
             "需求已不是待匹配状态",
             "The need is no longer open",
@@ -92,7 +92,16 @@ pub async fn write_match(
         round_id,
         now,
     } = *making;
-    if !store::needs::transition(txn, n.id, &["open"], "matched", now, None).await? {
+    if !store::needs::transition(
+        txn,
+        n.id,
+        &[NeedStatus::Open],
+        NeedStatus::Matched,
+        now,
+        None,
+    )
+    .await?
+    {
         return Ok(None);
     }
     if !store::offers::reserve(txn, o.id, now).await? {
@@ -164,7 +173,7 @@ pub async fn claim(
                 Text::fixed("没有这个服务", "No such offer of yours"),
             )
         })?;
-    if n.status != "open" {
+    if n.status != NeedStatus::Open {
         // The need exists but the caller may only learn that it is taken.
         return Err(conflict(
             "需求已被认领或已结束",
@@ -289,7 +298,7 @@ pub fn proposal_item(
 #[derive(Debug, Clone, Copy)]
 pub struct ProposalNeed<'a> {
     pub title: &'a str,
-    pub category: &'a str,
+    pub category: Category,
     pub urgency: i16,
 }
 
@@ -297,7 +306,7 @@ impl<'a> From<&'a need::Model> for ProposalNeed<'a> {
     fn from(n: &'a need::Model) -> Self {
         Self {
             title: &n.title,
-            category: &n.category,
+            category: n.category,
             urgency: n.urgency,
         }
     }

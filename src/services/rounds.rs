@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::{ServiceError, matches, ranking, round_lock, secrets};
 use crate::context::AppContext;
-use crate::domain::RegionPrefix;
+use crate::domain::{NeedStatus, RegionPrefix};
 use crate::mail::digest::{Digest, DigestItem};
 use crate::mail::{EmailKind, Recipient};
 use crate::matching;
@@ -217,10 +217,11 @@ async fn take(
     let mut wanted: Vec<Uuid> = pairs.iter().map(|(n, _)| n.id).collect();
     // In id order the updates walk the table and its indexes in order.
     wanted.sort_unstable();
-    let gone: HashSet<Uuid> = store::needs::transition_many(&txn, &wanted, "open", "matched", now)
-        .await?
-        .into_iter()
-        .collect();
+    let gone: HashSet<Uuid> =
+        store::needs::transition_many(&txn, &wanted, NeedStatus::Open, NeedStatus::Matched, now)
+            .await?
+            .into_iter()
+            .collect();
     lap(taking, "needs taken");
     let mut per_offer: HashMap<Uuid, i32> = HashMap::new();
     for (_, o) in pairs.iter().filter(|(n, _)| !gone.contains(&n.id)) {
@@ -239,7 +240,8 @@ async fn take(
         .filter(|(n, o)| !gone.contains(&n.id) && full.contains(&o.id))
         .map(|(n, _)| n.id)
         .collect();
-    store::needs::transition_many(&txn, &give_back, "matched", "open", now).await?;
+    store::needs::transition_many(&txn, &give_back, NeedStatus::Matched, NeedStatus::Open, now)
+        .await?;
     let kept = pairs
         .iter()
         .map(|(n, o)| !gone.contains(&n.id) && !full.contains(&o.id))
@@ -284,7 +286,7 @@ async fn proposal_mails(
                 let village = villages.get(&n.region).cloned().unwrap_or_default();
                 let need = matches::ProposalNeed {
                     title: &n.title,
-                    category: &n.category,
+                    category: n.category,
                     urgency: n.urgency,
                 };
                 DigestItem {

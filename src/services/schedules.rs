@@ -16,8 +16,8 @@ use serde_json::{Value, json};
 use super::ServiceError;
 use super::stats::{self, Figures};
 use crate::context::AppContext;
+use crate::domain::RegionPrefix;
 use crate::domain::period::{Week, local_date, local_midnight};
-use crate::domain::{Category, RegionPrefix};
 use crate::i18n::Locale;
 use crate::mail::{EmailKind, IdempotencyKey};
 use crate::store::entity::{job_run, need, user};
@@ -136,14 +136,14 @@ fn listed(
     now: i64,
     locale: Locale,
 ) -> Value {
-    let category = n.category.parse::<Category>().ok();
+    let category = n.category;
     json!({
         "title": n.title,
         "village_name": names.get(&n.region).cloned().unwrap_or_else(|| n.region.clone()),
-        "category_label": category.map(|c| match locale {
-            Locale::ZhCn => c.name_zh(),
-            Locale::En => c.name_en(),
-        }),
+        "category_label": match locale {
+            Locale::ZhCn => category.name_zh(),
+            Locale::En => category.name_en(),
+        },
         "days_open": (now - n.posted_at).div_euclid(DAY_MS),
         "url": format!("{}/reports?region={}#waiting", base(ctx), n.region),
     })

@@ -8,7 +8,7 @@ use uuid::Uuid;
 use super::{ServiceError, match_mail};
 use crate::context::AppContext;
 use crate::domain::match_status::Transition;
-use crate::domain::{Lines, Role, clean_text};
+use crate::domain::{Lines, NeedStatus, Role, clean_text};
 use crate::i18n::{Locale, Text};
 use crate::mail::EmailKind;
 use crate::policy::Caller;
@@ -139,7 +139,8 @@ pub async fn apply(
         ));
     }
     if let Some(need_status) = t.need_status() {
-        store::needs::transition(&txn, n.id, &["matched"], need_status.as_str(), now, None).await?;
+        store::needs::transition(&txn, n.id, &[NeedStatus::Matched], need_status, now, None)
+            .await?;
     }
     if t.frees_place() {
         store::offers::release(&txn, m.offer_id, now).await?;

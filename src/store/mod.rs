@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod bulk;
+mod columns;
 pub mod entity;
 pub mod households;
 pub mod matches;
@@ -105,8 +106,27 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
 /// index on `status` (`status || ''` is not the column): for a statement
 /// that also names a few ids, the primary key is the way in, and the status
 /// index would walk every row of that status instead.
-pub fn status_without_index(value: &str) -> sea_orm::sea_query::SimpleExpr {
-    sea_orm::sea_query::Expr::cust(format!("status || '' = '{}'", value.replace('\'', "")))
+pub fn status_without_index(value: impl Status) -> sea_orm::sea_query::SimpleExpr {
+    // A status is one of its enum's fixed words: nothing to quote.
+    sea_orm::sea_query::Expr::cust(format!("status || '' = '{}'", value.word()))
+}
+
+/// The statuses a `status` column holds, which raw SQL may spell out.
+pub trait Status: Copy {
+    /// The status as stored.
+    fn word(self) -> &'static str;
+}
+
+impl Status for crate::domain::NeedStatus {
+    fn word(self) -> &'static str {
+        self.as_str()
+    }
+}
+
+impl Status for crate::domain::OfferStatus {
+    fn word(self) -> &'static str {
+        self.as_str()
+    }
 }
 
 /// PostgreSQL: runs `update` (an `UPDATE … RETURNING id` whose parameter

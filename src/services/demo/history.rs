@@ -13,7 +13,7 @@ use super::draw::{DAY_MS, Draw, MINUTE_MS};
 use super::lifecycle::{self, Odds, Plan, Who};
 use super::rounds::Schedule;
 use super::texts;
-use crate::domain::Category;
+use crate::domain::{Category, NeedStatus};
 use crate::matching::{CategorySet, NeedInput, eligible_cost};
 use crate::services::ranking;
 use crate::services::secrets::token_hash;
@@ -104,9 +104,7 @@ fn need_life(
     n: &mut need::Model,
     out: &mut Written,
 ) -> Vec<(i64, i64)> {
-    let Ok(category) = n.category.parse::<Category>() else {
-        return vec![(n.posted_at, d.now)];
-    };
+    let category = n.category;
     let odds = Odds {
         vigour: world.vigour.get(&n.region).copied().unwrap_or(1.0),
         category,
@@ -158,11 +156,11 @@ fn need_life(
         n.updated_at = plan.created_at;
         match plan.status {
             "proposed" | "accepted" => {
-                n.status = "matched".to_owned();
+                n.status = NeedStatus::Matched;
                 return spans;
             }
             "completed" => {
-                n.status = "fulfilled".to_owned();
+                n.status = NeedStatus::Fulfilled;
                 n.updated_at = plan.updated_at();
                 return spans;
             }
@@ -177,7 +175,7 @@ fn need_life(
     let wait = d.between(10 * DAY_MS, 60 * DAY_MS);
     let cancel_at = d.working_hours(open_since + wait, open_since);
     if cancel_at < d.now && d.chance(0.25) {
-        n.status = "cancelled".to_owned();
+        n.status = NeedStatus::Cancelled;
         n.cancel_reason = Some((*d.pick(&texts::NEED_CANCEL_REASONS)).to_owned());
         n.updated_at = cancel_at;
         spans.push((open_since, cancel_at));

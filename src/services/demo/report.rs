@@ -6,6 +6,7 @@ use std::fmt;
 use std::time::Duration;
 
 use super::{Built, Options, accounts};
+use crate::domain::NeedStatus;
 
 /// The fresh password of each kind of account.
 pub struct Passwords {
@@ -79,10 +80,13 @@ impl Summary {
         }
         let mut need_status: BTreeMap<String, usize> = BTreeMap::new();
         for n in &built.needs {
-            *need_status.entry(n.status.clone()).or_default() += 1;
+            *need_status.entry(n.status.to_string()).or_default() += 1;
         }
         let posted = built.needs.len().max(1) as f64;
-        let fulfilled = need_status.get("fulfilled").copied().unwrap_or(0);
+        let fulfilled = need_status
+            .get(NeedStatus::Fulfilled.as_str())
+            .copied()
+            .unwrap_or(0);
         let staff = built
             .users
             .iter()

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use huzhu::domain::household::{IdNumber, parse_tags};
-use huzhu::domain::{Category, Phone};
+use huzhu::domain::{Category, NeedStatus, Phone};
 use huzhu::matching::eligible_cost;
 use huzhu::services::ranking::{need_input, offer_input};
 use huzhu::store::entity::{household, matches, need, offer};
@@ -227,7 +227,7 @@ async fn the_demo_covers_every_category_township_and_week_with_county_like_rates
     for n in &needs {
         for key in keys(n) {
             let f = figures.entry(key).or_default();
-            f[0] += usize::from(n.status == "fulfilled");
+            f[0] += usize::from(n.status == NeedStatus::Fulfilled);
             f[1] += usize::from(accepted.contains(&n.id));
         }
     }
