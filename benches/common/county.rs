@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use huzhu::domain::grid::cell_of;
-use huzhu::domain::{Category, NeedStatus};
+use huzhu::domain::{Category, NeedStatus, OfferStatus};
 use huzhu::matching::{CategorySet, radius_m_from_decimal};
 use huzhu::store::entity::{household, need, offer, region, user};
 use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait, TransactionTrait, TryIntoModel};
@@ -151,7 +151,7 @@ pub async fn load(db: &DatabaseConnection, dir: &Path, cadre: Uuid) -> County {
             remote: Set(&r[5] == "true"),
             capacity: Set(r[6].parse().expect("capacity")),
             live_matches: Set(0),
-            status: Set("active".to_owned()),
+            status: Set(OfferStatus::Active),
             available_until: Set(None),
             created_at: Set(now),
             updated_at: Set(now),

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::ranking::Sight;
 use super::{ServiceError, match_mail, nearby, ranking, secrets};
 use crate::context::AppContext;
-use crate::domain::{Category, NeedStatus, Role};
+use crate::domain::{Category, NeedStatus, OfferStatus, Role};
 use crate::i18n::{Locale, Text};
 use crate::matching::eligible_cost;
 use crate::policy::Caller;
@@ -38,7 +38,7 @@ pub async fn check_pair(
             "The need is no longer open",
         ));
     }
-    let available = o.status == "active" && o.available_until.is_none_or(|u| u > now);
+    let available = o.status == OfferStatus::Active && o.available_until.is_none_or(|u| u > now);
     if !available {
         return Err(conflict(
             "该服务当前不可匹配",

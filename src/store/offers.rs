@@ -36,7 +36,7 @@ pub async fn list(
 /// Offers that can take a need now: active, not past `available_until`,
 /// with a free place, offering `category_bit`.
 fn matchable(now: i64, category_bit: i32) -> Condition {
-    matchable_with(Column::Status.eq("active"), now, category_bit)
+    matchable_with(Column::Status.eq(OfferStatus::Active), now, category_bit)
 }
 
 /// `matchable`, with `active` tested as given.
@@ -166,7 +166,7 @@ pub async fn all_matchable(db: &impl ConnectionTrait, now: i64) -> Result<Vec<Ro
     // every offer (0.14 s against 0.06 s for 92,507 offers).
     let active = match db.get_database_backend() {
         sea_orm::DbBackend::Sqlite => super::status_without_index(OfferStatus::Active),
-        _ => Column::Status.eq("active"),
+        _ => Column::Status.eq(OfferStatus::Active),
     };
     let cond = Condition::all()
         .add(active)

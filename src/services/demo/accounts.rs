@@ -8,8 +8,8 @@ use uuid::Uuid;
 use super::draw::{DAY_MS, Draw};
 use super::people;
 use super::places::{COUNTY, TOWNSHIPS};
-use crate::domain::Category;
 use crate::domain::grid::cell_of;
+use crate::domain::{Category, OfferStatus};
 use crate::matching::{CategorySet, radius_m_from_decimal};
 use crate::store::entity::{offer, user};
 
@@ -223,7 +223,7 @@ fn new_offer(
         remote,
         capacity,
         live_matches: 0,
-        status: "active".to_owned(),
+        status: OfferStatus::Active,
         available_until: None,
         created_at: created,
         updated_at: created,
