@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::ranking::Sight;
 use super::{ServiceError, match_mail, nearby, ranking, secrets};
 use crate::context::AppContext;
-use crate::domain::{Category, NeedStatus, OfferStatus, Role};
+use crate::domain::{Category, MatchOrigin, MatchStatus, NeedStatus, OfferStatus, Role};
 use crate::i18n::{Locale, Text};
 use crate::matching::eligible_cost;
 use crate::policy::Caller;
@@ -70,8 +70,7 @@ pub async fn check_pair(
 /// Where a match comes from and who made it.
 #[derive(Clone, Copy)]
 pub struct Making {
-    /// `claim`, `manual` or `round`.
-    pub origin: &'static str,
+    pub origin: MatchOrigin,
     pub actor: Option<Uuid>,
     pub round_id: Option<Uuid>,
     pub now: i64,
@@ -107,16 +106,20 @@ pub async fn write_match(
     if !store::offers::reserve(txn, o.id, now).await? {
         return Err(conflict("该服务名额已满", "The offer has no free place"));
     }
-    let proposed = origin != "claim";
-    let status = if proposed { "proposed" } else { "accepted" };
+    let proposed = origin.proposes();
+    let status = if proposed {
+        MatchStatus::Proposed
+    } else {
+        MatchStatus::Accepted
+    };
     let ttl = ctx.settings.proposal_ttl.as_millis() as i64;
     let row = matches::Model {
         id: Uuid::now_v7(),
         need_id: n.id,
         offer_id: o.id,
         volunteer_id: o.volunteer_id,
-        origin: origin.to_owned(),
-        status: status.to_owned(),
+        origin,
+        status,
         round_id,
         created_at: now,
         updated_at: now,
@@ -142,8 +145,8 @@ fn to_active(m: &matches::Model) -> matches::ActiveModel {
         need_id: Set(m.need_id),
         offer_id: Set(m.offer_id),
         volunteer_id: Set(m.volunteer_id),
-        origin: Set(m.origin.clone()),
-        status: Set(m.status.clone()),
+        origin: Set(m.origin),
+        status: Set(m.status),
         round_id: Set(m.round_id),
         created_at: Set(m.created_at),
         updated_at: Set(m.updated_at),
@@ -187,7 +190,7 @@ pub async fn claim(
         &n,
         &o,
         &Making {
-            origin: "claim",
+            origin: MatchOrigin::Claim,
             actor: Some(caller.user_id),
             round_id: None,
             now,
@@ -237,7 +240,7 @@ pub async fn propose(
         &n,
         &o,
         &Making {
-            origin: "manual",
+            origin: MatchOrigin::Manual,
             actor: Some(caller.user_id),
             round_id: None,
             now,

@@ -125,14 +125,14 @@ pub async fn apply(
         return Err(ServiceError::Forbidden);
     }
     let (from, to) = t.edge();
-    if m.status != from.as_str() {
+    if m.status != from {
         return Err(ServiceError::Conflict(Text::owned(
             format!("匹配当前为 {}，不能执行此操作", m.status),
             format!("The match is {} and cannot be moved this way", m.status),
         )));
     }
     let answering = matches!(t, Transition::Accept | Transition::Decline);
-    if !store::matches::transition(&txn, m.id, from.as_str(), to.as_str(), now, answering).await? {
+    if !store::matches::transition(&txn, m.id, from, to, now, answering).await? {
         return Err(conflict(
             "提议已过期或已被处理",
             "The proposal has expired or was already answered",
@@ -145,16 +145,8 @@ pub async fn apply(
     if t.frees_place() {
         store::offers::release(&txn, m.offer_id, now).await?;
     }
-    store::matches::record_event(
-        &txn,
-        m.id,
-        actor.id(),
-        Some(from.as_str()),
-        to.as_str(),
-        note.as_deref(),
-        now,
-    )
-    .await?;
+    store::matches::record_event(&txn, m.id, actor.id(), Some(from), to, note.as_deref(), now)
+        .await?;
     store::stats::refresh(&txn, Some(&[n.id])).await?;
     let moved = store::matches::find(&txn, m.id)
         .await?

@@ -6,7 +6,7 @@
 use sea_orm::sea_query::{ArrayType, ColumnType, Nullable, StringLen, ValueType, ValueTypeErr};
 use sea_orm::{ColIdx, DbErr, QueryResult, TryGetError, TryGetable, Value};
 
-use crate::domain::{Category, NeedStatus, OfferStatus};
+use crate::domain::{Category, MatchOrigin, MatchStatus, NeedStatus, OfferStatus};
 
 /// Makes `$t` (`Display` writes it, `FromStr` reads it) a text column
 /// and a value `.eq(…)` and `Set(…)` take.
@@ -59,6 +59,8 @@ macro_rules! text_column {
 
 text_column!(NeedStatus);
 text_column!(OfferStatus);
+text_column!(MatchStatus);
+text_column!(MatchOrigin);
 text_column!(Category);
 
 #[cfg(test)]

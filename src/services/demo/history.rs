@@ -13,7 +13,7 @@ use super::draw::{DAY_MS, Draw, MINUTE_MS};
 use super::lifecycle::{self, Odds, Plan, Who};
 use super::rounds::Schedule;
 use super::texts;
-use crate::domain::{Category, NeedStatus};
+use crate::domain::{Category, MatchOrigin, MatchStatus, NeedStatus};
 use crate::matching::{CategorySet, NeedInput, eligible_cost};
 use crate::services::ranking;
 use crate::services::secrets::token_hash;
@@ -120,17 +120,18 @@ fn need_life(
         if !d.chance(interest) {
             break;
         }
-        let origin = ["claim", "round", "manual"][d.weighted(&[35.0, 55.0, 10.0])];
+        // Claim, round, manual, in `MatchOrigin::ALL`'s order.
+        let origin = MatchOrigin::ALL[d.weighted(&[35.0, 55.0, 10.0])];
         let (at, round) = match origin {
-            "claim" => {
+            MatchOrigin::Claim => {
                 let wait = MINUTE_MS * 20 + d.exp_ms(3.0 * DAY_MS as f64 / odds.vigour);
                 (d.working_hours(open_since + wait, open_since), None)
             }
-            "round" => match world.schedule.next_after(open_since + 30 * MINUTE_MS) {
+            MatchOrigin::Round => match world.schedule.next_after(open_since + 30 * MINUTE_MS) {
                 Some(r) => (r.created_at, Some(r)),
                 None => break,
             },
-            _ => {
+            MatchOrigin::Manual => {
                 let wait = d.between(DAY_MS, 7 * DAY_MS);
                 (d.working_hours(open_since + wait, open_since), None)
             }
@@ -155,11 +156,11 @@ fn need_life(
         write(d, world, slot, n, &plan, round_id, out);
         n.updated_at = plan.created_at;
         match plan.status {
-            "proposed" | "accepted" => {
+            MatchStatus::Proposed | MatchStatus::Accepted => {
                 n.status = NeedStatus::Matched;
                 return spans;
             }
-            "completed" => {
+            MatchStatus::Completed => {
                 n.status = NeedStatus::Fulfilled;
                 n.updated_at = plan.updated_at();
                 return spans;
@@ -239,8 +240,8 @@ fn write(
         need_id: n.id,
         offer_id: s.offer.id,
         volunteer_id: volunteer,
-        origin: plan.origin.to_owned(),
-        status: plan.status.to_owned(),
+        origin: plan.origin,
+        status: plan.status,
         round_id: round.map(|r| r.0),
         created_at: plan.created_at,
         updated_at: plan.updated_at(),
@@ -269,8 +270,8 @@ fn write(
             match_id: id,
             at: step.at,
             actor_id: actor,
-            from_status: step.from.map(str::to_owned),
-            to_status: step.to.to_owned(),
+            from_status: step.from,
+            to_status: step.to,
             note,
         });
     }

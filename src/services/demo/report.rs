@@ -73,7 +73,7 @@ impl Summary {
         let mut matches = BTreeMap::new();
         let mut accepted = HashSet::new();
         for m in &built.history.matches {
-            *matches.entry(m.status.clone()).or_default() += 1;
+            *matches.entry(m.status.to_string()).or_default() += 1;
             if m.accepted_at.is_some() {
                 accepted.insert(m.need_id);
             }
