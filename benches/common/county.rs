@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use huzhu::domain::grid::cell_of;
-use huzhu::domain::{Category, NeedStatus, OfferStatus};
+use huzhu::domain::{Category, NeedStatus, OfferStatus, Role};
+use huzhu::i18n::Locale;
 use huzhu::matching::{CategorySet, radius_m_from_decimal};
 use huzhu::store::entity::{household, need, offer, region, user};
 use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait, TransactionTrait, TryIntoModel};
@@ -126,9 +127,9 @@ pub async fn load(db: &DatabaseConnection, dir: &Path, cadre: Uuid) -> County {
             email: Set(format!("{}@volunteers.example", &r[0])),
             name: Set(format!("志愿者{}", &r[0])),
             phone: Set(None),
-            role: Set("volunteer".to_owned()),
+            role: Set(Role::Volunteer),
             region: Set(None),
-            locale: Set("zh-CN".to_owned()),
+            locale: Set(Locale::ZhCn),
             verified: Set(true),
             password_hash: Set(None),
             created_at: Set(now),

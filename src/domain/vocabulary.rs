@@ -52,7 +52,7 @@ macro_rules! words {
 
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
+                f.pad(self.as_str())
             }
         }
 
@@ -91,6 +91,7 @@ mod tests {
         for c in Colour::ALL {
             assert_eq!(c.as_str().parse::<Colour>(), Ok(c));
             assert_eq!(c.to_string(), c.as_str());
+            assert_eq!(format!("{c:>10}"), format!("{:>10}", c.as_str()));
             let json = serde_json::to_string(&c).expect("serializes");
             assert_eq!(json, format!("\"{}\"", c.as_str()));
             assert_eq!(serde_json::from_str::<Colour>(&json).expect("parses"), c);

@@ -57,7 +57,7 @@ pub async fn accepted(
     let p = parties(db, m, n).await?;
     let home = ctx.public_url.as_str().trim_end_matches('/').to_owned();
     let event = format!("match:{}:accepted", m.id);
-    let v_locale = Locale::parse(&p.volunteer.locale).unwrap_or_default();
+    let v_locale = p.volunteer.locale;
     if let Some(cadre) = &p.cadre {
         let context = json!({
             "title": n.title, "category_label": category_label(n.category, v_locale), "village_name": p.village_name,
@@ -105,7 +105,7 @@ pub async fn cancelled(
         return Ok(());
     }
     let p = parties(db, m, n).await?;
-    let locale = Locale::parse(&p.volunteer.locale).unwrap_or_default();
+    let locale = p.volunteer.locale;
     let context = json!({"title": n.title, "reason": reason, "cancelled_by_label": by.get(locale)});
     send(
         ctx,

@@ -257,7 +257,7 @@ pub async fn propose(
         (&n).into(),
         &p.village_name,
         &token,
-        Locale::parse(&p.volunteer.locale).unwrap_or_default(),
+        p.volunteer.locale,
         None,
     );
     let expires = expires_label(ctx, m.expires_at.unwrap_or(now));

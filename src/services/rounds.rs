@@ -12,6 +12,7 @@ use uuid::Uuid;
 use super::{ServiceError, matches, ranking, round_lock, secrets};
 use crate::context::AppContext;
 use crate::domain::{NeedStatus, RegionPrefix};
+use crate::i18n::Locale;
 use crate::mail::digest::{Digest, DigestItem};
 use crate::mail::{EmailKind, Recipient};
 use crate::matching;
@@ -344,7 +345,7 @@ async fn volunteers(
     let mut found = HashMap::new();
     // Under both SQLite's 32,766 and PostgreSQL's 65,535 parameters.
     for chunk in ids.chunks(30_000) {
-        let rows: Vec<(Uuid, String, String, String)> = user::Entity::find()
+        let rows: Vec<(Uuid, String, String, Locale)> = user::Entity::find()
             .select_only()
             .columns([
                 user::Column::Id,
@@ -357,7 +358,7 @@ async fn volunteers(
             .all(db)
             .await?;
         for (id, email, name, locale) in rows {
-            found.insert(id, super::notify::recipient_of(email, name, &locale));
+            found.insert(id, super::notify::recipient_of(email, name, locale));
         }
     }
     Ok(found)

@@ -10,7 +10,6 @@ use super::notify::send;
 use super::{ServiceError, secrets, throttle};
 use crate::context::AppContext;
 use crate::domain::{EmailAddress, Password, RegionPrefix, Role};
-use crate::i18n::Locale;
 use crate::mail::{EmailKind, IdempotencyKey};
 use crate::policy::Caller;
 use crate::store::{self, accounts as q, entity::session, entity::user, now_ms};
@@ -164,17 +163,14 @@ pub async fn authenticate(
     if now - session.last_used_at > TOUCH_EVERY_MS {
         q::touch_session(db, session.id, now, now + SESSION_TTL_MS).await?;
     }
-    let Some(role) = Role::parse(&user.role) else {
-        return Ok(None);
-    };
     Ok(Some(Caller {
         user_id: user.id,
-        role,
+        role: user.role,
         region: user
             .region
             .as_deref()
             .and_then(|r| RegionPrefix::parse(r).ok()),
-        locale: Locale::parse(&user.locale).unwrap_or_default(),
+        locale: user.locale,
         session_id: session.id,
         csrf_token: session.csrf_token,
         via_cookie,
@@ -269,17 +265,17 @@ pub async fn caller_for_email(
     let user = q::user_by_email_key(db, &key)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    let role = Role::parse(&user.role)
-        .filter(|r| *r != Role::Volunteer)
-        .ok_or(ServiceError::Forbidden)?;
+    if user.role == Role::Volunteer {
+        return Err(ServiceError::Forbidden);
+    }
     Ok(Caller {
         user_id: user.id,
-        role,
+        role: user.role,
         region: user
             .region
             .as_deref()
             .and_then(|r| RegionPrefix::parse(r).ok()),
-        locale: Locale::parse(&user.locale).unwrap_or_default(),
+        locale: user.locale,
         session_id: Uuid::nil(),
         csrf_token: String::new(),
         via_cookie: false,

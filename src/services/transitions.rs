@@ -9,7 +9,7 @@ use super::{ServiceError, match_mail};
 use crate::context::AppContext;
 use crate::domain::match_status::Transition;
 use crate::domain::{Lines, NeedStatus, Role, clean_text};
-use crate::i18n::{Locale, Text};
+use crate::i18n::Text;
 use crate::mail::EmailKind;
 use crate::policy::Caller;
 use crate::store::{self, entity::matches, now_ms};
@@ -212,7 +212,7 @@ async fn remind(ctx: &AppContext, m: &matches::Model) -> Result<(), ServiceError
     };
     let txn = store::begin_write(&ctx.db).await?;
     let p = match_mail::parties(&txn, m, &n).await?;
-    let locale = Locale::parse(&p.volunteer.locale).unwrap_or_default();
+    let locale = p.volunteer.locale;
     // A fresh link: the proposal's own was sent and is stored only hashed.
     let token = super::secrets::new_token();
     store::matches::insert_token(

@@ -6,7 +6,8 @@
 use sea_orm::sea_query::{ArrayType, ColumnType, Nullable, StringLen, ValueType, ValueTypeErr};
 use sea_orm::{ColIdx, DbErr, QueryResult, TryGetError, TryGetable, Value};
 
-use crate::domain::{Category, MatchOrigin, MatchStatus, NeedStatus, OfferStatus};
+use crate::domain::{Category, MatchOrigin, MatchStatus, NeedStatus, OfferStatus, Role};
+use crate::i18n::Locale;
 
 /// Makes `$t` (`Display` writes it, `FromStr` reads it) a text column
 /// and a value `.eq(…)` and `Set(…)` take.
@@ -61,6 +62,8 @@ text_column!(NeedStatus);
 text_column!(OfferStatus);
 text_column!(MatchStatus);
 text_column!(MatchOrigin);
+text_column!(Role);
+text_column!(Locale);
 text_column!(Category);
 
 #[cfg(test)]

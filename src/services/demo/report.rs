@@ -6,7 +6,7 @@ use std::fmt;
 use std::time::Duration;
 
 use super::{Built, Options, accounts};
-use crate::domain::NeedStatus;
+use crate::domain::{NeedStatus, Role};
 
 /// The fresh password of each kind of account.
 pub struct Passwords {
@@ -90,14 +90,14 @@ impl Summary {
         let staff = built
             .users
             .iter()
-            .filter(|u| u.role != "volunteer")
+            .filter(|u| u.role != Role::Volunteer)
             .map(|u| Login {
-                role: u.role.clone(),
+                role: u.role.to_string(),
                 email: u.email.clone(),
-                password: match u.role.as_str() {
-                    "admin" => passwords.admin.clone(),
-                    "coordinator" => passwords.coordinator.clone(),
-                    _ => passwords.cadre.clone(),
+                password: match u.role {
+                    Role::Admin => passwords.admin.clone(),
+                    Role::Coordinator => passwords.coordinator.clone(),
+                    Role::Cadre | Role::Volunteer => passwords.cadre.clone(),
                 },
                 region: u.region.as_ref().map(|r| {
                     let name = names.get(&format!("{r:0<12}")).cloned().unwrap_or_default();
@@ -183,7 +183,9 @@ impl fmt::Display for Summary {
         writeln!(
             f,
             "  {:<12} {:<32} {:<26} (… {last}, 共用一个密码 one password for all)",
-            "volunteer", first, password
+            Role::Volunteer,
+            first,
+            password
         )
     }
 }
