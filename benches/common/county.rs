@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use huzhu::domain::grid::cell_of;
-use huzhu::domain::{Category, NeedStatus, OfferStatus, Role};
+use huzhu::domain::{Category, NeedStatus, OfferStatus, RegionLevel, Role};
 use huzhu::i18n::Locale;
 use huzhu::matching::{CategorySet, radius_m_from_decimal};
 use huzhu::store::entity::{household, need, offer, region, user};
@@ -108,7 +108,7 @@ pub async fn load(db: &DatabaseConnection, dir: &Path, cadre: Uuid) -> County {
         .map(|(code, (lat, lon, n))| region::ActiveModel {
             code: Set(code.clone()),
             name: Set(format!("演示村{}", &code[9..])),
-            level: Set("village".to_owned()),
+            level: Set(RegionLevel::Village),
             parent_code: Set(Some(format!("{}000", &code[..9]))),
             lat: Set(Some(lat / f64::from(*n))),
             lon: Set(Some(lon / f64::from(*n))),

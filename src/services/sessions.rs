@@ -9,7 +9,7 @@ use super::accounts::{RESET_TTL_MS, invalid_token, issue_link, link};
 use super::notify::send;
 use super::{ServiceError, secrets, throttle};
 use crate::context::AppContext;
-use crate::domain::{EmailAddress, Password, RegionPrefix, Role};
+use crate::domain::{EmailAddress, LinkPurpose, Password, RegionPrefix, Role};
 use crate::mail::{EmailKind, IdempotencyKey};
 use crate::policy::Caller;
 use crate::store::{self, accounts as q, entity::session, entity::user, now_ms};
@@ -206,7 +206,7 @@ pub async fn forgot(ctx: &AppContext, email: &str, ip: &str) -> Result<(), Servi
         return Ok(());
     };
     let txn = store::begin_write(&ctx.db).await?;
-    let token = issue_link(&txn, user.id, "reset", RESET_TTL_MS, now).await?;
+    let token = issue_link(&txn, user.id, LinkPurpose::Reset, RESET_TTL_MS, now).await?;
     let context = json!({"reset_url": link(ctx, "/password", &token), "expires_minutes": 60});
     send(
         ctx,
@@ -231,22 +231,32 @@ pub async fn set_password(
 ) -> Result<(), ServiceError> {
     let now = now_ms();
     let hash = secrets::token_hash(token);
-    let user = match q::pending_link_user(db, &hash, &["invite", "reset"], now).await? {
-        Some(user) => user,
-        None => return Err(invalid_token()),
-    };
+    let user =
+        match q::pending_link_user(db, &hash, &[LinkPurpose::Invite, LinkPurpose::Reset], now)
+            .await?
+        {
+            Some(user) => user,
+            None => return Err(invalid_token()),
+        };
     let password = Password::parse(password, &user.email, &user.name)
         .map_err(|message| ServiceError::field("password", message))?;
     let password_hash = secrets::hash_password(password.expose().to_owned()).await?;
     let txn = store::begin_write(db).await?;
     // Used up here, atomically: of two requests with one token, one wins.
-    let consumed = q::consume_link_token(&txn, &hash, &["invite", "reset"], now).await?;
+    let consumed =
+        q::consume_link_token(&txn, &hash, &[LinkPurpose::Invite, LinkPurpose::Reset], now).await?;
     if consumed != Some(user.id) {
         return Err(invalid_token());
     }
     // Every other reset or invitation link of the account dies with this
     // one: a link forgotten in a mailbox must not set another password.
-    q::spend_user_links(&txn, user.id, &["invite", "reset"], now).await?;
+    q::spend_user_links(
+        &txn,
+        user.id,
+        &[LinkPurpose::Invite, LinkPurpose::Reset],
+        now,
+    )
+    .await?;
     q::set_password(&txn, user.id, password_hash, now).await?;
     q::revoke_user_sessions(&txn, user.id, now).await?;
     txn.commit().await?;

@@ -8,6 +8,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::entity::{link_token, session, throttle_event, user};
+use crate::domain::{AuditAction, LinkPurpose};
 
 pub async fn user_by_email_key(
     db: &impl ConnectionTrait,
@@ -148,7 +149,7 @@ pub async fn insert_link_token(
 pub async fn consume_link_token(
     db: &impl ConnectionTrait,
     token_hash: &str,
-    purposes: &[&str],
+    purposes: &[LinkPurpose],
     now: i64,
 ) -> Result<Option<Uuid>, DbErr> {
     let update = Query::update()
@@ -177,7 +178,7 @@ pub async fn consume_link_token(
 pub async fn spend_user_links(
     db: &impl ConnectionTrait,
     user_id: Uuid,
-    purposes: &[&str],
+    purposes: &[LinkPurpose],
     now: i64,
 ) -> Result<(), DbErr> {
     link_token::Entity::update_many()
@@ -294,7 +295,7 @@ pub async fn throttle_purge(db: &impl ConnectionTrait, before: i64) -> Result<()
 pub async fn audit(
     db: &impl ConnectionTrait,
     actor: Uuid,
-    action: &str,
+    action: AuditAction,
     subject_type: &str,
     subject_ids: Vec<String>,
     now: i64,
@@ -303,7 +304,7 @@ pub async fn audit(
     super::bulk::Rows::new("audit_log", subject_ids.len())
         .uuids("id", ids)
         .same("actor_id", actor)
-        .same("action", action.to_owned())
+        .same("action", action)
         .same("subject_type", subject_type.to_owned())
         .texts("subject_id", subject_ids)
         .same("at", now)
@@ -316,7 +317,7 @@ pub async fn audit(
 pub async fn pending_link_user(
     db: &impl ConnectionTrait,
     token_hash: &str,
-    purposes: &[&str],
+    purposes: &[LinkPurpose],
     now: i64,
 ) -> Result<Option<user::Model>, DbErr> {
     let token = link_token::Entity::find()

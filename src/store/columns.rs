@@ -6,7 +6,10 @@
 use sea_orm::sea_query::{ArrayType, ColumnType, Nullable, StringLen, ValueType, ValueTypeErr};
 use sea_orm::{ColIdx, DbErr, QueryResult, TryGetError, TryGetable, Value};
 
-use crate::domain::{Category, MatchOrigin, MatchStatus, NeedStatus, OfferStatus, Role};
+use crate::domain::{
+    AuditAction, Category, LinkPurpose, MatchOrigin, MatchStatus, NeedStatus, OfferStatus,
+    RegionLevel, Role,
+};
 use crate::i18n::Locale;
 
 /// Makes `$t` (`Display` writes it, `FromStr` reads it) a text column
@@ -64,6 +67,9 @@ text_column!(MatchStatus);
 text_column!(MatchOrigin);
 text_column!(Role);
 text_column!(Locale);
+text_column!(RegionLevel);
+text_column!(LinkPurpose);
+text_column!(AuditAction);
 text_column!(Category);
 
 #[cfg(test)]
