@@ -6,6 +6,7 @@
 use sea_orm::sea_query::{ArrayType, ColumnType, Nullable, StringLen, ValueType, ValueTypeErr};
 use sea_orm::{ColIdx, DbErr, QueryResult, TryGetError, TryGetable, Value};
 
+use super::outbox::OutboxStatus;
 use crate::domain::{
     AuditAction, Category, LinkPurpose, MatchOrigin, MatchStatus, NeedStatus, OfferStatus,
     RegionLevel, Role,
@@ -70,6 +71,7 @@ text_column!(Locale);
 text_column!(RegionLevel);
 text_column!(LinkPurpose);
 text_column!(AuditAction);
+text_column!(OutboxStatus);
 text_column!(Category);
 
 #[cfg(test)]

@@ -9,11 +9,19 @@ use sea_orm::{
 };
 
 use super::entity::outbox::{self, Column, Entity as Outbox};
+use crate::domain::vocabulary::words;
 
-/// Row statuses.
-pub const PENDING: &str = "pending";
-pub const SENT: &str = "sent";
-pub const FAILED: &str = "failed";
+words! {
+    /// Where an outbox row stands.
+    pub enum OutboxStatus("outbox status") {
+        /// To be sent when due: new, or waiting after a failed attempt.
+        Pending = "pending",
+        /// Delivered to the mail server.
+        Sent = "sent",
+        /// Given up after too many failed attempts.
+        Failed = "failed",
+    }
+}
 
 /// Inserts a row unless one with the same idempotency key exists. Returns
 /// whether it was inserted.
@@ -45,7 +53,7 @@ pub async fn claim_due(
     let candidates = Query::select()
         .column(Column::Id)
         .from(Outbox)
-        .and_where(Column::Status.eq(PENDING))
+        .and_where(Column::Status.eq(OutboxStatus::Pending))
         .and_where(Column::NextAttemptAt.lte(now))
         .and_where(Column::LeaseUntil.is_null().or(Column::LeaseUntil.lt(now)))
         .order_by(Column::NextAttemptAt, sea_orm::Order::Asc)
@@ -84,7 +92,7 @@ pub async fn mark_sent(
     // The bodies may hold single-use links: once delivered they are not kept.
     // Only rows still under this worker's lease are marked.
     Outbox::update_many()
-        .col_expr(Column::Status, Expr::value(SENT))
+        .col_expr(Column::Status, Expr::value(OutboxStatus::Sent))
         .col_expr(Column::SentAt, Expr::value(now))
         .col_expr(Column::LeaseUntil, Expr::value(Option::<i64>::None))
         .col_expr(Column::Attempts, Expr::col(Column::Attempts).add(1))
@@ -108,7 +116,11 @@ pub async fn mark_attempt_failed(
     error: &str,
     give_up: bool,
 ) -> Result<(), DbErr> {
-    let status = if give_up { FAILED } else { PENDING };
+    let status = if give_up {
+        OutboxStatus::Failed
+    } else {
+        OutboxStatus::Pending
+    };
     let mut update = Outbox::update_many();
     if give_up {
         update = update
@@ -129,13 +141,13 @@ pub async fn mark_attempt_failed(
 }
 
 /// How many rows are in each status.
-pub async fn count_by_status(db: &impl ConnectionTrait) -> Result<Vec<(String, i64)>, DbErr> {
+pub async fn count_by_status(db: &impl ConnectionTrait) -> Result<Vec<(OutboxStatus, i64)>, DbErr> {
     Outbox::find()
         .select_only()
         .column(Column::Status)
         .column_as(Column::Id.count(), "n")
         .group_by(Column::Status)
-        .into_tuple::<(String, i64)>()
+        .into_tuple::<(OutboxStatus, i64)>()
         .all(db)
         .await
 }
@@ -152,7 +164,7 @@ pub fn new_row(key: String, email: &crate::mail::Email, now: i64) -> outbox::Act
         subject: Set(email.subject.clone()),
         text_body: Set(email.text.clone()),
         html_body: Set(email.html.clone()),
-        status: Set(PENDING.to_owned()),
+        status: Set(OutboxStatus::Pending),
         attempts: Set(0),
         next_attempt_at: Set(now),
         lease_until: Set(None),
@@ -211,7 +223,7 @@ pub fn unrendered_rows(
         .same("text_body", "")
         .same("html_body", "")
         .texts("payload", payload)
-        .same("status", PENDING)
+        .same("status", OutboxStatus::Pending)
         .same("attempts", 0i32)
         .same("next_attempt_at", now)
         .same("lease_until", Option::<i64>::None)
