@@ -194,6 +194,15 @@ pub fn now_ms() -> i64 {
 mod tests {
     use super::*;
 
+    #[test]
+    fn a_status_without_index_is_its_stored_word_behind_a_concatenation() {
+        use sea_orm::sea_query::{Query, SqliteQueryBuilder};
+        let sql = Query::select()
+            .expr(status_without_index(crate::domain::OfferStatus::Active))
+            .to_string(SqliteQueryBuilder);
+        assert_eq!(sql, "SELECT status || '' = 'active'");
+    }
+
     #[tokio::test]
     async fn a_write_lock_held_elsewhere_is_busy_and_other_errors_are_not() {
         let dir = tempfile::tempdir().expect("folder");

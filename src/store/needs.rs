@@ -339,3 +339,23 @@ pub async fn by_ids(db: &impl ConnectionTrait, ids: &[Uuid]) -> Result<Vec<need:
     }
     Ok(found)
 }
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::{DbBackend, QueryTrait};
+
+    use super::*;
+
+    #[test]
+    fn live_needs_are_asked_for_in_the_words_of_the_partial_index() {
+        // The predicate of `idx_needs_one_live_per_category` (migration 000004).
+        let sql = Needs::find()
+            .filter(live())
+            .build(DbBackend::Postgres)
+            .to_string();
+        assert!(
+            sql.ends_with("WHERE status IN ('open', 'matched')"),
+            "{sql}"
+        );
+    }
+}
