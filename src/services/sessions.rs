@@ -222,6 +222,9 @@ pub async fn forgot(ctx: &AppContext, email: &str, ip: &str) -> Result<(), Servi
     Ok(())
 }
 
+/// The links that set a password.
+const PASSWORD_LINKS: [LinkPurpose; 2] = [LinkPurpose::Invite, LinkPurpose::Reset];
+
 /// Sets a password from an invitation or reset token (single use), spends
 /// the account's other such tokens, and ends every session of the account.
 pub async fn set_password(
@@ -231,32 +234,22 @@ pub async fn set_password(
 ) -> Result<(), ServiceError> {
     let now = now_ms();
     let hash = secrets::token_hash(token);
-    let user =
-        match q::pending_link_user(db, &hash, &[LinkPurpose::Invite, LinkPurpose::Reset], now)
-            .await?
-        {
-            Some(user) => user,
-            None => return Err(invalid_token()),
-        };
+    let user = match q::pending_link_user(db, &hash, &PASSWORD_LINKS, now).await? {
+        Some(user) => user,
+        None => return Err(invalid_token()),
+    };
     let password = Password::parse(password, &user.email, &user.name)
         .map_err(|message| ServiceError::field("password", message))?;
     let password_hash = secrets::hash_password(password.expose().to_owned()).await?;
     let txn = store::begin_write(db).await?;
     // Used up here, atomically: of two requests with one token, one wins.
-    let consumed =
-        q::consume_link_token(&txn, &hash, &[LinkPurpose::Invite, LinkPurpose::Reset], now).await?;
+    let consumed = q::consume_link_token(&txn, &hash, &PASSWORD_LINKS, now).await?;
     if consumed != Some(user.id) {
         return Err(invalid_token());
     }
     // Every other reset or invitation link of the account dies with this
     // one: a link forgotten in a mailbox must not set another password.
-    q::spend_user_links(
-        &txn,
-        user.id,
-        &[LinkPurpose::Invite, LinkPurpose::Reset],
-        now,
-    )
-    .await?;
+    q::spend_user_links(&txn, user.id, &PASSWORD_LINKS, now).await?;
     q::set_password(&txn, user.id, password_hash, now).await?;
     q::revoke_user_sessions(&txn, user.id, now).await?;
     txn.commit().await?;

@@ -156,6 +156,7 @@ pub fn draw(d: &mut Draw, origin: MatchOrigin, at: i64, ttl: i64, odds: Odds) ->
 
 /// An accepted match either completes, is cancelled, or is still under way.
 fn settle(d: &mut Draw, plan: &mut Plan, accepted: i64, odds: Odds) {
+    use MatchStatus::{Accepted, Cancelled, Completed};
     let days = odds.days_to_complete(d);
     let done = d.working_hours(accepted + days * DAY_MS, accepted);
     if d.chance(odds.complete()) {
@@ -163,13 +164,7 @@ fn settle(d: &mut Draw, plan: &mut Plan, accepted: i64, odds: Odds) {
             let note = d.pick(&texts::COMPLETE_NOTES).map(str::to_owned);
             end(
                 plan,
-                step(
-                    done,
-                    Who::Cadre,
-                    Some(MatchStatus::Accepted),
-                    MatchStatus::Completed,
-                    note,
-                ),
+                step(done, Who::Cadre, Some(Accepted), Completed, note),
             );
         }
         return;
@@ -185,16 +180,7 @@ fn settle(d: &mut Draw, plan: &mut Plan, accepted: i64, odds: Odds) {
         _ => (Who::Coordinator, &texts::CANCEL_BY_COORDINATOR),
     };
     let reason = (*d.pick(reasons)).to_owned();
-    end(
-        plan,
-        step(
-            at,
-            who,
-            Some(MatchStatus::Accepted),
-            MatchStatus::Cancelled,
-            Some(reason),
-        ),
-    );
+    end(plan, step(at, who, Some(Accepted), Cancelled, Some(reason)));
 }
 
 fn step(
