@@ -16,7 +16,7 @@ pub struct UnknownWord {
 /// `as_str`, `FromStr` (exact spelling only), `Display`, and serde in the
 /// same spelling.
 ///
-/// ```ignore
+/// ```text
 /// words! {
 ///     /// Where a match comes from.
 ///     pub enum MatchOrigin("match origin") {
