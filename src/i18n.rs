@@ -57,6 +57,26 @@ impl Locale {
     }
 }
 
+/// A locale tag as [`Locale::parse`] reads it; stored locales are read so.
+impl std::str::FromStr for Locale {
+    type Err = UnknownLocale;
+
+    fn from_str(tag: &str) -> Result<Self, Self::Err> {
+        Self::parse(tag).ok_or_else(|| UnknownLocale(tag.to_owned()))
+    }
+}
+
+/// A tag of a language huzhu does not speak.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown locale {0:?}")]
+pub struct UnknownLocale(pub String);
+
+impl std::fmt::Display for Locale {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
 tokio::task_local! {
     static REQUEST_LOCALE: Locale;
 }

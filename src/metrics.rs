@@ -8,6 +8,8 @@ use prometheus::{
     TextEncoder,
 };
 
+use crate::domain::OutboxStatus;
+
 /// The application's metric families.
 pub struct Metrics {
     registry: Registry,
@@ -55,13 +57,13 @@ impl MailMetrics {
     }
 
     /// Sets the depth gauge from `(status, count)` pairs.
-    pub fn set_depth(&self, counts: &[(String, i64)]) {
-        for status in ["pending", "failed", "sent"] {
+    pub fn set_depth(&self, counts: &[(OutboxStatus, i64)]) {
+        for status in OutboxStatus::ALL {
             let n = counts
                 .iter()
-                .find(|(s, _)| s == status)
+                .find(|(s, _)| *s == status)
                 .map_or(0, |(_, n)| *n);
-            self.depth.with_label_values(&[status]).set(n);
+            self.depth.with_label_values(&[status.as_str()]).set(n);
         }
     }
 }

@@ -6,8 +6,9 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use huzhu::domain::Category;
 use huzhu::domain::grid::cell_of;
+use huzhu::domain::{Category, NeedStatus, OfferStatus, RegionLevel, Role};
+use huzhu::i18n::Locale;
 use huzhu::matching::{CategorySet, radius_m_from_decimal};
 use huzhu::store::entity::{household, need, offer, region, user};
 use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait, TransactionTrait, TryIntoModel};
@@ -88,11 +89,11 @@ pub async fn load(db: &DatabaseConnection, dir: &Path, cadre: Uuid) -> County {
             id: Set(Uuid::now_v7()),
             household_id: Set(household_id),
             region: Set(region),
-            category: Set(category.code().to_owned()),
+            category: Set(category),
             title: Set(format!("{}需求", category.name_zh())),
             description: Set(String::new()),
             urgency: Set(r[5].parse().expect("urgency")),
-            status: Set("open".to_owned()),
+            status: Set(NeedStatus::Open),
             lat: Set(Some(lat)),
             lon: Set(Some(lon)),
             cell: Set(Some(cell_of(lat, lon))),
@@ -107,7 +108,7 @@ pub async fn load(db: &DatabaseConnection, dir: &Path, cadre: Uuid) -> County {
         .map(|(code, (lat, lon, n))| region::ActiveModel {
             code: Set(code.clone()),
             name: Set(format!("演示村{}", &code[9..])),
-            level: Set("village".to_owned()),
+            level: Set(RegionLevel::Village),
             parent_code: Set(Some(format!("{}000", &code[..9]))),
             lat: Set(Some(lat / f64::from(*n))),
             lon: Set(Some(lon / f64::from(*n))),
@@ -126,9 +127,9 @@ pub async fn load(db: &DatabaseConnection, dir: &Path, cadre: Uuid) -> County {
             email: Set(format!("{}@volunteers.example", &r[0])),
             name: Set(format!("志愿者{}", &r[0])),
             phone: Set(None),
-            role: Set("volunteer".to_owned()),
+            role: Set(Role::Volunteer),
             region: Set(None),
-            locale: Set("zh-CN".to_owned()),
+            locale: Set(Locale::ZhCn),
             verified: Set(true),
             password_hash: Set(None),
             created_at: Set(now),
@@ -151,7 +152,7 @@ pub async fn load(db: &DatabaseConnection, dir: &Path, cadre: Uuid) -> County {
             remote: Set(&r[5] == "true"),
             capacity: Set(r[6].parse().expect("capacity")),
             live_matches: Set(0),
-            status: Set("active".to_owned()),
+            status: Set(OfferStatus::Active),
             available_until: Set(None),
             created_at: Set(now),
             updated_at: Set(now),

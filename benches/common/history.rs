@@ -4,6 +4,7 @@
 //! plausible hours after posting. Written straight to the tables: this is
 //! a fixture for reading, not a test of the life cycle.
 
+use huzhu::domain::{MatchOrigin, MatchStatus, NeedStatus};
 use huzhu::store::entity::{matches, need, offer};
 use rand::{Rng, SeedableRng};
 use sea_orm::sea_query::Expr;
@@ -24,7 +25,7 @@ pub struct Written {
 fn row(
     need: Uuid,
     offer: (Uuid, Uuid),
-    status: &str,
+    status: MatchStatus,
     created: i64,
     accepted: Option<i64>,
     ended: Option<i64>,
@@ -35,12 +36,11 @@ fn row(
         offer_id: Set(offer.0),
         volunteer_id: Set(offer.1),
         origin: Set(if accepted == Some(created) {
-            "claim"
+            MatchOrigin::Claim
         } else {
-            "round"
-        }
-        .to_owned()),
-        status: Set(status.to_owned()),
+            MatchOrigin::Round
+        }),
+        status: Set(status),
         round_id: Set(None),
         created_at: Set(created),
         updated_at: Set(ended.or(accepted).unwrap_or(created)),
@@ -49,7 +49,7 @@ fn row(
         // Live proposals wait beyond the benchmark, so that expiry does not
         // change the figures while they are measured.
         expires_at: Set(match status {
-            "proposed" => Some(huzhu::store::now_ms() + 30 * 24 * H),
+            MatchStatus::Proposed => Some(huzhu::store::now_ms() + 30 * 24 * H),
             _ => accepted.is_none().then_some(created + 72 * H),
         }),
     }
@@ -76,10 +76,10 @@ pub async fn write(db: &DatabaseConnection) -> Written {
         .expect("offers");
     let mut rng = rand::rngs::StdRng::seed_from_u64(7);
     let mut rows = Vec::new();
-    let mut status: Vec<(&str, Vec<Uuid>)> = vec![
-        ("fulfilled", vec![]),
-        ("matched", vec![]),
-        ("cancelled", vec![]),
+    let mut status: Vec<(NeedStatus, Vec<Uuid>)> = vec![
+        (NeedStatus::Fulfilled, vec![]),
+        (NeedStatus::Matched, vec![]),
+        (NeedStatus::Cancelled, vec![]),
     ];
     for (id, posted) in needs {
         let offer = offers[rng.random_range(0..offers.len())];
@@ -89,27 +89,62 @@ pub async fn write(db: &DatabaseConnection) -> Written {
             let mut at = posted + hours(&mut rng, 1, 24);
             if rng.random::<f64>() < 0.15 {
                 let ended = at + hours(&mut rng, 1, 48);
-                rows.push(row(id, offer, "declined", at, None, Some(ended)));
+                rows.push(row(id, offer, MatchStatus::Declined, at, None, Some(ended)));
                 at = ended + hours(&mut rng, 1, 24);
             }
             let accepted = at + hours(&mut rng, 0, 96);
             let fate: f64 = rng.random();
             if fate < 0.75 {
                 let done = accepted + hours(&mut rng, 12, 480);
-                rows.push(row(id, offer, "completed", at, Some(accepted), Some(done)));
+                rows.push(row(
+                    id,
+                    offer,
+                    MatchStatus::Completed,
+                    at,
+                    Some(accepted),
+                    Some(done),
+                ));
                 status[0].1.push(id);
             } else if fate < 0.87 {
                 let ended = accepted + hours(&mut rng, 1, 200);
-                rows.push(row(id, offer, "cancelled", at, Some(accepted), Some(ended)));
+                rows.push(row(
+                    id,
+                    offer,
+                    MatchStatus::Cancelled,
+                    at,
+                    Some(accepted),
+                    Some(ended),
+                ));
             } else {
-                rows.push(row(id, offer, "accepted", at, Some(accepted), None));
+                rows.push(row(
+                    id,
+                    offer,
+                    MatchStatus::Accepted,
+                    at,
+                    Some(accepted),
+                    None,
+                ));
                 status[1].1.push(id);
             }
         } else if roll < 0.72 {
             let at = posted + hours(&mut rng, 1, 48);
-            rows.push(row(id, offer, "expired", at, None, Some(at + 72 * H)));
+            rows.push(row(
+                id,
+                offer,
+                MatchStatus::Expired,
+                at,
+                None,
+                Some(at + 72 * H),
+            ));
         } else if roll < 0.76 {
-            rows.push(row(id, offer, "proposed", posted + H, None, None));
+            rows.push(row(
+                id,
+                offer,
+                MatchStatus::Proposed,
+                posted + H,
+                None,
+                None,
+            ));
             status[1].1.push(id);
         } else if roll < 0.78 {
             status[2].1.push(id);

@@ -3,9 +3,8 @@
 
 use std::fmt;
 
-use serde::{Deserialize, Serialize};
-
 use super::text::{Lines, clean_text};
+use super::vocabulary::words;
 use crate::i18n::Text;
 
 /// An email address as a person typed it, with a lower-cased key that makes
@@ -108,30 +107,20 @@ impl Phone {
     }
 }
 
-/// What a user may do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    Volunteer,
-    Cadre,
-    Coordinator,
-    Admin,
+words! {
+    /// What a user may do.
+    pub enum Role("role") {
+        Volunteer = "volunteer",
+        Cadre = "cadre",
+        Coordinator = "coordinator",
+        Admin = "admin",
+    }
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [Self::Volunteer, Self::Cadre, Self::Coordinator, Self::Admin];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Volunteer => "volunteer",
-            Self::Cadre => "cadre",
-            Self::Coordinator => "coordinator",
-            Self::Admin => "admin",
-        }
-    }
-
+    /// The role spelt exactly `text`, if any.
     pub fn parse(text: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|r| r.as_str() == text)
+        text.parse().ok()
     }
 
     /// The role's name as people read it.
@@ -147,6 +136,18 @@ impl Role {
     /// Staff act within a region; volunteers do not have one.
     pub fn needs_region(self) -> bool {
         matches!(self, Self::Cadre | Self::Coordinator)
+    }
+}
+
+words! {
+    /// What a single-use link emailed to a person is for.
+    pub enum LinkPurpose("link purpose") {
+        /// Confirms the address of a new account.
+        Verify = "verify",
+        /// Sets a new password.
+        Reset = "reset",
+        /// Lets an invited staff member set their first password.
+        Invite = "invite",
     }
 }
 

@@ -7,6 +7,47 @@
 //! accepted --cancel--> cancelled
 //! ```
 
+use super::status::NeedStatus;
+use super::vocabulary::words;
+
+words! {
+    /// Where a match stands.
+    pub enum MatchStatus("match status") {
+        /// Made by a round or a coordinator; waits for the volunteer's answer.
+        Proposed = "proposed",
+        /// The volunteer will help (a claim starts here).
+        Accepted = "accepted",
+        /// The volunteer said no.
+        Declined = "declined",
+        /// A cadre confirmed the help arrived.
+        Completed = "completed",
+        /// Called off after it was accepted.
+        Cancelled = "cancelled",
+        /// Not answered before its deadline.
+        Expired = "expired",
+    }
+}
+
+words! {
+    /// Who made a match.
+    pub enum MatchOrigin("match origin") {
+        /// A volunteer claimed the need: accepted at once.
+        Claim = "claim",
+        /// A matching round proposed it.
+        Round = "round",
+        /// A coordinator proposed it by hand.
+        Manual = "manual",
+    }
+}
+
+impl MatchOrigin {
+    /// Whether the match starts as a proposal the volunteer answers; a
+    /// claim is the volunteer's own answer, so it starts accepted.
+    pub fn proposes(self) -> bool {
+        self != Self::Claim
+    }
+}
+
 /// What can happen to a match.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Transition {
@@ -19,22 +60,23 @@ pub enum Transition {
 
 impl Transition {
     /// The status a match must have for this transition, and the one it gets.
-    pub fn edge(self) -> (&'static str, &'static str) {
+    pub fn edge(self) -> (MatchStatus, MatchStatus) {
+        use MatchStatus::*;
         match self {
-            Self::Accept => ("proposed", "accepted"),
-            Self::Decline => ("proposed", "declined"),
-            Self::Complete => ("accepted", "completed"),
-            Self::Cancel => ("accepted", "cancelled"),
-            Self::Expire => ("proposed", "expired"),
+            Self::Accept => (Proposed, Accepted),
+            Self::Decline => (Proposed, Declined),
+            Self::Complete => (Accepted, Completed),
+            Self::Cancel => (Accepted, Cancelled),
+            Self::Expire => (Proposed, Expired),
         }
     }
 
     /// The status the need gets: open again, fulfilled, or unchanged.
-    pub fn need_status(self) -> Option<&'static str> {
+    pub fn need_status(self) -> Option<NeedStatus> {
         match self {
             Self::Accept => None,
-            Self::Complete => Some("fulfilled"),
-            Self::Decline | Self::Cancel | Self::Expire => Some("open"),
+            Self::Complete => Some(NeedStatus::Fulfilled),
+            Self::Decline | Self::Cancel | Self::Expire => Some(NeedStatus::Open),
         }
     }
 
@@ -45,8 +87,8 @@ impl Transition {
 }
 
 /// Whether a match in `status` still holds its need and its offer's place.
-pub fn is_live(status: &str) -> bool {
-    matches!(status, "proposed" | "accepted")
+pub fn is_live(status: MatchStatus) -> bool {
+    matches!(status, MatchStatus::Proposed | MatchStatus::Accepted)
 }
 
 #[cfg(test)]
@@ -67,5 +109,24 @@ mod tests {
             assert_eq!(is_live(to), t == Transition::Accept, "{t:?}");
             assert_eq!(t.frees_place(), !is_live(to));
         }
+    }
+
+    #[test]
+    fn statuses_and_origins_are_spelt_as_the_database_and_the_api_spell_them() {
+        let statuses: Vec<&str> = MatchStatus::ALL.iter().map(|s| s.as_str()).collect();
+        assert_eq!(
+            statuses,
+            [
+                "proposed",
+                "accepted",
+                "declined",
+                "completed",
+                "cancelled",
+                "expired"
+            ]
+        );
+        let origins: Vec<&str> = MatchOrigin::ALL.iter().map(|o| o.as_str()).collect();
+        assert_eq!(origins, ["claim", "round", "manual"]);
+        assert!(!MatchOrigin::Claim.proposes());
     }
 }

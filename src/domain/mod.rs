@@ -1,6 +1,7 @@
 //! Plain types that parse and enforce huzhu's rules. No IO, no actix, no sea-orm.
 
 pub mod account;
+pub mod audit;
 pub mod caller;
 pub mod category;
 pub mod cover;
@@ -12,13 +13,18 @@ pub mod household;
 pub mod match_status;
 pub mod period;
 pub mod region;
+pub mod status;
 pub mod text;
 pub mod time;
+pub mod vocabulary;
 
-pub use account::{EmailAddress, Password, PersonName, Phone, Role};
+pub use account::{EmailAddress, LinkPurpose, Password, PersonName, Phone, Role};
+pub use audit::AuditAction;
 pub use caller::{Caller, Reach};
 pub use category::Category;
+pub use match_status::{MatchOrigin, MatchStatus};
 pub use region::{Region, RegionCode, RegionCodeError, RegionInput, RegionLevel, RegionPrefix};
+pub use status::{NeedStatus, OfferStatus, OutboxStatus};
 pub use text::{Lines, clean_text};
 
 use crate::i18n::Text;

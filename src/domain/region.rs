@@ -6,6 +6,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use super::text::{Lines, clean_text};
+use super::vocabulary::words;
 
 /// A full 12-digit region code, e.g. `430525101000`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -150,31 +151,19 @@ impl fmt::Display for RegionPrefix {
     }
 }
 
-/// The administrative level of a region.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum RegionLevel {
-    County,
-    Township,
-    Village,
+words! {
+    /// The administrative level of a region.
+    pub enum RegionLevel("region level") {
+        County = "county",
+        Township = "township",
+        Village = "village",
+    }
 }
 
 impl RegionLevel {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::County => "county",
-            Self::Township => "township",
-            Self::Village => "village",
-        }
-    }
-
+    /// The level spelt exactly `text`, if any.
     pub fn parse(text: &str) -> Option<Self> {
-        match text {
-            "county" => Some(Self::County),
-            "township" => Some(Self::Township),
-            "village" => Some(Self::Village),
-            _ => None,
-        }
+        text.parse().ok()
     }
 }
 

@@ -6,6 +6,7 @@ use sea_orm::{ConnectionTrait, DbErr, Set};
 
 use super::digest::Unrendered;
 use super::{Email, EmailKind};
+use crate::domain::OutboxStatus;
 use crate::store::{self, entity::outbox};
 
 /// Identifies one email: the event that caused it and its recipient. The same
@@ -48,7 +49,7 @@ fn new_row(key: String, email: &Email, now: i64) -> outbox::ActiveModel {
         subject: Set(email.subject.clone()),
         text_body: Set(email.text.clone()),
         html_body: Set(email.html.clone()),
-        status: Set(store::outbox::PENDING.to_owned()),
+        status: Set(OutboxStatus::Pending),
         attempts: Set(0),
         next_attempt_at: Set(now),
         lease_until: Set(None),
@@ -93,7 +94,7 @@ pub fn unrendered_rows(kind: EmailKind, emails: Vec<Unrendered>, now: i64) -> st
         .same("text_body", "")
         .same("html_body", "")
         .texts("payload", payload)
-        .same("status", store::outbox::PENDING)
+        .same("status", OutboxStatus::Pending)
         .same("attempts", 0i32)
         .same("next_attempt_at", now)
         .same("lease_until", Option::<i64>::None)

@@ -6,9 +6,9 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::context::AppContext;
-use crate::domain::Caller;
 use crate::domain::cursor::encode_key;
 use crate::domain::match_status::Transition;
+use crate::domain::{Caller, MatchStatus};
 use crate::error::ApiError;
 use crate::i18n::Text;
 use crate::routes::extract::{
@@ -58,8 +58,8 @@ impl From<entity::Model> for MatchView {
             need_id: m.need_id,
             offer_id: m.offer_id,
             volunteer_id: m.volunteer_id,
-            origin: m.origin,
-            status: m.status,
+            origin: m.origin.to_string(),
+            status: m.status.to_string(),
             round_id: m.round_id,
             created_at: time(m.created_at),
             updated_at: time(m.updated_at),
@@ -131,19 +131,14 @@ pub async fn list(
         .as_deref()
         .map(|r| crate::domain::RegionPrefix::parse(r).map_err(|_| bad("region")))
         .transpose()?;
-    let known = [
-        "proposed",
-        "accepted",
-        "completed",
-        "declined",
-        "expired",
-        "cancelled",
-    ];
-    if q.status.as_deref().is_some_and(|s| !known.contains(&s)) {
-        return Err(bad("status"));
-    }
+    let status = q
+        .status
+        .as_deref()
+        .map(str::parse::<MatchStatus>)
+        .transpose()
+        .map_err(|_| bad("status"))?;
     let query = match_reads::ListQuery {
-        status: q.status.clone(),
+        status,
         need: q.need,
         offer: q.offer,
         region,
@@ -184,8 +179,8 @@ impl From<match_event::Model> for EventView {
         Self {
             at: time(e.at),
             actor_id: e.actor_id,
-            from: e.from_status,
-            to: e.to_status,
+            from: e.from_status.map(|s| s.to_string()),
+            to: e.to_status.to_string(),
             note: e.note,
         }
     }

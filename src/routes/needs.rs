@@ -7,10 +7,9 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::context::AppContext;
-use crate::domain::Caller;
 use crate::domain::cursor::encode_key;
 use crate::domain::geo::GeoPoint;
-use crate::domain::{Category, RegionPrefix, Role};
+use crate::domain::{Caller, Category, NeedStatus, RegionPrefix, Role};
 use crate::error::ApiError;
 use crate::i18n::Text;
 use crate::routes::extract::{Json, Page, Query, invalid_cursor, key_cursor, page_limit};
@@ -79,11 +78,11 @@ pub fn view(
     NeedView {
         id: n.id,
         household_id: (!public).then_some(n.household_id),
-        category: n.category,
+        category: n.category.to_string(),
         title: n.title,
         description: n.description,
         urgency: n.urgency,
-        status: n.status,
+        status: n.status.to_string(),
         region: n.region,
         region_name,
         lat,
@@ -172,8 +171,8 @@ fn invalid(field: &str, zh: &'static str, en: &'static str) -> ApiError {
 fn filter_of(caller: &Caller, q: &ListQuery) -> Result<NeedFilter, ApiError> {
     let mut filter = NeedFilter::default();
     let status = q.status.as_deref().map(str::trim).filter(|s| !s.is_empty());
-    match (public(caller), status) {
-        (true, None | Some("open")) => filter.statuses = vec!["open"],
+    match (public(caller), status.map(str::parse::<NeedStatus>)) {
+        (true, None | Some(Ok(NeedStatus::Open))) => filter.statuses = vec![NeedStatus::Open],
         (true, Some(_)) => {
             return Err(invalid(
                 "status",
@@ -183,11 +182,7 @@ fn filter_of(caller: &Caller, q: &ListQuery) -> Result<NeedFilter, ApiError> {
         }
         (false, None) => {}
         (false, Some(s)) => {
-            let known = ["open", "matched", "fulfilled", "cancelled"];
-            let s = known
-                .into_iter()
-                .find(|k| *k == s)
-                .ok_or_else(|| invalid("status", "状态不存在", "Unknown status"))?;
+            let s = s.map_err(|_| invalid("status", "状态不存在", "Unknown status"))?;
             filter.statuses = vec![s];
         }
     }
@@ -195,7 +190,7 @@ fn filter_of(caller: &Caller, q: &ListQuery) -> Result<NeedFilter, ApiError> {
         let c = c
             .parse::<Category>()
             .map_err(|_| invalid("category", "类别不存在", "Unknown category"))?;
-        filter.category = Some(c.code().to_owned());
+        filter.category = Some(c);
     }
     if let Some(r) = q.region.as_deref() {
         filter.regions.push(

@@ -8,8 +8,8 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::context::AppContext;
-use crate::domain::Caller;
 use crate::domain::cursor::encode_key;
+use crate::domain::{Caller, OfferStatus};
 use crate::error::ApiError;
 use crate::i18n::Text;
 use crate::matching::{CategorySet, Decimal};
@@ -75,7 +75,7 @@ impl From<offer::Model> for OfferView {
             remote: o.remote,
             capacity: o.capacity,
             free_capacity: (o.capacity - o.live_matches).max(0),
-            status: o.status,
+            status: o.status.to_string(),
             available_until: o.available_until.map(time),
             created_at: time(o.created_at),
             updated_at: time(o.updated_at),
@@ -214,7 +214,7 @@ async fn set_status(
     ctx: &AppContext,
     caller: &Caller,
     id: Uuid,
-    to: &str,
+    to: OfferStatus,
 ) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(OfferView::from(
         offers::set_status(ctx, caller, id, to).await?,
@@ -228,7 +228,7 @@ pub async fn pause(
     caller: Caller,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    set_status(&ctx, &caller, *id, "paused").await
+    set_status(&ctx, &caller, *id, OfferStatus::Paused).await
 }
 
 /// Resumes a paused offer.
@@ -238,7 +238,7 @@ pub async fn resume(
     caller: Caller,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    set_status(&ctx, &caller, *id, "active").await
+    set_status(&ctx, &caller, *id, OfferStatus::Active).await
 }
 
 /// Withdraws an offer for good.
@@ -248,7 +248,7 @@ pub async fn withdraw(
     caller: Caller,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    set_status(&ctx, &caller, *id, "withdrawn").await
+    set_status(&ctx, &caller, *id, OfferStatus::Withdrawn).await
 }
 
 /// An open need the offer could take.

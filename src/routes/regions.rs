@@ -37,7 +37,7 @@ impl From<region::Model> for RegionView {
         Self {
             code: m.code,
             name: m.name,
-            level: m.level,
+            level: m.level.to_string(),
             parent_code: m.parent_code,
             lat: m.lat,
             lon: m.lon,

@@ -41,9 +41,9 @@ impl From<user::Model> for UserView {
             email: u.email,
             name: u.name,
             phone: u.phone,
-            role: u.role,
+            role: u.role.to_string(),
             region: u.region,
-            locale: u.locale,
+            locale: u.locale.to_string(),
             verified: u.verified,
         }
     }

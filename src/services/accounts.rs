@@ -10,7 +10,7 @@ use super::{Fields, ServiceError, passwords, tokens};
 use crate::context::AppContext;
 use crate::domain::caller::{self, Caller};
 use crate::domain::time::{DAY_MS, HOUR_MS, MINUTE_MS};
-use crate::domain::{EmailAddress, Password, PersonName, Phone, RegionPrefix, Role};
+use crate::domain::{EmailAddress, LinkPurpose, Password, PersonName, Phone, RegionPrefix, Role};
 use crate::i18n::{Locale, Text};
 use crate::mail::EmailKind;
 use crate::store::{self, accounts as q, entity::link_token, entity::user, now_ms};
@@ -93,9 +93,9 @@ fn user_row(
         email: Set(p.email.as_str().to_owned()),
         name: Set(p.name.as_str().to_owned()),
         phone: Set(p.phone.as_ref().map(|ph| ph.as_str().to_owned())),
-        role: Set(role.as_str().to_owned()),
+        role: Set(role),
         region: Set(p.region.as_ref().map(|r| r.as_str().to_owned())),
-        locale: Set(p.locale.as_str().to_owned()),
+        locale: Set(p.locale),
         verified: Set(verified),
         password_hash: Set(hash),
         created_at: Set(now),
@@ -114,7 +114,7 @@ fn email_taken() -> ServiceError {
 pub(super) async fn issue_link(
     db: &impl sea_orm::ConnectionTrait,
     user_id: Uuid,
-    purpose: &str,
+    purpose: LinkPurpose,
     ttl_ms: i64,
     now: i64,
 ) -> Result<String, ServiceError> {
@@ -124,7 +124,7 @@ pub(super) async fn issue_link(
         link_token::ActiveModel {
             id: Set(Uuid::now_v7()),
             user_id: Set(user_id),
-            purpose: Set(purpose.to_owned()),
+            purpose: Set(purpose),
             token_hash: Set(tokens::token_hash(&token)),
             created_at: Set(now),
             expires_at: Set(now + ttl_ms),
@@ -199,7 +199,7 @@ pub async fn register(
         }
         Err(e) => return Err(e.into()),
     };
-    let token = issue_link(&txn, user.id, "verify", VERIFY_TTL_MS, now).await?;
+    let token = issue_link(&txn, user.id, LinkPurpose::Verify, VERIFY_TTL_MS, now).await?;
     let context = json!({"verify_url": link(ctx, "/verify", &token), "expires_hours": 48});
     super::emails::send(
         ctx,
@@ -236,7 +236,7 @@ async fn taken(
         return Ok(unsaved);
     }
     let txn = store::begin_write(&ctx.db).await?;
-    let token = issue_link(&txn, owner.id, "reset", RESET_TTL_MS, now).await?;
+    let token = issue_link(&txn, owner.id, LinkPurpose::Reset, RESET_TTL_MS, now).await?;
     let context = json!({
         "login_url": format!("{}/login", ctx.public_url.as_str().trim_end_matches('/')),
         "reset_url": link(ctx, "/password", &token),
@@ -260,9 +260,14 @@ async fn taken(
 pub async fn verify(db: &DatabaseConnection, token: &str) -> Result<(), ServiceError> {
     let now = now_ms();
     let txn = store::begin_write(db).await?;
-    let user_id = q::consume_link_token(&txn, &tokens::token_hash(token), &["verify"], now)
-        .await?
-        .ok_or_else(invalid_token)?;
+    let user_id = q::consume_link_token(
+        &txn,
+        &tokens::token_hash(token),
+        &[LinkPurpose::Verify],
+        now,
+    )
+    .await?
+    .ok_or_else(invalid_token)?;
     q::set_verified(&txn, user_id, now).await?;
     txn.commit().await?;
     Ok(())
@@ -314,7 +319,7 @@ pub async fn invite(
     let user = q::insert_user(&txn, user_row(&parsed, input.role, false, None, now))
         .await
         .map_err(super::unique_as(email_taken))?;
-    let token = issue_link(&txn, user.id, "invite", INVITE_TTL_MS, now).await?;
+    let token = issue_link(&txn, user.id, LinkPurpose::Invite, INVITE_TTL_MS, now).await?;
     let inviter = q::user_by_id(&txn, caller.user_id)
         .await?
         .map(|u| u.name)

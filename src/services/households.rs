@@ -9,7 +9,7 @@ use super::{Fields, ServiceError};
 use crate::context::AppContext;
 use crate::domain::Caller;
 use crate::domain::household::{HouseholdTag, IdNumber, Members, join_tags, parse_tags};
-use crate::domain::{PersonName, Phone, RegionCode, Role};
+use crate::domain::{AuditAction, PersonName, Phone, RegionCode, Role};
 use crate::i18n::Text;
 use crate::store::{self, entity::household, now_ms};
 
@@ -72,7 +72,7 @@ pub fn check_point(
 pub async fn audit_reads(
     db: &DatabaseConnection,
     caller: &Caller,
-    action: &str,
+    action: AuditAction,
     ids: &[Uuid],
 ) -> Result<(), ServiceError> {
     if caller.role == Role::Cadre || ids.is_empty() {
@@ -227,7 +227,7 @@ pub async fn get(
         .await?
         .filter(|h| caller.reaches(&h.region))
         .ok_or(ServiceError::NotFound)?;
-    audit_reads(&ctx.db, caller, "read", &[household.id]).await?;
+    audit_reads(&ctx.db, caller, AuditAction::Read, &[household.id]).await?;
     Ok(household)
 }
 
@@ -333,7 +333,7 @@ pub async fn list(
     // One more than the page, to tell whether another page follows.
     let rows = store::households::list(&ctx.db, &regions, after, limit + 1).await?;
     let ids: Vec<Uuid> = rows.iter().take(limit as usize).map(|h| h.id).collect();
-    audit_reads(&ctx.db, caller, "list", &ids).await?;
+    audit_reads(&ctx.db, caller, AuditAction::List, &ids).await?;
     Ok(rows)
 }
 
@@ -346,7 +346,7 @@ pub async fn export_rows(
     let rows = store::households::list(&ctx.db, &regions, None, 0).await?;
     let names = store::regions::names(&ctx.db, rows.iter().map(|h| h.region.clone())).await?;
     let ids: Vec<Uuid> = rows.iter().map(|h| h.id).collect();
-    audit_reads(&ctx.db, caller, "export", &ids).await?;
+    audit_reads(&ctx.db, caller, AuditAction::Export, &ids).await?;
     Ok(rows
         .into_iter()
         .map(|h| super::export::households::HouseholdExportRow {

@@ -6,7 +6,7 @@
 use uuid::Uuid;
 
 use super::ServiceError;
-use crate::domain::{Caller, RegionPrefix, Role};
+use crate::domain::{Caller, MatchStatus, RegionPrefix, Role};
 use crate::store::entity::{match_event, matches, need};
 use crate::store::{self, matches::MatchFilter};
 
@@ -40,7 +40,7 @@ pub async fn visible(
 /// What a caller asks of the match list; their own scope is added to it.
 #[derive(Debug, Default)]
 pub struct ListQuery {
-    pub status: Option<String>,
+    pub status: Option<MatchStatus>,
     pub need: Option<Uuid>,
     pub offer: Option<Uuid>,
     /// Only matches of needs inside this prefix.

@@ -11,7 +11,7 @@ use super::emails::match_life;
 use super::ranking::Sight;
 use super::{ServiceError, nearby, ranking, tokens};
 use crate::context::AppContext;
-use crate::domain::Caller;
+use crate::domain::{Caller, Category, MatchOrigin, MatchStatus, NeedStatus, OfferStatus};
 use crate::i18n::{Locale, Text};
 use crate::matching::eligible_cost;
 use crate::store::{self, entity::matches, entity::need, entity::offer, now_ms};
@@ -32,13 +32,13 @@ pub async fn check_pair(
     sight: Sight,
     now: i64,
 ) -> Result<(), ServiceError> {
-    if n.status != "open" {
+    if n.status != NeedStatus::Open {
         return Err(conflict(
             "需求已不是待匹配状态",
             "The need is no longer open",
         ));
     }
-    let available = o.status == "active" && o.available_until.is_none_or(|u| u > now);
+    let available = o.status == OfferStatus::Active && o.available_until.is_none_or(|u| u > now);
     if !available {
         return Err(conflict(
             "该服务当前不可匹配",
@@ -70,8 +70,7 @@ pub async fn check_pair(
 /// Where a match comes from and who made it.
 #[derive(Clone, Copy)]
 pub struct Making {
-    /// `claim`, `manual` or `round`.
-    pub origin: &'static str,
+    pub origin: MatchOrigin,
     pub actor: Option<Uuid>,
     pub round_id: Option<Uuid>,
     pub now: i64,
@@ -92,22 +91,35 @@ pub async fn write_match(
         round_id,
         now,
     } = *making;
-    if !store::needs::transition(txn, n.id, &["open"], "matched", now, None).await? {
+    if !store::needs::transition(
+        txn,
+        n.id,
+        &[NeedStatus::Open],
+        NeedStatus::Matched,
+        now,
+        None,
+    )
+    .await?
+    {
         return Ok(None);
     }
     if !store::offers::reserve(txn, o.id, now).await? {
         return Err(conflict("该服务名额已满", "The offer has no free place"));
     }
-    let proposed = origin != "claim";
-    let status = if proposed { "proposed" } else { "accepted" };
+    let proposed = origin.proposes();
+    let status = if proposed {
+        MatchStatus::Proposed
+    } else {
+        MatchStatus::Accepted
+    };
     let ttl = ctx.settings.proposal_ttl.as_millis() as i64;
     let row = matches::Model {
         id: Uuid::now_v7(),
         need_id: n.id,
         offer_id: o.id,
         volunteer_id: o.volunteer_id,
-        origin: origin.to_owned(),
-        status: status.to_owned(),
+        origin,
+        status,
         round_id,
         created_at: now,
         updated_at: now,
@@ -133,8 +145,8 @@ fn to_active(m: &matches::Model) -> matches::ActiveModel {
         need_id: Set(m.need_id),
         offer_id: Set(m.offer_id),
         volunteer_id: Set(m.volunteer_id),
-        origin: Set(m.origin.clone()),
-        status: Set(m.status.clone()),
+        origin: Set(m.origin),
+        status: Set(m.status),
         round_id: Set(m.round_id),
         created_at: Set(m.created_at),
         updated_at: Set(m.updated_at),
@@ -164,7 +176,7 @@ pub async fn claim(
                 Text::fixed("没有这个服务", "No such offer of yours"),
             )
         })?;
-    if n.status != "open" {
+    if n.status != NeedStatus::Open {
         // The need exists but the caller may only learn that it is taken.
         return Err(conflict(
             "需求已被认领或已结束",
@@ -178,7 +190,7 @@ pub async fn claim(
         &n,
         &o,
         &Making {
-            origin: "claim",
+            origin: MatchOrigin::Claim,
             actor: Some(caller.user_id),
             round_id: None,
             now,
@@ -227,7 +239,7 @@ pub async fn propose(
         &n,
         &o,
         &Making {
-            origin: "manual",
+            origin: MatchOrigin::Manual,
             actor: Some(caller.user_id),
             round_id: None,
             now,
@@ -244,7 +256,7 @@ pub async fn propose(
         (&n).into(),
         &p.village_name,
         &token,
-        Locale::parse(&p.volunteer.locale).unwrap_or_default(),
+        p.volunteer.locale,
         None,
     );
     let expires = expires_label(ctx, m.expires_at.unwrap_or(now));
@@ -288,7 +300,7 @@ pub fn proposal_item(
 #[derive(Debug, Clone, Copy)]
 pub struct ProposalNeed<'a> {
     pub title: &'a str,
-    pub category: &'a str,
+    pub category: Category,
     pub urgency: i16,
 }
 
@@ -296,7 +308,7 @@ impl<'a> From<&'a need::Model> for ProposalNeed<'a> {
     fn from(n: &'a need::Model) -> Self {
         Self {
             title: &n.title,
-            category: &n.category,
+            category: n.category,
             urgency: n.urgency,
         }
     }

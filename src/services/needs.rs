@@ -9,7 +9,7 @@ use crate::context::AppContext;
 use crate::domain::Caller;
 use crate::domain::grid::cell_of;
 use crate::domain::household::{NeedDescription, NeedTitle, Urgency};
-use crate::domain::{Category, Lines, clean_text};
+use crate::domain::{Category, Lines, NeedStatus, clean_text};
 use crate::i18n::Text;
 use crate::store::{self, entity::need, now_ms};
 
@@ -62,7 +62,7 @@ fn urgency_of(n: i64) -> Result<Urgency, Text> {
 async fn live_need(
     db: &impl ConnectionTrait,
     household: Uuid,
-    category: &str,
+    category: Category,
 ) -> Result<Option<need::Model>, DbErr> {
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     need::Entity::find()
@@ -124,7 +124,7 @@ pub async fn create(
                 Text::fixed("没有这个户", "No such household"),
             )
         })?;
-    if let Some(existing) = live_need(&ctx.db, household.id, category.code()).await? {
+    if let Some(existing) = live_need(&ctx.db, household.id, category).await? {
         return Err(duplicate(&existing));
     }
     let point = match household.lat.zip(household.lon) {
@@ -136,11 +136,11 @@ pub async fn create(
         id: Set(Uuid::now_v7()),
         household_id: Set(household.id),
         region: Set(household.region.clone()),
-        category: Set(category.code().to_owned()),
+        category: Set(category),
         title: Set(title.as_str().to_owned()),
         description: Set(description.as_str().to_owned()),
         urgency: Set(i16::from(urgency.get())),
-        status: Set("open".to_owned()),
+        status: Set(NeedStatus::Open),
         lat: Set(point.map(|p| p.0)),
         lon: Set(point.map(|p| p.1)),
         cell: Set(point.map(|p| cell_of(p.0, p.1))),
@@ -153,7 +153,7 @@ pub async fn create(
         Ok(need) => Ok(need),
         // Lost a race with a concurrent post: the unique index decided.
         Err(e) if store::is_unique_violation(&e) => {
-            match live_need(&ctx.db, household.id, category.code()).await? {
+            match live_need(&ctx.db, household.id, category).await? {
                 Some(existing) => Err(duplicate(&existing)),
                 None => Err(e.into()),
             }
@@ -173,7 +173,7 @@ pub async fn visible(
         .await?
         .ok_or(ServiceError::NotFound)?;
     let visible = if caller.role == crate::domain::Role::Volunteer {
-        need.status == "open"
+        need.status == NeedStatus::Open
             || store::matches::volunteer_has_match(&ctx.db, caller.user_id, id).await?
     } else {
         caller.reaches(&need.region)
@@ -198,10 +198,8 @@ pub async fn update(
         .ok_or(ServiceError::NotFound)?;
     let mut fields = Fields::default();
     let category = match &input.category {
-        Some(c) => fields
-            .check("category", category_of(c))
-            .map(|c| c.code().to_owned()),
-        None => Some(current.category.clone()),
+        Some(c) => fields.check("category", category_of(c)),
+        None => Some(current.category),
     };
     let title = match &input.title {
         Some(t) => fields
@@ -228,7 +226,7 @@ pub async fn update(
         return Err(ServiceError::Invalid(Vec::new()));
     };
     if category != current.category
-        && let Some(existing) = live_need(&ctx.db, current.household_id, &category).await?
+        && let Some(existing) = live_need(&ctx.db, current.household_id, category).await?
     {
         return Err(duplicate(&existing));
     }
@@ -241,7 +239,7 @@ pub async fn update(
         .col_expr(need::Column::Urgency, Expr::value(urgency))
         .col_expr(need::Column::UpdatedAt, Expr::value(now_ms()))
         .filter(need::Column::Id.eq(id))
-        .filter(need::Column::Status.eq("open"))
+        .filter(need::Column::Status.eq(NeedStatus::Open))
         .exec(&ctx.db)
         .await
         .map_err(|e| {
@@ -290,8 +288,8 @@ pub async fn cancel(
     if !store::needs::transition(
         &ctx.db,
         need.id,
-        &["open"],
-        "cancelled",
+        &[NeedStatus::Open],
+        NeedStatus::Cancelled,
         now_ms(),
         Some(&reason),
     )

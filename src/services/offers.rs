@@ -7,8 +7,8 @@ use super::{Fields, ServiceError};
 use crate::context::AppContext;
 use crate::domain::Caller;
 use crate::domain::Category;
-use crate::domain::Role;
 use crate::domain::grid::cell_of;
+use crate::domain::{OfferStatus, Role};
 use crate::i18n::Text;
 use crate::matching::{CategorySet, Decimal};
 use crate::store::{self, entity::offer, now_ms};
@@ -191,7 +191,7 @@ pub async fn create(
         remote: Set(p.remote),
         capacity: Set(p.capacity),
         live_matches: Set(0),
-        status: Set("active".to_owned()),
+        status: Set(OfferStatus::Active),
         available_until: Set(p.until),
         created_at: Set(now),
         updated_at: Set(now),
@@ -252,7 +252,7 @@ pub async fn update(
     input: OfferInput,
 ) -> Result<offer::Model, ServiceError> {
     let current = owned(ctx, caller, id).await?;
-    if current.status == "withdrawn" {
+    if current.status == OfferStatus::Withdrawn {
         return Err(ServiceError::Conflict(Text::fixed(
             "已撤回的服务不能修改",
             "A withdrawn offer cannot change",
@@ -290,7 +290,7 @@ pub async fn update(
         .col_expr(offer::Column::AvailableUntil, Expr::value(p.until))
         .col_expr(offer::Column::UpdatedAt, Expr::value(now))
         .filter(offer::Column::Id.eq(id))
-        .filter(offer::Column::Status.ne("withdrawn"))
+        .filter(offer::Column::Status.ne(OfferStatus::Withdrawn))
         .filter(Expr::col(offer::Column::LiveMatches).lte(p.capacity))
         .exec(&txn)
         .await?;
@@ -311,19 +311,20 @@ pub async fn set_status(
     ctx: &AppContext,
     caller: &Caller,
     id: Uuid,
-    to: &str,
+    to: OfferStatus,
 ) -> Result<offer::Model, ServiceError> {
+    use OfferStatus::{Active, Paused, Withdrawn};
     let current = owned(ctx, caller, id).await?;
-    let from: &[&str] = match to {
-        "paused" => &["active"],
-        "active" => &["paused"],
-        _ => &["active", "paused"],
+    let from: &[OfferStatus] = match to {
+        Paused => &[Active],
+        Active => &[Paused],
+        Withdrawn => &[Active, Paused],
     };
     use sea_orm::sea_query::Expr;
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     let txn = store::begin_write(&ctx.db).await?;
     let result = offer::Entity::update_many()
-        .col_expr(offer::Column::Status, Expr::value(to.to_owned()))
+        .col_expr(offer::Column::Status, Expr::value(to))
         .col_expr(offer::Column::UpdatedAt, Expr::value(now_ms()))
         .filter(offer::Column::Id.eq(current.id))
         .filter(offer::Column::Status.is_in(from.iter().copied()))
@@ -338,7 +339,7 @@ pub async fn set_status(
     let updated = store::offers::find(&txn, id)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    if to == "withdrawn" {
+    if to == Withdrawn {
         // A withdrawn offer never serves again: its cover goes with it.
         store::offer_cover::replace(&txn, &updated).await?;
     }

@@ -69,18 +69,18 @@ pub fn shown_distance_m(need: &NeedInput, offer: &OfferInput) -> i64 {
 
 /// A need as the solver sees it.
 pub fn need_input(n: &need::Model) -> Option<NeedInput> {
-    need_input_of(&n.category, n.lat.zip(n.lon), n.urgency, n.posted_at)
+    need_input_of(n.category, n.lat.zip(n.lon), n.urgency, n.posted_at)
 }
 
 /// A need as the solver sees it, from the fields it weighs.
 fn need_input_of(
-    category: &str,
+    category: Category,
     point: Option<(f64, f64)>,
     urgency: i16,
     posted_at_ms: i64,
 ) -> Option<NeedInput> {
     Some(NeedInput {
-        category: category.parse::<Category>().ok()?,
+        category,
         point: point.map(|(lat, lon)| GeoPoint::new(lat, lon)),
         urgency: u8::try_from(urgency).ok()?,
         posted_at: posted_at_ms.div_euclid(1000),
@@ -89,7 +89,7 @@ fn need_input_of(
 
 /// A need as a round reads it, as the solver sees it.
 pub fn round_need_input(n: &store::needs::RoundNeed) -> Option<NeedInput> {
-    need_input_of(&n.category, n.lat.zip(n.lon), n.urgency, n.posted_at)
+    need_input_of(n.category, n.lat.zip(n.lon), n.urgency, n.posted_at)
 }
 
 /// An offer as the solver sees it (the volunteer key is unused here).
@@ -315,17 +315,15 @@ pub async fn suggestions(
         .await?
         .into_iter()
         .collect();
-    let remote: Vec<&str> = input
+    let remote: Vec<Category> = input
         .categories
         .iter()
         .filter(|c| offer.remote && c.is_remote_capable())
-        .map(Category::code)
         .collect();
-    let on_site: Vec<&str> = input
+    let on_site: Vec<Category> = input
         .categories
         .iter()
         .filter(|c| !(offer.remote && c.is_remote_capable()))
-        .map(Category::code)
         .collect();
     let reach = BoundingBox::around(
         offer.lat,
@@ -354,7 +352,7 @@ pub async fn suggestions(
                         let r = rounded(GeoPoint::new(lat, lon));
                         (r.lat, r.lon)
                     });
-                    let seen = need_input_of(&n.category, point, n.urgency, n.posted_at)?;
+                    let seen = need_input_of(n.category, point, n.urgency, n.posted_at)?;
                     let (distance_m, cost) = eligible_cost(&seen, &input, as_of)?;
                     let past = after.is_none_or(|a| (cost, n.id) > a);
                     past.then_some((cost, n.id, distance_m))

@@ -11,7 +11,8 @@ use uuid::Uuid;
 
 use super::{ServiceError, matches, ranking, round_lock, tokens};
 use crate::context::AppContext;
-use crate::domain::RegionPrefix;
+use crate::domain::{NeedStatus, RegionPrefix};
+use crate::i18n::Locale;
 use crate::mail::digest::{Digest, DigestItem};
 use crate::mail::{EmailKind, Recipient};
 use crate::matching;
@@ -217,10 +218,11 @@ async fn take(
     let mut wanted: Vec<Uuid> = pairs.iter().map(|(n, _)| n.id).collect();
     // In id order the updates walk the table and its indexes in order.
     wanted.sort_unstable();
-    let gone: HashSet<Uuid> = store::needs::transition_many(&txn, &wanted, "open", "matched", now)
-        .await?
-        .into_iter()
-        .collect();
+    let gone: HashSet<Uuid> =
+        store::needs::transition_many(&txn, &wanted, NeedStatus::Open, NeedStatus::Matched, now)
+            .await?
+            .into_iter()
+            .collect();
     lap(taking, "needs taken");
     let mut per_offer: HashMap<Uuid, i32> = HashMap::new();
     for (_, o) in pairs.iter().filter(|(n, _)| !gone.contains(&n.id)) {
@@ -239,7 +241,8 @@ async fn take(
         .filter(|(n, o)| !gone.contains(&n.id) && full.contains(&o.id))
         .map(|(n, _)| n.id)
         .collect();
-    store::needs::transition_many(&txn, &give_back, "matched", "open", now).await?;
+    store::needs::transition_many(&txn, &give_back, NeedStatus::Matched, NeedStatus::Open, now)
+        .await?;
     let kept = pairs
         .iter()
         .map(|(n, o)| !gone.contains(&n.id) && !full.contains(&o.id))
@@ -284,7 +287,7 @@ async fn proposal_mails(
                 let village = villages.get(&n.region).cloned().unwrap_or_default();
                 let need = matches::ProposalNeed {
                     title: &n.title,
-                    category: &n.category,
+                    category: n.category,
                     urgency: n.urgency,
                 };
                 DigestItem {
@@ -342,7 +345,7 @@ async fn volunteers(
     let mut found = HashMap::new();
     // Under both SQLite's 32,766 and PostgreSQL's 65,535 parameters.
     for chunk in ids.chunks(30_000) {
-        let rows: Vec<(Uuid, String, String, String)> = user::Entity::find()
+        let rows: Vec<(Uuid, String, String, Locale)> = user::Entity::find()
             .select_only()
             .columns([
                 user::Column::Id,
@@ -355,7 +358,7 @@ async fn volunteers(
             .all(db)
             .await?;
         for (id, email, name, locale) in rows {
-            found.insert(id, super::emails::recipient_of(email, name, &locale));
+            found.insert(id, super::emails::recipient_of(email, name, locale));
         }
     }
     Ok(found)

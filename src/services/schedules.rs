@@ -18,7 +18,7 @@ use super::stats::{self, Figures};
 use crate::context::AppContext;
 use crate::domain::period::{Week, local_date, local_midnight};
 use crate::domain::time::{DAY_MS, HOUR_MS};
-use crate::domain::{Category, RegionPrefix};
+use crate::domain::{RegionPrefix, Role};
 use crate::i18n::Locale;
 use crate::mail::{EmailKind, IdempotencyKey};
 use crate::store::entity::{job_run, need, user};
@@ -91,7 +91,7 @@ async fn once(
     Ok(queued)
 }
 
-async fn staff(db: &impl ConnectionTrait, role: &str) -> Result<Vec<user::Model>, ServiceError> {
+async fn staff(db: &impl ConnectionTrait, role: Role) -> Result<Vec<user::Model>, ServiceError> {
     Ok(user::Entity::find()
         .filter(user::Column::Role.eq(role))
         .filter(user::Column::Verified.eq(true))
@@ -136,14 +136,14 @@ fn listed(
     now: i64,
     locale: Locale,
 ) -> Value {
-    let category = n.category.parse::<Category>().ok();
+    let category = n.category;
     json!({
         "title": n.title,
         "village_name": names.get(&n.region).cloned().unwrap_or_else(|| n.region.clone()),
-        "category_label": category.map(|c| match locale {
-            Locale::ZhCn => c.name_zh(),
-            Locale::En => c.name_en(),
-        }),
+        "category_label": match locale {
+            Locale::ZhCn => category.name_zh(),
+            Locale::En => category.name_en(),
+        },
         "days_open": (now - n.posted_at).div_euclid(DAY_MS),
         "url": format!("{}/reports?region={}#waiting", base(ctx), n.region),
     })
@@ -156,7 +156,7 @@ async fn weekly_digests(ctx: &AppContext, week: &Week, now: i64) -> Result<usize
     let (last, before) = (week.previous(tz), week.previous(tz).previous(tz));
     let event = format!("weekly:{}", week.key());
     let mut queued = 0;
-    for coordinator in staff(&ctx.db, "coordinator").await? {
+    for coordinator in staff(&ctx.db, Role::Coordinator).await? {
         let regions = reach(&coordinator);
         // No readable region is no figures at all, not the whole database's.
         if regions.is_empty() {
@@ -185,7 +185,7 @@ async fn weekly_digests(ctx: &AppContext, week: &Week, now: i64) -> Result<usize
                 .chain([region_code.clone()]),
         )
         .await?;
-        let locale = Locale::parse(&coordinator.locale).unwrap_or_default();
+        let locale = coordinator.locale;
         let context = json!({
             "region_name": names.remove(&region_code).unwrap_or(region_code.clone()),
             "week_label": last.label(),
@@ -217,7 +217,7 @@ async fn stale_reminders(ctx: &AppContext, day: &str, now: i64) -> Result<usize,
     let cutoff = now - Duration::days(days).num_milliseconds();
     let event = format!("stale:{day}");
     let mut queued = 0;
-    for cadre in staff(&ctx.db, "cadre").await? {
+    for cadre in staff(&ctx.db, Role::Cadre).await? {
         let regions = reach(&cadre);
         if regions.is_empty() {
             continue;
@@ -232,7 +232,7 @@ async fn stale_reminders(ctx: &AppContext, day: &str, now: i64) -> Result<usize,
             continue;
         }
         let names = store::regions::names(&ctx.db, needs.iter().map(|n| n.region.clone())).await?;
-        let locale = Locale::parse(&cadre.locale).unwrap_or_default();
+        let locale = cadre.locale;
         let context = json!({
             "days": days,
             "count": total,

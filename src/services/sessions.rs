@@ -11,8 +11,7 @@ use super::{ServiceError, passwords, throttle, tokens};
 use crate::context::AppContext;
 use crate::domain::Caller;
 use crate::domain::time::{DAY_MS, MINUTE_MS};
-use crate::domain::{EmailAddress, Password, RegionPrefix, Role};
-use crate::i18n::Locale;
+use crate::domain::{EmailAddress, LinkPurpose, Password, RegionPrefix, Role};
 use crate::mail::{EmailKind, IdempotencyKey};
 use crate::store::{self, accounts as q, entity::session, entity::user, now_ms};
 
@@ -164,17 +163,14 @@ pub async fn authenticate(
     if now - session.last_used_at > TOUCH_EVERY_MS {
         q::touch_session(db, session.id, now, now + SESSION_TTL_MS).await?;
     }
-    let Some(role) = Role::parse(&user.role) else {
-        return Ok(None);
-    };
     Ok(Some(Caller {
         user_id: user.id,
-        role,
+        role: user.role,
         region: user
             .region
             .as_deref()
             .and_then(|r| RegionPrefix::parse(r).ok()),
-        locale: Locale::parse(&user.locale).unwrap_or_default(),
+        locale: user.locale,
         session_id: session.id,
         csrf_token: session.csrf_token,
         via_cookie,
@@ -210,7 +206,7 @@ pub async fn forgot(ctx: &AppContext, email: &str, ip: &str) -> Result<(), Servi
         return Ok(());
     };
     let txn = store::begin_write(&ctx.db).await?;
-    let token = issue_link(&txn, user.id, "reset", RESET_TTL_MS, now).await?;
+    let token = issue_link(&txn, user.id, LinkPurpose::Reset, RESET_TTL_MS, now).await?;
     let context = json!({"reset_url": link(ctx, "/password", &token), "expires_minutes": 60});
     send(
         ctx,
@@ -226,6 +222,9 @@ pub async fn forgot(ctx: &AppContext, email: &str, ip: &str) -> Result<(), Servi
     Ok(())
 }
 
+/// The links that set a password.
+const PASSWORD_LINKS: [LinkPurpose; 2] = [LinkPurpose::Invite, LinkPurpose::Reset];
+
 /// Sets a password from an invitation or reset token (single use), spends
 /// the account's other such tokens, and ends every session of the account.
 pub async fn set_password(
@@ -235,7 +234,7 @@ pub async fn set_password(
 ) -> Result<(), ServiceError> {
     let now = now_ms();
     let hash = tokens::token_hash(token);
-    let user = match q::pending_link_user(db, &hash, &["invite", "reset"], now).await? {
+    let user = match q::pending_link_user(db, &hash, &PASSWORD_LINKS, now).await? {
         Some(user) => user,
         None => return Err(invalid_token()),
     };
@@ -244,13 +243,13 @@ pub async fn set_password(
     let password_hash = passwords::hash_password(password.expose().to_owned()).await?;
     let txn = store::begin_write(db).await?;
     // Used up here, atomically: of two requests with one token, one wins.
-    let consumed = q::consume_link_token(&txn, &hash, &["invite", "reset"], now).await?;
+    let consumed = q::consume_link_token(&txn, &hash, &PASSWORD_LINKS, now).await?;
     if consumed != Some(user.id) {
         return Err(invalid_token());
     }
     // Every other reset or invitation link of the account dies with this
     // one: a link forgotten in a mailbox must not set another password.
-    q::spend_user_links(&txn, user.id, &["invite", "reset"], now).await?;
+    q::spend_user_links(&txn, user.id, &PASSWORD_LINKS, now).await?;
     q::set_password(&txn, user.id, password_hash, now).await?;
     q::revoke_user_sessions(&txn, user.id, now).await?;
     txn.commit().await?;
@@ -269,17 +268,17 @@ pub async fn caller_for_email(
     let user = q::user_by_email_key(db, &key)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    let role = Role::parse(&user.role)
-        .filter(|r| *r != Role::Volunteer)
-        .ok_or(ServiceError::Forbidden)?;
+    if user.role == Role::Volunteer {
+        return Err(ServiceError::Forbidden);
+    }
     Ok(Caller {
         user_id: user.id,
-        role,
+        role: user.role,
         region: user
             .region
             .as_deref()
             .and_then(|r| RegionPrefix::parse(r).ok()),
-        locale: Locale::parse(&user.locale).unwrap_or_default(),
+        locale: user.locale,
         session_id: Uuid::nil(),
         csrf_token: String::new(),
         via_cookie: false,

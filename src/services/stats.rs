@@ -229,6 +229,6 @@ pub fn scope_for(
         regions: reach.cloned().into_iter().chain(filter).collect(),
         from,
         to,
-        category: category.map(|c| c.code().to_owned()),
+        category,
     }
 }

@@ -11,8 +11,8 @@ use crate::context::AppContext;
 use crate::domain::Caller;
 use crate::domain::match_status::Transition;
 use crate::domain::time::DAY_MS;
-use crate::domain::{Lines, Role, clean_text};
-use crate::i18n::{Locale, Text};
+use crate::domain::{Lines, NeedStatus, Role, clean_text};
+use crate::i18n::Text;
 use crate::mail::EmailKind;
 use crate::store::{self, entity::matches, now_ms};
 
@@ -141,7 +141,8 @@ pub async fn apply(
         ));
     }
     if let Some(need_status) = t.need_status() {
-        store::needs::transition(&txn, n.id, &["matched"], need_status, now, None).await?;
+        store::needs::transition(&txn, n.id, &[NeedStatus::Matched], need_status, now, None)
+            .await?;
     }
     if t.frees_place() {
         store::offers::release(&txn, m.offer_id, now).await?;
@@ -213,7 +214,7 @@ async fn remind(ctx: &AppContext, m: &matches::Model) -> Result<(), ServiceError
     };
     let txn = store::begin_write(&ctx.db).await?;
     let p = match_life::parties(&txn, m, &n).await?;
-    let locale = Locale::parse(&p.volunteer.locale).unwrap_or_default();
+    let locale = p.volunteer.locale;
     // A fresh link: the proposal's own was sent and is stored only hashed.
     let token = super::tokens::new_token();
     store::matches::insert_token(

@@ -8,6 +8,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::entity::{link_token, session, user};
+use crate::domain::LinkPurpose;
 
 pub async fn user_by_email_key(
     db: &impl ConnectionTrait,
@@ -148,7 +149,7 @@ pub async fn insert_link_token(
 pub async fn consume_link_token(
     db: &impl ConnectionTrait,
     token_hash: &str,
-    purposes: &[&str],
+    purposes: &[LinkPurpose],
     now: i64,
 ) -> Result<Option<Uuid>, DbErr> {
     let update = Query::update()
@@ -177,7 +178,7 @@ pub async fn consume_link_token(
 pub async fn spend_user_links(
     db: &impl ConnectionTrait,
     user_id: Uuid,
-    purposes: &[&str],
+    purposes: &[LinkPurpose],
     now: i64,
 ) -> Result<(), DbErr> {
     link_token::Entity::update_many()
@@ -195,7 +196,7 @@ pub async fn spend_user_links(
 pub async fn pending_link_user(
     db: &impl ConnectionTrait,
     token_hash: &str,
-    purposes: &[&str],
+    purposes: &[LinkPurpose],
     now: i64,
 ) -> Result<Option<user::Model>, DbErr> {
     let token = link_token::Entity::find()

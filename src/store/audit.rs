@@ -4,6 +4,8 @@
 use sea_orm::{ConnectionTrait, DbErr};
 use uuid::Uuid;
 
+use crate::domain::AuditAction;
+
 /// Appends one audit record per subject: `actor` did `action` to each
 /// `subject_type` in `subject_ids`. One statement on PostgreSQL, as few as
 /// SQLite's variable limit allows there ([`super::bulk`]): an export of a
@@ -11,7 +13,7 @@ use uuid::Uuid;
 pub async fn record(
     db: &impl ConnectionTrait,
     actor: Uuid,
-    action: &str,
+    action: AuditAction,
     subject_type: &str,
     subject_ids: Vec<String>,
     now: i64,
@@ -20,7 +22,7 @@ pub async fn record(
     super::bulk::Rows::new("audit_log", subject_ids.len())
         .uuids("id", ids)
         .same("actor_id", actor)
-        .same("action", action.to_owned())
+        .same("action", action)
         .same("subject_type", subject_type.to_owned())
         .texts("subject_id", subject_ids)
         .same("at", now)

@@ -7,10 +7,15 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::entity::matches::{Column, Entity as Matches};
+use crate::domain::MatchStatus;
 
 /// Statuses of a match that ended without the help arriving: its volunteer
 /// is never proposed that need again.
-pub const ENDED_UNFULFILLED: [&str; 3] = ["declined", "expired", "cancelled"];
+pub const ENDED_UNFULFILLED: [MatchStatus; 3] = [
+    MatchStatus::Declined,
+    MatchStatus::Expired,
+    MatchStatus::Cancelled,
+];
 
 /// Whether the volunteer has (or had) a match with the need.
 pub async fn volunteer_has_match(
@@ -77,15 +82,15 @@ pub async fn insert(db: &impl ConnectionTrait, row: matches::ActiveModel) -> Res
 pub async fn transition(
     db: &impl ConnectionTrait,
     id: Uuid,
-    from: &str,
-    to: &str,
+    from: MatchStatus,
+    to: MatchStatus,
     now: i64,
     unexpired: bool,
 ) -> Result<bool, DbErr> {
     let mut update = Matches::update_many()
-        .col_expr(Column::Status, Expr::value(to.to_owned()))
+        .col_expr(Column::Status, Expr::value(to))
         .col_expr(Column::UpdatedAt, Expr::value(now));
-    if to == "accepted" {
+    if to == MatchStatus::Accepted {
         update = update.col_expr(Column::AcceptedAt, Expr::value(now));
     } else {
         update = update.col_expr(Column::EndedAt, Expr::value(now));
@@ -104,8 +109,8 @@ pub async fn record_event(
     db: &impl ConnectionTrait,
     match_id: Uuid,
     actor: Option<Uuid>,
-    from: Option<&str>,
-    to: &str,
+    from: Option<MatchStatus>,
+    to: MatchStatus,
     note: Option<&str>,
     at: i64,
 ) -> Result<(), DbErr> {
@@ -114,8 +119,8 @@ pub async fn record_event(
         match_id: Set(match_id),
         at: Set(at),
         actor_id: Set(actor),
-        from_status: Set(from.map(str::to_owned)),
-        to_status: Set(to.to_owned()),
+        from_status: Set(from),
+        to_status: Set(to),
         note: Set(note.map(str::to_owned)),
     })
     .exec_without_returning(db)
@@ -207,7 +212,7 @@ pub async fn overdue(
     limit: u64,
 ) -> Result<Vec<matches::Model>, DbErr> {
     Matches::find()
-        .filter(Column::Status.eq("proposed"))
+        .filter(Column::Status.eq(MatchStatus::Proposed))
         .filter(Column::ExpiresAt.lte(now))
         .order_by_asc(Column::ExpiresAt)
         .limit(limit)
@@ -223,7 +228,7 @@ pub async fn due_for_reminder(
     window_ms: i64,
 ) -> Result<Vec<matches::Model>, DbErr> {
     let rows = Matches::find()
-        .filter(Column::Status.eq("proposed"))
+        .filter(Column::Status.eq(MatchStatus::Proposed))
         .filter(Column::ExpiresAt.gt(now))
         .filter(Column::ExpiresAt.lte(now + window_ms))
         .all(db)
@@ -237,7 +242,7 @@ pub async fn due_for_reminder(
 /// Which matches a list shows.
 #[derive(Debug, Default, Clone)]
 pub struct MatchFilter {
-    pub status: Option<String>,
+    pub status: Option<MatchStatus>,
     pub need: Option<Uuid>,
     pub offer: Option<Uuid>,
     /// Only this volunteer's.
@@ -256,8 +261,8 @@ pub async fn list(
     use super::entity::{need, offer};
     use sea_orm::sea_query::Query;
     let mut query = Matches::find();
-    if let Some(status) = &filter.status {
-        query = query.filter(Column::Status.eq(status.as_str()));
+    if let Some(status) = filter.status {
+        query = query.filter(Column::Status.eq(status));
     }
     if let Some(need) = filter.need {
         query = query.filter(Column::NeedId.eq(need));

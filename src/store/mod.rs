@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod bulk;
+mod columns;
 pub mod entity;
 pub mod households;
 pub mod matches;
@@ -116,8 +117,27 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
 /// index on `status` (`status || ''` is not the column): for a statement
 /// that also names a few ids, the primary key is the way in, and the status
 /// index would walk every row of that status instead.
-pub fn status_without_index(value: &str) -> sea_orm::sea_query::SimpleExpr {
-    sea_orm::sea_query::Expr::cust(format!("status || '' = '{}'", value.replace('\'', "")))
+pub fn status_without_index(value: impl Status) -> sea_orm::sea_query::SimpleExpr {
+    // A status is one of its enum's fixed words: nothing to quote.
+    sea_orm::sea_query::Expr::cust(format!("status || '' = '{}'", value.word()))
+}
+
+/// The statuses a `status` column holds, which raw SQL may spell out.
+pub trait Status: Copy {
+    /// The status as stored.
+    fn word(self) -> &'static str;
+}
+
+impl Status for crate::domain::NeedStatus {
+    fn word(self) -> &'static str {
+        self.as_str()
+    }
+}
+
+impl Status for crate::domain::OfferStatus {
+    fn word(self) -> &'static str {
+        self.as_str()
+    }
 }
 
 /// PostgreSQL: runs `update` (an `UPDATE … RETURNING id` whose parameter
@@ -184,6 +204,15 @@ pub fn now_ms() -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_status_without_index_is_its_stored_word_behind_a_concatenation() {
+        use sea_orm::sea_query::{Query, SqliteQueryBuilder};
+        let sql = Query::select()
+            .expr(status_without_index(crate::domain::OfferStatus::Active))
+            .to_string(SqliteQueryBuilder);
+        assert_eq!(sql, "SELECT status || '' = 'active'");
+    }
 
     #[tokio::test]
     async fn a_write_lock_held_elsewhere_is_busy_and_other_errors_are_not() {

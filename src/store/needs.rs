@@ -8,15 +8,15 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::entity::need::{self, Column, Entity as Needs};
-use crate::domain::RegionPrefix;
 use crate::domain::grid::BoundingBox;
+use crate::domain::{Category, NeedStatus, RegionPrefix};
 
 /// Which needs a list shows.
 #[derive(Debug, Clone, Default)]
 pub struct NeedFilter {
     /// Empty means every status.
-    pub statuses: Vec<&'static str>,
-    pub category: Option<String>,
+    pub statuses: Vec<NeedStatus>,
+    pub category: Option<Category>,
     /// Needs inside this prefix (a staff member's reach, or a filter).
     pub regions: Vec<RegionPrefix>,
 }
@@ -28,7 +28,7 @@ impl NeedFilter {
             cond = cond.add(Column::Status.is_in(self.statuses.iter().copied()));
         }
         if let Some(category) = &self.category {
-            cond = cond.add(Column::Category.eq(category.as_str()));
+            cond = cond.add(Column::Category.eq(*category));
         }
         for prefix in &self.regions {
             let (low, high) = prefix.code_range();
@@ -45,7 +45,8 @@ impl NeedFilter {
 /// index for a household's live needs only when it can see the query asks
 /// for what the index holds, which bound parameters would hide.
 pub fn live() -> sea_orm::sea_query::SimpleExpr {
-    Expr::cust("status IN ('open', 'matched')")
+    let [open, matched] = NeedStatus::LIVE;
+    Expr::cust(format!("status IN ('{open}', '{matched}')"))
 }
 
 pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<need::Model>, DbErr> {
@@ -117,13 +118,13 @@ pub async fn follow_household(
 pub async fn transition(
     db: &impl ConnectionTrait,
     id: Uuid,
-    from: &[&str],
-    to: &str,
+    from: &[NeedStatus],
+    to: NeedStatus,
     now: i64,
     reason: Option<&str>,
 ) -> Result<bool, DbErr> {
     let mut update = Needs::update_many()
-        .col_expr(Column::Status, Expr::value(to.to_owned()))
+        .col_expr(Column::Status, Expr::value(to))
         .col_expr(Column::UpdatedAt, Expr::value(now));
     if let Some(reason) = reason {
         update = update.col_expr(Column::CancelReason, Expr::value(reason.to_owned()));
@@ -142,7 +143,7 @@ pub async fn transition(
 #[derive(Debug, Clone, PartialEq, sea_orm::FromQueryResult)]
 pub struct RankNeed {
     pub id: Uuid,
-    pub category: String,
+    pub category: Category,
     pub urgency: i16,
     pub lat: Option<f64>,
     pub lon: Option<f64>,
@@ -153,7 +154,7 @@ pub struct RankNeed {
 /// inside `bbox`.
 pub async fn open_to_rank(
     db: &impl ConnectionTrait,
-    categories: &[&str],
+    categories: &[Category],
     urgency: i16,
     bbox: Option<&BoundingBox>,
 ) -> Result<Vec<RankNeed>, DbErr> {
@@ -161,7 +162,7 @@ pub async fn open_to_rank(
         return Ok(Vec::new());
     }
     let mut cond = Condition::all()
-        .add(Column::Status.eq("open"))
+        .add(Column::Status.eq(NeedStatus::Open))
         .add(Column::Urgency.eq(urgency))
         .add(Column::Category.is_in(categories.iter().copied()));
     if let Some(bbox) = bbox {
@@ -188,8 +189,8 @@ pub async fn open_to_rank(
 pub async fn transition_many(
     db: &impl ConnectionTrait,
     ids: &[Uuid],
-    from: &str,
-    to: &str,
+    from: NeedStatus,
+    to: NeedStatus,
     now: i64,
 ) -> Result<Vec<Uuid>, DbErr> {
     use sea_orm::DbBackend;
@@ -236,7 +237,7 @@ pub async fn transition_many(
 pub struct RoundNeed {
     pub id: Uuid,
     pub region: String,
-    pub category: String,
+    pub category: Category,
     pub title: String,
     pub urgency: i16,
     pub lat: Option<f64>,
@@ -250,7 +251,7 @@ pub async fn open_in(
     prefix: &RegionPrefix,
 ) -> Result<Vec<RoundNeed>, DbErr> {
     let filter = NeedFilter {
-        statuses: vec!["open"],
+        statuses: vec![NeedStatus::Open],
         category: None,
         regions: vec![prefix.clone()],
     };
@@ -264,7 +265,7 @@ pub async fn open_in(
         // The unary `+` keeps the region out of the planner's reach.
         let (low, high) = prefix.code_range();
         cond = Condition::all()
-            .add(Column::Status.eq("open"))
+            .add(Column::Status.eq(NeedStatus::Open))
             .add(Expr::cust_with_values(
                 "+region >= ? AND +region < ?",
                 [low, high],
@@ -337,4 +338,24 @@ pub async fn by_ids(db: &impl ConnectionTrait, ids: &[Uuid]) -> Result<Vec<need:
         );
     }
     Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::{DbBackend, QueryTrait};
+
+    use super::*;
+
+    #[test]
+    fn live_needs_are_asked_for_in_the_words_of_the_partial_index() {
+        // The predicate of `idx_needs_one_live_per_category` (migration 000004).
+        let sql = Needs::find()
+            .filter(live())
+            .build(DbBackend::Postgres)
+            .to_string();
+        assert!(
+            sql.ends_with("WHERE status IN ('open', 'matched')"),
+            "{sql}"
+        );
+    }
 }

@@ -9,9 +9,9 @@ use uuid::Uuid;
 
 use super::entity::offer;
 use super::entity::offer_cover::{self, Column, Entity as Cover};
-use crate::domain::Category;
 use crate::domain::cover::{box_keys, disc_cover};
 use crate::domain::grid::BoundingBox;
+use crate::domain::{Category, OfferStatus};
 use crate::matching::CategorySet;
 
 /// Rows inserted per statement: 10 values each, well under SQLite's limit.
@@ -29,7 +29,7 @@ pub struct Reach {
 /// The rows of one offer. A remote offer needs none for remote-capable
 /// categories (its distance is 0 there), and a withdrawn one none at all.
 fn rows_of(o: &offer::Model) -> Vec<offer_cover::ActiveModel> {
-    if o.status == "withdrawn" {
+    if o.status == OfferStatus::Withdrawn {
         return Vec::new();
     }
     let on_site: Vec<Category> = CategorySet(o.categories as u8)

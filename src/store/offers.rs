@@ -9,6 +9,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::entity::offer::{self, Column, Entity as Offers};
+use crate::domain::OfferStatus;
 use crate::domain::grid::BoundingBox;
 
 pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<offer::Model>, DbErr> {
@@ -35,7 +36,7 @@ pub async fn list(
 /// Offers that can take a need now: active, not past `available_until`,
 /// with a free place, offering `category_bit`.
 fn matchable(now: i64, category_bit: i32) -> Condition {
-    matchable_with(Column::Status.eq("active"), now, category_bit)
+    matchable_with(Column::Status.eq(OfferStatus::Active), now, category_bit)
 }
 
 /// `matchable`, with `active` tested as given.
@@ -78,8 +79,12 @@ pub async fn matchable_by_ids(
     category_bit: i32,
     ids: &[Uuid],
 ) -> Result<Vec<offer::Model>, DbErr> {
-    let cond = matchable_with(super::status_without_index("active"), now, category_bit)
-        .add(Column::Id.is_in(ids.iter().copied()));
+    let cond = matchable_with(
+        super::status_without_index(OfferStatus::Active),
+        now,
+        category_bit,
+    )
+    .add(Column::Id.is_in(ids.iter().copied()));
     Offers::find().filter(cond).all(db).await
 }
 
@@ -160,8 +165,8 @@ pub async fn all_matchable(db: &impl ConnectionTrait, now: i64) -> Result<Vec<Ro
     // the status index and a sort of what it finds: a round reads nearly
     // every offer (0.14 s against 0.06 s for 92,507 offers).
     let active = match db.get_database_backend() {
-        sea_orm::DbBackend::Sqlite => super::status_without_index("active"),
-        _ => Column::Status.eq("active"),
+        sea_orm::DbBackend::Sqlite => super::status_without_index(OfferStatus::Active),
+        _ => Column::Status.eq(OfferStatus::Active),
     };
     let cond = Condition::all()
         .add(active)

@@ -8,11 +8,7 @@ use sea_orm::{
 };
 
 use super::entity::outbox::{self, Column, Entity as Outbox};
-
-/// Row statuses.
-pub const PENDING: &str = "pending";
-pub const SENT: &str = "sent";
-pub const FAILED: &str = "failed";
+use crate::domain::OutboxStatus;
 
 /// Inserts a row unless one with the same idempotency key exists. Returns
 /// whether it was inserted.
@@ -44,7 +40,7 @@ pub async fn claim_due(
     let candidates = Query::select()
         .column(Column::Id)
         .from(Outbox)
-        .and_where(Column::Status.eq(PENDING))
+        .and_where(Column::Status.eq(OutboxStatus::Pending))
         .and_where(Column::NextAttemptAt.lte(now))
         .and_where(Column::LeaseUntil.is_null().or(Column::LeaseUntil.lt(now)))
         .order_by(Column::NextAttemptAt, sea_orm::Order::Asc)
@@ -83,7 +79,7 @@ pub async fn mark_sent(
     // The bodies may hold single-use links: once delivered they are not kept.
     // Only rows still under this worker's lease are marked.
     Outbox::update_many()
-        .col_expr(Column::Status, Expr::value(SENT))
+        .col_expr(Column::Status, Expr::value(OutboxStatus::Sent))
         .col_expr(Column::SentAt, Expr::value(now))
         .col_expr(Column::LeaseUntil, Expr::value(Option::<i64>::None))
         .col_expr(Column::Attempts, Expr::col(Column::Attempts).add(1))
@@ -107,7 +103,11 @@ pub async fn mark_attempt_failed(
     error: &str,
     give_up: bool,
 ) -> Result<(), DbErr> {
-    let status = if give_up { FAILED } else { PENDING };
+    let status = if give_up {
+        OutboxStatus::Failed
+    } else {
+        OutboxStatus::Pending
+    };
     let mut update = Outbox::update_many();
     if give_up {
         update = update
@@ -128,13 +128,13 @@ pub async fn mark_attempt_failed(
 }
 
 /// How many rows are in each status.
-pub async fn count_by_status(db: &impl ConnectionTrait) -> Result<Vec<(String, i64)>, DbErr> {
+pub async fn count_by_status(db: &impl ConnectionTrait) -> Result<Vec<(OutboxStatus, i64)>, DbErr> {
     Outbox::find()
         .select_only()
         .column(Column::Status)
         .column_as(Column::Id.count(), "n")
         .group_by(Column::Status)
-        .into_tuple::<(String, i64)>()
+        .into_tuple::<(OutboxStatus, i64)>()
         .all(db)
         .await
 }

@@ -5,6 +5,7 @@ use sea_orm::{ConnectionTrait, DbErr};
 use uuid::Uuid;
 
 use super::bulk::Rows;
+use crate::domain::{MatchOrigin, MatchStatus};
 
 /// A round's new proposals, column by column: index `i` of every vector
 /// belongs to the same proposal.
@@ -74,8 +75,8 @@ pub async fn insert(
         .uuids("need_id", need_ids)
         .uuids("offer_id", offer_ids)
         .uuids("volunteer_id", volunteer_ids)
-        .same("origin", "round")
-        .same("status", "proposed")
+        .same("origin", MatchOrigin::Round)
+        .same("status", MatchStatus::Proposed)
         .same("round_id", Some(stamp.round_id))
         .same("created_at", stamp.at)
         .same("updated_at", stamp.at)
@@ -89,8 +90,8 @@ pub async fn insert(
         .uuids("match_id", ids.clone())
         .same("at", stamp.at)
         .same("actor_id", stamp.actor)
-        .same("from_status", Option::<String>::None)
-        .same("to_status", "proposed")
+        .same("from_status", Option::<MatchStatus>::None)
+        .same("to_status", MatchStatus::Proposed)
         .same("note", Some(format!("round {}", stamp.round_id)))
         .insert(db)
         .await?;

@@ -6,7 +6,7 @@ use sea_orm::{
 };
 
 use super::entity::region::{self, Entity as Regions};
-use crate::domain::region::Region;
+use crate::domain::region::{Region, RegionLevel};
 
 /// One region by its 12-digit code.
 pub async fn find(db: &impl ConnectionTrait, code: &str) -> Result<Option<region::Model>, DbErr> {
@@ -24,7 +24,7 @@ pub async fn list_children(
     let mut query = Regions::find();
     query = match parent {
         Some(p) => query.filter(region::Column::ParentCode.eq(p)),
-        None => query.filter(region::Column::Level.eq("county")),
+        None => query.filter(region::Column::Level.eq(RegionLevel::County)),
     };
     if let Some(after) = cursor {
         query = query.filter(region::Column::Code.gt(after));
@@ -40,7 +40,7 @@ fn active_model(r: &Region) -> region::ActiveModel {
     region::ActiveModel {
         code: Set(r.code.as_str().to_owned()),
         name: Set(r.name.clone()),
-        level: Set(r.level.as_str().to_owned()),
+        level: Set(r.level),
         parent_code: Set(r.parent_code.as_ref().map(|c| c.as_str().to_owned())),
         lat: Set(r.point.map(|p| p.0)),
         lon: Set(r.point.map(|p| p.1)),

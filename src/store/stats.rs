@@ -14,8 +14,8 @@ use std::collections::BTreeMap;
 
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement, Value};
 
-use crate::domain::RegionPrefix;
 use crate::domain::time::DAY_MS;
+use crate::domain::{Category, MatchStatus, NeedStatus, RegionPrefix};
 
 /// Which needs the figures cover.
 #[derive(Debug, Clone, Default)]
@@ -26,7 +26,7 @@ pub struct Scope {
     /// `posted_at` in `[from, to)`, milliseconds.
     pub from: Option<i64>,
     pub to: Option<i64>,
-    pub category: Option<String>,
+    pub category: Option<Category>,
 }
 
 /// What the figures are grouped by.
@@ -168,7 +168,7 @@ fn scoped(backend: DbBackend, scope: &Scope, by: &GroupBy) -> Sql {
         sql.push(" AND d.posted_at < ").bind(to);
     }
     if let Some(category) = &scope.category {
-        sql.push(" AND d.category = ").bind(category.clone());
+        sql.push(" AND d.category = ").bind(*category);
     }
     sql.push(") ");
     sql
@@ -206,18 +206,23 @@ fn group_key(by: &GroupBy, raw: String) -> String {
 const TO_MATCH: &str = "first_accepted_at - posted_at";
 const TO_COMPLETE: &str = "completed_ms";
 
-/// Each group's counts: the column and its aggregate over the scoped needs.
-const COUNTED: [(&str, &str); 9] = [
-    ("posted", "COUNT(*)"),
-    ("matched", "COUNT(first_accepted_at)"),
-    ("fulfilled", "COUNT(*) FILTER (WHERE status = 'fulfilled')"),
-    ("open", "COUNT(*) FILTER (WHERE status = 'open')"),
-    ("cancelled", "COUNT(*) FILTER (WHERE status = 'cancelled')"),
-    ("completed", "COUNT(completed_ms)"),
-    ("declined", "CAST(SUM(declined_matches) AS BIGINT)"),
-    ("expired", "CAST(SUM(expired_matches) AS BIGINT)"),
-    ("ended_cancelled", "CAST(SUM(cancelled_matches) AS BIGINT)"),
-];
+/// Each group's counts: the column, named as the [`GroupCounts`] field it
+/// fills, and its aggregate over the scoped needs.
+fn counted() -> [(&'static str, String); 9] {
+    let in_status = |s: NeedStatus| format!("COUNT(*) FILTER (WHERE status = '{s}')");
+    let summed = |column: &str| format!("CAST(SUM({column}) AS BIGINT)");
+    [
+        ("needs_posted", "COUNT(*)".to_owned()),
+        ("needs_matched", "COUNT(first_accepted_at)".to_owned()),
+        ("needs_fulfilled", in_status(NeedStatus::Fulfilled)),
+        ("needs_open", in_status(NeedStatus::Open)),
+        ("needs_cancelled", in_status(NeedStatus::Cancelled)),
+        ("matches_completed", "COUNT(completed_ms)".to_owned()),
+        ("matches_declined", summed("declined_matches")),
+        ("matches_expired", summed("expired_matches")),
+        ("matches_cancelled", summed("cancelled_matches")),
+    ]
+}
 
 /// The exact median of `value` over a group: the continuous 0.5 percentile,
 /// the middle value or the mean of the middle two. SQLite's is the
@@ -231,7 +236,7 @@ fn median(backend: DbBackend, value: &str) -> String {
 }
 
 /// The figures of every group that has needs in `scope`: one statement,
-/// answering `k`, the `COUNTED` columns, `to_match` and `to_complete`.
+/// answering `k`, the [`counted`] columns, `to_match` and `to_complete`.
 pub async fn counts(
     db: &impl ConnectionTrait,
     scope: &Scope,
@@ -239,7 +244,7 @@ pub async fn counts(
 ) -> Result<BTreeMap<String, GroupCounts>, DbErr> {
     let backend = db.get_database_backend();
     let mut sql = scoped(backend, scope, by);
-    let counts = COUNTED
+    let counts = counted()
         .iter()
         .map(|(column, aggregate)| format!("{aggregate} AS {column}"))
         .collect::<Vec<_>>()
@@ -255,15 +260,15 @@ pub async fn counts(
         let g = groups
             .entry(group_key(by, row.try_get("", "k")?))
             .or_default();
-        g.needs_posted = row.try_get("", "posted")?;
-        g.needs_matched = row.try_get("", "matched")?;
-        g.needs_fulfilled = row.try_get("", "fulfilled")?;
-        g.needs_open = row.try_get("", "open")?;
-        g.needs_cancelled = row.try_get("", "cancelled")?;
-        g.matches_completed = row.try_get("", "completed")?;
-        g.matches_declined = row.try_get("", "declined")?;
-        g.matches_expired = row.try_get("", "expired")?;
-        g.matches_cancelled = row.try_get("", "ended_cancelled")?;
+        g.needs_posted = row.try_get("", "needs_posted")?;
+        g.needs_matched = row.try_get("", "needs_matched")?;
+        g.needs_fulfilled = row.try_get("", "needs_fulfilled")?;
+        g.needs_open = row.try_get("", "needs_open")?;
+        g.needs_cancelled = row.try_get("", "needs_cancelled")?;
+        g.matches_completed = row.try_get("", "matches_completed")?;
+        g.matches_declined = row.try_get("", "matches_declined")?;
+        g.matches_expired = row.try_get("", "matches_expired")?;
+        g.matches_cancelled = row.try_get("", "matches_cancelled")?;
         g.median_ms_to_match = row.try_get("", "to_match")?;
         g.median_ms_to_complete = row.try_get("", "to_complete")?;
     }
@@ -274,16 +279,17 @@ pub async fn counts(
 /// need. Called in the transaction of every change to a need's matches.
 pub async fn refresh(db: &impl ConnectionTrait, needs: Option<&[uuid::Uuid]>) -> Result<(), DbErr> {
     let statement = |ids: &[uuid::Uuid]| {
+        use MatchStatus::{Cancelled, Completed, Declined, Expired};
         let mut sql = Sql::new(db.get_database_backend());
-        sql.push(
+        sql.push(&format!(
             "UPDATE needs SET \
              first_accepted_at = (SELECT MIN(m.accepted_at) FROM matches m WHERE m.need_id = needs.id), \
              completed_ms = (SELECT MIN(m.ended_at - m.accepted_at) FROM matches m \
-               WHERE m.need_id = needs.id AND m.status = 'completed'), \
-             declined_matches = (SELECT COUNT(*) FROM matches m WHERE m.need_id = needs.id AND m.status = 'declined'), \
-             expired_matches = (SELECT COUNT(*) FROM matches m WHERE m.need_id = needs.id AND m.status = 'expired'), \
-             cancelled_matches = (SELECT COUNT(*) FROM matches m WHERE m.need_id = needs.id AND m.status = 'cancelled')",
-        );
+               WHERE m.need_id = needs.id AND m.status = '{Completed}'), \
+             declined_matches = (SELECT COUNT(*) FROM matches m WHERE m.need_id = needs.id AND m.status = '{Declined}'), \
+             expired_matches = (SELECT COUNT(*) FROM matches m WHERE m.need_id = needs.id AND m.status = '{Expired}'), \
+             cancelled_matches = (SELECT COUNT(*) FROM matches m WHERE m.need_id = needs.id AND m.status = '{Cancelled}')",
+        ));
         if !ids.is_empty() {
             sql.push(" WHERE id IN (");
             for (i, id) in ids.iter().enumerate() {
@@ -335,7 +341,7 @@ pub async fn longest_waiting(
     use crate::store::entity::need::{Column, Entity as Needs};
     use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
     let mut query = Needs::find()
-        .filter(Column::Status.eq("open"))
+        .filter(Column::Status.eq(NeedStatus::Open))
         .filter(Column::PostedAt.lt(before));
     for prefix in regions {
         let (low, high) = prefix.code_range();

@@ -178,11 +178,11 @@ async fn render(
     let waiting: Vec<Value> = waiting
         .iter()
         .map(|n| {
-            let category = n.category.parse::<Category>().ok();
+            let category = n.category;
             json!({
                 "title": n.title,
                 "place": names.get(&n.region).cloned().unwrap_or_else(|| n.region.clone()),
-                "category": category.map(|c| if locale == i18n::Locale::ZhCn { c.name_zh() } else { c.name_en() }),
+                "category": if locale == i18n::Locale::ZhCn { category.name_zh() } else { category.name_en() },
                 "urgency": n.urgency,
                 "days": (now - n.posted_at).div_euclid(DAY_MS),
             })

@@ -153,13 +153,16 @@ async fn a_sent_unrendered_digest_keeps_neither_payload_nor_bodies() {
             .all(&app.context.db)
             .await
             .expect("rows");
-        if rows.iter().all(|r| r.status == store::outbox::SENT) {
+        if rows
+            .iter()
+            .all(|r| r.status == huzhu::domain::OutboxStatus::Sent)
+        {
             break;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert_eq!(rows.len(), 1);
-    assert_eq!(rows[0].status, store::outbox::SENT);
+    assert_eq!(rows[0].status, huzhu::domain::OutboxStatus::Sent);
     assert_eq!(rows[0].payload, None);
     assert!(rows[0].text_body.is_empty() && rows[0].html_body.is_empty());
     assert_eq!(sink.received().len(), 1, "sent once");

@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use huzhu::domain::OutboxStatus;
 use huzhu::i18n::Locale;
 use huzhu::mail::{self, EmailKind, IdempotencyKey, Recipient};
 use huzhu::store;
@@ -173,7 +174,12 @@ async fn while_the_mail_server_is_down_emails_wait_and_then_arrive_exactly_once(
     recipients.sort();
     recipients.dedup();
     assert_eq!(recipients.len(), 5);
-    assert!(outbox_rows(&app).await.iter().all(|r| r.status == "sent"));
+    assert!(
+        outbox_rows(&app)
+            .await
+            .iter()
+            .all(|r| r.status == OutboxStatus::Sent)
+    );
     let metrics = app.get("/metrics").await.text().await.expect("text");
     assert!(metrics.contains("huzhu_emails_sent_total 5"), "{metrics}");
 }
@@ -195,7 +201,7 @@ async fn a_refused_address_is_given_up_without_logging_it() {
         let rows = outbox_rows(&app).await;
         // The worker marks the row, then counts and logs it: wait for the log.
         let logged = crate::helpers::logs::captured().contains("email given up");
-        if rows[0].status == "failed" && logged {
+        if rows[0].status == OutboxStatus::Failed && logged {
             assert_eq!(rows[0].attempts, 1, "a permanent refusal is not retried");
             assert!(rows[0].last_error.is_some());
             break;

@@ -8,9 +8,10 @@ use uuid::Uuid;
 use super::draw::Draw;
 use super::people;
 use super::places::{COUNTY, TOWNSHIPS};
-use crate::domain::Category;
 use crate::domain::grid::cell_of;
 use crate::domain::time::{DAY_MS, HOUR_MS};
+use crate::domain::{Category, OfferStatus, Role};
+use crate::i18n::Locale;
 use crate::matching::{CategorySet, radius_m_from_decimal};
 use crate::store::entity::{offer, user};
 
@@ -48,22 +49,22 @@ fn account(
     d: &mut Draw,
     email: String,
     name: String,
-    role: &str,
+    role: Role,
     region: Option<String>,
     hash: &str,
     created: i64,
-    locale: &str,
+    locale: Locale,
 ) -> user::Model {
-    let phone = (role != "admin" && d.chance(0.6)).then(|| people::phone(d));
+    let phone = (role != Role::Admin && d.chance(0.6)).then(|| people::phone(d));
     user::Model {
         id: d.uuid_at(created),
         email_key: email.to_lowercase(),
         email,
         name,
         phone,
-        role: role.to_owned(),
+        role,
         region,
-        locale: locale.to_owned(),
+        locale,
         verified: true,
         password_hash: Some(hash.to_owned()),
         created_at: created,
@@ -79,22 +80,22 @@ pub fn staff(d: &mut Draw, hashes: &Hashes, start: i64) -> (Staff, Vec<user::Mod
         d,
         format!("admin@{DOMAIN}"),
         "演示管理员".to_owned(),
-        "admin",
+        Role::Admin,
         None,
         &hashes.admin,
         start - 60 * DAY_MS,
-        "zh-CN",
+        Locale::ZhCn,
     );
     let name = format!("{}（演示协调员）", people::name(d));
     let coordinator = account(
         d,
         format!("coordinator@{DOMAIN}"),
         name,
-        "coordinator",
+        Role::Coordinator,
         Some(COUNTY.to_owned()),
         &hashes.coordinator,
         start - 59 * DAY_MS,
-        "zh-CN",
+        Locale::ZhCn,
     );
     let coordinator_id = coordinator.id;
     rows.push(admin);
@@ -107,11 +108,11 @@ pub fn staff(d: &mut Draw, hashes: &Hashes, start: i64) -> (Staff, Vec<user::Mod
             d,
             cadre_email(tw.digits),
             name,
-            "cadre",
+            Role::Cadre,
             Some(format!("{COUNTY}{}", tw.digits)),
             &hashes.cadre,
             created,
-            "zh-CN",
+            Locale::ZhCn,
         );
         cadres.push(cadre.id);
         rows.push(cadre);
@@ -146,13 +147,17 @@ pub fn volunteers(
             d.now - d.between(2 * DAY_MS, d.now - start)
         };
         let registered = d.working_hours(registered, 0).min(d.now - DAY_MS);
-        let locale = if d.chance(0.08) { "en" } else { "zh-CN" };
+        let locale = if d.chance(0.08) {
+            Locale::En
+        } else {
+            Locale::ZhCn
+        };
         let name = people::name(d);
         let user = account(
             d,
             volunteer_email(n),
             name,
-            "volunteer",
+            Role::Volunteer,
             None,
             &hashes.volunteer,
             registered,
@@ -222,7 +227,7 @@ fn new_offer(
         remote,
         capacity,
         live_matches: 0,
-        status: "active".to_owned(),
+        status: OfferStatus::Active,
         available_until: None,
         created_at: created,
         updated_at: created,

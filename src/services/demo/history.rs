@@ -13,8 +13,8 @@ use super::draw::Draw;
 use super::lifecycle::{self, Odds, Plan, Who};
 use super::rounds::Schedule;
 use super::texts;
-use crate::domain::Category;
 use crate::domain::time::{DAY_MS, MINUTE_MS};
+use crate::domain::{Category, MatchOrigin, MatchStatus, NeedStatus};
 use crate::matching::{CategorySet, NeedInput, eligible_cost};
 use crate::services::ranking;
 use crate::services::tokens::token_hash;
@@ -105,9 +105,7 @@ fn need_life(
     n: &mut need::Model,
     out: &mut Written,
 ) -> Vec<(i64, i64)> {
-    let Ok(category) = n.category.parse::<Category>() else {
-        return vec![(n.posted_at, d.now)];
-    };
+    let category = n.category;
     let odds = Odds {
         vigour: world.vigour.get(&n.region).copied().unwrap_or(1.0),
         category,
@@ -123,17 +121,18 @@ fn need_life(
         if !d.chance(interest) {
             break;
         }
-        let origin = ["claim", "round", "manual"][d.weighted(&[35.0, 55.0, 10.0])];
+        // Claim, round, manual, in `MatchOrigin::ALL`'s order.
+        let origin = MatchOrigin::ALL[d.weighted(&[35.0, 55.0, 10.0])];
         let (at, round) = match origin {
-            "claim" => {
+            MatchOrigin::Claim => {
                 let wait = MINUTE_MS * 20 + d.exp_ms(3.0 * DAY_MS as f64 / odds.vigour);
                 (d.working_hours(open_since + wait, open_since), None)
             }
-            "round" => match world.schedule.next_after(open_since + 30 * MINUTE_MS) {
+            MatchOrigin::Round => match world.schedule.next_after(open_since + 30 * MINUTE_MS) {
                 Some(r) => (r.created_at, Some(r)),
                 None => break,
             },
-            _ => {
+            MatchOrigin::Manual => {
                 let wait = d.between(DAY_MS, 7 * DAY_MS);
                 (d.working_hours(open_since + wait, open_since), None)
             }
@@ -158,12 +157,12 @@ fn need_life(
         write(d, world, slot, n, &plan, round_id, out);
         n.updated_at = plan.created_at;
         match plan.status {
-            "proposed" | "accepted" => {
-                n.status = "matched".to_owned();
+            MatchStatus::Proposed | MatchStatus::Accepted => {
+                n.status = NeedStatus::Matched;
                 return spans;
             }
-            "completed" => {
-                n.status = "fulfilled".to_owned();
+            MatchStatus::Completed => {
+                n.status = NeedStatus::Fulfilled;
                 n.updated_at = plan.updated_at();
                 return spans;
             }
@@ -178,7 +177,7 @@ fn need_life(
     let wait = d.between(10 * DAY_MS, 60 * DAY_MS);
     let cancel_at = d.working_hours(open_since + wait, open_since);
     if cancel_at < d.now && d.chance(0.25) {
-        n.status = "cancelled".to_owned();
+        n.status = NeedStatus::Cancelled;
         n.cancel_reason = Some((*d.pick(&texts::NEED_CANCEL_REASONS)).to_owned());
         n.updated_at = cancel_at;
         spans.push((open_since, cancel_at));
@@ -242,8 +241,8 @@ fn write(
         need_id: n.id,
         offer_id: s.offer.id,
         volunteer_id: volunteer,
-        origin: plan.origin.to_owned(),
-        status: plan.status.to_owned(),
+        origin: plan.origin,
+        status: plan.status,
         round_id: round.map(|r| r.0),
         created_at: plan.created_at,
         updated_at: plan.updated_at(),
@@ -272,8 +271,8 @@ fn write(
             match_id: id,
             at: step.at,
             actor_id: actor,
-            from_status: step.from.map(str::to_owned),
-            to_status: step.to.to_owned(),
+            from_status: step.from,
+            to_status: step.to,
             note,
         });
     }

@@ -4,8 +4,8 @@
 
 use super::draw::Draw;
 use super::texts;
-use crate::domain::Category;
 use crate::domain::time::{DAY_MS, HOUR_MS, MINUTE_MS};
+use crate::domain::{Category, MatchOrigin, MatchStatus};
 
 /// Who made a step; the history turns it into an account id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,15 +28,15 @@ pub enum Who {
 pub struct Step {
     pub at: i64,
     pub who: Who,
-    pub from: Option<&'static str>,
-    pub to: &'static str,
+    pub from: Option<MatchStatus>,
+    pub to: MatchStatus,
     pub note: Option<String>,
 }
 
 /// A match's whole drawn life up to now.
 pub struct Plan {
-    pub origin: &'static str,
-    pub status: &'static str,
+    pub origin: MatchOrigin,
+    pub status: MatchStatus,
     pub created_at: i64,
     pub accepted_at: Option<i64>,
     pub ended_at: Option<i64>,
@@ -93,32 +93,33 @@ impl Odds {
     }
 }
 
-/// The life of a match made at `at` by `origin` (`claim`, `round` or
-/// `manual`), cut off at `d.now`. Proposals wait `ttl` for an answer.
-pub fn draw(d: &mut Draw, origin: &'static str, at: i64, ttl: i64, odds: Odds) -> Plan {
+/// The life of a match made at `at` by `origin`, cut off at `d.now`.
+/// Proposals wait `ttl` for an answer.
+pub fn draw(d: &mut Draw, origin: MatchOrigin, at: i64, ttl: i64, odds: Odds) -> Plan {
+    use MatchStatus::{Accepted, Declined, Expired, Proposed};
     let mut plan = Plan {
         origin,
-        status: "accepted",
+        status: Accepted,
         created_at: at,
         accepted_at: None,
         ended_at: None,
         expires_at: None,
         steps: Vec::new(),
     };
-    if origin == "claim" {
+    if origin == MatchOrigin::Claim {
         plan.steps
-            .push(step(at, Who::Volunteer, None, "accepted", None));
+            .push(step(at, Who::Volunteer, None, Accepted, None));
         plan.accepted_at = Some(at);
         settle(d, &mut plan, at, odds);
         return plan;
     }
-    let maker = if origin == "round" {
+    let maker = if origin == MatchOrigin::Round {
         Who::Round
     } else {
         Who::Coordinator
     };
-    plan.status = "proposed";
-    plan.steps.push(step(at, maker, None, "proposed", None));
+    plan.status = Proposed;
+    plan.steps.push(step(at, maker, None, Proposed, None));
     let expires = at + ttl;
     plan.expires_at = Some(expires);
     let answer = (at + MINUTE_MS * 20 + d.exp_ms(16.0 * HOUR_MS as f64)).min(expires - MINUTE_MS);
@@ -131,18 +132,15 @@ pub fn draw(d: &mut Draw, origin: &'static str, at: i64, ttl: i64, odds: Odds) -
     if roll < odds.accept() {
         if answer < d.now {
             plan.steps
-                .push(step(answer, who, Some("proposed"), "accepted", None));
-            plan.status = "accepted";
+                .push(step(answer, who, Some(Proposed), Accepted, None));
+            plan.status = Accepted;
             plan.accepted_at = Some(answer);
             settle(d, &mut plan, answer, odds);
         }
     } else if roll < odds.accept() + 0.17 {
         if answer < d.now {
             let note = d.pick(&texts::DECLINE_NOTES).map(str::to_owned);
-            end(
-                &mut plan,
-                step(answer, who, Some("proposed"), "declined", note),
-            );
+            end(&mut plan, step(answer, who, Some(Proposed), Declined, note));
         }
     } else {
         // The expiry job runs every few seconds.
@@ -150,7 +148,7 @@ pub fn draw(d: &mut Draw, origin: &'static str, at: i64, ttl: i64, odds: Odds) -
         if expired < d.now {
             end(
                 &mut plan,
-                step(expired, Who::System, Some("proposed"), "expired", None),
+                step(expired, Who::System, Some(Proposed), Expired, None),
             );
         }
     }
@@ -159,6 +157,7 @@ pub fn draw(d: &mut Draw, origin: &'static str, at: i64, ttl: i64, odds: Odds) -
 
 /// An accepted match either completes, is cancelled, or is still under way.
 fn settle(d: &mut Draw, plan: &mut Plan, accepted: i64, odds: Odds) {
+    use MatchStatus::{Accepted, Cancelled, Completed};
     let days = odds.days_to_complete(d);
     let done = d.working_hours(accepted + days * DAY_MS, accepted);
     if d.chance(odds.complete()) {
@@ -166,7 +165,7 @@ fn settle(d: &mut Draw, plan: &mut Plan, accepted: i64, odds: Odds) {
             let note = d.pick(&texts::COMPLETE_NOTES).map(str::to_owned);
             end(
                 plan,
-                step(done, Who::Cadre, Some("accepted"), "completed", note),
+                step(done, Who::Cadre, Some(Accepted), Completed, note),
             );
         }
         return;
@@ -182,17 +181,14 @@ fn settle(d: &mut Draw, plan: &mut Plan, accepted: i64, odds: Odds) {
         _ => (Who::Coordinator, &texts::CANCEL_BY_COORDINATOR),
     };
     let reason = (*d.pick(reasons)).to_owned();
-    end(
-        plan,
-        step(at, who, Some("accepted"), "cancelled", Some(reason)),
-    );
+    end(plan, step(at, who, Some(Accepted), Cancelled, Some(reason)));
 }
 
 fn step(
     at: i64,
     who: Who,
-    from: Option<&'static str>,
-    to: &'static str,
+    from: Option<MatchStatus>,
+    to: MatchStatus,
     note: Option<String>,
 ) -> Step {
     Step {
@@ -213,6 +209,7 @@ fn end(plan: &mut Plan, last: Step) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::match_status::is_live;
 
     #[test]
     fn every_drawn_life_follows_the_state_machine_in_time_order() {
@@ -222,7 +219,7 @@ mod tests {
             category: Category::Housing,
         };
         for i in 0..2_000 {
-            let origin = ["claim", "round", "manual"][i % 3];
+            let origin = MatchOrigin::ALL[i % 3];
             let at = (i as i64 % 200) * DAY_MS;
             let plan = draw(&mut d, origin, at, 72 * HOUR_MS, odds);
             let mut status = None;
@@ -234,10 +231,10 @@ mod tests {
                 last = s.at;
             }
             assert_eq!(status, Some(plan.status));
-            let live = matches!(plan.status, "proposed" | "accepted");
+            let live = is_live(plan.status);
             assert_eq!(plan.ended_at.is_none(), live);
-            assert_eq!(plan.expires_at.is_some(), origin != "claim");
-            if plan.status == "proposed" {
+            assert_eq!(plan.expires_at.is_some(), origin.proposes());
+            if plan.status == MatchStatus::Proposed {
                 assert!(plan.expires_at.is_some_and(|e| e > d.now - MINUTE_MS));
             }
         }

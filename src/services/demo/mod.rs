@@ -29,6 +29,7 @@ use sea_orm::{PaginatorTrait, QueryFilter};
 pub use report::{Login, Summary};
 
 use self::draw::Draw;
+use crate::domain::RegionLevel;
 use crate::domain::time::DAY_MS;
 use crate::services::passwords;
 use crate::store::{self, entity};
@@ -163,7 +164,7 @@ async fn refuse_unless_empty(db: &impl ConnectionTrait) -> Result<(), DemoError>
         (offer::Entity::find().count(db).await?, "项服务", "offers"),
         (
             region::Entity::find()
-                .filter(region::Column::Level.eq("village"))
+                .filter(region::Column::Level.eq(RegionLevel::Village))
                 .filter(region::Column::Code.starts_with(places::COUNTY))
                 .count(db)
                 .await?,

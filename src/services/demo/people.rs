@@ -10,10 +10,10 @@ use uuid::Uuid;
 use super::draw::Draw;
 use super::places::Village;
 use super::texts;
-use crate::domain::Category;
 use crate::domain::grid::cell_of;
 use crate::domain::household::{HouseholdTag, join_tags};
 use crate::domain::time::{DAY_MS, HOUR_MS, MINUTE_MS};
+use crate::domain::{Category, NeedStatus};
 use crate::store::entity::{household, need};
 
 const SURNAMES: [&str; 24] = [
@@ -205,11 +205,11 @@ fn new_need(
         id: d.uuid_at(posted),
         household_id: home.id,
         region: home.region.clone(),
-        category: c.code().to_owned(),
+        category: c,
         title: title.to_owned(),
         description: description.to_owned(),
         urgency,
-        status: "open".to_owned(),
+        status: NeedStatus::Open,
         lat: Some(point.0),
         lon: Some(point.1),
         cell: Some(cell_of(point.0, point.1)),

@@ -2,6 +2,7 @@
 //! whose names say they are demo data (演示…村), each with a point.
 
 use super::draw::Draw;
+use crate::domain::RegionLevel;
 use crate::store::entity::region;
 
 /// A township: its 3 digits, its share of households, and an invented
@@ -114,7 +115,7 @@ pub fn region_rows(villages: &[Village]) -> Vec<region::Model> {
         .map(|v| region::Model {
             code: v.code.clone(),
             name: v.name.clone(),
-            level: "village".to_owned(),
+            level: RegionLevel::Village,
             parent_code: Some(township_code(&TOWNSHIPS[v.township])),
             lat: Some(v.lat),
             lon: Some(v.lon),

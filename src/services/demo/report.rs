@@ -6,6 +6,7 @@ use std::fmt;
 use std::time::Duration;
 
 use super::{Built, Options, accounts};
+use crate::domain::{NeedStatus, Role};
 
 /// The fresh password of each kind of account.
 pub struct Passwords {
@@ -72,28 +73,31 @@ impl Summary {
         let mut matches = BTreeMap::new();
         let mut accepted = HashSet::new();
         for m in &built.history.matches {
-            *matches.entry(m.status.clone()).or_default() += 1;
+            *matches.entry(m.status.to_string()).or_default() += 1;
             if m.accepted_at.is_some() {
                 accepted.insert(m.need_id);
             }
         }
         let mut need_status: BTreeMap<String, usize> = BTreeMap::new();
         for n in &built.needs {
-            *need_status.entry(n.status.clone()).or_default() += 1;
+            *need_status.entry(n.status.to_string()).or_default() += 1;
         }
         let posted = built.needs.len().max(1) as f64;
-        let fulfilled = need_status.get("fulfilled").copied().unwrap_or(0);
+        let fulfilled = need_status
+            .get(NeedStatus::Fulfilled.as_str())
+            .copied()
+            .unwrap_or(0);
         let staff = built
             .users
             .iter()
-            .filter(|u| u.role != "volunteer")
+            .filter(|u| u.role != Role::Volunteer)
             .map(|u| Login {
-                role: u.role.clone(),
+                role: u.role.to_string(),
                 email: u.email.clone(),
-                password: match u.role.as_str() {
-                    "admin" => passwords.admin.clone(),
-                    "coordinator" => passwords.coordinator.clone(),
-                    _ => passwords.cadre.clone(),
+                password: match u.role {
+                    Role::Admin => passwords.admin.clone(),
+                    Role::Coordinator => passwords.coordinator.clone(),
+                    Role::Cadre | Role::Volunteer => passwords.cadre.clone(),
                 },
                 region: u.region.as_ref().map(|r| {
                     let name = names
@@ -182,7 +186,9 @@ impl fmt::Display for Summary {
         writeln!(
             f,
             "  {:<12} {:<32} {:<26} (… {last}, 共用一个密码 one password for all)",
-            "volunteer", first, password
+            Role::Volunteer,
+            first,
+            password
         )
     }
 }

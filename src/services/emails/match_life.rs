@@ -42,11 +42,8 @@ pub async fn parties(
 }
 
 /// A category's name in `locale`.
-pub fn category_label(code: &str, locale: Locale) -> String {
-    match code.parse::<Category>() {
-        Ok(c) => Text::fixed(c.name_zh(), c.name_en()).get(locale).to_owned(),
-        Err(_) => code.to_owned(),
-    }
+pub fn category_label(c: Category, locale: Locale) -> String {
+    Text::fixed(c.name_zh(), c.name_en()).get(locale).to_owned()
 }
 
 /// After an accept or a claim: each side gets the other's contact.
@@ -60,10 +57,10 @@ pub async fn accepted(
     let p = parties(db, m, n).await?;
     let home = ctx.public_url.as_str().trim_end_matches('/').to_owned();
     let event = format!("match:{}:accepted", m.id);
-    let v_locale = Locale::parse(&p.volunteer.locale).unwrap_or_default();
+    let v_locale = p.volunteer.locale;
     if let Some(cadre) = &p.cadre {
         let context = json!({
-            "title": n.title, "category_label": category_label(&n.category, v_locale), "village_name": p.village_name,
+            "title": n.title, "category_label": category_label(n.category, v_locale), "village_name": p.village_name,
             "cadre_name": cadre.name, "cadre_phone": cadre.phone.clone().unwrap_or_default(),
             "match_url": home, "claimed": claimed,
         });
@@ -108,7 +105,7 @@ pub async fn cancelled(
         return Ok(());
     }
     let p = parties(db, m, n).await?;
-    let locale = Locale::parse(&p.volunteer.locale).unwrap_or_default();
+    let locale = p.volunteer.locale;
     let context = json!({"title": n.title, "reason": reason, "cancelled_by_label": by.get(locale)});
     send(
         ctx,

@@ -15,15 +15,15 @@ use crate::store::entity::user;
 
 /// A user as an email recipient.
 pub fn recipient(u: &user::Model) -> Recipient {
-    recipient_of(u.email.clone(), u.name.clone(), &u.locale)
+    recipient_of(u.email.clone(), u.name.clone(), u.locale)
 }
 
 /// An account's address from its columns, in its stored locale.
-pub fn recipient_of(email: String, name: String, locale: &str) -> Recipient {
+pub fn recipient_of(email: String, name: String, locale: Locale) -> Recipient {
     Recipient {
         email,
         name,
-        locale: Locale::parse(locale).unwrap_or_default(),
+        locale,
     }
 }
 

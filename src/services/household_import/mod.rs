@@ -14,6 +14,7 @@ use crate::domain::Caller;
 use crate::domain::FieldError;
 use crate::domain::grid::cell_of;
 use crate::domain::household::join_tags;
+use crate::domain::{Category, NeedStatus};
 use crate::i18n::Text;
 use crate::store::is_unique_violation;
 use crate::store::{self, entity::household, entity::need, entity::region, now_ms};
@@ -132,7 +133,7 @@ fn key_of(row: &ImportRow) -> String {
 async fn live_needs(
     db: &impl ConnectionTrait,
     households: &[Uuid],
-) -> Result<HashSet<(Uuid, String)>, DbErr> {
+) -> Result<HashSet<(Uuid, Category)>, DbErr> {
     let mut live = HashSet::new();
     for chunk in households.chunks(500) {
         let found = need::Entity::find()
@@ -203,7 +204,7 @@ async fn write(
             }
         };
         household_of.insert(key, (household_id, point));
-        if !live.insert((household_id, row.category.code().to_owned())) {
+        if !live.insert((household_id, row.category)) {
             errors.push(row_error(
                 row,
                 "category",
@@ -217,11 +218,11 @@ async fn write(
             id: Set(Uuid::now_v7()),
             household_id: Set(household_id),
             region: Set(region.code.clone()),
-            category: Set(row.category.code().to_owned()),
+            category: Set(row.category),
             title: Set(row.title.as_str().to_owned()),
             description: Set(row.description.as_str().to_owned()),
             urgency: Set(i16::from(row.urgency.get())),
-            status: Set("open".to_owned()),
+            status: Set(NeedStatus::Open),
             lat: Set(point.map(|p| p.0)),
             lon: Set(point.map(|p| p.1)),
             cell: Set(point.map(|p| cell_of(p.0, p.1))),

@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::domain::MatchStatus;
+
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "match_events")]
 pub struct Model {
@@ -10,8 +12,8 @@ pub struct Model {
     pub match_id: Uuid,
     pub at: i64,
     pub actor_id: Option<Uuid>,
-    pub from_status: Option<String>,
-    pub to_status: String,
+    pub from_status: Option<MatchStatus>,
+    pub to_status: MatchStatus,
     pub note: Option<String>,
 }
 

@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::domain::{MatchOrigin, MatchStatus};
+
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "matches")]
 pub struct Model {
@@ -8,8 +10,8 @@ pub struct Model {
     pub need_id: Uuid,
     pub offer_id: Uuid,
     pub volunteer_id: Uuid,
-    pub origin: String,
-    pub status: String,
+    pub origin: MatchOrigin,
+    pub status: MatchStatus,
     pub round_id: Option<Uuid>,
     pub created_at: i64,
     pub updated_at: i64,

@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::domain::{Category, NeedStatus};
+
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "needs")]
 /// The figure columns (`first_accepted_at`, `completed_ms`, `declined_matches`,
@@ -10,11 +12,11 @@ pub struct Model {
     pub id: Uuid,
     pub household_id: Uuid,
     pub region: String,
-    pub category: String,
+    pub category: Category,
     pub title: String,
     pub description: String,
     pub urgency: i16,
-    pub status: String,
+    pub status: NeedStatus,
     pub lat: Option<f64>,
     pub lon: Option<f64>,
     pub cell: Option<i64>,

@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::domain::OfferStatus;
+
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "offers")]
 pub struct Model {
@@ -15,7 +17,7 @@ pub struct Model {
     pub remote: bool,
     pub capacity: i32,
     pub live_matches: i32,
-    pub status: String,
+    pub status: OfferStatus,
     pub available_until: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,

@@ -1,5 +1,8 @@
 use sea_orm::entity::prelude::*;
 
+use crate::domain::Role;
+use crate::i18n::Locale;
+
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "users")]
 pub struct Model {
@@ -10,9 +13,9 @@ pub struct Model {
     pub email: String,
     pub name: String,
     pub phone: Option<String>,
-    pub role: String,
+    pub role: Role,
     pub region: Option<String>,
-    pub locale: String,
+    pub locale: Locale,
     pub verified: bool,
     pub password_hash: Option<String>,
     pub created_at: i64,

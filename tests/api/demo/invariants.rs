@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use huzhu::domain::household::{IdNumber, parse_tags};
-use huzhu::domain::{Category, Phone};
+use huzhu::domain::{Category, MatchStatus, NeedStatus, Phone};
 use huzhu::matching::eligible_cost;
 use huzhu::services::ranking::{need_input, offer_input};
 use huzhu::store::entity::{household, matches, need, offer};
@@ -227,15 +227,15 @@ async fn the_demo_covers_every_category_township_and_week_with_county_like_rates
     for n in &needs {
         for key in keys(n) {
             let f = figures.entry(key).or_default();
-            f[0] += usize::from(n.status == "fulfilled");
+            f[0] += usize::from(n.status == NeedStatus::Fulfilled);
             f[1] += usize::from(accepted.contains(&n.id));
         }
     }
     for m in all.iter().filter(|m| m.ended_at.is_some()) {
         for key in keys(by_need[&m.need_id]) {
             let f = figures.entry(key).or_default();
-            f[2] += usize::from(m.status == "completed");
-            f[3] += usize::from(m.status != "completed");
+            f[2] += usize::from(m.status == MatchStatus::Completed);
+            f[3] += usize::from(m.status != MatchStatus::Completed);
         }
     }
     let categories = figures.keys().filter(|k| k.starts_with("category")).count();
