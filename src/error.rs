@@ -65,6 +65,13 @@ impl From<ServiceError> for ApiError {
     }
 }
 
+/// Every field a request got wrong, found while parsing it at the edge.
+impl From<Vec<crate::domain::FieldError>> for ApiError {
+    fn from(errors: Vec<crate::domain::FieldError>) -> Self {
+        ServiceError::Invalid(errors).into()
+    }
+}
+
 impl From<sea_orm::DbErr> for ApiError {
     fn from(err: sea_orm::DbErr) -> Self {
         Self::Internal(err.into())

@@ -17,7 +17,32 @@
 use super::FieldError;
 use crate::i18n::Text;
 
-/// Named parses of several fields, as every value or every error.
+/// One field's parse, named (`("title", NeedTitle::parse(t))`), or a parse
+/// that names its own fields (a point reports `lat` or `lon`).
+pub trait FieldParse {
+    type Value;
+
+    fn parsed(self) -> Result<Self::Value, Vec<FieldError>>;
+}
+
+impl<T> FieldParse for (&str, Result<T, Text>) {
+    type Value = T;
+
+    fn parsed(self) -> Result<T, Vec<FieldError>> {
+        self.1
+            .map_err(|message| vec![FieldError::new(self.0, message)])
+    }
+}
+
+impl<T> FieldParse for Result<T, Vec<FieldError>> {
+    type Value = T;
+
+    fn parsed(self) -> Self {
+        self
+    }
+}
+
+/// Parses of several fields, as every value or every error.
 pub trait AllFields {
     /// The fields' values, in order.
     type Values;
@@ -28,17 +53,17 @@ pub trait AllFields {
 
 macro_rules! all_fields {
     ($($value:ident: $ty:ident),+) => {
-        impl<$($ty),+> AllFields for ($((&str, Result<$ty, Text>),)+) {
-            type Values = ($($ty,)+);
+        impl<$($ty: FieldParse),+> AllFields for ($($ty,)+) {
+            type Values = ($($ty::Value,)+);
 
             fn all(self) -> Result<Self::Values, Vec<FieldError>> {
                 let mut errors = Vec::new();
                 let ($($value,)+) = self;
                 $(
-                    let $value = match $value {
-                        (_, Ok(v)) => Some(v),
-                        (field, Err(message)) => {
-                            errors.push(FieldError::new(field, message));
+                    let $value = match $value.parsed() {
+                        Ok(v) => Some(v),
+                        Err(found) => {
+                            errors.extend(found);
                             None
                         }
                     };
@@ -75,6 +100,19 @@ mod tests {
     fn every_value_comes_back_in_order_when_every_field_parses() {
         let values = (("a", Ok::<_, Text>(1)), ("b", Ok::<_, Text>("two"))).all();
         assert_eq!(values, Ok((1, "two")));
+    }
+
+    #[test]
+    fn a_parse_that_names_its_own_fields_joins_the_others() {
+        let two = Err::<(), _>(vec![
+            FieldError::new("lat", bad("lat")),
+            FieldError::new("lon", bad("lon")),
+        ]);
+        let errors = (("a", Err::<i32, _>(bad("a is bad"))), two)
+            .all()
+            .expect_err("three bad fields");
+        let named: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(named, ["a", "lat", "lon"]);
     }
 
     #[test]

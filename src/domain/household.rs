@@ -4,6 +4,7 @@
 //! in both languages, without repeating the personal data it was given.
 
 mod id_number;
+pub mod input;
 mod tag;
 #[cfg(test)]
 mod tests;

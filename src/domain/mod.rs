@@ -11,6 +11,7 @@ pub mod geo;
 pub mod grid;
 pub mod household;
 pub mod match_status;
+pub mod need;
 pub mod period;
 pub mod region;
 pub mod status;

@@ -8,14 +8,17 @@ use uuid::Uuid;
 
 use crate::context::AppContext;
 use crate::domain::cursor::encode_key;
+use crate::domain::fields::AllFields;
 use crate::domain::geo::GeoPoint;
+use crate::domain::household::{NeedDescription, NeedTitle};
+use crate::domain::need::{NeedChanges, NewNeed, category_of, household_of, urgency_of};
 use crate::domain::{Caller, Category, NeedStatus, RegionPrefix, Role};
 use crate::error::ApiError;
 use crate::i18n::Text;
 use crate::routes::extract::{Json, Page, Query, invalid_cursor, key_cursor, page_limit};
 use crate::routes::households::time;
 use crate::services::nearby::{self, Cursor, coarse};
-use crate::services::needs::{self, NeedInput};
+use crate::services::needs;
 use crate::services::ranking::{self, Sight};
 use crate::store::{self, entity::need, needs::NeedFilter};
 
@@ -123,15 +126,61 @@ pub struct NeedBody {
     pub urgency: Option<i64>,
 }
 
-impl From<NeedBody> for NeedInput {
-    fn from(b: NeedBody) -> Self {
-        Self {
-            household_id: b.household_id,
-            category: b.category,
-            title: b.title,
-            description: b.description,
-            urgency: b.urgency,
-        }
+impl TryFrom<NeedBody> for NewNeed {
+    type Error = ApiError;
+
+    fn try_from(b: NeedBody) -> Result<Self, ApiError> {
+        let (household_id, category, title, description, urgency) = (
+            ("household_id", household_of(b.household_id)),
+            ("category", category_of(b.category.as_deref().unwrap_or(""))),
+            ("title", NeedTitle::parse(b.title.as_deref().unwrap_or(""))),
+            (
+                "description",
+                NeedDescription::parse(b.description.as_deref().unwrap_or("")),
+            ),
+            ("urgency", urgency_of(b.urgency.unwrap_or(0))),
+        )
+            .all()?;
+        Ok(Self {
+            household_id,
+            category,
+            title,
+            description,
+            urgency,
+        })
+    }
+}
+
+/// A PATCH names only what changes; each named field must parse.
+impl TryFrom<NeedBody> for NeedChanges {
+    type Error = ApiError;
+
+    fn try_from(b: NeedBody) -> Result<Self, ApiError> {
+        let (category, title, description, urgency) = (
+            (
+                "category",
+                b.category.as_deref().map(category_of).transpose(),
+            ),
+            (
+                "title",
+                b.title.as_deref().map(NeedTitle::parse).transpose(),
+            ),
+            (
+                "description",
+                b.description
+                    .as_deref()
+                    .map(NeedDescription::parse)
+                    .transpose(),
+            ),
+            ("urgency", b.urgency.map(urgency_of).transpose()),
+        )
+            .all()?;
+        Ok(Self {
+            category,
+            title,
+            description,
+            urgency,
+        })
     }
 }
 
@@ -143,7 +192,7 @@ pub async fn create(
     caller: Caller,
     Json(body): Json<NeedBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let need = needs::create(&ctx, &caller, body.into()).await?;
+    let need = needs::create(&ctx, &caller, body.try_into()?).await?;
     let mut page = views(&ctx, vec![(need, None)], false).await?;
     Ok(HttpResponse::Created().json(page.remove(0)))
 }
@@ -315,7 +364,7 @@ pub async fn update(
     id: web::Path<Uuid>,
     Json(body): Json<NeedBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let need = needs::update(&ctx, &caller, *id, body.into()).await?;
+    let need = needs::update(&ctx, &caller, *id, body.try_into()?).await?;
     let mut page = views(&ctx, vec![(need, None)], false).await?;
     Ok(HttpResponse::Ok().json(page.remove(0)))
 }

@@ -4,24 +4,13 @@
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DbErr};
 use uuid::Uuid;
 
-use super::{Fields, ServiceError};
+use super::ServiceError;
 use crate::context::AppContext;
-use crate::domain::Caller;
 use crate::domain::grid::cell_of;
-use crate::domain::household::{NeedDescription, NeedTitle, Urgency};
-use crate::domain::{Category, Lines, NeedStatus, clean_text};
+use crate::domain::need::{NeedChanges, NewNeed};
+use crate::domain::{Caller, Category, Lines, NeedStatus, clean_text};
 use crate::i18n::Text;
 use crate::store::{self, entity::need, now_ms};
-
-/// A need as submitted (create) or changed (patch: `None` keeps).
-#[derive(Debug, Default, Clone)]
-pub struct NeedInput {
-    pub household_id: Option<Uuid>,
-    pub category: Option<String>,
-    pub title: Option<String>,
-    pub description: Option<String>,
-    pub urgency: Option<i64>,
-}
 
 /// The point of a region (or of the nearest enclosing one that has a point).
 pub async fn region_point(
@@ -41,21 +30,6 @@ pub async fn region_point(
             None => return Ok(None),
         }
     }
-}
-
-fn category_of(text: &str) -> Result<Category, Text> {
-    text.parse::<Category>().map_err(|_| {
-        Text::fixed(
-            "类别不存在（见 docs/matching.md 的八个类别）",
-            "Unknown category (one of the eight in docs/matching.md)",
-        )
-    })
-}
-
-fn urgency_of(n: i64) -> Result<Urgency, Text> {
-    u8::try_from(n)
-        .map_err(|_| Text::fixed("紧急程度为 1 到 3", "urgency is 1 to 3"))
-        .and_then(Urgency::try_from)
 }
 
 /// The need of a household that would conflict with a new one.
@@ -87,35 +61,10 @@ fn duplicate(existing: &need::Model) -> ServiceError {
 pub async fn create(
     ctx: &AppContext,
     caller: &Caller,
-    input: NeedInput,
+    new: NewNeed,
 ) -> Result<need::Model, ServiceError> {
-    let mut fields = Fields::default();
-    let household_id = fields.check(
-        "household_id",
-        input
-            .household_id
-            .ok_or(Text::fixed("缺少户", "household_id is required")),
-    );
-    let category = fields.check(
-        "category",
-        category_of(input.category.as_deref().unwrap_or("")),
-    );
-    let title = fields.check(
-        "title",
-        NeedTitle::parse(input.title.as_deref().unwrap_or("")),
-    );
-    let description = fields.check(
-        "description",
-        NeedDescription::parse(input.description.as_deref().unwrap_or("")),
-    );
-    let urgency = fields.check("urgency", urgency_of(input.urgency.unwrap_or(0)));
-    fields.finish()?;
-    let (Some(household_id), Some(category), Some(title), Some(description), Some(urgency)) =
-        (household_id, category, title, description, urgency)
-    else {
-        return Err(ServiceError::Invalid(Vec::new()));
-    };
-    let household = store::households::find(&ctx.db, household_id)
+    let category = new.category;
+    let household = store::households::find(&ctx.db, new.household_id)
         .await?
         .filter(|h| caller.reaches(&h.region))
         .ok_or_else(|| {
@@ -131,24 +80,7 @@ pub async fn create(
         Some(p) => Some(p),
         None => region_point(&ctx.db, &household.region).await?,
     };
-    let now = now_ms();
-    let row = need::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        household_id: Set(household.id),
-        region: Set(household.region.clone()),
-        category: Set(category),
-        title: Set(title.as_str().to_owned()),
-        description: Set(description.as_str().to_owned()),
-        urgency: Set(i16::from(urgency.get())),
-        status: Set(NeedStatus::Open),
-        lat: Set(point.map(|p| p.0)),
-        lon: Set(point.map(|p| p.1)),
-        cell: Set(point.map(|p| cell_of(p.0, p.1))),
-        cancel_reason: Set(None),
-        created_by: Set(caller.user_id),
-        posted_at: Set(now),
-        updated_at: Set(now),
-    };
+    let row = open_row(&new, &household.region, point, caller.user_id, now_ms());
     match row.insert(&ctx.db).await {
         Ok(need) => Ok(need),
         // Lost a race with a concurrent post: the unique index decided.
@@ -159,6 +91,33 @@ pub async fn create(
             }
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+/// The row of a need posted open: by the API, or by a spreadsheet import.
+pub fn open_row(
+    new: &NewNeed,
+    region: &str,
+    point: Option<(f64, f64)>,
+    created_by: Uuid,
+    now: i64,
+) -> need::ActiveModel {
+    need::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        household_id: Set(new.household_id),
+        region: Set(region.to_owned()),
+        category: Set(new.category),
+        title: Set(new.title.as_str().to_owned()),
+        description: Set(new.description.as_str().to_owned()),
+        urgency: Set(i16::from(new.urgency.get())),
+        status: Set(NeedStatus::Open),
+        lat: Set(point.map(|p| p.0)),
+        lon: Set(point.map(|p| p.1)),
+        cell: Set(point.map(|p| cell_of(p.0, p.1))),
+        cancel_reason: Set(None),
+        created_by: Set(created_by),
+        posted_at: Set(now),
+        updated_at: Set(now),
     }
 }
 
@@ -190,41 +149,22 @@ pub async fn update(
     ctx: &AppContext,
     caller: &Caller,
     id: Uuid,
-    input: NeedInput,
+    changes: NeedChanges,
 ) -> Result<need::Model, ServiceError> {
     let current = store::needs::find(&ctx.db, id)
         .await?
         .filter(|n| caller.reaches(&n.region))
         .ok_or(ServiceError::NotFound)?;
-    let mut fields = Fields::default();
-    let category = match &input.category {
-        Some(c) => fields.check("category", category_of(c)),
-        None => Some(current.category),
-    };
-    let title = match &input.title {
-        Some(t) => fields
-            .check("title", NeedTitle::parse(t))
-            .map(|t| t.as_str().to_owned()),
-        None => Some(current.title.clone()),
-    };
-    let description = match &input.description {
-        Some(d) => fields
-            .check("description", NeedDescription::parse(d))
-            .map(|d| d.as_str().to_owned()),
-        None => Some(current.description.clone()),
-    };
-    let urgency = match input.urgency {
-        Some(u) => fields
-            .check("urgency", urgency_of(u))
-            .map(|u| i16::from(u.get())),
-        None => Some(current.urgency),
-    };
-    fields.finish()?;
-    let (Some(category), Some(title), Some(description), Some(urgency)) =
-        (category, title, description, urgency)
-    else {
-        return Err(ServiceError::Invalid(Vec::new()));
-    };
+    let category = changes.category.unwrap_or(current.category);
+    let title = changes
+        .title
+        .map_or(current.title.clone(), |t| t.as_str().to_owned());
+    let description = changes
+        .description
+        .map_or(current.description.clone(), |d| d.as_str().to_owned());
+    let urgency = changes
+        .urgency
+        .map_or(current.urgency, |u| i16::from(u.get()));
     if category != current.category
         && let Some(existing) = live_need(&ctx.db, current.household_id, category).await?
     {

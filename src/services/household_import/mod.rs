@@ -12,9 +12,9 @@ pub mod parse;
 
 use crate::domain::Caller;
 use crate::domain::FieldError;
-use crate::domain::grid::cell_of;
 use crate::domain::household::join_tags;
-use crate::domain::{Category, NeedStatus};
+use crate::domain::need::NewNeed;
+use crate::domain::Category;
 use crate::i18n::Text;
 use crate::store::is_unique_violation;
 use crate::store::{self, entity::household, entity::need, entity::region, now_ms};
@@ -214,23 +214,20 @@ async fn write(
             continue;
         }
         let point = point.or(region.lat.zip(region.lon));
-        new_needs.push(need::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            household_id: Set(household_id),
-            region: Set(region.code.clone()),
-            category: Set(row.category),
-            title: Set(row.title.as_str().to_owned()),
-            description: Set(row.description.as_str().to_owned()),
-            urgency: Set(i16::from(row.urgency.get())),
-            status: Set(NeedStatus::Open),
-            lat: Set(point.map(|p| p.0)),
-            lon: Set(point.map(|p| p.1)),
-            cell: Set(point.map(|p| cell_of(p.0, p.1))),
-            cancel_reason: Set(None),
-            created_by: Set(caller.user_id),
-            posted_at: Set(now),
-            updated_at: Set(now),
-        });
+        let need = NewNeed {
+            household_id,
+            category: row.category,
+            title: row.title.clone(),
+            description: row.description.clone(),
+            urgency: row.urgency,
+        };
+        new_needs.push(super::needs::open_row(
+            &need,
+            &region.code,
+            point,
+            caller.user_id,
+            now,
+        ));
     }
     for (row, code) in &parsed.refused_regions {
         if in_reach(code.as_str()).is_none() {

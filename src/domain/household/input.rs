@@ -1,0 +1,155 @@
+//! A household as a request or form states it, parsed: what a service may
+//! be handed to register or change a household. Whether its region exists
+//! and lies in the caller's reach needs the database, and stays the
+//! service's check.
+
+use super::{HouseholdTag, IdNumber, Members, parse_tags};
+use crate::domain::fields::AllFields;
+use crate::domain::{FieldError, PersonName, Phone, RegionCode};
+use crate::i18n::Text;
+
+/// A household to register: every field parsed.
+#[derive(Clone)]
+pub struct NewHousehold {
+    pub region: RegionCode,
+    pub head_name: PersonName,
+    pub id_number: Option<IdNumber>,
+    pub phone: Option<Phone>,
+    pub members: Members,
+    /// (lat, lon) in WGS84 degrees.
+    pub point: Option<(f64, f64)>,
+    pub tags: Vec<HouseholdTag>,
+}
+
+/// Changes to a household: each field parsed, `None` keeps it, and
+/// `Some(None)` clears an optional one.
+#[derive(Clone, Default)]
+pub struct HouseholdChanges {
+    pub region: Option<RegionCode>,
+    pub head_name: Option<PersonName>,
+    pub id_number: Option<Option<IdNumber>>,
+    pub phone: Option<Option<Phone>>,
+    pub members: Option<Members>,
+    pub point: Option<Option<(f64, f64)>>,
+    pub tags: Option<Vec<HouseholdTag>>,
+}
+
+/// Household personal data stays out of logs and panic messages.
+impl std::fmt::Debug for NewHousehold {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewHousehold")
+            .field("region", &self.region)
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for HouseholdChanges {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HouseholdChanges")
+            .field("region", &self.region)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A region code as a request names it.
+pub fn region_of(text: &str) -> Result<RegionCode, Text> {
+    RegionCode::parse(text)
+        .map_err(|_| Text::fixed("地区代码为 12 位数字", "region is a 12-digit code"))
+}
+
+/// The region a new household must name.
+pub fn required_region(text: Option<&str>) -> Result<RegionCode, Text> {
+    match text {
+        Some(text) => region_of(text),
+        None => Err(Text::fixed("缺少地区", "region is required")),
+    }
+}
+
+/// The number of members, 1 to 30.
+pub fn members_of(n: i64) -> Result<Members, Text> {
+    u16::try_from(n)
+        .map_err(|_| {
+            Text::fixed(
+                "人口为 1 到 30 的整数",
+                "members is a whole number from 1 to 30",
+            )
+        })
+        .and_then(Members::try_from)
+}
+
+/// Tags from the closed vocabulary.
+pub fn tags_of(tags: &[String]) -> Result<Vec<HouseholdTag>, Text> {
+    parse_tags(&tags.join(";"))
+}
+
+/// An optional text field: blank is none, anything else must parse.
+pub fn optional<T>(
+    value: Option<&str>,
+    parse: impl Fn(&str) -> Result<T, Text>,
+) -> Result<Option<T>, Text> {
+    match value.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(v) => parse(v).map(Some),
+    }
+}
+
+/// A point from a request's numbers: both or neither, each in range; the
+/// error names the field at fault.
+pub fn point_of(lat: Option<f64>, lon: Option<f64>) -> Result<Option<(f64, f64)>, Vec<FieldError>> {
+    let one = |field: &str, zh, en| Err(vec![FieldError::new(field, Text::fixed(zh, en))]);
+    match (lat, lon) {
+        (None, None) => Ok(None),
+        (Some(_), None) => one("lon", "缺少经度", "lon is required with lat"),
+        (None, Some(_)) => one("lat", "缺少纬度", "lat is required with lon"),
+        (Some(lat), Some(lon)) => (
+            (
+                "lat",
+                (lat.is_finite() && lat.abs() <= 90.0)
+                    .then_some(lat)
+                    .ok_or(Text::fixed(
+                        "纬度应在 -90 到 90 之间",
+                        "lat is from -90 to 90",
+                    )),
+            ),
+            (
+                "lon",
+                (lon.is_finite() && lon.abs() <= 180.0)
+                    .then_some(lon)
+                    .ok_or(Text::fixed(
+                        "经度应在 -180 到 180 之间",
+                        "lon is from -180 to 180",
+                    )),
+            ),
+        )
+            .all()
+            .map(Some),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_point_is_both_coordinates_or_neither_and_each_fault_is_named() {
+        assert_eq!(point_of(None, None), Ok(None));
+        assert_eq!(point_of(Some(27.1), Some(110.6)), Ok(Some((27.1, 110.6))));
+        let fields = |r: Result<_, Vec<FieldError>>| -> Vec<String> {
+            r.expect_err("bad").into_iter().map(|e| e.field).collect()
+        };
+        assert_eq!(fields(point_of(Some(27.1), None)), ["lon"]);
+        assert_eq!(fields(point_of(None, Some(110.6))), ["lat"]);
+        assert_eq!(fields(point_of(Some(91.0), Some(181.0))), ["lat", "lon"]);
+        assert_eq!(fields(point_of(Some(f64::NAN), Some(110.6))), ["lat"]);
+    }
+
+    #[test]
+    fn a_blank_optional_field_is_none_and_a_bad_one_an_error() {
+        assert_eq!(
+            optional(Some("  "), Phone::parse).map(|p| p.is_none()),
+            Ok(true)
+        );
+        assert_eq!(optional(None, Phone::parse).map(|p| p.is_none()), Ok(true));
+        assert!(optional(Some("12"), Phone::parse).is_err());
+    }
+}
