@@ -65,6 +65,13 @@ impl From<ServiceError> for ApiError {
     }
 }
 
+/// A request's fields that did not parse: 422 with every error.
+impl From<Vec<FieldError>> for ApiError {
+    fn from(errors: Vec<FieldError>) -> Self {
+        Self::Validation(errors)
+    }
+}
+
 impl From<sea_orm::DbErr> for ApiError {
     fn from(err: sea_orm::DbErr) -> Self {
         Self::Internal(err.into())
