@@ -12,6 +12,7 @@ pub mod geo;
 pub mod grid;
 pub mod household;
 pub mod match_status;
+pub mod new_account;
 pub mod offer;
 pub mod period;
 pub mod region;
