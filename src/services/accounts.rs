@@ -2,7 +2,7 @@
 //! address; staff are invited by an admin or coordinator; scripts create
 //! accounts from the command line.
 
-use sea_orm::{ActiveValue::Set, DatabaseConnection};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseConnection, IntoActiveModel};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -20,6 +20,33 @@ pub const VERIFY_TTL_MS: i64 = 48 * HOUR_MS;
 pub const INVITE_TTL_MS: i64 = 7 * DAY_MS;
 pub const RESET_TTL_MS: i64 = HOUR_MS;
 
+/// The row of a new account, as every way of making one stores it; the
+/// demo builds its county's accounts with it too.
+pub(super) fn new_user(
+    id: Uuid,
+    profile: &Profile,
+    assignment: &Assignment,
+    verified: bool,
+    hash: Option<String>,
+    at: i64,
+) -> user::Model {
+    user::Model {
+        id,
+        email_key: profile.email.key(),
+        email: profile.email.as_str().to_owned(),
+        name: profile.name.as_str().to_owned(),
+        phone: profile.phone.as_ref().map(|ph| ph.as_str().to_owned()),
+        role: assignment.role(),
+        region: assignment.region().map(|r| r.as_str().to_owned()),
+        locale: profile.locale,
+        verified,
+        password_hash: hash,
+        created_at: at,
+        updated_at: at,
+    }
+}
+
+/// [`new_user`] with a fresh id, to insert.
 fn user_row(
     profile: &Profile,
     assignment: &Assignment,
@@ -27,20 +54,9 @@ fn user_row(
     hash: Option<String>,
     now: i64,
 ) -> user::ActiveModel {
-    user::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        email_key: Set(profile.email.key()),
-        email: Set(profile.email.as_str().to_owned()),
-        name: Set(profile.name.as_str().to_owned()),
-        phone: Set(profile.phone.as_ref().map(|ph| ph.as_str().to_owned())),
-        role: Set(assignment.role()),
-        region: Set(assignment.region().map(|r| r.as_str().to_owned())),
-        locale: Set(profile.locale),
-        verified: Set(verified),
-        password_hash: Set(hash),
-        created_at: Set(now),
-        updated_at: Set(now),
-    }
+    new_user(Uuid::now_v7(), profile, assignment, verified, hash, now)
+        .into_active_model()
+        .reset_all()
 }
 
 fn email_taken() -> ServiceError {
@@ -156,8 +172,14 @@ async fn taken(
     profile: &Profile,
     now: i64,
 ) -> Result<user::Model, ServiceError> {
-    use sea_orm::TryIntoModel;
-    let unsaved = user_row(profile, &Assignment::VOLUNTEER, false, None, now).try_into_model()?;
+    let unsaved = new_user(
+        Uuid::now_v7(),
+        profile,
+        &Assignment::VOLUNTEER,
+        false,
+        None,
+        now,
+    );
     let bucket = super::throttle::account_bucket("register-taken", &owner.email_key);
     let limit = ctx.settings.limits.resets_per_account;
     if super::throttle::hit(&ctx.db, &bucket, limit, now)

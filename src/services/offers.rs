@@ -1,6 +1,6 @@
 //! Offers: what a volunteer can give, where, how far and how many at once.
 
-use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+use sea_orm::{ActiveModelTrait, IntoActiveModel};
 use uuid::Uuid;
 
 use super::ServiceError;
@@ -12,13 +12,9 @@ use crate::domain::{Caller, CategorySet, OfferStatus, Role};
 use crate::i18n::Text;
 use crate::store::{self, entity::offer, now_ms};
 
-/// A volunteer posts an offer.
-pub async fn create(
-    ctx: &AppContext,
-    caller: &Caller,
-    new: NewOffer,
-) -> Result<offer::Model, ServiceError> {
-    let now = now_ms();
+/// The row of a new offer, as [`create`] stores it; the demo builds its
+/// county's offers with it too, so that they are stored alike.
+pub(super) fn new_row(id: Uuid, volunteer: Uuid, new: NewOffer, at: i64) -> offer::Model {
     let NewOffer {
         categories,
         point,
@@ -27,25 +23,34 @@ pub async fn create(
         capacity,
         available_until,
     } = new;
-    let row = offer::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        volunteer_id: Set(caller.user_id),
-        categories: Set(i32::from(categories.0)),
-        lat: Set(point.lat),
-        lon: Set(point.lon),
-        cell: Set(cell_of(point.lat, point.lon)),
-        radius_km: Set(radius.as_str().to_owned()),
-        radius_m: Set(radius.metres()),
-        remote: Set(remote),
-        capacity: Set(capacity.get()),
-        live_matches: Set(0),
-        status: Set(OfferStatus::Active),
-        available_until: Set(available_until.map(AvailableUntil::millis)),
-        created_at: Set(now),
-        updated_at: Set(now),
-    };
+    offer::Model {
+        id,
+        volunteer_id: volunteer,
+        categories: i32::from(categories.0),
+        lat: point.lat,
+        lon: point.lon,
+        cell: cell_of(point.lat, point.lon),
+        radius_km: radius.as_str().to_owned(),
+        radius_m: radius.metres(),
+        remote,
+        capacity: capacity.get(),
+        live_matches: 0,
+        status: OfferStatus::Active,
+        available_until: available_until.map(AvailableUntil::millis),
+        created_at: at,
+        updated_at: at,
+    }
+}
+
+/// A volunteer posts an offer.
+pub async fn create(
+    ctx: &AppContext,
+    caller: &Caller,
+    new: NewOffer,
+) -> Result<offer::Model, ServiceError> {
+    let row = new_row(Uuid::now_v7(), caller.user_id, new, now_ms());
     let txn = store::begin_write(&ctx.db).await?;
-    let offer = row.insert(&txn).await?;
+    let offer = row.into_active_model().reset_all().insert(&txn).await?;
     store::offer_cover::insert(&txn, std::slice::from_ref(&offer)).await?;
     txn.commit().await?;
     Ok(offer)
