@@ -113,9 +113,18 @@ pub struct NewAccount {
 mod tests {
     use super::*;
 
+    /// Email, name, phone, locale, and the fields refused.
+    type Case<'a> = (
+        &'a str,
+        &'a str,
+        Option<&'a str>,
+        Option<&'a str>,
+        &'a [&'a str],
+    );
+
     #[test]
     fn a_profile_reports_every_bad_field_by_name() {
-        let cases: [(&str, &str, Option<&str>, Option<&str>, &[&str]); 6] = [
+        let cases: [Case; 6] = [
             ("li@example.org", "李明", None, None, &[]),
             ("li@example.org", "李明", Some("  "), Some("en-GB"), &[]),
             ("nope", "李明", None, None, &["email"]),
