@@ -65,10 +65,10 @@ impl From<ServiceError> for ApiError {
     }
 }
 
-/// Every field a request got wrong, found while parsing it at the edge.
-impl From<Vec<crate::domain::FieldError>> for ApiError {
-    fn from(errors: Vec<crate::domain::FieldError>) -> Self {
-        ServiceError::Invalid(errors).into()
+/// A request's fields that did not parse: 422 with every error.
+impl From<Vec<FieldError>> for ApiError {
+    fn from(errors: Vec<FieldError>) -> Self {
+        Self::Validation(errors)
     }
 }
 

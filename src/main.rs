@@ -2,7 +2,9 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use huzhu::cli::{Cli, Command, ImportCommand, RegionsCommand, UserCommand};
-use huzhu::domain::Role;
+use huzhu::domain::fields::both;
+use huzhu::domain::new_account::{Assignment, NewAccount, Profile};
+use huzhu::domain::{FieldError, Password, Role};
 use huzhu::services::{ServiceError, accounts};
 use huzhu::settings::Settings;
 use huzhu::startup::{self, Application};
@@ -122,16 +124,19 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             std::io::stdin().read_line(&mut line)?;
             let password = line.strip_suffix('\n').unwrap_or(&line);
             let password = password.strip_suffix('\r').unwrap_or(password);
-            let db = startup::prepare_database(&settings).await?;
-            let input = accounts::NewAccount {
-                email: &email,
-                name: &name,
-                phone: None,
-                locale: locale.as_deref(),
-                role,
-                region: region.as_deref(),
+            let profile = Profile::parse(&email, &name, None, locale.as_deref());
+            let assignment = Assignment::parse(role, region.as_deref())
+                .map_err(|message| vec![FieldError::new("region", message)]);
+            let password = Password::parse(password, &email, &name)
+                .map_err(|message| vec![FieldError::new("password", message)]);
+            let (profile, (assignment, password)) = both(profile, both(assignment, password))
+                .map_err(|errors| describe(ServiceError::Invalid(errors)))?;
+            let account = NewAccount {
+                profile,
+                assignment,
             };
-            let user = accounts::create_with_password(&db, input, password)
+            let db = startup::prepare_database(&settings).await?;
+            let user = accounts::create_with_password(&db, account, password)
                 .await
                 .map_err(describe)?;
             println!("created {} {} ({})", user.role, user.email, user.id);

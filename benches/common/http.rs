@@ -3,7 +3,8 @@
 
 use std::time::{Duration, Instant};
 
-use huzhu::domain::Role;
+use huzhu::domain::new_account::{Assignment, NewAccount, Profile};
+use huzhu::domain::{Password, Role};
 
 const PASSWORD: &str = "一个足够长的基准测试密码";
 
@@ -16,15 +17,12 @@ pub async fn token(
     region: Option<&str>,
 ) -> String {
     let email = format!("bench-{}@example.org", role.as_str());
-    let input = huzhu::services::accounts::NewAccount {
-        email: &email,
-        name: "基准",
-        phone: None,
-        locale: None,
-        role,
-        region,
+    let account = NewAccount {
+        profile: Profile::parse(&email, "基准", None, None).expect("profile"),
+        assignment: Assignment::parse(role, region).expect("region"),
     };
-    huzhu::services::accounts::create_with_password(&ctx.db, input, PASSWORD)
+    let password = Password::parse(PASSWORD, &email, "基准").expect("password");
+    huzhu::services::accounts::create_with_password(&ctx.db, account, password)
         .await
         .expect("user");
     let body = serde_json::json!({"email": email, "password": PASSWORD});

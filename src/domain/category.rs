@@ -1,4 +1,4 @@
-//! The eight help categories of docs/matching.md.
+//! The eight help categories of docs/matching.md, and sets of them.
 
 use std::fmt;
 use std::str::FromStr;
@@ -134,6 +134,60 @@ impl<'de> Deserialize<'de> for Category {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// A set of categories as a bitmask over [`Category::index`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CategorySet(pub u8);
+
+const _: () = assert!(
+    Category::COUNT <= u8::BITS as usize,
+    "CategorySet needs a bit per category"
+);
+
+impl CategorySet {
+    /// The remote-capable categories.
+    pub const REMOTE_CAPABLE: CategorySet = CategorySet(0b0110_1001);
+
+    /// Whether `c` is in the set.
+    pub fn contains(self, c: Category) -> bool {
+        self.0 & (1 << c.index()) != 0
+    }
+
+    /// Adds `c` to the set.
+    pub fn insert(&mut self, c: Category) {
+        self.0 |= 1 << c.index();
+    }
+
+    /// Whether the set is empty.
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// The categories in both sets.
+    pub fn intersect(self, other: CategorySet) -> CategorySet {
+        CategorySet(self.0 & other.0)
+    }
+
+    /// The categories of `self` that are not in `other`.
+    pub fn minus(self, other: CategorySet) -> CategorySet {
+        CategorySet(self.0 & !other.0)
+    }
+
+    /// The categories in docs/matching.md's order.
+    pub fn iter(self) -> impl Iterator<Item = Category> {
+        Category::ALL.into_iter().filter(move |&c| self.contains(c))
+    }
+}
+
+impl FromIterator<Category> for CategorySet {
+    fn from_iter<I: IntoIterator<Item = Category>>(iter: I) -> Self {
+        let mut set = CategorySet::default();
+        for c in iter {
+            set.insert(c);
+        }
+        set
     }
 }
 

@@ -88,6 +88,20 @@ all_fields!(a: A, b: B, c: C, d: D, e: E, f: F, g: G, h: H);
 all_fields!(a: A, b: B, c: C, d: D, e: E, f: F, g: G, h: H, i: I);
 all_fields!(a: A, b: B, c: C, d: D, e: E, f: F, g: G, h: H, i: I, j: J);
 
+/// Both values of two parses that each name their own fields (a list whose
+/// entries are named one by one, a pair whose halves depend on each other),
+/// or the errors of both, the first's first: the same all-at-once answer for
+/// parses that [`AllFields`] cannot hold, since they fail on several fields.
+pub fn both<A, B>(
+    a: Result<A, Vec<FieldError>>,
+    b: Result<B, Vec<FieldError>>,
+) -> Result<(A, B), Vec<FieldError>> {
+    match (a, b) {
+        (Ok(a), Ok(b)) => Ok((a, b)),
+        (a, b) => Err(a.err().into_iter().chain(b.err()).flatten().collect()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -126,5 +140,23 @@ mod tests {
             .expect_err("two bad fields");
         let named: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(named, ["a", "c"]);
+    }
+
+    #[test]
+    fn both_reports_the_errors_of_either_side_in_order() {
+        let named = |r: Result<((), ()), Vec<FieldError>>| -> Vec<String> {
+            r.expect_err("errors")
+                .into_iter()
+                .map(|e| e.field)
+                .collect()
+        };
+        let err = |f: &str| Err::<(), _>(vec![FieldError::new(f, bad("bad"))]);
+        assert_eq!(
+            both(Ok::<_, Vec<FieldError>>(1), Ok::<_, Vec<FieldError>>(2)),
+            Ok((1, 2))
+        );
+        assert_eq!(named(both(err("a"), err("b"))), ["a", "b"]);
+        assert_eq!(named(both(Ok(()), err("b"))), ["b"]);
+        assert_eq!(named(both(err("a"), Ok(()))), ["a"]);
     }
 }

@@ -1,6 +1,9 @@
 //! Points on the earth and the distances between them, exactly as
 //! docs/matching.md (and its Python checker) computes them: the matching
 //! solver, the nearby search and the offer cover all measure with these.
+//! Also the ranges a coordinate sent in a request must lie in.
+
+use crate::i18n::Text;
 
 /// Earth radius of docs/matching.md, in metres.
 pub const EARTH_RADIUS_M: f64 = 6_371_008.8;
@@ -25,6 +28,26 @@ impl GeoPoint {
     pub(crate) fn key(self) -> (u64, u64) {
         (self.lat.to_bits(), self.lon.to_bits())
     }
+}
+
+/// A latitude sent as a number: finite, from -90 to 90 degrees.
+pub fn latitude(degrees: f64) -> Result<f64, Text> {
+    (degrees.is_finite() && degrees.abs() <= 90.0)
+        .then_some(degrees)
+        .ok_or(Text::fixed(
+            "纬度应在 -90 到 90 之间",
+            "lat is from -90 to 90",
+        ))
+}
+
+/// A longitude sent as a number: finite, from -180 to 180 degrees.
+pub fn longitude(degrees: f64) -> Result<f64, Text> {
+    (degrees.is_finite() && degrees.abs() <= 180.0)
+        .then_some(degrees)
+        .ok_or(Text::fixed(
+            "经度应在 -180 到 180 之间",
+            "lon is from -180 to 180",
+        ))
 }
 
 /// Haversine distance in whole metres, `floor(h + 0.5)`.
@@ -115,5 +138,24 @@ mod tests {
         let a = GeoPoint::new(0.0, 0.0);
         let d = haversine_m(a, GeoPoint::new(0.0, 1.0));
         assert_eq!(d, 111_195);
+    }
+
+    #[test]
+    fn coordinates_are_finite_and_within_their_range() {
+        let cases = [
+            (0.0, true, true),
+            (90.0, true, true),
+            (-90.0, true, true),
+            (90.5, false, true),
+            (180.0, false, true),
+            (-180.0, false, true),
+            (180.01, false, false),
+            (f64::NAN, false, false),
+            (f64::INFINITY, false, false),
+        ];
+        for (degrees, lat_ok, lon_ok) in cases {
+            assert_eq!(latitude(degrees).is_ok(), lat_ok, "lat {degrees}");
+            assert_eq!(longitude(degrees).is_ok(), lon_ok, "lon {degrees}");
+        }
     }
 }

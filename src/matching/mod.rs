@@ -22,7 +22,7 @@
 //! 4. `decompose`: the class flow is split back into (need, offer) pairs.
 //!
 //! The rest: `types` (the solver's inputs and outputs, and the cost of a
-//! pair), `decimal` and `radius` (radius texts read exactly), `flow`
+//! pair), `radius` (radius texts read exactly, with `domain::decimal`), `flow`
 //! (the network the steps pass on), `fxhash`, and, for tests only,
 //! `reference` (a slow, obviously correct solver) and `tests`.
 
@@ -38,7 +38,6 @@ mod flow;
 mod fxhash;
 
 // The solver's inputs and outputs, and the instance files.
-mod decimal;
 pub mod instance;
 mod radius;
 mod types;
@@ -48,7 +47,7 @@ mod reference;
 #[cfg(test)]
 mod tests;
 
-pub use decimal::{Decimal, DecimalError};
+pub use crate::domain::decimal::{Decimal, DecimalError};
 pub use instance::{InstanceError, RunSummary, run};
 pub use radius::{RadiusError, radius_m_from_decimal};
 pub use types::{

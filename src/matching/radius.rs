@@ -1,6 +1,6 @@
 //! Radii exactly as docs/matching.md (and its Python checker) reads them.
 
-use super::decimal::Decimal;
+use crate::domain::decimal::Decimal;
 
 /// A radius text that is not a positive decimal number.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -1,62 +1,10 @@
 //! The solver's inputs and output, and the cost of a single pair.
 
+pub use crate::domain::category::CategorySet;
+
 use crate::domain::Category;
 use crate::domain::geo::{GeoPoint, haversine_m};
 use crate::domain::time::DAY_SECS;
-
-/// A set of categories as a bitmask over [`Category::index`].
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct CategorySet(pub u8);
-
-const _: () = assert!(
-    Category::COUNT <= u8::BITS as usize,
-    "CategorySet needs a bit per category"
-);
-
-impl CategorySet {
-    /// The remote-capable categories.
-    pub const REMOTE_CAPABLE: CategorySet = CategorySet(0b0110_1001);
-
-    /// Whether `c` is in the set.
-    pub fn contains(self, c: Category) -> bool {
-        self.0 & (1 << c.index()) != 0
-    }
-
-    /// Adds `c` to the set.
-    pub fn insert(&mut self, c: Category) {
-        self.0 |= 1 << c.index();
-    }
-
-    /// Whether the set is empty.
-    pub fn is_empty(self) -> bool {
-        self.0 == 0
-    }
-
-    /// The categories in both sets.
-    pub fn intersect(self, other: CategorySet) -> CategorySet {
-        CategorySet(self.0 & other.0)
-    }
-
-    /// The categories of `self` that are not in `other`.
-    pub fn minus(self, other: CategorySet) -> CategorySet {
-        CategorySet(self.0 & !other.0)
-    }
-
-    /// The categories in docs/matching.md's order.
-    pub fn iter(self) -> impl Iterator<Item = Category> {
-        Category::ALL.into_iter().filter(move |&c| self.contains(c))
-    }
-}
-
-impl FromIterator<Category> for CategorySet {
-    fn from_iter<I: IntoIterator<Item = Category>>(iter: I) -> Self {
-        let mut set = CategorySet::default();
-        for c in iter {
-            set.insert(c);
-        }
-        set
-    }
-}
 
 /// A need as the solver sees it.
 #[derive(Clone, Copy, Debug, PartialEq)]

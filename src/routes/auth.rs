@@ -5,8 +5,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::context::AppContext;
-use crate::domain::Caller;
-use crate::domain::Role;
+use crate::domain::fields::both;
+use crate::domain::new_account::{NewVolunteer, Profile};
+use crate::domain::{Caller, FieldError, Password};
 use crate::error::ApiError;
 use crate::routes::extract::Json;
 use crate::routes::guard::client_ip;
@@ -33,6 +34,23 @@ pub struct RegisterBody {
     pub locale: Option<String>,
 }
 
+impl TryFrom<RegisterBody> for NewVolunteer {
+    type Error = Vec<FieldError>;
+
+    fn try_from(b: RegisterBody) -> Result<Self, Vec<FieldError>> {
+        let profile = Profile::parse(&b.email, &b.name, b.phone.as_deref(), b.locale.as_deref());
+        // Not the person's address or name: as parsed, or as written when
+        // the profile has errors of its own.
+        let password = match &profile {
+            Ok(p) => Password::parse(&b.password, p.email.as_str(), p.name.as_str()),
+            Err(_) => Password::parse(&b.password, &b.email, &b.name),
+        }
+        .map_err(|message| vec![FieldError::new("password", message)]);
+        let (profile, password) = both(profile, password)?;
+        Ok(Self { profile, password })
+    }
+}
+
 /// Registers a volunteer and sends a verification email.
 #[utoipa::path(post, path = "/api/v1/auth/register", tag = "accounts", request_body = RegisterBody,
     responses((status = 201, body = UserView, description = "also for an address that has an account (its owner is emailed; nothing is created)"),
@@ -42,15 +60,9 @@ pub async fn register(
     req: HttpRequest,
     Json(body): Json<RegisterBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let input = accounts::NewAccount {
-        email: &body.email,
-        name: &body.name,
-        phone: body.phone.as_deref(),
-        locale: body.locale.as_deref(),
-        role: Role::Volunteer,
-        region: None,
-    };
-    let user = accounts::register(&ctx, input, &body.password, &client_ip(&req)).await?;
+    let admitted = accounts::admit_registration(&ctx, &client_ip(&req)).await?;
+    let volunteer = NewVolunteer::try_from(body)?;
+    let user = accounts::register(&ctx, admitted, volunteer).await?;
     Ok(HttpResponse::Created().json(UserView::from(user)))
 }
 

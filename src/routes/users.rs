@@ -5,8 +5,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::context::AppContext;
-use crate::domain::Caller;
-use crate::domain::Role;
+use crate::domain::fields::both;
+use crate::domain::new_account::{Assignment, NewAccount, Profile};
+use crate::domain::{Caller, FieldError, Role};
 use crate::error::ApiError;
 use crate::i18n::Text;
 use crate::routes::extract::Json;
@@ -70,6 +71,37 @@ pub struct NewUserBody {
     pub locale: Option<String>,
 }
 
+impl NewUserBody {
+    /// The role, refused alone: the region's rule depends on it.
+    fn role(&self) -> Result<Role, Vec<FieldError>> {
+        Role::parse(&self.role).ok_or_else(|| {
+            vec![FieldError::new(
+                "role",
+                Text::fixed(
+                    "角色为 volunteer、cadre、coordinator 或 admin",
+                    "role is volunteer, cadre, coordinator or admin",
+                ),
+            )]
+        })
+    }
+}
+
+impl TryFrom<NewUserBody> for NewAccount {
+    type Error = Vec<FieldError>;
+
+    fn try_from(b: NewUserBody) -> Result<Self, Vec<FieldError>> {
+        let role = b.role()?;
+        let profile = Profile::parse(&b.email, &b.name, b.phone.as_deref(), b.locale.as_deref());
+        let assignment = Assignment::parse(role, b.region.as_deref())
+            .map_err(|message| vec![FieldError::new("region", message)]);
+        let (profile, assignment) = both(profile, assignment)?;
+        Ok(Self {
+            profile,
+            assignment,
+        })
+    }
+}
+
 /// Invites a staff member, who sets a password from the invitation email.
 #[utoipa::path(post, path = "/api/v1/users", tag = "accounts", request_body = NewUserBody,
     responses((status = 201, body = UserView), (status = 403, description = "may not create this role or region"),
@@ -79,23 +111,10 @@ pub async fn create(
     caller: Caller,
     Json(body): Json<NewUserBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let role = Role::parse(&body.role).ok_or_else(|| {
-        ApiError::field(
-            "role",
-            Text::fixed(
-                "角色为 volunteer、cadre、coordinator 或 admin",
-                "role is volunteer, cadre, coordinator or admin",
-            ),
-        )
-    })?;
-    let input = accounts::NewAccount {
-        email: &body.email,
-        name: &body.name,
-        phone: body.phone.as_deref(),
-        locale: body.locale.as_deref(),
-        role,
-        region: body.region.as_deref(),
-    };
-    let user = accounts::invite(&ctx, &caller, input).await?;
+    // In the order the API has always answered: a role that does not exist
+    // (422), then one the caller may not create (403), then the rest (422).
+    accounts::may_invite(&caller, body.role()?)?;
+    let account = NewAccount::try_from(body)?;
+    let user = accounts::invite(&ctx, &caller, account).await?;
     Ok(HttpResponse::Created().json(UserView::from(user)))
 }

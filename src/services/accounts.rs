@@ -2,16 +2,17 @@
 //! address; staff are invited by an admin or coordinator; scripts create
 //! accounts from the command line.
 
-use sea_orm::{ActiveValue::Set, DatabaseConnection};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseConnection, IntoActiveModel};
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{Fields, ServiceError, passwords, tokens};
+use super::{ServiceError, passwords, tokens};
 use crate::context::AppContext;
 use crate::domain::caller::{self, Caller};
+use crate::domain::new_account::{Assignment, NewAccount, NewVolunteer, Profile};
 use crate::domain::time::{DAY_MS, HOUR_MS, MINUTE_MS};
-use crate::domain::{EmailAddress, LinkPurpose, Password, PersonName, Phone, RegionPrefix, Role};
-use crate::i18n::{Locale, Text};
+use crate::domain::{LinkPurpose, Password, Role};
+use crate::i18n::Text;
 use crate::mail::EmailKind;
 use crate::store::{self, accounts as q, entity::link_token, entity::user, now_ms};
 
@@ -19,88 +20,43 @@ pub const VERIFY_TTL_MS: i64 = 48 * HOUR_MS;
 pub const INVITE_TTL_MS: i64 = 7 * DAY_MS;
 pub const RESET_TTL_MS: i64 = HOUR_MS;
 
-/// A registration or invitation as submitted.
-pub struct NewAccount<'a> {
-    pub email: &'a str,
-    pub name: &'a str,
-    pub phone: Option<&'a str>,
-    pub locale: Option<&'a str>,
-    pub role: Role,
-    pub region: Option<&'a str>,
+/// The row of a new account, as every way of making one stores it; the
+/// demo builds its county's accounts with it too.
+pub(super) fn new_user(
+    id: Uuid,
+    profile: &Profile,
+    assignment: &Assignment,
+    verified: bool,
+    hash: Option<String>,
+    at: i64,
+) -> user::Model {
+    user::Model {
+        id,
+        email_key: profile.email.key(),
+        email: profile.email.as_str().to_owned(),
+        name: profile.name.as_str().to_owned(),
+        phone: profile.phone.as_ref().map(|ph| ph.as_str().to_owned()),
+        role: assignment.role(),
+        region: assignment.region().map(|r| r.as_str().to_owned()),
+        locale: profile.locale,
+        verified,
+        password_hash: hash,
+        created_at: at,
+        updated_at: at,
+    }
 }
 
-/// An account's fields, parsed.
-struct Parsed {
-    email: EmailAddress,
-    name: PersonName,
-    phone: Option<Phone>,
-    locale: Locale,
-    region: Option<RegionPrefix>,
-}
-
-fn parse(input: &NewAccount<'_>, fields: &mut Fields) -> Option<Parsed> {
-    let email = fields.check("email", EmailAddress::parse(input.email));
-    let name = fields.check("name", PersonName::parse(input.name));
-    let phone = match input.phone.filter(|p| !p.trim().is_empty()) {
-        Some(p) => fields.check("phone", Phone::parse(p)).map(Some),
-        None => Some(None),
-    };
-    let locale = match input.locale {
-        Some(tag) => fields.check(
-            "locale",
-            Locale::parse(tag).ok_or(Text::fixed("语言为 zh-CN 或 en", "locale is zh-CN or en")),
-        ),
-        None => Some(Locale::default()),
-    };
-    let region = match (input.role.needs_region(), input.region) {
-        (true, Some(r)) => fields
-            .check(
-                "region",
-                RegionPrefix::parse(r)
-                    .map_err(|_| Text::fixed("地区代码格式不正确", "Not a region code")),
-            )
-            .map(Some),
-        (true, None) => fields
-            .check::<()>(
-                "region",
-                Err(Text::fixed(
-                    "帮扶干部和协调员必须指定地区",
-                    "Cadres and coordinators need a region",
-                )),
-            )
-            .map(|_| None),
-        (false, _) => Some(None),
-    };
-    Some(Parsed {
-        email: email?,
-        name: name?,
-        phone: phone?,
-        locale: locale?,
-        region: region?,
-    })
-}
-
+/// [`new_user`] with a fresh id, to insert.
 fn user_row(
-    p: &Parsed,
-    role: Role,
+    profile: &Profile,
+    assignment: &Assignment,
     verified: bool,
     hash: Option<String>,
     now: i64,
 ) -> user::ActiveModel {
-    user::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        email_key: Set(p.email.key()),
-        email: Set(p.email.as_str().to_owned()),
-        name: Set(p.name.as_str().to_owned()),
-        phone: Set(p.phone.as_ref().map(|ph| ph.as_str().to_owned())),
-        role: Set(role),
-        region: Set(p.region.as_ref().map(|r| r.as_str().to_owned())),
-        locale: Set(p.locale),
-        verified: Set(verified),
-        password_hash: Set(hash),
-        created_at: Set(now),
-        updated_at: Set(now),
-    }
+    new_user(Uuid::now_v7(), profile, assignment, verified, hash, now)
+        .into_active_model()
+        .reset_all()
 }
 
 fn email_taken() -> ServiceError {
@@ -143,59 +99,50 @@ pub(super) fn link(ctx: &AppContext, path: &str, token: &str) -> String {
     )
 }
 
+/// A registration let through the limit per address: what [`register`]
+/// takes. Counted before the registration is read, so that every attempt
+/// counts, a malformed one too, and a place over its limit hears 429
+/// whatever it sent.
+pub struct Admitted(());
+
+/// Counts a registration from `ip` against its limit.
+pub async fn admit_registration(ctx: &AppContext, ip: &str) -> Result<Admitted, ServiceError> {
+    let limits = &ctx.settings.limits;
+    let bucket = super::throttle::ip_bucket("register", ip);
+    super::throttle::hit(&ctx.db, &bucket, limits.registrations_per_ip, now_ms())
+        .await?
+        .map_err(|retry_after_secs| ServiceError::Throttled { retry_after_secs })?;
+    Ok(Admitted(()))
+}
+
 /// Registers a volunteer and sends the verification email. An address that
 /// already has an account gets the same answer as a new one (login and
 /// forgot-password hide which addresses exist; this must not tell either),
 /// and its owner an email instead; nothing is created or changed.
 pub async fn register(
     ctx: &AppContext,
-    input: NewAccount<'_>,
-    password: &str,
-    ip: &str,
+    _admitted: Admitted,
+    volunteer: NewVolunteer,
 ) -> Result<user::Model, ServiceError> {
-    let limits = &ctx.settings.limits;
-    let bucket = super::throttle::ip_bucket("register", ip);
-    super::throttle::hit(&ctx.db, &bucket, limits.registrations_per_ip, now_ms())
-        .await?
-        .map_err(|retry_after_secs| ServiceError::Throttled { retry_after_secs })?;
-    let mut fields = Fields::default();
-    let parsed = parse(&input, &mut fields);
-    let password = match &parsed {
-        Some(p) => fields.check(
-            "password",
-            Password::parse(password, p.email.as_str(), p.name.as_str()),
-        ),
-        None => fields.check(
-            "password",
-            Password::parse(password, input.email, input.name),
-        ),
-    };
-    fields.finish()?;
-    let (Some(parsed), Some(password)) = (parsed, password) else {
-        return Err(ServiceError::Invalid(Vec::new()));
-    };
+    let NewVolunteer { profile, password } = volunteer;
     // Hashed whether or not the address is taken, so that both answers
     // take as long.
     let hash = passwords::hash_password(password.expose().to_owned()).await?;
     let now = now_ms();
-    if let Some(owner) = q::user_by_email_key(&ctx.db, &parsed.email.key()).await? {
-        return taken(ctx, &owner, &parsed, now).await;
+    if let Some(owner) = q::user_by_email_key(&ctx.db, &profile.email.key()).await? {
+        return taken(ctx, &owner, &profile, now).await;
     }
     let txn = store::begin_write(&ctx.db).await?;
-    let user = match q::insert_user(
-        &txn,
-        user_row(&parsed, Role::Volunteer, false, Some(hash), now),
-    )
-    .await
-    {
+    let row = user_row(&profile, &Assignment::VOLUNTEER, false, Some(hash), now);
+    let user = match q::insert_user(&txn, row).await {
         Ok(user) => user,
         // Registered a moment ago by a concurrent request: taken after all.
         Err(e) if store::is_unique_violation(&e) => {
             txn.rollback().await?;
-            let owner = q::user_by_email_key(&ctx.db, &parsed.email.key())
+            let owner = q::user_by_email_key(&ctx.db, &profile.email.key())
                 .await?
                 .ok_or_else(email_taken)?;
-            return taken(ctx, &owner, &parsed, now).await;
+            return taken(ctx, &owner, &profile, now).await;
         }
         Err(e) => return Err(e.into()),
     };
@@ -222,11 +169,17 @@ pub async fn register(
 async fn taken(
     ctx: &AppContext,
     owner: &user::Model,
-    parsed: &Parsed,
+    profile: &Profile,
     now: i64,
 ) -> Result<user::Model, ServiceError> {
-    use sea_orm::TryIntoModel;
-    let unsaved = user_row(parsed, Role::Volunteer, false, None, now).try_into_model()?;
+    let unsaved = new_user(
+        Uuid::now_v7(),
+        profile,
+        &Assignment::VOLUNTEER,
+        false,
+        None,
+        now,
+    );
     let bucket = super::throttle::account_bucket("register-taken", &owner.email_key);
     let limit = ctx.settings.limits.resets_per_account;
     if super::throttle::hit(&ctx.db, &bucket, limit, now)
@@ -283,21 +236,29 @@ pub(super) fn invalid_token() -> ServiceError {
     )
 }
 
+/// Refuses a caller who may not create accounts of `role`: admins create
+/// any, coordinators cadres.
+pub fn may_invite(caller: &Caller, role: Role) -> Result<(), ServiceError> {
+    if caller::may_create(caller.role, role) {
+        Ok(())
+    } else {
+        Err(ServiceError::Forbidden)
+    }
+}
+
 /// An admin or coordinator invites a staff member, who sets a password from
 /// the invitation email.
 pub async fn invite(
     ctx: &AppContext,
     caller: &Caller,
-    input: NewAccount<'_>,
+    account: NewAccount,
 ) -> Result<user::Model, ServiceError> {
-    if !caller::may_create(caller.role, input.role) {
-        return Err(ServiceError::Forbidden);
-    }
-    let mut fields = Fields::default();
-    let parsed = parse(&input, &mut fields);
-    fields.finish()?;
-    let parsed = parsed.ok_or(ServiceError::Invalid(Vec::new()))?;
-    let region_name = match &parsed.region {
+    let NewAccount {
+        profile,
+        assignment,
+    } = account;
+    may_invite(caller, assignment.role())?;
+    let region_name = match assignment.region() {
         Some(prefix) => {
             let code = prefix.code();
             // A region out of reach is answered like one that does not exist.
@@ -316,7 +277,7 @@ pub async fn invite(
     };
     let now = now_ms();
     let txn = store::begin_write(&ctx.db).await?;
-    let user = q::insert_user(&txn, user_row(&parsed, input.role, false, None, now))
+    let user = q::insert_user(&txn, user_row(&profile, &assignment, false, None, now))
         .await
         .map_err(super::unique_as(email_taken))?;
     let token = issue_link(&txn, user.id, LinkPurpose::Invite, INVITE_TTL_MS, now).await?;
@@ -324,10 +285,9 @@ pub async fn invite(
         .await?
         .map(|u| u.name)
         .unwrap_or_default();
-    let locale = parsed.locale;
     let context = json!({
         "inviter_name": inviter,
-        "role_label": input.role.label().get(locale),
+        "role_label": assignment.role().label().get(profile.locale),
         "region_name": region_name,
         "set_password_url": link(ctx, "/password", &token),
         "expires_days": 7,
@@ -349,20 +309,14 @@ pub async fn invite(
 /// Creates a verified account with a password, for `huzhu user create`.
 pub async fn create_with_password(
     db: &DatabaseConnection,
-    input: NewAccount<'_>,
-    password: &str,
+    account: NewAccount,
+    password: Password,
 ) -> Result<user::Model, ServiceError> {
-    let mut fields = Fields::default();
-    let parsed = parse(&input, &mut fields);
-    let password = fields.check(
-        "password",
-        Password::parse(password, input.email, input.name),
-    );
-    fields.finish()?;
-    let (Some(parsed), Some(password)) = (parsed, password) else {
-        return Err(ServiceError::Invalid(Vec::new()));
-    };
-    if let Some(prefix) = &parsed.region {
+    let NewAccount {
+        profile,
+        assignment,
+    } = account;
+    if let Some(prefix) = assignment.region() {
         let code = prefix.code();
         if store::regions::find(db, &code).await?.is_none() {
             return Err(ServiceError::field(
@@ -375,7 +329,7 @@ pub async fn create_with_password(
     let txn = store::begin_write(db).await?;
     let user = q::insert_user(
         &txn,
-        user_row(&parsed, input.role, true, Some(hash), now_ms()),
+        user_row(&profile, &assignment, true, Some(hash), now_ms()),
     )
     .await
     .map_err(super::unique_as(email_taken))?;

@@ -1,173 +1,44 @@
 //! Offers: what a volunteer can give, where, how far and how many at once.
 
-use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+use sea_orm::{ActiveModelTrait, IntoActiveModel};
 use uuid::Uuid;
 
-use super::{Fields, ServiceError};
+use super::ServiceError;
 use crate::context::AppContext;
-use crate::domain::Caller;
-use crate::domain::Category;
+use crate::domain::geo::GeoPoint;
 use crate::domain::grid::cell_of;
-use crate::domain::{OfferStatus, Role};
+use crate::domain::offer::{AvailableUntil, Capacity, NewOffer, OfferChanges};
+use crate::domain::{Caller, CategorySet, OfferStatus, Role};
 use crate::i18n::Text;
-use crate::matching::{CategorySet, Decimal};
 use crate::store::{self, entity::offer, now_ms};
 
-/// An offer as submitted (create) or changed (patch: `None` keeps).
-#[derive(Debug, Default, Clone)]
-pub struct OfferInput {
-    pub categories: Option<Vec<String>>,
-    pub lat: Option<f64>,
-    pub lon: Option<f64>,
-    /// The radius as written, so that it is read exactly.
-    pub radius_km: Option<String>,
-    pub remote: Option<bool>,
-    pub capacity: Option<i64>,
-    /// `Some(None)` clears.
-    pub available_until: Option<Option<String>>,
-}
-
-fn categories_of(fields: &mut Fields, list: &[String]) -> Option<CategorySet> {
-    if list.is_empty() || list.len() > Category::COUNT {
-        return fields.check(
-            "categories",
-            Err(Text::fixed(
-                "类别为 1 到 8 个",
-                "categories holds 1 to 8 categories",
-            )),
-        );
-    }
-    let mut set = CategorySet::default();
-    let mut ok = true;
-    for (i, text) in list.iter().enumerate() {
-        match text.parse::<Category>() {
-            Ok(c) if !set.contains(c) => set.insert(c),
-            Ok(_) => {
-                ok &= fields
-                    .check::<()>(
-                        &format!("categories[{i}]"),
-                        Err(Text::fixed("类别重复", "Repeated category")),
-                    )
-                    .is_some()
-            }
-            Err(_) => {
-                ok &= fields
-                    .check::<()>(
-                        &format!("categories[{i}]"),
-                        Err(Text::fixed("类别不存在", "Unknown category")),
-                    )
-                    .is_some()
-            }
-        }
-    }
-    ok.then_some(set)
-}
-
-fn radius_of(text: &str) -> Result<(String, i64), Text> {
-    let bad = || {
-        Text::fixed(
-            "服务半径应大于 0 且不超过 200 公里",
-            "radius_km is more than 0 and at most 200",
-        )
-    };
-    if text.trim().starts_with('+') {
-        return Err(bad());
-    }
-    let radius = Decimal::parse(text).map_err(|_| bad())?;
-    // Exact, so 200.0001 (200 000 m and a bit) is over the limit too.
-    match radius.floor_scaled(3) {
-        Some((metres @ 1..200_000, _)) | Some((metres @ 200_000, true)) => {
-            Ok((text.trim().to_owned(), metres))
-        }
-        _ => Err(bad()),
-    }
-}
-
-fn capacity_of(n: i64) -> Result<i32, Text> {
-    if (1..=50).contains(&n) {
-        Ok(n as i32)
-    } else {
-        Err(Text::fixed("容量为 1 到 50", "capacity is 1 to 50"))
-    }
-}
-
-fn until_of(text: &str, now: i64) -> Result<i64, Text> {
-    let at = chrono::DateTime::parse_from_rfc3339(text.trim())
-        .map_err(|_| {
-            Text::fixed(
-                "截止时间为 RFC 3339 格式",
-                "available_until is an RFC 3339 time",
-            )
-        })?
-        .timestamp_millis();
-    if at <= now {
-        Err(Text::fixed(
-            "截止时间应在将来",
-            "available_until is in the future",
-        ))
-    } else {
-        Ok(at)
-    }
-}
-
-struct Parsed {
-    categories: CategorySet,
-    point: (f64, f64),
-    radius: (String, i64),
-    remote: bool,
-    capacity: i32,
-    until: Option<i64>,
-}
-
-fn parse(
-    input: &OfferInput,
-    current: Option<&offer::Model>,
-    now: i64,
-) -> Result<Parsed, ServiceError> {
-    let mut fields = Fields::default();
-    let categories = match (&input.categories, current) {
-        (Some(list), _) => categories_of(&mut fields, list),
-        (None, Some(c)) => Some(CategorySet(c.categories as u8)),
-        (None, None) => categories_of(&mut fields, &[]),
-    };
-    let lat = input.lat.or(current.map(|c| c.lat));
-    let lon = input.lon.or(current.map(|c| c.lon));
-    let point = super::households::check_point(&mut fields, lat, lon).and_then(|p| {
-        p.or_else(|| {
-            fields.check(
-                "lat",
-                Err(Text::fixed("缺少位置", "lat and lon are required")),
-            )
-        })
-    });
-    let radius = match (&input.radius_km, current) {
-        (Some(r), _) => fields.check("radius_km", radius_of(r)),
-        (None, Some(c)) => Some((c.radius_km.clone(), c.radius_m)),
-        (None, None) => fields.check("radius_km", radius_of("")),
-    };
-    let capacity = match (input.capacity, current) {
-        (Some(n), _) => fields.check("capacity", capacity_of(n)),
-        (None, Some(c)) => Some(c.capacity),
-        (None, None) => fields.check("capacity", capacity_of(0)),
-    };
-    let until = match (&input.available_until, current) {
-        (Some(Some(t)), _) => fields.check("available_until", until_of(t, now)).map(Some),
-        (Some(None), _) => Some(None),
-        (None, Some(c)) => Some(c.available_until),
-        (None, None) => Some(None),
-    };
-    let remote = input.remote.or(current.map(|c| c.remote)).unwrap_or(false);
-    fields.finish()?;
-    match (categories, point, radius, capacity, until) {
-        (Some(categories), Some(point), Some(radius), Some(capacity), Some(until)) => Ok(Parsed {
-            categories,
-            point,
-            radius,
-            remote,
-            capacity,
-            until,
-        }),
-        _ => Err(ServiceError::Invalid(Vec::new())),
+/// The row of a new offer, as [`create`] stores it; the demo builds its
+/// county's offers with it too, so that they are stored alike.
+pub(super) fn new_row(id: Uuid, volunteer: Uuid, new: NewOffer, at: i64) -> offer::Model {
+    let NewOffer {
+        categories,
+        point,
+        radius,
+        remote,
+        capacity,
+        available_until,
+    } = new;
+    offer::Model {
+        id,
+        volunteer_id: volunteer,
+        categories: i32::from(categories.0),
+        lat: point.lat,
+        lon: point.lon,
+        cell: cell_of(point.lat, point.lon),
+        radius_km: radius.as_str().to_owned(),
+        radius_m: radius.metres(),
+        remote,
+        capacity: capacity.get(),
+        live_matches: 0,
+        status: OfferStatus::Active,
+        available_until: available_until.map(AvailableUntil::millis),
+        created_at: at,
+        updated_at: at,
     }
 }
 
@@ -175,29 +46,11 @@ fn parse(
 pub async fn create(
     ctx: &AppContext,
     caller: &Caller,
-    input: OfferInput,
+    new: NewOffer,
 ) -> Result<offer::Model, ServiceError> {
-    let now = now_ms();
-    let p = parse(&input, None, now)?;
-    let row = offer::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        volunteer_id: Set(caller.user_id),
-        categories: Set(i32::from(p.categories.0)),
-        lat: Set(p.point.0),
-        lon: Set(p.point.1),
-        cell: Set(cell_of(p.point.0, p.point.1)),
-        radius_km: Set(p.radius.0),
-        radius_m: Set(p.radius.1),
-        remote: Set(p.remote),
-        capacity: Set(p.capacity),
-        live_matches: Set(0),
-        status: Set(OfferStatus::Active),
-        available_until: Set(p.until),
-        created_at: Set(now),
-        updated_at: Set(now),
-    };
+    let row = new_row(Uuid::now_v7(), caller.user_id, new, now_ms());
     let txn = store::begin_write(&ctx.db).await?;
-    let offer = row.insert(&txn).await?;
+    let offer = row.into_active_model().reset_all().insert(&txn).await?;
     store::offer_cover::insert(&txn, std::slice::from_ref(&offer)).await?;
     txn.commit().await?;
     Ok(offer)
@@ -244,13 +97,17 @@ pub async fn owned(
         .ok_or(ServiceError::NotFound)
 }
 
-/// Changes an offer's fields; capacity cannot drop below its live matches.
-pub async fn update(
+/// The caller's own offer, not withdrawn: what [`update`] changes. Looked
+/// up before the changes are read, so that an offer the caller cannot
+/// change answers 404 or 409 whatever the request holds.
+pub struct Editable(offer::Model);
+
+/// The caller's offer, if they may change it.
+pub async fn editable(
     ctx: &AppContext,
     caller: &Caller,
     id: Uuid,
-    input: OfferInput,
-) -> Result<offer::Model, ServiceError> {
+) -> Result<Editable, ServiceError> {
     let current = owned(ctx, caller, id).await?;
     if current.status == OfferStatus::Withdrawn {
         return Err(ServiceError::Conflict(Text::fixed(
@@ -258,9 +115,36 @@ pub async fn update(
             "A withdrawn offer cannot change",
         )));
     }
+    Ok(Editable(current))
+}
+
+/// Changes an offer's fields; what is not changed stays as stored, and
+/// capacity cannot drop below the offer's live matches.
+pub async fn update(
+    ctx: &AppContext,
+    offer: Editable,
+    changes: OfferChanges,
+) -> Result<offer::Model, ServiceError> {
+    let Editable(current) = offer;
+    let id = current.id;
     let now = now_ms();
-    let p = parse(&input, Some(&current), now)?;
-    if p.capacity < current.live_matches {
+    let categories = changes
+        .categories
+        .unwrap_or(CategorySet(current.categories as u8));
+    let point = changes
+        .point
+        .applied_to(GeoPoint::new(current.lat, current.lon));
+    let (radius_km, radius_m) = match changes.radius {
+        Some(r) => (r.as_str().to_owned(), r.metres()),
+        None => (current.radius_km.clone(), current.radius_m),
+    };
+    let remote = changes.remote.unwrap_or(current.remote);
+    let capacity = changes.capacity.map_or(current.capacity, Capacity::get);
+    let until = match changes.available_until {
+        Some(until) => until.map(AvailableUntil::millis),
+        None => current.available_until,
+    };
+    if capacity < current.live_matches {
         return Err(ServiceError::field(
             "capacity",
             Text::fixed(
@@ -275,23 +159,23 @@ pub async fn update(
     let result = offer::Entity::update_many()
         .col_expr(
             offer::Column::Categories,
-            Expr::value(i32::from(p.categories.0)),
+            Expr::value(i32::from(categories.0)),
         )
-        .col_expr(offer::Column::Lat, Expr::value(p.point.0))
-        .col_expr(offer::Column::Lon, Expr::value(p.point.1))
+        .col_expr(offer::Column::Lat, Expr::value(point.lat))
+        .col_expr(offer::Column::Lon, Expr::value(point.lon))
         .col_expr(
             offer::Column::Cell,
-            Expr::value(cell_of(p.point.0, p.point.1)),
+            Expr::value(cell_of(point.lat, point.lon)),
         )
-        .col_expr(offer::Column::RadiusKm, Expr::value(p.radius.0))
-        .col_expr(offer::Column::RadiusM, Expr::value(p.radius.1))
-        .col_expr(offer::Column::Remote, Expr::value(p.remote))
-        .col_expr(offer::Column::Capacity, Expr::value(p.capacity))
-        .col_expr(offer::Column::AvailableUntil, Expr::value(p.until))
+        .col_expr(offer::Column::RadiusKm, Expr::value(radius_km))
+        .col_expr(offer::Column::RadiusM, Expr::value(radius_m))
+        .col_expr(offer::Column::Remote, Expr::value(remote))
+        .col_expr(offer::Column::Capacity, Expr::value(capacity))
+        .col_expr(offer::Column::AvailableUntil, Expr::value(until))
         .col_expr(offer::Column::UpdatedAt, Expr::value(now))
         .filter(offer::Column::Id.eq(id))
         .filter(offer::Column::Status.ne(OfferStatus::Withdrawn))
-        .filter(Expr::col(offer::Column::LiveMatches).lte(p.capacity))
+        .filter(Expr::col(offer::Column::LiveMatches).lte(capacity))
         .exec(&txn)
         .await?;
     let updated = store::offers::find(&txn, id).await?;

@@ -14,7 +14,6 @@ use crate::i18n;
 use crate::routes::guard::{MaybeCaller, SESSION_COOKIE, client_ip};
 use crate::services::{ServiceError, accounts, sessions};
 
-
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/").route(web::get().to(home)))
         .service(

@@ -8,11 +8,13 @@ use uuid::Uuid;
 use super::draw::Draw;
 use super::people;
 use super::places::{COUNTY, TOWNSHIPS};
-use crate::domain::grid::cell_of;
+use crate::domain::geo::GeoPoint;
+use crate::domain::new_account::{Assignment, Profile};
+use crate::domain::offer::{Capacity, NewOffer, Radius};
 use crate::domain::time::{DAY_MS, HOUR_MS};
-use crate::domain::{Category, OfferStatus, Role};
+use crate::domain::{Category, CategorySet, Role};
 use crate::i18n::Locale;
-use crate::matching::{CategorySet, radius_m_from_decimal};
+use crate::services::{accounts, offers};
 use crate::store::entity::{offer, user};
 
 /// The domain of every demo address.
@@ -56,20 +58,21 @@ fn account(
     locale: Locale,
 ) -> user::Model {
     let phone = (role != Role::Admin && d.chance(0.6)).then(|| people::phone(d));
-    user::Model {
-        id: d.uuid_at(created),
-        email_key: email.to_lowercase(),
-        email,
-        name,
-        phone,
-        role,
-        region,
-        locale,
-        verified: true,
-        password_hash: Some(hash.to_owned()),
-        created_at: created,
-        updated_at: created,
-    }
+    // Through the rules every account meets, so that a demo account is one
+    // the API could have made.
+    let profile = Profile::parse(&email, &name, phone.as_deref(), Some(locale.as_str()))
+        .unwrap_or_else(|errors| panic!("demo account {email}: {errors:?}"));
+    let assignment = Assignment::parse(role, region.as_deref())
+        .unwrap_or_else(|error| panic!("demo account {email}: {error:?}"));
+    let id = d.uuid_at(created);
+    accounts::new_user(
+        id,
+        &profile,
+        &assignment,
+        true,
+        Some(hash.to_owned()),
+        created,
+    )
 }
 
 /// The admin, the coordinator and the cadres, all created before the
@@ -215,21 +218,15 @@ fn new_offer(
         set.insert(*d.pick(from));
     }
     let capacity = [1, 2, 3, 5][d.weighted(&[40.0, 35.0, 15.0, 10.0])];
-    offer::Model {
-        id: d.uuid_at(created),
-        volunteer_id: volunteer,
-        categories: i32::from(set.0),
-        lat: point.0,
-        lon: point.1,
-        cell: cell_of(point.0, point.1),
-        radius_km: radius_km.to_owned(),
-        radius_m: radius_m_from_decimal(radius_km).unwrap_or(10_000),
+    // Through the rules a volunteer's offer meets, so that a demo offer is
+    // one the API could have taken.
+    let new = NewOffer {
+        categories: set,
+        point: GeoPoint::new(point.0, point.1),
+        radius: Radius::parse(radius_km).expect("the demo's radii are in range"),
         remote,
-        capacity,
-        live_matches: 0,
-        status: OfferStatus::Active,
+        capacity: Capacity::try_from(capacity).expect("the demo's capacities are in range"),
         available_until: None,
-        created_at: created,
-        updated_at: created,
-    }
+    };
+    offers::new_row(d.uuid_at(created), volunteer, new, created)
 }

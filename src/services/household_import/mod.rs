@@ -11,10 +11,10 @@ use crate::services::ServiceError;
 pub mod parse;
 
 use crate::domain::Caller;
+use crate::domain::Category;
 use crate::domain::FieldError;
 use crate::domain::household::join_tags;
 use crate::domain::need::NewNeed;
-use crate::domain::Category;
 use crate::i18n::Text;
 use crate::store::is_unique_violation;
 use crate::store::{self, entity::household, entity::need, entity::region, now_ms};

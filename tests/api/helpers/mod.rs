@@ -9,6 +9,8 @@ use std::collections::HashMap;
 
 use actix_web::web;
 use huzhu::context::AppContext;
+use huzhu::domain::Password;
+use huzhu::domain::new_account::{Assignment, NewAccount, Profile};
 use huzhu::settings::Settings;
 use huzhu::startup::Application;
 
@@ -142,15 +144,13 @@ impl TestApp {
             role.as_str(),
             uuid::Uuid::now_v7().simple()
         );
-        let input = huzhu::services::accounts::NewAccount {
-            email: &email,
-            name: "测试用户",
-            phone: Some("13800138000"),
-            locale: None,
-            role,
-            region,
+        let account = NewAccount {
+            profile: Profile::parse(&email, "测试用户", Some("13800138000"), None)
+                .expect("profile"),
+            assignment: Assignment::parse(role, region).expect("region"),
         };
-        huzhu::services::accounts::create_with_password(&self.context.db, input, GOOD_PASSWORD)
+        let password = Password::parse(GOOD_PASSWORD, &email, "测试用户").expect("password");
+        huzhu::services::accounts::create_with_password(&self.context.db, account, password)
             .await
             .expect("user created");
         TestUser {

@@ -1,6 +1,11 @@
 //! `/offers`: a volunteer's offers of help, their state, and the open needs
 //! they could take.
 
+mod body;
+
+pub use body::OfferBody;
+use body::radius_text;
+
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
@@ -9,14 +14,14 @@ use uuid::Uuid;
 
 use crate::context::AppContext;
 use crate::domain::cursor::encode_key;
+use crate::domain::offer::{NewOffer, OfferChanges};
 use crate::domain::{Caller, OfferStatus};
 use crate::error::ApiError;
-use crate::i18n::Text;
 use crate::matching::{CategorySet, Decimal};
 use crate::routes::extract::{Json, Page, Query, key_cursor, page_limit, uuid_cursor};
-use crate::routes::households::{present, time};
+use crate::routes::households::time;
 use crate::routes::needs::{NeedView, RankQuery, views};
-use crate::services::offers::{self, OfferInput};
+use crate::services::offers;
 use crate::services::{nearby, ranking};
 use crate::store::entity::offer;
 
@@ -96,61 +101,6 @@ fn radius_number(text: &str, radius_m: i64) -> Box<RawValue> {
         .unwrap_or_default()
 }
 
-#[derive(Deserialize, ToSchema)]
-pub struct OfferBody {
-    /// 1 to 8 category codes.
-    pub categories: Option<Vec<String>>,
-    pub lat: Option<f64>,
-    pub lon: Option<f64>,
-    /// More than 0 and at most 200 km; a number or a decimal string.
-    #[schema(value_type = Option<f64>)]
-    pub radius_km: Option<Box<RawValue>>,
-    pub remote: Option<bool>,
-    /// 1 to 50 needs at once.
-    pub capacity: Option<i64>,
-    #[serde(default, deserialize_with = "present")]
-    pub available_until: Option<Option<String>>,
-}
-
-impl TryFrom<OfferBody> for OfferInput {
-    type Error = ApiError;
-    fn try_from(b: OfferBody) -> Result<Self, ApiError> {
-        // The radius is read from its text, so 2.3 stays 2.3 and not 2.2999….
-        let radius_km = b
-            .radius_km
-            .map(|raw| {
-                let text = raw.get().trim();
-                let text = text
-                    .strip_prefix('"')
-                    .and_then(|t| t.strip_suffix('"'))
-                    .unwrap_or(text);
-                if text.starts_with('-')
-                    || text.is_empty()
-                    || !text
-                        .bytes()
-                        .all(|c| c.is_ascii_digit() || b".eE+-".contains(&c))
-                {
-                    Err(ApiError::field(
-                        "radius_km",
-                        Text::fixed("服务半径应为数字", "radius_km is a number"),
-                    ))
-                } else {
-                    Ok(text.to_owned())
-                }
-            })
-            .transpose()?;
-        Ok(Self {
-            categories: b.categories,
-            lat: b.lat,
-            lon: b.lon,
-            radius_km,
-            remote: b.remote,
-            capacity: b.capacity,
-            available_until: b.available_until,
-        })
-    }
-}
-
 /// Posts an offer (volunteers).
 #[utoipa::path(post, path = "/api/v1/offers", tag = "offers", request_body = OfferBody, responses((status = 201, body = OfferView), (status = 422)))]
 pub async fn create(
@@ -158,7 +108,8 @@ pub async fn create(
     caller: Caller,
     Json(body): Json<OfferBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let offer = offers::create(&ctx, &caller, body.try_into()?).await?;
+    let new = NewOffer::try_from(body)?;
+    let offer = offers::create(&ctx, &caller, new).await?;
     Ok(HttpResponse::Created().json(OfferView::from(offer)))
 }
 
@@ -206,7 +157,13 @@ pub async fn update(
     id: web::Path<Uuid>,
     Json(body): Json<OfferBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let offer = offers::update(&ctx, &caller, *id, body.try_into()?).await?;
+    // In the order the API has always answered: a radius that is no number
+    // at all (422), then an offer the caller cannot change (404, 409), then
+    // the other fields (422).
+    radius_text(body.radius_km.as_deref())?;
+    let offer = offers::editable(&ctx, &caller, *id).await?;
+    let changes = OfferChanges::try_from(body)?;
+    let offer = offers::update(&ctx, offer, changes).await?;
     Ok(HttpResponse::Ok().json(OfferView::from(offer)))
 }
 
