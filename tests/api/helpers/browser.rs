@@ -110,15 +110,17 @@ impl Browser {
         }
         std::fs::create_dir_all(&shots).expect("screenshot folder");
 
+        // Chromium's profile, and every temporary file it and chromedriver
+        // write, in one folder removed on drop.
         let profile = tempfile::tempdir().expect("a profile directory");
-        let driver = Driver::start(&shots).await;
+        let driver = Driver::start(&shots, profile.path()).await;
         let chromium = binary("HUZHU_CHROMIUM", "chromium");
         let mut args: Vec<String> = CHROMIUM_FLAGS.iter().map(|f| (*f).to_owned()).collect();
         args.push(format!(
             "--window-size={},{}",
             DESKTOP.width, DESKTOP.height
         ));
-        args.push(format!("--user-data-dir={}", profile.path().display()));
+        args.push(format!("--user-data-dir={}", user_data_dir(profile.path())));
         args.push("--lang=zh-CN".to_owned());
         let capabilities: Capabilities = serde_json::from_value(json!({
             "browserName": "chrome",
@@ -478,7 +480,7 @@ impl Drop for Browser {
 /// Kills the Chromium processes started with `profile` as their
 /// `--user-data-dir`: only this browser's.
 fn kill_chromium_using(profile: &Path) {
-    let flag = format!("--user-data-dir={}", profile.display());
+    let flag = format!("--user-data-dir={}", user_data_dir(profile));
     let Ok(processes) = std::fs::read_dir("/proc") else {
         return;
     };
@@ -492,6 +494,10 @@ fn kill_chromium_using(profile: &Path) {
             let _ = Command::new("kill").args(["-KILL", &pid]).status();
         }
     }
+}
+
+fn user_data_dir(profile: &Path) -> String {
+    profile.join("chromium").display().to_string()
 }
 
 /// Whether a console entry is Chromium reporting a CSP violation.
@@ -549,8 +555,10 @@ struct Driver {
 }
 
 impl Driver {
-    async fn start(shots: &Path) -> Self {
+    async fn start(shots: &Path, profile: &Path) -> Self {
         let exe = binary("HUZHU_CHROMEDRIVER", "chromedriver");
+        let tmp = profile.join("tmp");
+        std::fs::create_dir_all(&tmp).expect("a temporary folder");
         let log = shots.join("chromedriver.log");
         // A port found free can be taken before chromedriver binds it.
         let mut last = String::new();
@@ -559,6 +567,7 @@ impl Driver {
             let mut child = Command::new(&exe)
                 .arg(format!("--port={port}"))
                 .arg(format!("--log-path={}", log.display()))
+                .env("TMPDIR", &tmp)
                 .stdin(Stdio::null())
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
