@@ -1,6 +1,7 @@
 //! The harness: the real server on a random port, a fresh database per test,
 //! a real SMTP server on loopback, and the captured logs.
 
+pub mod browser;
 pub mod db;
 pub mod logs;
 pub mod smtp;
