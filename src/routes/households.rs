@@ -8,11 +8,15 @@ use uuid::Uuid;
 
 use crate::context::AppContext;
 use crate::domain::Caller;
+use crate::domain::fields::AllFields;
+use crate::domain::household::IdNumber;
+use crate::domain::household::input::{self, HouseholdChanges, NewHousehold};
 use crate::domain::household::parse_tags;
+use crate::domain::{PersonName, Phone};
 use crate::error::ApiError;
 use crate::routes::extract::region_filter;
 use crate::routes::extract::{Json, Page, Query, page_limit, uuid_cursor};
-use crate::services::households::{self, HouseholdInput};
+use crate::services::households;
 use crate::store::entity::household;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -98,19 +102,79 @@ where
     Option::<T>::deserialize(de).map(Some)
 }
 
-impl From<HouseholdBody> for HouseholdInput {
-    fn from(b: HouseholdBody) -> Self {
-        let point =
-            (b.lat.is_some() || b.lon.is_some()).then(|| (b.lat.flatten(), b.lon.flatten()));
-        Self {
-            region: b.region,
-            head_name: b.head_name,
-            id_number: b.id_number,
-            phone: b.phone,
-            members: b.members,
+impl TryFrom<HouseholdBody> for NewHousehold {
+    type Error = ApiError;
+
+    fn try_from(b: HouseholdBody) -> Result<Self, ApiError> {
+        let (region, head_name, id_number, phone, members, point, tags) = (
+            ("region", input::required_region(b.region.as_deref())),
+            (
+                "head_name",
+                PersonName::parse(b.head_name.as_deref().unwrap_or("")),
+            ),
+            (
+                "id_number",
+                input::optional(b.id_number.flatten().as_deref(), IdNumber::parse),
+            ),
+            (
+                "phone",
+                input::optional(b.phone.flatten().as_deref(), Phone::parse),
+            ),
+            ("members", input::members_of(b.members.unwrap_or(0))),
+            input::point_of(b.lat.flatten(), b.lon.flatten()),
+            ("tags", input::tags_of(b.tags.as_deref().unwrap_or(&[]))),
+        )
+            .all()?;
+        Ok(Self {
+            region,
+            head_name,
+            id_number,
+            phone,
+            members,
             point,
-            tags: b.tags,
-        }
+            tags,
+        })
+    }
+}
+
+/// A PATCH names only what changes; each named field must parse, and a
+/// null clears an optional one.
+impl TryFrom<HouseholdBody> for HouseholdChanges {
+    type Error = ApiError;
+
+    fn try_from(b: HouseholdBody) -> Result<Self, ApiError> {
+        let point = match (b.lat.is_some() || b.lon.is_some(), b.lat, b.lon) {
+            (true, lat, lon) => input::point_of(lat.flatten(), lon.flatten()).map(Some),
+            (false, ..) => Ok(None),
+        };
+        let (region, head_name, id_number, phone, members, point, tags) = (
+            (
+                "region",
+                b.region.as_deref().map(input::region_of).transpose(),
+            ),
+            (
+                "head_name",
+                b.head_name.as_deref().map(PersonName::parse).transpose(),
+            ),
+            (
+                "id_number",
+                input::optional_change(b.id_number, IdNumber::parse),
+            ),
+            ("phone", input::optional_change(b.phone, Phone::parse)),
+            ("members", b.members.map(input::members_of).transpose()),
+            point,
+            ("tags", b.tags.as_deref().map(input::tags_of).transpose()),
+        )
+            .all()?;
+        Ok(Self {
+            region,
+            head_name,
+            id_number,
+            phone,
+            members,
+            point,
+            tags,
+        })
     }
 }
 
@@ -122,7 +186,7 @@ pub async fn create(
     caller: Caller,
     Json(body): Json<HouseholdBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let household = households::create(&ctx, &caller, body.into()).await?;
+    let household = households::create(&ctx, &caller, body.try_into()?).await?;
     Ok(HttpResponse::Created().json(HouseholdView::from(household)))
 }
 
@@ -176,6 +240,6 @@ pub async fn update(
     id: web::Path<Uuid>,
     Json(body): Json<HouseholdBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let household = households::update(&ctx, &caller, *id, body.into()).await?;
+    let household = households::update(&ctx, &caller, *id, body.try_into()?).await?;
     Ok(HttpResponse::Ok().json(HouseholdView::from(household)))
 }

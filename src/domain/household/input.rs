@@ -93,6 +93,15 @@ pub fn optional<T>(
     }
 }
 
+/// A change to an optional text field: absent keeps it, null or blank
+/// clears it, anything else must parse.
+pub fn optional_change<T>(
+    value: Option<Option<String>>,
+    parse: impl Fn(&str) -> Result<T, Text>,
+) -> Result<Option<Option<T>>, Text> {
+    value.map(|v| optional(v.as_deref(), parse)).transpose()
+}
+
 /// A point from a request's numbers: both or neither, each in range; the
 /// error names the field at fault.
 pub fn point_of(lat: Option<f64>, lon: Option<f64>) -> Result<Option<(f64, f64)>, Vec<FieldError>> {
