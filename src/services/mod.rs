@@ -69,29 +69,3 @@ pub fn unique_as(
         }
     }
 }
-
-/// Collects field errors while parsing a request into domain types.
-#[derive(Default)]
-pub struct Fields(Vec<FieldError>);
-
-impl Fields {
-    /// Keeps the value, or records the error under `field`.
-    pub fn check<T>(&mut self, field: &str, result: Result<T, Text>) -> Option<T> {
-        match result {
-            Ok(v) => Some(v),
-            Err(message) => {
-                self.0.push(FieldError::new(field, message));
-                None
-            }
-        }
-    }
-
-    /// `Ok(())` when nothing was recorded.
-    pub fn finish(self) -> Result<(), ServiceError> {
-        if self.0.is_empty() {
-            Ok(())
-        } else {
-            Err(ServiceError::Invalid(self.0))
-        }
-    }
-}
