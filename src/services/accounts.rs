@@ -106,6 +106,7 @@ pub(super) fn link(ctx: &AppContext, path: &str, token: &str) -> String {
 pub struct Admitted(());
 
 /// Counts a registration from `ip` against its limit.
+#[tracing::instrument(skip_all)]
 pub async fn admit_registration(ctx: &AppContext, ip: &str) -> Result<Admitted, ServiceError> {
     let limits = &ctx.settings.limits;
     let bucket = super::throttle::ip_bucket("register", ip);
@@ -119,6 +120,7 @@ pub async fn admit_registration(ctx: &AppContext, ip: &str) -> Result<Admitted, 
 /// already has an account gets the same answer as a new one (login and
 /// forgot-password hide which addresses exist; this must not tell either),
 /// and its owner an email instead; nothing is created or changed.
+#[tracing::instrument(skip_all)]
 pub async fn register(
     ctx: &AppContext,
     _admitted: Admitted,
@@ -210,6 +212,7 @@ async fn taken(
 }
 
 /// Marks the address of a verification token's user as verified.
+#[tracing::instrument(skip_all)]
 pub async fn verify(db: &DatabaseConnection, token: &str) -> Result<(), ServiceError> {
     let now = now_ms();
     let txn = store::begin_write(db).await?;
@@ -248,6 +251,7 @@ pub fn may_invite(caller: &Caller, role: Role) -> Result<(), ServiceError> {
 
 /// An admin or coordinator invites a staff member, who sets a password from
 /// the invitation email.
+#[tracing::instrument(skip_all, fields(caller = %caller.user_id))]
 pub async fn invite(
     ctx: &AppContext,
     caller: &Caller,
@@ -307,6 +311,7 @@ pub async fn invite(
 }
 
 /// Creates a verified account with a password, for `huzhu user create`.
+#[tracing::instrument(skip_all)]
 pub async fn create_with_password(
     db: &DatabaseConnection,
     account: NewAccount,

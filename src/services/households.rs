@@ -17,6 +17,7 @@ use crate::store::{self, entity::household, now_ms};
 /// Records that `caller` read the personal data of these households, unless
 /// the caller is a cadre (whose work it is): every row or none, in one
 /// transaction, before the data is handed out.
+#[tracing::instrument(skip_all, fields(caller = %caller.user_id))]
 pub async fn audit_reads(
     db: &DatabaseConnection,
     caller: &Caller,
@@ -82,6 +83,7 @@ pub fn new_row(new: &NewHousehold, created_by: Uuid, now: i64) -> household::Act
 }
 
 /// Registers a household.
+#[tracing::instrument(skip_all, fields(caller = %caller.user_id))]
 pub async fn create(
     ctx: &AppContext,
     caller: &Caller,
@@ -98,6 +100,7 @@ pub async fn create(
 }
 
 /// One household in the caller's reach (404 otherwise), audited.
+#[tracing::instrument(skip_all, fields(caller = %caller.user_id, id = %id))]
 pub async fn get(
     ctx: &AppContext,
     caller: &Caller,
@@ -112,6 +115,7 @@ pub async fn get(
 }
 
 /// Changes some fields of a household; its live needs move with it.
+#[tracing::instrument(skip_all, fields(caller = %caller.user_id, id = %id))]
 pub async fn update(
     ctx: &AppContext,
     caller: &Caller,
@@ -172,6 +176,7 @@ pub async fn update(
 
 /// A page of the households inside the caller's reach (and `filter`),
 /// audited; up to `limit + 1` rows, the last only telling that more follow.
+#[tracing::instrument(skip_all, fields(caller = %caller.user_id))]
 pub async fn list(
     ctx: &AppContext,
     caller: &Caller,
@@ -189,6 +194,7 @@ pub async fn list(
 }
 
 /// Every household in the caller's reach, for a file, audited.
+#[tracing::instrument(skip_all, fields(caller = %caller.user_id))]
 pub async fn export_rows(
     ctx: &AppContext,
     caller: &Caller,

@@ -19,6 +19,7 @@ pub fn may_see(caller: &Caller, m: &matches::Model, n: &need::Model) -> bool {
 }
 
 /// One match, if the caller may see it.
+#[tracing::instrument(skip_all, fields(caller = %caller.user_id, id = %id))]
 pub async fn visible(
     db: &impl sea_orm::ConnectionTrait,
     caller: &Caller,
@@ -49,6 +50,7 @@ pub struct ListQuery {
 
 /// Up to `limit` of the matches the caller is party to or oversees, by id
 /// after `after`: a volunteer's own, staff's inside their region.
+#[tracing::instrument(skip_all, fields(caller = %caller.user_id))]
 pub async fn list(
     db: &impl sea_orm::ConnectionTrait,
     caller: &Caller,
@@ -68,6 +70,7 @@ pub async fn list(
 
 /// Up to `limit` events of a match the caller may see, oldest first, after
 /// the event keyed `after` (`(at, id)`).
+#[tracing::instrument(skip_all, fields(caller = %caller.user_id, id = %id))]
 pub async fn events(
     db: &impl sea_orm::ConnectionTrait,
     caller: &Caller,

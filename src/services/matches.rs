@@ -25,6 +25,7 @@ fn conflict(zh: &'static str, en: &'static str) -> ServiceError {
 /// is judged on the rounded point the volunteer was shown, so that its
 /// answer tells nothing finer), and not a volunteer whose match with it
 /// ended unfulfilled.
+#[tracing::instrument(skip_all)]
 pub async fn check_pair(
     db: &impl ConnectionTrait,
     n: &need::Model,
@@ -78,6 +79,7 @@ pub struct Making {
 
 /// Takes the need and a place of the offer and writes the match, in `txn`.
 /// `Ok(None)` when the need or the place was taken meanwhile.
+#[tracing::instrument(skip_all)]
 pub async fn write_match(
     ctx: &AppContext,
     txn: &impl ConnectionTrait,
@@ -157,6 +159,7 @@ fn to_active(m: &matches::Model) -> matches::ActiveModel {
 }
 
 /// A volunteer claims an open need with one of their offers.
+#[tracing::instrument(skip_all, fields(caller = %caller.user_id, need_id = %need_id, offer_id = %offer_id))]
 pub async fn claim(
     ctx: &AppContext,
     caller: &Caller,
@@ -215,6 +218,7 @@ fn lost_race(e: &sea_orm::DbErr) -> Option<ServiceError> {
 }
 
 /// A coordinator proposes a need to an offer by hand.
+#[tracing::instrument(skip_all, fields(caller = %caller.user_id, need_id = %need_id, offer_id = %offer_id))]
 pub async fn propose(
     ctx: &AppContext,
     caller: &Caller,

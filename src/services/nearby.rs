@@ -62,6 +62,7 @@ pub const ROUNDING_SLACK_M: f64 = 800.0;
 /// A page of needs nearest to `origin` within `within_m`, after `after`.
 /// Searches a growing circle until it holds a full page, so that a dense
 /// county costs a few cells, not a scan. Returns up to `limit + 1` needs.
+#[tracing::instrument(skip_all)]
 pub async fn nearest(
     db: &impl sea_orm::ConnectionTrait,
     filter: &NeedFilter,

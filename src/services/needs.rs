@@ -13,6 +13,7 @@ use crate::i18n::Text;
 use crate::store::{self, entity::need, now_ms};
 
 /// The point of a region (or of the nearest enclosing one that has a point).
+#[tracing::instrument(skip_all)]
 pub async fn region_point(
     db: &impl ConnectionTrait,
     code: &str,
@@ -58,6 +59,7 @@ fn duplicate(existing: &need::Model) -> ServiceError {
 }
 
 /// Posts a need for a household in the cadre's region.
+#[tracing::instrument(skip_all, fields(caller = %caller.user_id))]
 pub async fn create(
     ctx: &AppContext,
     caller: &Caller,
@@ -123,6 +125,7 @@ pub fn open_row(
 
 /// A need the caller may see: staff in reach see any; volunteers open ones
 /// (and, later, those matched to them).
+#[tracing::instrument(skip_all, fields(caller = %caller.user_id, id = %id))]
 pub async fn visible(
     ctx: &AppContext,
     caller: &Caller,
@@ -145,6 +148,7 @@ pub async fn visible(
 }
 
 /// Changes an open need's fields (the cadre's, in reach).
+#[tracing::instrument(skip_all, fields(caller = %caller.user_id, id = %id))]
 pub async fn update(
     ctx: &AppContext,
     caller: &Caller,
@@ -205,6 +209,7 @@ fn not_open() -> ServiceError {
 }
 
 /// Cancels an open need, with a reason.
+#[tracing::instrument(skip_all, fields(caller = %caller.user_id, id = %id))]
 pub async fn cancel(
     ctx: &AppContext,
     caller: &Caller,

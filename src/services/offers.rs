@@ -43,6 +43,7 @@ pub(super) fn new_row(id: Uuid, volunteer: Uuid, new: NewOffer, at: i64) -> offe
 }
 
 /// A volunteer posts an offer.
+#[tracing::instrument(skip_all, fields(caller = %caller.user_id))]
 pub async fn create(
     ctx: &AppContext,
     caller: &Caller,
@@ -58,6 +59,7 @@ pub async fn create(
 
 /// Up to `limit` offers the caller may see, by id after `after`: their own,
 /// or every offer for coordinators and admins.
+#[tracing::instrument(skip_all, fields(caller = %caller.user_id))]
 pub async fn list(
     ctx: &AppContext,
     caller: &Caller,
@@ -69,6 +71,7 @@ pub async fn list(
 }
 
 /// An offer the caller may see: the owner's, or any for coordinators and admins.
+#[tracing::instrument(skip_all, fields(caller = %caller.user_id, id = %id))]
 pub async fn visible(
     ctx: &AppContext,
     caller: &Caller,
@@ -86,6 +89,7 @@ pub async fn visible(
 }
 
 /// The caller's own offer (404 for anyone else's).
+#[tracing::instrument(skip_all, fields(caller = %caller.user_id, id = %id))]
 pub async fn owned(
     ctx: &AppContext,
     caller: &Caller,
@@ -103,6 +107,7 @@ pub async fn owned(
 pub struct Editable(offer::Model);
 
 /// The caller's offer, if they may change it.
+#[tracing::instrument(skip_all, fields(caller = %caller.user_id, id = %id))]
 pub async fn editable(
     ctx: &AppContext,
     caller: &Caller,
@@ -120,6 +125,7 @@ pub async fn editable(
 
 /// Changes an offer's fields; what is not changed stays as stored, and
 /// capacity cannot drop below the offer's live matches.
+#[tracing::instrument(skip_all)]
 pub async fn update(
     ctx: &AppContext,
     offer: Editable,
@@ -191,6 +197,7 @@ pub async fn update(
 }
 
 /// Moves an offer between `active`, `paused` and `withdrawn` (final).
+#[tracing::instrument(skip_all, fields(caller = %caller.user_id, id = %id))]
 pub async fn set_status(
     ctx: &AppContext,
     caller: &Caller,

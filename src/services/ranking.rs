@@ -122,6 +122,7 @@ pub struct Ranked<T> {
 /// Remote offers (distance 0, the least cost) come by id from one index;
 /// on-site offers from the cells of `offer_cover` near the need's point,
 /// measured here and read from `offers` only as far as the page needs.
+#[tracing::instrument(skip_all)]
 pub async fn candidates(
     db: &impl sea_orm::ConnectionTrait,
     need: &need::Model,
@@ -303,6 +304,7 @@ fn remote_probe(category: Category) -> OfferInput {
 ///
 /// Ranked on the few columns that decide it, then only the page's rows are
 /// read whole.
+#[tracing::instrument(skip_all)]
 pub async fn suggestions(
     db: &impl sea_orm::ConnectionTrait,
     offer: &offer::Model,

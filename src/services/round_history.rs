@@ -9,6 +9,7 @@ use crate::domain::{Caller, Reach};
 use crate::store::{self, entity::round, rounds::RoundFilter};
 
 /// Up to `limit` of the caller's rounds, newest first, older than `before`.
+#[tracing::instrument(skip_all, fields(caller = %caller.user_id))]
 pub async fn list(
     db: &impl sea_orm::ConnectionTrait,
     caller: &Caller,
@@ -25,6 +26,7 @@ pub async fn list(
 
 /// One round; a round outside the caller's reach is not found, so that its
 /// existence does not leak.
+#[tracing::instrument(skip_all, fields(caller = %caller.user_id, id = %id))]
 pub async fn get(
     db: &impl sea_orm::ConnectionTrait,
     caller: &Caller,

@@ -22,6 +22,7 @@ use crate::store::proposals::{Proposals, RoundStamp};
 use crate::store::{self, entity::round, now_ms};
 
 /// Runs a round for `region`, started by `started_by`.
+#[tracing::instrument(skip_all)]
 pub async fn run(
     ctx: &AppContext,
     region: &RegionPrefix,

@@ -31,6 +31,7 @@ const LISTED: u64 = 20;
 
 /// Queues whatever scheduled emails are due at `now` and not yet queued.
 /// Returns how many emails were queued.
+#[tracing::instrument(skip_all)]
 pub async fn run_due(ctx: &AppContext, now: i64) -> Result<usize, ServiceError> {
     let tz = ctx.settings.timezone;
     let mut queued = 0;

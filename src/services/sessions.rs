@@ -38,6 +38,7 @@ fn throttled(retry_after_secs: u64) -> ServiceError {
 /// per address, against one place trying many accounts; and per account
 /// from everywhere, a much higher ceiling against guessing from many
 /// places, which pauses the account's logins and emails its owner once.
+#[tracing::instrument(skip_all)]
 pub async fn login(
     ctx: &AppContext,
     email: &str,
@@ -151,6 +152,7 @@ async fn tell_owner_of_lock(
 }
 
 /// The caller a bearer or cookie token belongs to, sliding its expiry.
+#[tracing::instrument(skip_all)]
 pub async fn authenticate(
     db: &DatabaseConnection,
     token: &str,
@@ -177,6 +179,7 @@ pub async fn authenticate(
     }))
 }
 
+#[tracing::instrument(skip_all, fields(caller = %caller.user_id))]
 pub async fn logout(db: &DatabaseConnection, caller: &Caller) -> Result<(), ServiceError> {
     q::revoke_session(db, caller.session_id, now_ms()).await?;
     Ok(())
@@ -184,6 +187,7 @@ pub async fn logout(db: &DatabaseConnection, caller: &Caller) -> Result<(), Serv
 
 /// Sends a reset link if the address has an account; answers the same
 /// either way, so that it reveals nothing.
+#[tracing::instrument(skip_all)]
 pub async fn forgot(ctx: &AppContext, email: &str, ip: &str) -> Result<(), ServiceError> {
     let now = now_ms();
     let ip_bucket = throttle::ip_bucket("forgot", ip);
@@ -227,6 +231,7 @@ const PASSWORD_LINKS: [LinkPurpose; 2] = [LinkPurpose::Invite, LinkPurpose::Rese
 
 /// Sets a password from an invitation or reset token (single use), spends
 /// the account's other such tokens, and ends every session of the account.
+#[tracing::instrument(skip_all)]
 pub async fn set_password(
     db: &DatabaseConnection,
     token: &str,
@@ -258,6 +263,7 @@ pub async fn set_password(
 
 /// The staff member with this email as a caller, for commands that act in
 /// their name (no session).
+#[tracing::instrument(skip_all)]
 pub async fn caller_for_email(
     db: &DatabaseConnection,
     email: &str,

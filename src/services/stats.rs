@@ -126,6 +126,7 @@ pub struct BreakdownRow {
 }
 
 /// The figures of every need in `scope`.
+#[tracing::instrument(skip_all)]
 pub async fn summary(
     db: &impl sea_orm::ConnectionTrait,
     scope: &Scope,
@@ -137,6 +138,7 @@ pub async fn summary(
 /// The figures of `scope` by `dimension`, ordered by key. Weeks are every
 /// week of the period (or of the needs' span, without one), empty ones too;
 /// other dimensions list the groups that have needs.
+#[tracing::instrument(skip_all)]
 pub async fn breakdown(
     db: &impl sea_orm::ConnectionTrait,
     scope: &Scope,

@@ -86,6 +86,7 @@ fn check_note(
 
 /// Moves match `id` by `t`, as `actor`, with an optional note (a cancel's
 /// reason is required).
+#[tracing::instrument(skip_all, fields(id = %id))]
 pub async fn apply(
     ctx: &AppContext,
     actor: Actor<'_>,
@@ -184,6 +185,7 @@ pub async fn apply(
 /// Expires overdue proposals and reminds volunteers a day before a deadline.
 /// Safe to run on several instances at once: each move is conditional, and
 /// a reminder is one email per proposal by its idempotency key.
+#[tracing::instrument(skip_all)]
 pub async fn tick(ctx: &AppContext) -> Result<usize, ServiceError> {
     let now = now_ms();
     let mut moved = 0;

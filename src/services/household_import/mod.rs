@@ -28,6 +28,7 @@ pub struct ImportSummary {
 }
 
 /// Parses and writes an uploaded file for `caller`.
+#[tracing::instrument(skip_all, fields(caller = %caller.user_id, dry_run))]
 pub async fn import(
     db: &sea_orm::DatabaseConnection,
     caller: &Caller,
