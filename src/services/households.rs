@@ -65,9 +65,9 @@ async fn region_in_reach(
 
 /// The row of a newly registered household: by the API, or by a
 /// spreadsheet import.
-pub fn new_row(new: &NewHousehold, created_by: Uuid, now: i64) -> household::ActiveModel {
+pub fn new_row(id: Uuid, new: &NewHousehold, created_by: Uuid, now: i64) -> household::ActiveModel {
     household::ActiveModel {
-        id: Set(Uuid::now_v7()),
+        id: Set(id),
         region: Set(new.region.as_str().to_owned()),
         head_name: Set(new.head_name.as_str().to_owned()),
         id_number: Set(new.id_number.as_ref().map(|i| i.as_str().to_owned())),
@@ -90,7 +90,7 @@ pub async fn create(
     new: NewHousehold,
 ) -> Result<household::Model, ServiceError> {
     region_in_reach(ctx, caller, &new.region).await?;
-    let row = new_row(&new, caller.user_id, now_ms());
+    let row = new_row(Uuid::now_v7(), &new, caller.user_id, now_ms());
     row.insert(&ctx.db).await.map_err(super::unique_as(|| {
         ServiceError::Conflict(Text::fixed(
             "已有身份证号相同的户",

@@ -4,7 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use crate::services::ServiceError;
@@ -13,7 +13,7 @@ pub mod parse;
 use crate::domain::Caller;
 use crate::domain::Category;
 use crate::domain::FieldError;
-use crate::domain::household::join_tags;
+use crate::domain::household::input::NewHousehold;
 use crate::domain::need::NewNeed;
 use crate::i18n::Text;
 use crate::store::is_unique_violation;
@@ -187,20 +187,16 @@ async fn write(
             }
             (None, None) => {
                 let id = Uuid::now_v7();
-                new_households.push(household::ActiveModel {
-                    id: Set(id),
-                    region: Set(region.code.clone()),
-                    head_name: Set(row.head_name.as_str().to_owned()),
-                    id_number: Set(row.id_number.as_ref().map(|i| i.as_str().to_owned())),
-                    phone: Set(row.phone.as_ref().map(|p| p.as_str().to_owned())),
-                    members: Set(i32::from(row.members.get())),
-                    lat: Set(row.point.map(|p| p.0)),
-                    lon: Set(row.point.map(|p| p.1)),
-                    tags: Set(join_tags(&row.tags)),
-                    created_by: Set(caller.user_id),
-                    created_at: Set(now),
-                    updated_at: Set(now),
-                });
+                let new = NewHousehold {
+                    region: row.region.clone(),
+                    head_name: row.head_name.clone(),
+                    id_number: row.id_number.clone(),
+                    phone: row.phone.clone(),
+                    members: row.members,
+                    point: row.point,
+                    tags: row.tags.clone(),
+                };
+                new_households.push(super::households::new_row(id, &new, caller.user_id, now));
                 (id, row.point)
             }
         };
