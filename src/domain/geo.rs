@@ -3,6 +3,8 @@
 //! solver, the nearby search and the offer cover all measure with these.
 //! Also the ranges a coordinate sent in a request must lie in.
 
+use super::FieldError;
+use super::fields::AllFields;
 use crate::i18n::Text;
 
 /// Earth radius of docs/matching.md, in metres.
@@ -48,6 +50,20 @@ pub fn longitude(degrees: f64) -> Result<f64, Text> {
             "经度应在 -180 到 180 之间",
             "lon is from -180 to 180",
         ))
+}
+
+/// A point from a request's optional numbers: both or neither, each in
+/// range; the error names the field at fault.
+pub fn point_of(lat: Option<f64>, lon: Option<f64>) -> Result<Option<(f64, f64)>, Vec<FieldError>> {
+    let one = |field: &str, zh, en| Err(vec![FieldError::new(field, Text::fixed(zh, en))]);
+    match (lat, lon) {
+        (None, None) => Ok(None),
+        (Some(_), None) => one("lon", "缺少经度", "lon is required with lat"),
+        (None, Some(_)) => one("lat", "缺少纬度", "lat is required with lon"),
+        (Some(lat), Some(lon)) => (("lat", latitude(lat)), ("lon", longitude(lon)))
+            .all()
+            .map(Some),
+    }
 }
 
 /// Haversine distance in whole metres, `floor(h + 0.5)`.
@@ -113,6 +129,19 @@ pub(crate) fn lat_gap_m(dlat_deg: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_point_is_both_coordinates_or_neither_and_each_fault_is_named() {
+        assert_eq!(point_of(None, None), Ok(None));
+        assert_eq!(point_of(Some(27.1), Some(110.6)), Ok(Some((27.1, 110.6))));
+        let fields = |r: Result<_, Vec<FieldError>>| -> Vec<String> {
+            r.expect_err("bad").into_iter().map(|e| e.field).collect()
+        };
+        assert_eq!(fields(point_of(Some(27.1), None)), ["lon"]);
+        assert_eq!(fields(point_of(None, Some(110.6))), ["lat"]);
+        assert_eq!(fields(point_of(Some(91.0), Some(181.0))), ["lat", "lon"]);
+        assert_eq!(fields(point_of(Some(f64::NAN), Some(110.6))), ["lat"]);
+    }
 
     #[test]
     fn haversine_of_a_point_to_itself_is_zero() {

@@ -6,7 +6,7 @@
 
 use super::decimal::Decimal;
 use super::fields::AllFields;
-use super::geo::{GeoPoint, latitude, longitude};
+use super::geo::{GeoPoint, latitude, longitude, point_of};
 use super::{Category, CategorySet, FieldError};
 use crate::i18n::Text;
 
@@ -70,15 +70,12 @@ pub fn categories<S: AsRef<str>>(list: &[S]) -> Result<CategorySet, Vec<FieldErr
 /// Where a new offer is: both coordinates, each in range. Without one, the
 /// error names the one missing; without both, `lat`.
 pub fn point(lat: Option<f64>, lon: Option<f64>) -> Result<GeoPoint, Vec<FieldError>> {
-    let missing = |field, zh, en| Err(vec![FieldError::new(field, Text::fixed(zh, en))]);
-    match (lat, lon) {
-        (None, None) => missing("lat", "缺少位置", "lat and lon are required"),
-        (Some(_), None) => missing("lon", "缺少经度", "lon is required with lat"),
-        (None, Some(_)) => missing("lat", "缺少纬度", "lat is required with lon"),
-        (Some(lat), Some(lon)) => {
-            let (lat, lon) = (("lat", latitude(lat)), ("lon", longitude(lon))).all()?;
-            Ok(GeoPoint::new(lat, lon))
-        }
+    match point_of(lat, lon)? {
+        Some((lat, lon)) => Ok(GeoPoint::new(lat, lon)),
+        None => Err(vec![FieldError::new(
+            "lat",
+            Text::fixed("缺少位置", "lat and lon are required"),
+        )]),
     }
 }
 

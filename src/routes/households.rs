@@ -121,7 +121,7 @@ impl TryFrom<HouseholdBody> for NewHousehold {
                 input::optional(b.phone.flatten().as_deref(), Phone::parse),
             ),
             ("members", input::members_of(b.members.unwrap_or(0))),
-            input::point_of(b.lat.flatten(), b.lon.flatten()),
+            crate::domain::geo::point_of(b.lat.flatten(), b.lon.flatten()),
             ("tags", input::tags_of(b.tags.as_deref().unwrap_or(&[]))),
         )
             .all()?;
@@ -144,7 +144,9 @@ impl TryFrom<HouseholdBody> for HouseholdChanges {
 
     fn try_from(b: HouseholdBody) -> Result<Self, ApiError> {
         let point = match (b.lat.is_some() || b.lon.is_some(), b.lat, b.lon) {
-            (true, lat, lon) => input::point_of(lat.flatten(), lon.flatten()).map(Some),
+            (true, lat, lon) => {
+                crate::domain::geo::point_of(lat.flatten(), lon.flatten()).map(Some)
+            }
             (false, ..) => Ok(None),
         };
         let (region, head_name, id_number, phone, members, point, tags) = (

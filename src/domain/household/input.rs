@@ -4,8 +4,7 @@
 //! service's check.
 
 use super::{HouseholdTag, IdNumber, Members, parse_tags};
-use crate::domain::fields::AllFields;
-use crate::domain::{FieldError, PersonName, Phone, RegionCode};
+use crate::domain::{PersonName, Phone, RegionCode};
 use crate::i18n::Text;
 
 /// A household to register: every field parsed.
@@ -102,55 +101,9 @@ pub fn optional_change<T>(
     value.map(|v| optional(v.as_deref(), parse)).transpose()
 }
 
-/// A point from a request's numbers: both or neither, each in range; the
-/// error names the field at fault.
-pub fn point_of(lat: Option<f64>, lon: Option<f64>) -> Result<Option<(f64, f64)>, Vec<FieldError>> {
-    let one = |field: &str, zh, en| Err(vec![FieldError::new(field, Text::fixed(zh, en))]);
-    match (lat, lon) {
-        (None, None) => Ok(None),
-        (Some(_), None) => one("lon", "缺少经度", "lon is required with lat"),
-        (None, Some(_)) => one("lat", "缺少纬度", "lat is required with lon"),
-        (Some(lat), Some(lon)) => (
-            (
-                "lat",
-                (lat.is_finite() && lat.abs() <= 90.0)
-                    .then_some(lat)
-                    .ok_or(Text::fixed(
-                        "纬度应在 -90 到 90 之间",
-                        "lat is from -90 to 90",
-                    )),
-            ),
-            (
-                "lon",
-                (lon.is_finite() && lon.abs() <= 180.0)
-                    .then_some(lon)
-                    .ok_or(Text::fixed(
-                        "经度应在 -180 到 180 之间",
-                        "lon is from -180 to 180",
-                    )),
-            ),
-        )
-            .all()
-            .map(Some),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_point_is_both_coordinates_or_neither_and_each_fault_is_named() {
-        assert_eq!(point_of(None, None), Ok(None));
-        assert_eq!(point_of(Some(27.1), Some(110.6)), Ok(Some((27.1, 110.6))));
-        let fields = |r: Result<_, Vec<FieldError>>| -> Vec<String> {
-            r.expect_err("bad").into_iter().map(|e| e.field).collect()
-        };
-        assert_eq!(fields(point_of(Some(27.1), None)), ["lon"]);
-        assert_eq!(fields(point_of(None, Some(110.6))), ["lat"]);
-        assert_eq!(fields(point_of(Some(91.0), Some(181.0))), ["lat", "lon"]);
-        assert_eq!(fields(point_of(Some(f64::NAN), Some(110.6))), ["lat"]);
-    }
 
     #[test]
     fn a_blank_optional_field_is_none_and_a_bad_one_an_error() {
