@@ -217,6 +217,16 @@ pub fn page_limit(limit: Option<u64>) -> Result<u64, ApiError> {
     }
 }
 
+/// `?limit=&cursor=` of a list that has no other filter.
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    /// 1 to 500 (default 50).
+    pub limit: Option<u64>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
 /// A page of a list: `{"items":[...],"next_cursor":string|null}`.
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct Page<T> {

@@ -12,7 +12,7 @@ use crate::domain::{Caller, MatchStatus};
 use crate::error::ApiError;
 use crate::i18n::Text;
 use crate::routes::extract::{
-    Json, OptionalJson, Page, Query, key_cursor, page_limit, uuid_cursor,
+    Json, OptionalJson, Page, PageQuery, Query, key_cursor, page_limit, uuid_cursor,
 };
 use crate::routes::households::time;
 use crate::services::transitions::{self, Actor};
@@ -186,22 +186,14 @@ impl From<match_event::Model> for EventView {
     }
 }
 
-#[derive(Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct EventsQuery {
-    pub limit: Option<u64>,
-    /// The `next_cursor` of the previous page.
-    pub cursor: Option<String>,
-}
-
 /// The history of a match, oldest first.
-#[utoipa::path(get, path = "/api/v1/matches/{id}/events", tag = "matches", params(("id" = Uuid, Path), EventsQuery),
+#[utoipa::path(get, path = "/api/v1/matches/{id}/events", tag = "matches", params(("id" = Uuid, Path), PageQuery),
     responses((status = 200, body = Page<EventView>), (status = 404), (status = 422)))]
 pub async fn events(
     ctx: web::Data<AppContext>,
     caller: Caller,
     id: web::Path<Uuid>,
-    Query(q): Query<EventsQuery>,
+    Query(q): Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let limit = page_limit(q.limit)?;
     // Events are read by their key, `(at, id)`.

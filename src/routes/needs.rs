@@ -15,7 +15,9 @@ use crate::domain::need::{NeedChanges, NewNeed, category_of, household_of, urgen
 use crate::domain::{Caller, Category, NeedStatus, RegionPrefix, Role};
 use crate::error::ApiError;
 use crate::i18n::Text;
-use crate::routes::extract::{Json, Page, Query, invalid_cursor, key_cursor, page_limit};
+use crate::routes::extract::{
+    Json, Page, PageQuery, Query, invalid_cursor, key_cursor, page_limit,
+};
 use crate::routes::households::time;
 use crate::services::nearby::{self, Cursor, coarse};
 use crate::services::needs;
@@ -404,21 +406,14 @@ pub struct CandidateView {
     rank: i64,
 }
 
-#[derive(Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct RankQuery {
-    pub limit: Option<u64>,
-    pub cursor: Option<String>,
-}
-
 /// Eligible offers with free capacity for a need, best first.
-#[utoipa::path(get, path = "/api/v1/needs/{id}/candidates", tag = "needs", params(("id" = Uuid, Path), RankQuery),
+#[utoipa::path(get, path = "/api/v1/needs/{id}/candidates", tag = "needs", params(("id" = Uuid, Path), PageQuery),
     responses((status = 200, body = Page<CandidateView>), (status = 404)))]
 pub async fn candidates(
     ctx: web::Data<AppContext>,
     caller: Caller,
     id: web::Path<Uuid>,
-    Query(q): Query<RankQuery>,
+    Query(q): Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let limit = page_limit(q.limit)?;
     let after = key_cursor(q.cursor.as_deref())?;

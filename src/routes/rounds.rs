@@ -2,7 +2,7 @@
 
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::context::AppContext;
@@ -10,7 +10,7 @@ use crate::domain::Caller;
 use crate::domain::RegionPrefix;
 use crate::error::ApiError;
 use crate::i18n::Text;
-use crate::routes::extract::{OptionalJson, Page, Query, page_limit, uuid_cursor};
+use crate::routes::extract::{OptionalJson, Page, PageQuery, Query, page_limit, uuid_cursor};
 use crate::routes::households::time;
 use crate::services::{round_history, rounds};
 use crate::store::entity::round;
@@ -97,19 +97,12 @@ pub async fn start(
     Ok(HttpResponse::Created().json(RoundView::from(round)))
 }
 
-#[derive(Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ListQuery {
-    pub limit: Option<u64>,
-    pub cursor: Option<String>,
-}
-
 /// Past rounds overlapping the caller's region, newest first.
-#[utoipa::path(get, path = "/api/v1/rounds", tag = "matches", params(ListQuery), responses((status = 200, body = Page<RoundView>)))]
+#[utoipa::path(get, path = "/api/v1/rounds", tag = "matches", params(PageQuery), responses((status = 200, body = Page<RoundView>)))]
 pub async fn list(
     ctx: web::Data<AppContext>,
     caller: Caller,
-    Query(q): Query<ListQuery>,
+    Query(q): Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let limit = page_limit(q.limit)?;
     let before = uuid_cursor(q.cursor.as_deref())?;

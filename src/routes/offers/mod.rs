@@ -7,9 +7,9 @@ pub use body::OfferBody;
 use body::radius_text;
 
 use actix_web::{HttpResponse, web};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::value::RawValue;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::context::AppContext;
@@ -18,9 +18,9 @@ use crate::domain::offer::{NewOffer, OfferChanges};
 use crate::domain::{Caller, OfferStatus};
 use crate::error::ApiError;
 use crate::matching::{CategorySet, Decimal};
-use crate::routes::extract::{Json, Page, Query, key_cursor, page_limit, uuid_cursor};
+use crate::routes::extract::{Json, Page, PageQuery, Query, key_cursor, page_limit, uuid_cursor};
 use crate::routes::households::time;
-use crate::routes::needs::{NeedView, RankQuery, views};
+use crate::routes::needs::{NeedView, views};
 use crate::services::offers;
 use crate::services::{nearby, ranking};
 use crate::store::entity::offer;
@@ -113,19 +113,12 @@ pub async fn create(
     Ok(HttpResponse::Created().json(OfferView::from(offer)))
 }
 
-#[derive(Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ListQuery {
-    pub limit: Option<u64>,
-    pub cursor: Option<String>,
-}
-
 /// The caller's offers (coordinators and admins: all).
-#[utoipa::path(get, path = "/api/v1/offers", tag = "offers", params(ListQuery), responses((status = 200, body = Page<OfferView>)))]
+#[utoipa::path(get, path = "/api/v1/offers", tag = "offers", params(PageQuery), responses((status = 200, body = Page<OfferView>)))]
 pub async fn list(
     ctx: web::Data<AppContext>,
     caller: Caller,
-    Query(q): Query<ListQuery>,
+    Query(q): Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let limit = page_limit(q.limit)?;
     let after = uuid_cursor(q.cursor.as_deref())?;
@@ -221,13 +214,13 @@ pub struct SuggestionView {
 }
 
 /// Open needs the caller's offer could take, best first.
-#[utoipa::path(get, path = "/api/v1/offers/{id}/suggestions", tag = "offers", params(("id" = Uuid, Path), RankQuery),
+#[utoipa::path(get, path = "/api/v1/offers/{id}/suggestions", tag = "offers", params(("id" = Uuid, Path), PageQuery),
     responses((status = 200, body = Page<SuggestionView>), (status = 404)))]
 pub async fn suggestions(
     ctx: web::Data<AppContext>,
     caller: Caller,
     id: web::Path<Uuid>,
-    Query(q): Query<RankQuery>,
+    Query(q): Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let limit = page_limit(q.limit)?;
     let after = key_cursor(q.cursor.as_deref())?;
