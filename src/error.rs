@@ -239,19 +239,25 @@ impl ResponseError for ApiError {
     }
 }
 
-/// Runs the request in the language its `Accept-Language` asks for and turns
+/// Runs the request in the language picked on a page (the cookie) or else
+/// the one its `Accept-Language` asks for (a page session then runs in its
+/// account's language, see `guard::authorize`), and turns
 /// any error answer that is not yet problem+json (actix's own 404, 405, 413…)
 /// into one, so that every error has the same shape.
 pub async fn problem_layer(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let accept = req
-        .headers()
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    let locale = i18n::Locale::from_accept_language(accept.as_deref());
+    let picked = req
+        .cookie(i18n::LOCALE_COOKIE)
+        .and_then(|c| i18n::Locale::parse(c.value()));
+    let locale = picked.unwrap_or_else(|| {
+        let accept = req
+            .headers()
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok());
+        i18n::Locale::from_accept_language(accept)
+    });
     // Inner services turn errors into responses; an `Err` only comes from a
     // middleware, and actix renders it through `ResponseError` all the same.
     i18n::with_locale(locale, async move {

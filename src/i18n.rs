@@ -77,6 +77,10 @@ impl std::fmt::Display for Locale {
     }
 }
 
+/// The cookie that remembers the language a visitor picked on a page
+/// (anonymous visitors; a logged-in person's choice is their account's).
+pub const LOCALE_COOKIE: &str = "huzhu_lang";
+
 tokio::task_local! {
     static REQUEST_LOCALE: Locale;
 }

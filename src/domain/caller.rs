@@ -7,10 +7,13 @@ use uuid::Uuid;
 use crate::domain::{RegionPrefix, Role};
 use crate::i18n::Locale;
 
-/// The authenticated person making a request.
-#[derive(Debug, Clone)]
+/// The authenticated person making a request. Its `Debug` leaves out the
+/// name and the CSRF token, so that a logged caller carries neither.
+#[derive(Clone)]
 pub struct Caller {
     pub user_id: Uuid,
+    /// The account's display name, for the pages' greeting. Never logged.
+    pub name: String,
     pub role: Role,
     pub region: Option<RegionPrefix>,
     pub locale: Locale,
@@ -19,6 +22,19 @@ pub struct Caller {
     /// authenticate with the session cookie.
     pub csrf_token: String,
     pub via_cookie: bool,
+}
+
+impl std::fmt::Debug for Caller {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Caller")
+            .field("user_id", &self.user_id)
+            .field("role", &self.role)
+            .field("region", &self.region)
+            .field("locale", &self.locale)
+            .field("session_id", &self.session_id)
+            .field("via_cookie", &self.via_cookie)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The regions whose objects a caller may see.
@@ -81,6 +97,7 @@ mod tests {
     fn staff_reach_their_prefix_and_admins_everything() {
         let caller = |role, region: Option<&str>| Caller {
             user_id: Uuid::nil(),
+            name: String::new(),
             role,
             region: region.map(|r| RegionPrefix::parse(r).expect("prefix")),
             locale: Locale::ZhCn,
@@ -109,6 +126,7 @@ mod tests {
     fn staff_without_a_region_reach_nothing() {
         let lost = Caller {
             user_id: Uuid::nil(),
+            name: String::new(),
             role: Cadre,
             region: None,
             locale: Locale::ZhCn,

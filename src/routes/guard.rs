@@ -104,7 +104,15 @@ pub async fn authorize(
                 return Ok(refuse(req, ApiError::Forbidden));
             }
         }
+        // A page session speaks its account's language (the one its emails
+        // come in); API clients keep choosing theirs by `Accept-Language`.
+        let locale = caller.via_cookie.then_some(caller.locale);
         req.extensions_mut().insert(caller);
+        if let Some(locale) = locale {
+            return crate::i18n::with_locale(locale, next.call(req))
+                .await
+                .map(ServiceResponse::map_into_boxed_body);
+        }
     }
     next.call(req)
         .await

@@ -167,6 +167,7 @@ pub async fn authenticate(
     }
     Ok(Some(Caller {
         user_id: user.id,
+        name: user.name.clone(),
         role: user.role,
         region: user
             .region
@@ -177,6 +178,18 @@ pub async fn authenticate(
         csrf_token: session.csrf_token,
         via_cookie,
     }))
+}
+
+/// Remembers the language the person picked on a page: their pages and
+/// their emails speak it from now on.
+#[tracing::instrument(skip_all, fields(caller = %caller.user_id))]
+pub async fn set_locale(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    locale: crate::i18n::Locale,
+) -> Result<(), ServiceError> {
+    q::set_locale(db, caller.user_id, locale, now_ms()).await?;
+    Ok(())
 }
 
 #[tracing::instrument(skip_all, fields(caller = %caller.user_id))]
@@ -279,6 +292,7 @@ pub async fn caller_for_email(
     }
     Ok(Caller {
         user_id: user.id,
+        name: user.name.clone(),
         role: user.role,
         region: user
             .region

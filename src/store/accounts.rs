@@ -63,6 +63,23 @@ pub async fn set_verified(db: &impl ConnectionTrait, id: Uuid, now: i64) -> Resu
     .map(|_| ())
 }
 
+pub async fn set_locale(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    locale: crate::i18n::Locale,
+    now: i64,
+) -> Result<(), DbErr> {
+    user::ActiveModel {
+        id: Set(id),
+        locale: Set(locale),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .update(db)
+    .await
+    .map(|_| ())
+}
+
 pub async fn insert_session(
     db: &impl ConnectionTrait,
     row: session::ActiveModel,

@@ -1,17 +1,22 @@
-//! Home, login, logout, and the verify and set-password pages that account
-//! emails link to.
+//! Home, register, login, logout, forgotten password, and the verify and
+//! set-password pages that account emails link to. Each form is parsed by
+//! the same rules as the API's (`NewVolunteer`, `Password`), so a page
+//! shows the API's field messages beside its fields.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use super::Site;
-use super::page::{
-    cookie, form_token, form_token_matches, message, secure, see_other, t, with_csrf_cookie,
-};
+use super::flash::Flash;
+use super::form::Errors;
+use super::page::{PageResult, cookie, local_path, secure, see_other, t, wait_text};
+use crate::domain::Role;
+use crate::domain::new_account::NewVolunteer;
 use crate::i18n;
-use crate::routes::guard::{MaybeCaller, SESSION_COOKIE, client_ip};
+use crate::routes::auth::RegisterBody;
+use crate::routes::guard::{SESSION_COOKIE, client_ip};
 use crate::services::{ServiceError, accounts, sessions};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -22,6 +27,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(web::post().to(login)),
         )
         .service(web::resource("/logout").route(web::post().to(logout)))
+        .service(
+            web::resource("/register")
+                .route(web::get().to(register_form))
+                .route(web::post().to(register)),
+        )
+        .service(
+            web::resource("/forgot")
+                .route(web::get().to(forgot_form))
+                .route(web::post().to(forgot)),
+        )
         .service(
             web::resource("/verify")
                 .route(web::get().to(verify_form))
@@ -34,41 +49,42 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         );
 }
 
-async fn home(ctx: Site, caller: MaybeCaller) -> HttpResponse {
-    let user = match &caller.0 {
-        Some(c) => crate::store::accounts::user_by_id(&ctx.db, c.user_id)
-            .await
-            .ok()
-            .flatten()
-            .map(|u| {
-                json!({
-                    "name": u.name,
-                    "role_label": c.role.label().get(i18n::current()),
-                    "staff": c.role != crate::domain::Role::Volunteer,
-                })
-            }),
-        None => None,
-    };
-    let csrf = caller
-        .0
-        .as_ref()
-        .map(|c| c.csrf_token.clone())
-        .unwrap_or_default();
-    ctx.pages.render(
+/// A visitor's home is the front page; a volunteer's, the three things they
+/// do; staff go to the reports until their own pages exist.
+async fn home(site: Site) -> HttpResponse {
+    let role = site.caller.as_ref().map(|c| c.role);
+    site.render(
         StatusCode::OK,
         "home.html",
-        json!({"user": user, "csrf_token": csrf}),
+        json!({"volunteer": role == Some(Role::Volunteer), "staff": role.is_some_and(|r| r != Role::Volunteer)}),
     )
 }
 
-async fn login_form(ctx: Site, req: HttpRequest) -> HttpResponse {
-    let token = form_token(&req);
-    let page = ctx.pages.render(
-        StatusCode::OK,
+#[derive(Deserialize)]
+struct NextQuery {
+    next: Option<String>,
+}
+
+fn login_page(
+    site: &Site,
+    status: StatusCode,
+    email: &str,
+    next: &str,
+    error: Option<String>,
+) -> HttpResponse {
+    site.render(
+        status,
         "login.html",
-        json!({"csrf_token": token, "email": "", "error": null}),
-    );
-    with_csrf_cookie(&ctx, page, token)
+        json!({"email": email, "next": next, "error": error}),
+    )
+}
+
+async fn login_form(site: Site, q: web::Query<NextQuery>) -> HttpResponse {
+    if site.caller.is_some() {
+        return see_other(local_path(q.next.as_deref()).unwrap_or("/"));
+    }
+    let next = local_path(q.next.as_deref()).unwrap_or("");
+    login_page(&site, StatusCode::OK, "", next, None)
 }
 
 #[derive(Deserialize)]
@@ -76,35 +92,27 @@ struct LoginForm {
     email: String,
     password: String,
     csrf_token: String,
+    #[serde(default)]
+    next: String,
 }
 
-async fn login(ctx: Site, req: HttpRequest, form: web::Form<LoginForm>) -> HttpResponse {
-    let token = form_token(&req);
-    let again = |status, error: String| {
-        let page = ctx.pages.render(
-            status,
-            "login.html",
-            json!({"csrf_token": token, "email": form.email, "error": error}),
-        );
-        with_csrf_cookie(&ctx, page, token.clone())
-    };
-    if !form_token_matches(&req, &form.csrf_token) {
+async fn login(site: Site, req: HttpRequest, form: web::Form<LoginForm>) -> HttpResponse {
+    let next = local_path(Some(&form.next)).unwrap_or("");
+    let again = |status, error: String| login_page(&site, status, &form.email, next, Some(error));
+    if !site.form_ok(&form.csrf_token) {
         return again(
             StatusCode::FORBIDDEN,
-            t(
-                "页面已过期，请重新提交",
-                "The page expired; please submit again",
-            ),
+            site.expired_form().get(i18n::current()).to_owned(),
         );
     }
-    match sessions::login(&ctx, &form.email, &form.password, &client_ip(&req)).await {
+    match sessions::login(&site, &form.email, &form.password, &client_ip(&req)).await {
         Ok(session) => {
-            let mut response = see_other("/");
+            let mut response = site.done(if next.is_empty() { "/" } else { next }, Flash::LoggedIn);
             let max_age = sessions::SESSION_TTL_MS / 1000;
             let _ = response.add_cookie(&cookie(
                 SESSION_COOKIE,
                 session.token,
-                secure(&ctx),
+                secure(&site),
                 max_age,
             ));
             response
@@ -120,13 +128,9 @@ async fn login(ctx: Site, req: HttpRequest, form: web::Form<LoginForm>) -> HttpR
                 "Please follow the link in the verification email first",
             ),
         ),
-        Err(ServiceError::Throttled { .. }) => again(
-            StatusCode::TOO_MANY_REQUESTS,
-            t(
-                "尝试次数过多，请 15 分钟后再试",
-                "Too many attempts; try again in 15 minutes",
-            ),
-        ),
+        Err(ServiceError::Throttled { retry_after_secs }) => {
+            again(StatusCode::TOO_MANY_REQUESTS, wait_text(retry_after_secs))
+        }
         Err(e) => {
             tracing::error!(error = %e, "login page failed");
             again(
@@ -142,19 +146,134 @@ struct CsrfForm {
     csrf_token: String,
 }
 
-async fn logout(ctx: Site, caller: MaybeCaller, form: web::Form<CsrfForm>) -> HttpResponse {
-    let Some(caller) = caller.0 else {
+async fn logout(site: Site, form: web::Form<CsrfForm>) -> HttpResponse {
+    let Some(caller) = &site.caller else {
         return see_other("/");
     };
-    if form.csrf_token != caller.csrf_token {
+    if !site.form_ok(&form.csrf_token) {
         return HttpResponse::Forbidden().finish();
     }
-    if let Err(e) = sessions::logout(&ctx.db, &caller).await {
+    if let Err(e) = sessions::logout(&site.db, caller).await {
         tracing::error!(error = %e, "logout failed");
     }
-    let mut response = see_other("/");
-    let _ = response.add_cookie(&cookie(SESSION_COOKIE, String::new(), secure(&ctx), 0));
+    let mut response = site.done("/", Flash::LoggedOut);
+    let _ = response.add_cookie(&cookie(SESSION_COOKIE, String::new(), secure(&site), 0));
     response
+}
+
+fn register_page(site: &Site, status: StatusCode, values: Value, errors: &Errors) -> HttpResponse {
+    site.render(
+        status,
+        "register.html",
+        json!({"values": values, "errors": errors.messages()}),
+    )
+}
+
+async fn register_form(site: Site) -> HttpResponse {
+    let values = json!({"name": "", "email": "", "phone": ""});
+    register_page(&site, StatusCode::OK, values, &Errors::none())
+}
+
+#[derive(Deserialize)]
+struct RegisterForm {
+    csrf_token: String,
+    name: String,
+    email: String,
+    #[serde(default)]
+    phone: String,
+    password: String,
+}
+
+async fn register(site: Site, req: HttpRequest, form: web::Form<RegisterForm>) -> PageResult {
+    let form = form.into_inner();
+    let values = json!({"name": form.name, "email": form.email, "phone": form.phone});
+    if !site.form_ok(&form.csrf_token) {
+        let errors = Errors::form(site.expired_form());
+        return Ok(register_page(&site, StatusCode::FORBIDDEN, values, &errors));
+    }
+    let admitted = match accounts::admit_registration(&site, &client_ip(&req)).await {
+        Ok(admitted) => admitted,
+        Err(ServiceError::Throttled { retry_after_secs }) => {
+            let errors = Errors::form(crate::i18n::Text::owned(
+                wait_text(retry_after_secs),
+                wait_text(retry_after_secs),
+            ));
+            return Ok(register_page(
+                &site,
+                StatusCode::TOO_MANY_REQUESTS,
+                values,
+                &errors,
+            ));
+        }
+        Err(e) => return Err(site.fail(e)),
+    };
+    let body = RegisterBody {
+        email: form.email,
+        password: form.password,
+        name: form.name,
+        phone: Some(form.phone).filter(|p| !p.trim().is_empty()),
+        // Registered in the language of the page: their emails speak it.
+        locale: Some(i18n::current().as_str().to_owned()),
+    };
+    let volunteer = match NewVolunteer::try_from(body) {
+        Ok(v) => v,
+        Err(fields) => {
+            let errors = Errors::from(fields);
+            return Ok(register_page(
+                &site,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                values,
+                &errors,
+            ));
+        }
+    };
+    accounts::register(&site, admitted, volunteer)
+        .await
+        .map_err(|e| site.fail(e))?;
+    Ok(site.done("/login", Flash::Registered))
+}
+
+async fn forgot_form(site: Site) -> HttpResponse {
+    site.render(
+        StatusCode::OK,
+        "forgot.html",
+        json!({"email": "", "error": null}),
+    )
+}
+
+#[derive(Deserialize)]
+struct ForgotForm {
+    csrf_token: String,
+    email: String,
+}
+
+async fn forgot(site: Site, req: HttpRequest, form: web::Form<ForgotForm>) -> HttpResponse {
+    let again = |status, error: String| {
+        site.render(
+            status,
+            "forgot.html",
+            json!({"email": form.email, "error": error}),
+        )
+    };
+    if !site.form_ok(&form.csrf_token) {
+        return again(
+            StatusCode::FORBIDDEN,
+            site.expired_form().get(i18n::current()).to_owned(),
+        );
+    }
+    match sessions::forgot(&site, &form.email, &client_ip(&req)).await {
+        Ok(()) => site.done("/login", Flash::ResetSent),
+        Err(ServiceError::Throttled { retry_after_secs }) => {
+            again(StatusCode::TOO_MANY_REQUESTS, wait_text(retry_after_secs))
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "forgot page failed");
+            again(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                t("服务器出错，请稍后再试", "Server error; please try later"),
+            )
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -164,14 +283,7 @@ struct TokenQuery {
 
 /// A page with one button that posts the token back: a mail scanner that
 /// follows the link changes nothing.
-fn confirm_page(
-    ctx: &Site,
-    req: &HttpRequest,
-    kind: Confirm,
-    token: &str,
-    error: Option<String>,
-) -> HttpResponse {
-    let csrf = form_token(req);
+fn confirm_page(site: &Site, kind: Confirm, token: &str, error: Option<String>) -> HttpResponse {
     let (heading, explanation, button, action, ask_password) = match kind {
         Confirm::Verify => (
             t("验证邮箱", "Verify your email"),
@@ -199,13 +311,12 @@ fn confirm_page(
     } else {
         StatusCode::OK
     };
-    let page = ctx.pages.render(
+    site.render(
         status,
         "confirm.html",
         json!({"heading": heading, "explanation": explanation, "button": button, "action": action,
-               "ask_password": ask_password, "token": token, "csrf_token": csrf, "error": error}),
-    );
-    with_csrf_cookie(ctx, page, csrf)
+               "ask_password": ask_password, "token": token, "error": error}),
+    )
 }
 
 #[derive(Clone, Copy)]
@@ -214,10 +325,9 @@ enum Confirm {
     Password,
 }
 
-async fn verify_form(ctx: Site, req: HttpRequest, q: web::Query<TokenQuery>) -> HttpResponse {
+async fn verify_form(site: Site, q: web::Query<TokenQuery>) -> HttpResponse {
     confirm_page(
-        &ctx,
-        &req,
+        &site,
         Confirm::Verify,
         q.token.as_deref().unwrap_or(""),
         None,
@@ -238,24 +348,19 @@ fn link_failed() -> String {
     )
 }
 
-async fn verify(ctx: Site, req: HttpRequest, form: web::Form<TokenForm>) -> HttpResponse {
-    if !form_token_matches(&req, &form.csrf_token) {
-        let error = t(
-            "页面已过期，请重新提交",
-            "The page expired; please submit again",
-        );
-        return confirm_page(&ctx, &req, Confirm::Verify, &form.token, Some(error));
+async fn verify(site: Site, form: web::Form<TokenForm>) -> HttpResponse {
+    if !site.form_ok(&form.csrf_token) {
+        let error = site.expired_form().get(i18n::current()).to_owned();
+        return confirm_page(&site, Confirm::Verify, &form.token, Some(error));
     }
-    match accounts::verify(&ctx.db, &form.token).await {
-        Ok(()) => message(
-            &ctx,
+    match accounts::verify(&site.db, &form.token).await {
+        Ok(()) => site.message(
             StatusCode::OK,
             t("邮箱已验证", "Email verified"),
             t("现在可以登录了。", "You can log in now."),
             to_login(),
         ),
-        Err(ServiceError::Invalid(_)) => message(
-            &ctx,
+        Err(ServiceError::Invalid(_)) => site.message(
             StatusCode::UNPROCESSABLE_ENTITY,
             t("无法验证", "Cannot verify"),
             link_failed(),
@@ -263,8 +368,7 @@ async fn verify(ctx: Site, req: HttpRequest, form: web::Form<TokenForm>) -> Http
         ),
         Err(e) => {
             tracing::error!(error = %e, "verify page failed");
-            message(
-                &ctx,
+            site.message(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 t("出错了", "Error"),
                 t("请稍后再试。", "Please try later."),
@@ -274,28 +378,23 @@ async fn verify(ctx: Site, req: HttpRequest, form: web::Form<TokenForm>) -> Http
     }
 }
 
-async fn password_form(ctx: Site, req: HttpRequest, q: web::Query<TokenQuery>) -> HttpResponse {
+async fn password_form(site: Site, q: web::Query<TokenQuery>) -> HttpResponse {
     confirm_page(
-        &ctx,
-        &req,
+        &site,
         Confirm::Password,
         q.token.as_deref().unwrap_or(""),
         None,
     )
 }
 
-async fn set_password(ctx: Site, req: HttpRequest, form: web::Form<TokenForm>) -> HttpResponse {
-    if !form_token_matches(&req, &form.csrf_token) {
-        let error = t(
-            "页面已过期，请重新提交",
-            "The page expired; please submit again",
-        );
-        return confirm_page(&ctx, &req, Confirm::Password, &form.token, Some(error));
+async fn set_password(site: Site, form: web::Form<TokenForm>) -> HttpResponse {
+    if !site.form_ok(&form.csrf_token) {
+        let error = site.expired_form().get(i18n::current()).to_owned();
+        return confirm_page(&site, Confirm::Password, &form.token, Some(error));
     }
     let password = form.password.as_deref().unwrap_or("");
-    match sessions::set_password(&ctx.db, &form.token, password).await {
-        Ok(()) => message(
-            &ctx,
+    match sessions::set_password(&site.db, &form.token, password).await {
+        Ok(()) => site.message(
             StatusCode::OK,
             t("密码已设置", "Password set"),
             t("请用新密码登录。", "Log in with your new password."),
@@ -306,12 +405,11 @@ async fn set_password(ctx: Site, req: HttpRequest, form: web::Form<TokenForm>) -
                 .first()
                 .map(|e| e.message.get(i18n::current()).to_owned())
                 .unwrap_or_else(link_failed);
-            confirm_page(&ctx, &req, Confirm::Password, &form.token, Some(detail))
+            confirm_page(&site, Confirm::Password, &form.token, Some(detail))
         }
         Err(e) => {
             tracing::error!(error = %e, "password page failed");
-            message(
-                &ctx,
+            site.message(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 t("出错了", "Error"),
                 t("请稍后再试。", "Please try later."),

@@ -5,12 +5,12 @@
 //! commits.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
 
 use super::Site;
-use super::page::{form_token, form_token_matches, message, t, with_csrf_cookie};
+use super::page::t;
 use crate::domain::match_status::Transition;
 use crate::services::transitions::{self, Actor};
 use crate::services::{ServiceError, tokens};
@@ -33,8 +33,7 @@ fn transition_of(action: &str) -> Option<Transition> {
 }
 
 fn dead_link(ctx: &Site) -> HttpResponse {
-    message(
-        ctx,
+    ctx.message(
         StatusCode::NOT_FOUND,
         t("链接已失效", "This link no longer works"),
         t(
@@ -45,7 +44,7 @@ fn dead_link(ctx: &Site) -> HttpResponse {
     )
 }
 
-async fn show(ctx: Site, req: HttpRequest, path: web::Path<(String, String)>) -> HttpResponse {
+async fn show(ctx: Site, path: web::Path<(String, String)>) -> HttpResponse {
     let (token, action) = path.into_inner();
     let Some(transition) = transition_of(&action) else {
         return dead_link(&ctx);
@@ -89,14 +88,12 @@ async fn show(ctx: Site, req: HttpRequest, path: web::Path<(String, String)>) ->
             t("确认婉拒", "Decline"),
         ),
     };
-    let csrf = form_token(&req);
-    let page = ctx.pages.render(
+    ctx.render(
         StatusCode::OK,
         "confirm.html",
         json!({"heading": heading, "explanation": explanation, "button": button, "action": format!("/m/{token}/{action}"),
-               "ask_password": false, "token": "", "csrf_token": csrf, "error": null}),
-    );
-    with_csrf_cookie(&ctx, page, csrf)
+               "ask_password": false, "token": "", "error": null}),
+    )
 }
 
 #[derive(Deserialize)]
@@ -106,7 +103,6 @@ struct ConfirmForm {
 
 async fn answer(
     ctx: Site,
-    req: HttpRequest,
     path: web::Path<(String, String)>,
     form: web::Form<ConfirmForm>,
 ) -> HttpResponse {
@@ -114,9 +110,8 @@ async fn answer(
     let Some(transition) = transition_of(&action) else {
         return dead_link(&ctx);
     };
-    if !form_token_matches(&req, &form.csrf_token) {
-        return message(
-            &ctx,
+    if !ctx.form_ok(&form.csrf_token) {
+        return ctx.message(
             StatusCode::FORBIDDEN,
             t("页面已过期", "The page expired"),
             t(
@@ -135,18 +130,16 @@ async fn answer(
     // match: if that fails, the link still works.
     let actor = Actor::Link { token_hash: &hash };
     match transitions::apply(&ctx, actor, match_id, transition, None).await {
-        Ok(_) if transition == Transition::Accept => message(
-            &ctx,
+        Ok(_) if transition == Transition::Accept => ctx.message(
             StatusCode::OK,
             t("感谢您的爱心！", "Thank you!"),
             t(
                 "您已接受提议，帮扶干部会与您联系，邮件中有对方的联系方式。",
                 "You accepted. The village cadre will contact you; their details are in your email.",
             ),
-            home(),
+            (&format!("/matches/{match_id}"), t("查看这次帮扶", "See this match")),
         ),
-        Ok(_) => message(
-            &ctx,
+        Ok(_) => ctx.message(
             StatusCode::OK,
             t("已婉拒", "Declined"),
             t("感谢您的答复。", "Thank you for answering."),
@@ -155,8 +148,7 @@ async fn answer(
         Err(ServiceError::Conflict(_)) => dead_link(&ctx),
         Err(e) => {
             tracing::error!(error = %e, "answering a proposal failed");
-            message(
-                &ctx,
+            ctx.message(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 t("出错了", "Error"),
                 t("请稍后再试。", "Please try later."),

@@ -1,13 +1,21 @@
-//! Server-rendered pages: the home page, login and logout with a session
-//! cookie, and the pages behind the links in account emails. Every form
-//! carries a CSRF token; pages are in the language the browser asks for.
+//! Server-rendered pages, phone first: accounts (register, login, the
+//! pages behind account emails), the volunteer's offers, needs near them
+//! and matches, and the reports. One layout with the role's navigation and
+//! a 中文 / English switch; every form carries a CSRF token, posts and
+//! redirects, and shows the API's own field messages beside its fields.
+//! Pages work without script; `assets/huzhu.js` and the map only enhance.
 
 mod account_pages;
 mod assets;
+mod flash;
+mod form;
 pub mod headers;
+mod lang;
 mod match_links;
+mod nav;
 mod page;
 mod reports;
+mod volunteer;
 
 use actix_web::web;
 
@@ -16,6 +24,8 @@ pub use page::{Pages, Site};
 pub fn configure(cfg: &mut web::ServiceConfig) {
     account_pages::configure(cfg);
     assets::configure(cfg);
+    lang::configure(cfg);
+    volunteer::configure(cfg);
     match_links::configure(cfg);
     reports::configure(cfg);
 }

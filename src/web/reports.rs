@@ -92,7 +92,7 @@ async fn page(ctx: Site, caller: MaybeCaller, req: HttpRequest) -> HttpResponse 
             .finish();
     };
     let message = |status, text: String| {
-        ctx.pages
+        ctx
             .render(status, "message.html", json!({"heading": t("统计报表", "Reports"), "message": text, "next_url": "/", "next_label": t("返回首页", "Home")}))
     };
     if caller.role == Role::Volunteer {
@@ -135,7 +135,7 @@ async fn page(ctx: Site, caller: MaybeCaller, req: HttpRequest) -> HttpResponse 
         }
     };
     match render(&ctx, &caller, &q, &scope).await {
-        Ok(context) => ctx.pages.render(StatusCode::OK, "reports.html", context),
+        Ok(context) => ctx.render(StatusCode::OK, "reports.html", context),
         Err(e) => {
             tracing::error!(error = %e, "reports page failed");
             message(

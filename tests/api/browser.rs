@@ -54,7 +54,7 @@ async fn a_visitor_is_told_of_a_wrong_password_then_logs_in_sees_their_name_and_
     assert!(browser.text().await.contains("您以爱心人士身份登录"));
     browser.shots_at_both_sizes("home-logged-in").await;
 
-    browser.click("退出登录").await;
+    browser.click("退出").await;
     browser.wait_for_text(WELCOME).await;
     browser.screenshot("logged-out").await;
     browser.goto("/").await;

@@ -211,13 +211,21 @@ impl Browser {
     /// the CSS selector `target` finds.
     pub async fn click(&self, target: &str) {
         let text = literal(target);
-        let xpath = format!(
-            "//button[normalize-space(.)={text}] | //a[normalize-space(.)={text}] \
-             | //input[(@type='submit' or @type='button') and @value={text}]"
-        );
+        let within = |scope: &str| {
+            format!(
+                "{scope}//button[normalize-space(.)={text}] | {scope}//a[normalize-space(.)={text}] \
+                 | {scope}//input[(@type='submit' or @type='button') and @value={text}]"
+            )
+        };
+        // The page's own content first, as a person looks there before the
+        // menu: the login form's “登录” rather than the menu's.
+        let (in_main, anywhere) = (within("//main"), within(""));
         let deadline = Instant::now() + WAIT;
         let element = loop {
-            if let Ok(e) = self.client.find(Locator::XPath(&xpath)).await {
+            if let Ok(e) = self.client.find(Locator::XPath(&in_main)).await {
+                break e;
+            }
+            if let Ok(e) = self.client.find(Locator::XPath(&anywhere)).await {
                 break e;
             }
             // Not every text is a selector: a text that isn't just isn't found.

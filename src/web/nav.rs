@@ -1,0 +1,37 @@
+//! The navigation each role sees at the top of every page.
+
+use serde_json::{Value, json};
+
+use crate::domain::Role;
+use crate::i18n::{self, Text};
+
+/// The sections a role works in: path and name.
+fn sections(role: Option<Role>) -> &'static [(&'static str, Text)] {
+    const VISITOR: &[(&str, Text)] = &[
+        ("/login", Text::fixed("登录", "Log in")),
+        ("/register", Text::fixed("注册", "Register")),
+    ];
+    const VOLUNTEER: &[(&str, Text)] = &[
+        ("/needs", Text::fixed("附近需求", "Needs near me")),
+        ("/matches", Text::fixed("我的帮扶", "My matches")),
+        ("/offers", Text::fixed("我能提供", "My offers")),
+    ];
+    const STAFF: &[(&str, Text)] = &[("/reports", Text::fixed("统计报表", "Reports"))];
+    match role {
+        None => VISITOR,
+        Some(Role::Volunteer) => VOLUNTEER,
+        Some(_) => STAFF,
+    }
+}
+
+/// The navigation links for `role`, the one holding `here` marked current.
+pub fn items(role: Option<Role>, here: &str) -> Vec<Value> {
+    let path = here.split('?').next().unwrap_or(here);
+    sections(role)
+        .iter()
+        .map(|(href, name)| {
+            let current = path == *href || path.starts_with(&format!("{href}/"));
+            json!({"href": href, "label": name.get(i18n::current()), "current": current})
+        })
+        .collect()
+}
