@@ -12,6 +12,7 @@ mod digests;
 mod docs;
 mod errors;
 mod imports;
+mod language;
 mod location_privacy;
 mod mail;
 mod matches;
