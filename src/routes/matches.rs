@@ -164,11 +164,15 @@ pub async fn get(
     )))
 }
 
-/// One transition of a match.
+/// One event of a match: a transition, or the volunteer's report that the
+/// help was delivered.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct EventView {
     pub at: chrono::DateTime<chrono::Utc>,
     pub actor_id: Option<Uuid>,
+    /// `transition`, or `delivered` (the status stays `accepted`: `from`
+    /// and `to` are both `accepted`).
+    pub kind: String,
     pub from: Option<String>,
     pub to: String,
     pub note: Option<String>,
@@ -179,6 +183,7 @@ impl From<match_event::Model> for EventView {
         Self {
             at: time(e.at),
             actor_id: e.actor_id,
+            kind: e.kind.to_string(),
             from: e.from_status.map(|s| s.to_string()),
             to: e.to_status.to_string(),
             note: e.note,
@@ -186,7 +191,7 @@ impl From<match_event::Model> for EventView {
     }
 }
 
-/// The history of a match, oldest first.
+/// The history of a match (its transitions and delivery reports), oldest first.
 #[utoipa::path(get, path = "/api/v1/matches/{id}/events", tag = "matches", params(("id" = Uuid, Path), PageQuery),
     responses((status = 200, body = Page<EventView>), (status = 404), (status = 422)))]
 pub async fn events(
