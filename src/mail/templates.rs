@@ -28,6 +28,7 @@ const FILES: &[(&str, &str)] = embedded!(
     "match_cancelled",
     "match_completed_thanks",
     "cadre_match_accepted",
+    "cadre_match_delivered",
     "stale_needs",
     "weekly_digest",
     "registration_attempt",
@@ -57,19 +58,19 @@ impl Templates {
                 AutoEscape::None
             }
         });
-        // A proposal's accept or decline link, from its token and the
-        // `public_url` every email is given: the one place the templates
-        // learn the path of the link pages.
+        // The links to huzhu's pages, from the `public_url` every email is
+        // given: the one place the templates learn those pages' paths. A
+        // proposal's accept or decline link, from its single-use token:
         env.add_function(
             "match_link",
             |state: &minijinja::State, token: &str, action: &str| {
-                let base = state
-                    .lookup("public_url")
-                    .map(|v| v.to_string())
-                    .unwrap_or_default();
-                format!("{base}/m/{token}/{action}")
+                format!("{}/m/{token}/{action}", public_url(state))
             },
         );
+        // The page of one match, where its volunteer and its cadre act on it:
+        env.add_function("match_page", |state: &minijinja::State, match_id: &str| {
+            format!("{}/matches/{match_id}", public_url(state))
+        });
         for (name, source) in LAYOUTS.iter().chain(FILES) {
             env.add_template(name, source)
                 .map_err(|source| MailError::Template {
@@ -136,6 +137,14 @@ impl Templates {
             html,
         })
     }
+}
+
+/// The `public_url` a template was given (without a trailing slash).
+fn public_url(state: &minijinja::State) -> String {
+    state
+        .lookup("public_url")
+        .map(|v| v.to_string())
+        .unwrap_or_default()
 }
 
 /// Subjects are one line, whatever whitespace the template left.

@@ -61,7 +61,7 @@ fn allowed(actor: Actor<'_>, t: Transition, m: &matches::Model, region: &str) ->
 
 /// Checks a free-text note: `required` ones need 1 character, all at most
 /// 1000; its characters as in every multi-line text.
-fn check_note(
+pub(super) fn check_note(
     note: Option<&str>,
     required: bool,
     field: &str,

@@ -130,6 +130,31 @@ pub async fn record_event(
     .await
 }
 
+/// Appends the volunteer's report that the help was delivered to the
+/// history of an accepted match, which stays accepted.
+pub async fn record_delivery(
+    db: &impl ConnectionTrait,
+    match_id: Uuid,
+    volunteer: Uuid,
+    note: Option<&str>,
+    at: i64,
+) -> Result<(), DbErr> {
+    append(
+        db,
+        match_event::Model {
+            id: Uuid::now_v7(),
+            match_id,
+            at,
+            actor_id: Some(volunteer),
+            kind: MatchEventKind::Delivered,
+            from_status: Some(MatchStatus::Accepted),
+            to_status: MatchStatus::Accepted,
+            note: note.map(str::to_owned),
+        },
+    )
+    .await
+}
+
 async fn append(db: &impl ConnectionTrait, event: match_event::Model) -> Result<(), DbErr> {
     // A model's values are all "unchanged"; reset marks them set, so that
     // every column is inserted.
@@ -137,6 +162,24 @@ async fn append(db: &impl ConnectionTrait, event: match_event::Model) -> Result<
         .exec_without_returning(db)
         .await
         .map(|_| ())
+}
+
+/// Marks a match updated if it is still `status`; returns whether it was.
+/// The conditional update also holds the row until the transaction ends,
+/// so that a transition racing it waits and then sees what it wrote.
+pub async fn touch_if(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    status: MatchStatus,
+    now: i64,
+) -> Result<bool, DbErr> {
+    let result = Matches::update_many()
+        .col_expr(Column::UpdatedAt, Expr::value(now))
+        .filter(Column::Id.eq(id))
+        .filter(Column::Status.eq(status))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
 }
 
 /// Up to `limit` events of a match in the order they happened, from just

@@ -12,6 +12,8 @@ use crate::helpers::{
 };
 use crate::needs::{cadre, household, need};
 
+mod delivered;
+
 async fn offer(app: &TestApp, token: &str, capacity: i64) -> Value {
     let body = json!({"categories": ["care", "education"], "lat": 27.10, "lon": 110.55, "radius_km": 20, "remote": false, "capacity": capacity});
     let response = app.post_json("/api/v1/offers", &body, Some(token)).await;

@@ -140,3 +140,34 @@ pub async fn completed(
     .await
     .map(|_| ())
 }
+
+/// After the volunteer said the help was delivered: the cadre who posted
+/// the need is asked to confirm it, in their language. Once per match,
+/// however often the volunteer reports: returns whether this report queued
+/// the email (false also when the cadre's account is gone).
+pub async fn delivered(
+    ctx: &AppContext,
+    db: &impl ConnectionTrait,
+    m: &matches::Model,
+    n: &need::Model,
+    note: &str,
+) -> Result<bool, ServiceError> {
+    let Some(cadre) = store::accounts::user_by_id(db, n.created_by).await? else {
+        return Ok(false);
+    };
+    let p = parties(db, m, n).await?;
+    let context = json!({
+        "title": n.title, "category_label": category_label(n.category, cadre.locale),
+        "village_name": p.village_name, "volunteer_name": p.volunteer.name, "note": note,
+        "match_id": m.id,
+    });
+    send(
+        ctx,
+        db,
+        &cadre,
+        EmailKind::CadreMatchDelivered,
+        &format!("match:{}:delivered", m.id),
+        context,
+    )
+    .await
+}
