@@ -7,7 +7,7 @@ use std::time::Duration;
 use huzhu::domain::Role;
 use serde_json::{Value, json};
 
-use super::{World, hand_match, id, status_of, world};
+use super::{World, hand_match, id, match_page, status_of, subject_and_text, world};
 use crate::helpers::{SmtpSink, TestApp, migrate_back_before_and_up, problem, spawn_app};
 use crate::needs::{household, need};
 
@@ -42,17 +42,6 @@ async fn delivery_emails(app: &TestApp) -> Vec<huzhu::store::entity::outbox::Mod
         .all(&app.context.db)
         .await
         .expect("outbox rows")
-}
-
-/// The subject and plain-text body of a delivered email, its lines ending
-/// in `\n` as written (SMTP sends them as `\r\n`).
-fn subject_and_text(mail: &crate::helpers::smtp::ReceivedMail) -> (String, String) {
-    let parsed = mail_parser::MessageParser::default()
-        .parse(&mail.data)
-        .expect("MIME");
-    let subject = parsed.subject().expect("subject").to_owned();
-    let text = parsed.body_text(0).expect("text").replace("\r\n", "\n");
-    (subject, text)
 }
 
 fn transition(from: &str, to: &str) -> (String, String, String, String) {
@@ -116,12 +105,7 @@ async fn the_volunteer_reports_delivery_and_the_cadre_is_asked_once_to_confirm_o
     assert_eq!(to_cadre.len(), 1, "the cadre is asked to confirm");
     let (subject, text) = subject_and_text(to_cadre[0]);
     assert_eq!(subject, "测试用户 delivered “需要帮助”: please confirm");
-    let page = format!(
-        "{}/matches/{}",
-        app.context.public_url.as_str().trim_end_matches('/'),
-        id(&m)
-    );
-    assert!(text.contains(&page), "{text}");
+    assert!(text.contains(&match_page(&app, &m)), "{text}");
     assert!(text.contains("米面已送到，\n老人很高兴"), "{text}");
     assert!(
         text.contains("[Care and company] 需要帮助"),
