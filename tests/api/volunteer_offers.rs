@@ -229,6 +229,40 @@ async fn a_volunteer_offers_help_by_picking_a_village_and_the_offer_stands_on_it
 }
 
 #[tokio::test]
+async fn a_village_without_a_point_stands_on_its_townships_point() {
+    let app = spawn_app().await;
+    load_villages(&app).await;
+    let township = "code,name,level,parent_code,lat,lon\n\
+        430525102000,毓兰镇,township,430525000000,27.03,110.49\n";
+    huzhu::services::regions::load_csv(&app.context.db, township.as_bytes())
+        .await
+        .expect("the township's point loads");
+    let user = app.create_user(Role::Volunteer, None).await;
+    let me = Volunteer::log_in(&app, &user).await;
+
+    let (_, form) = me.get(&app, "/offers/new").await;
+    assert!(form.contains("演示无坐标村（按乡镇位置）"), "{form}");
+    me.post(
+        &app,
+        "/offers/new",
+        &offer_form(&[("village", "430525102202")]),
+    )
+    .await
+    .done();
+
+    let offer = &me.offers(&app).await[0];
+    assert_eq!(
+        (offer["lat"].as_f64(), offer["lon"].as_f64()),
+        (Some(27.03), Some(110.49))
+    );
+    let (_, list) = me.get(&app, "/offers").await;
+    assert!(
+        list.contains("<dd>毓兰镇</dd>"),
+        "the place is the township's: {list}"
+    );
+}
+
+#[tokio::test]
 async fn a_form_with_no_category_and_capacity_zero_answers_both_errors_beside_their_fields_and_creates_nothing()
  {
     let app = spawn_app().await;
