@@ -8,6 +8,12 @@
 // split by township.
 (function () {
   "use strict";
+  // Leaflet writes a string tooltip as HTML; a village's name is text.
+  function textOnly(text) {
+    var span = document.createElement("span");
+    span.textContent = text;
+    return span;
+  }
   var zh = document.documentElement.lang !== "en";
   var select = document.getElementById("f-village");
   var lat = document.getElementById("f-lat");
@@ -87,7 +93,7 @@
     map.fitBounds(bounds, { paddingTopLeft: [24, 24], paddingBottomRight: [96, 24], maxZoom: 14 });
     villages.forEach(function (v) {
       L.circleMarker([v.lat, v.lon], { radius: 3, color: "#3d4a3d", weight: 1, fillOpacity: 0.8, interactive: false })
-        .bindTooltip(v.name, { permanent: true, direction: "right", offset: [4, 0], className: "map-label" })
+        .bindTooltip(textOnly(v.name), { permanent: true, direction: "right", offset: [4, 0], className: "map-label" })
         .addTo(map);
     });
     map.on("click", function (e) {

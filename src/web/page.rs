@@ -403,7 +403,14 @@ pub fn see_other(location: &str) -> HttpResponse {
 /// A path on this site to go back to after a form, from a `next` parameter:
 /// only a local path, never another site (`//evil`, `https://…`).
 pub fn local_path(next: Option<&str>) -> Option<&str> {
-    next.filter(|p| p.starts_with('/') && !p.starts_with("//") && !p.contains('\\'))
+    // Printable ASCII only: browsers drop tabs and newlines from a URL, so
+    // `/<TAB>/evil` would become `//evil`, another site.
+    next.filter(|p| {
+        p.starts_with('/')
+            && !p.starts_with("//")
+            && !p.contains('\\')
+            && p.bytes().all(|b| b.is_ascii_graphic())
+    })
 }
 
 #[cfg(test)]
@@ -418,8 +425,11 @@ mod tests {
             "https://evil.example",
             "/\\evil",
             "offers",
+            "/\t/evil.example",
+            "/\n",
+            "/ /evil",
         ] {
-            assert_eq!(local_path(Some(outside)), None, "{outside}");
+            assert_eq!(local_path(Some(outside)), None, "{outside:?}");
         }
     }
 
