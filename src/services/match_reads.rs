@@ -5,6 +5,7 @@
 //! not leak.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use uuid::Uuid;
 
@@ -165,14 +166,16 @@ pub async fn volunteer_list(
     let names = store::regions::names(db, needs.values().map(|n| n.region.clone())).await?;
     // A volunteer has a few offers: each is read once.
     let mut offers: HashMap<Uuid, Option<offer::Model>> = HashMap::new();
+    for id in rows.iter().map(|m| m.offer_id) {
+        if let Entry::Vacant(slot) = offers.entry(id) {
+            slot.insert(store::offers::find(db, id).await?);
+        }
+    }
     let mut seen = Vec::with_capacity(rows.len());
     for m in rows {
         let Some(n) = needs.get(&m.need_id) else {
             continue;
         };
-        if !offers.contains_key(&m.offer_id) {
-            offers.insert(m.offer_id, store::offers::find(db, m.offer_id).await?);
-        }
         let o = offers.get(&m.offer_id).and_then(Option::as_ref);
         let village = names.get(&n.region).cloned().unwrap_or_default();
         let contact = contact(db, caller, &m, n).await?;

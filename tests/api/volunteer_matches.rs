@@ -67,6 +67,12 @@ async fn volunteer(app: &TestApp, name: &str) -> Volunteer {
     }
 }
 
+/// Switches the volunteer's pages to English, as the switch's link does.
+async fn in_english(app: &TestApp, v: &Volunteer) {
+    let (status, _) = page(app, &v.cookie, "/lang/en?next=/").await;
+    assert_eq!(status, 303);
+}
+
 fn hidden_csrf(html: &str) -> String {
     let start = html
         .find("name=\"csrf_token\" value=\"")
@@ -247,6 +253,24 @@ async fn a_rounds_proposals_are_listed_under_the_proposed_tab_with_a_countdown_a
         !proposal.contains(CADRE_PHONE),
         "no contact before accepting"
     );
+
+    in_english(&app, &v).await;
+    let (_, html) = page(&app, &v.cookie, "/matches").await;
+    for shown in [
+        "To answer",
+        "Care and company",
+        "very urgent",
+        "1.1 km away",
+        "71 h",
+        "Accept",
+        "Decline",
+    ] {
+        assert!(html.contains(shown), "the English list shows {shown}");
+    }
+    let (_, proposal) = page(&app, &v.cookie, &format!("/matches/{}", ids[0])).await;
+    assert!(
+        proposal.contains("Will you help?") && proposal.contains("The need was proposed to you")
+    );
 }
 
 #[tokio::test]
@@ -331,6 +355,9 @@ async fn cancelling_needs_a_reason_beside_the_field_and_changes_nothing_without_
     let (_, html) = follow(&app, &v, cancelled).await;
     assert_eq!(status_of(&app, &v, &ids[0]).await, "cancelled");
     assert!(html.contains("您取消了这次帮扶") && html.contains("家里有急事"));
+    in_english(&app, &v).await;
+    let (_, history) = page(&app, &v.cookie, "/matches?tab=history").await;
+    assert!(history.contains("Cancelled") && history.contains("陪老人聊天"));
 }
 
 #[tokio::test]
@@ -523,4 +550,65 @@ async fn a_volunteer_on_a_phone_accepts_a_proposal_calls_the_cadre_and_reports_d
     browser.wait_for_text("帮忙买药").await;
     browser.shots_at_both_sizes("back-to-the-list").await;
     browser.close().await;
+}
+
+#[tokio::test]
+async fn reporting_delivery_with_a_note_puts_it_in_the_timeline_and_keeps_the_match_accepted() {
+    let app = spawn_app().await;
+    let v = volunteer(&app, "张志愿").await;
+    let ids = proposals(&app, &v, &["陪老人聊天", "陪老人散步"]).await;
+    let delivered = |id: &str| format!("/matches/{id}/delivered");
+
+    let early = post_form(&app, &v, &delivered(&ids[1]), &[("note", "还没接受")]).await;
+    let (_, html) = follow(&app, &v, early).await;
+    assert!(
+        html.contains("这次帮扶已不在进行中"),
+        "a proposal is not reported delivered"
+    );
+
+    let accept = post_form(&app, &v, &format!("/matches/{}/accept", ids[0]), &[]).await;
+    assert_eq!(accept.status().as_u16(), 303);
+    let long = "菜".repeat(1001);
+    let refused = post_form(&app, &v, &delivered(&ids[0]), &[("note", &long)]).await;
+    assert_eq!(refused.status().as_u16(), 422);
+    let html = unescaped(refused.text().await.expect("HTML"));
+    assert!(html.contains("<p class=\"field-error\" id=\"e-note\">最多 1000 字</p>"));
+
+    let reported = post_form(&app, &v, &delivered(&ids[0]), &[("note", "送去了一周的菜")]).await;
+    let (_, html) = follow(&app, &v, reported).await;
+    assert!(
+        html.contains("已告知村干部"),
+        "the flash says what happens next"
+    );
+    assert!(html.contains("您报告帮助已送达") && html.contains("送去了一周的菜"));
+    assert!(
+        html.contains("报告送达，村干部确认后"),
+        "the page says it waits for the cadre"
+    );
+    assert_eq!(status_of(&app, &v, &ids[0]).await, "accepted");
+    let events: Value = app
+        .get_with(&format!("/api/v1/matches/{}/events", ids[0]), &v.token)
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    let last = events["items"]
+        .as_array()
+        .and_then(|e| e.last())
+        .cloned()
+        .expect("events");
+    assert_eq!(
+        (last["kind"].as_str(), last["note"].as_str()),
+        (Some("delivered"), Some("送去了一周的菜"))
+    );
+
+    in_english(&app, &v).await;
+    let (_, html) = page(&app, &v.cookie, &format!("/matches/{}", ids[0])).await;
+    for shown in [
+        "Contact the village cadre",
+        "You reported the help delivered",
+        "Cancel this match",
+    ] {
+        assert!(html.contains(shown), "the English page shows {shown}");
+    }
 }

@@ -1,9 +1,10 @@
 //! The volunteer's matches: proposals to answer (with their deadline),
-//! accepted matches with the cadre to call, and the history; one match's
-//! page with its answers, cancel, "I have delivered the help" and its
-//! timeline. Every move goes through the services the API uses; a move the
-//! match no longer allows (a proposal expired or answered meanwhile) comes
-//! back to the match's page with a message saying so.
+//! accepted matches with the cadre to call, and the history, as tabs of
+//! one list; one match's page (`one`) with its answers, cancel, "I have
+//! delivered the help" and its timeline. The emails' links land here:
+//! `/matches?tab=proposed` and `/matches/{id}`.
+
+mod one;
 
 use actix_web::http::StatusCode;
 use actix_web::web;
@@ -12,22 +13,17 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::domain::household::Urgency;
-use crate::domain::match_status::Transition;
-use crate::domain::{Caller, MatchOrigin, MatchStatus, Role};
+use crate::domain::{MatchStatus, Role};
 use crate::i18n::{self, Locale, Text};
 use crate::services::match_reads::{self, VolunteerMatch};
-use crate::services::transitions::{self, Actor};
-use crate::services::{ServiceError, matches::expires_label, nearby};
-use crate::store::{entity::match_event, now_ms};
+use crate::services::{matches::expires_label, nearby};
+use crate::store::now_ms;
 use crate::web::Site;
-use crate::web::flash::Flash;
-use crate::web::form::{Errors, Form};
 use crate::web::page::{PageResult, t};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/matches").route(web::get().to(list)))
-        .service(web::resource("/matches/{id}").route(web::get().to(show)))
-        .service(web::resource("/matches/{id}/{action}").route(web::post().to(act)));
+    cfg.service(web::resource("/matches").route(web::get().to(list)));
+    one::configure(cfg);
 }
 
 /// Matches on one page of a tab: a page stays far below 60 KB.
@@ -223,182 +219,4 @@ fn iso(at_ms: i64) -> String {
     chrono::DateTime::from_timestamp_millis(at_ms)
         .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
         .unwrap_or_default()
-}
-
-/// What a refused form sent, to show it again.
-#[derive(Default)]
-struct Typed {
-    /// The form that was refused: `decline`, `cancel` or `delivered`.
-    form: &'static str,
-    reason: String,
-    note: String,
-}
-
-fn parse_id(site: &Site, text: &str) -> Result<Uuid, actix_web::Error> {
-    Uuid::parse_str(text).map_err(|_| site.fail(ServiceError::NotFound))
-}
-
-/// `GET /matches/{id}`: one of the volunteer's matches; another's is not found.
-async fn show(site: Site, path: web::Path<String>) -> PageResult {
-    let me = site.only(Role::Volunteer)?;
-    let id = parse_id(&site, &path)?;
-    match_page(
-        &site,
-        me,
-        id,
-        StatusCode::OK,
-        Errors::none(),
-        Typed::default(),
-    )
-    .await
-}
-
-async fn match_page(
-    site: &Site,
-    me: &Caller,
-    id: Uuid,
-    status: StatusCode,
-    errors: Errors,
-    typed: Typed,
-) -> PageResult {
-    let v = match_reads::volunteer_match(&site.db, me, id)
-        .await
-        .map_err(|e| site.fail(e))?;
-    let events = match_reads::events(&site.db, me, id, None, 200)
-        .await
-        .map_err(|e| site.fail(e))?;
-    let timeline: Vec<Value> = events.iter().map(|e| event(site, me, &v, e)).collect();
-    Ok(site.render(
-        status,
-        "volunteer/match.html",
-        json!({
-            "match": item(site, &v), "events": timeline,
-            "back": format!("/matches?tab={}", Tab::of(v.m.status).key()),
-            "errors": errors.messages(), "open": typed.form, "reason": typed.reason, "note": typed.note,
-        }),
-    ))
-}
-
-/// One line of the match's timeline, told from the volunteer's side.
-fn event(site: &Site, me: &Caller, v: &VolunteerMatch, e: &match_event::Model) -> Value {
-    use MatchStatus::*;
-    let by_me = e.actor_id == Some(me.user_id);
-    let what = match (e.from_status, e.to_status) {
-        (None, Proposed) => Text::fixed("需求提议给了您", "The need was proposed to you"),
-        (None, Accepted) if v.m.origin == MatchOrigin::Claim => {
-            Text::fixed("您认领了这项需求", "You claimed this need")
-        }
-        (None, _) => Text::fixed("匹配已建立", "The match was made"),
-        (_, Accepted) => Text::fixed("您接受了提议", "You accepted the proposal"),
-        (_, Declined) => Text::fixed("您婉拒了提议", "You declined the proposal"),
-        (_, Expired) => Text::fixed("提议到期未答复", "The proposal expired without an answer"),
-        (_, Cancelled) if by_me => Text::fixed("您取消了这次帮扶", "You cancelled this match"),
-        (_, Cancelled) => Text::fixed("这次帮扶被取消了", "This match was cancelled"),
-        (_, Completed) => Text::fixed(
-            "村干部确认帮助已送达，帮扶完成",
-            "The cadre confirmed the help arrived: completed",
-        ),
-        (_, Proposed) => Text::fixed("重新提议", "Proposed again"),
-    };
-    json!({"what": what.get(i18n::current()), "at": expires_label(site, e.at), "iso": iso(e.at), "note": e.note})
-}
-
-#[derive(Deserialize)]
-struct MoveForm {
-    #[serde(default)]
-    csrf_token: String,
-    reason: Option<String>,
-    note: Option<String>,
-}
-
-/// What a volunteer does to a match from its page or the list.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Move {
-    Accept,
-    Decline,
-    Cancel,
-    Delivered,
-}
-
-impl Move {
-    fn parse(action: &str) -> Option<Self> {
-        match action {
-            "accept" => Some(Self::Accept),
-            "decline" => Some(Self::Decline),
-            "cancel" => Some(Self::Cancel),
-            "delivered" => Some(Self::Delivered),
-            _ => None,
-        }
-    }
-
-    /// The message after it worked, and the one when the match no longer
-    /// allowed it.
-    fn flashes(self) -> (Flash, Flash) {
-        match self {
-            Self::Accept => (Flash::Accepted, Flash::AnswerTooLate),
-            Self::Decline => (Flash::Declined, Flash::AnswerTooLate),
-            Self::Cancel => (Flash::Cancelled, Flash::MatchNotUnderWay),
-            Self::Delivered => (Flash::Delivered, Flash::MatchNotUnderWay),
-        }
-    }
-
-    fn form(self) -> &'static str {
-        match self {
-            Self::Accept => "accept",
-            Self::Decline => "decline",
-            Self::Cancel => "cancel",
-            Self::Delivered => "delivered",
-        }
-    }
-}
-
-/// `POST /matches/{id}/accept|decline|cancel|delivered`, then back to the
-/// match's page.
-async fn act(site: Site, path: web::Path<(String, String)>, form: Form<MoveForm>) -> PageResult {
-    let me = site.only(Role::Volunteer)?;
-    let (id, action) = path.into_inner();
-    let id = parse_id(&site, &id)?;
-    let action = Move::parse(&action).ok_or_else(|| site.fail(ServiceError::NotFound))?;
-    let Form(form) = form;
-    let typed = Typed {
-        form: action.form(),
-        reason: form.reason.clone().unwrap_or_default(),
-        note: form.note.clone().unwrap_or_default(),
-    };
-    if !site.form_ok(&form.csrf_token) {
-        let errors = Errors::form(site.expired_form());
-        return match_page(&site, me, id, StatusCode::FORBIDDEN, errors, typed).await;
-    }
-    let by = Actor::Caller(me);
-    let moved = match action {
-        Move::Accept => transitions::apply(&site, by, id, Transition::Accept, None).await,
-        Move::Decline => {
-            let reason = form.reason.as_deref();
-            transitions::apply(&site, by, id, Transition::Decline, reason).await
-        }
-        Move::Cancel => {
-            let reason = form.reason.as_deref();
-            transitions::apply(&site, by, id, Transition::Cancel, reason).await
-        }
-        Move::Delivered => Err(ServiceError::NotFound),
-    };
-    let here = format!("/matches/{id}");
-    let (done, too_late) = action.flashes();
-    match moved {
-        Ok(_) => Ok(site.done(&here, done)),
-        Err(ServiceError::Conflict(_)) => Ok(site.done(&here, too_late)),
-        Err(ServiceError::Invalid(errors)) => {
-            let errors = Errors::from(errors);
-            match_page(
-                &site,
-                me,
-                id,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                errors,
-                typed,
-            )
-            .await
-        }
-        Err(e) => Err(site.fail(e)),
-    }
 }
