@@ -9,6 +9,7 @@
 
 use super::status::NeedStatus;
 use super::vocabulary::words;
+use crate::i18n::Text;
 
 words! {
     /// Where a match stands.
@@ -25,6 +26,20 @@ words! {
         Cancelled = "cancelled",
         /// Not answered before its deadline.
         Expired = "expired",
+    }
+}
+
+impl MatchStatus {
+    /// The status as people read it.
+    pub fn label(self) -> Text {
+        match self {
+            Self::Proposed => Text::fixed("待答复", "Awaiting an answer"),
+            Self::Accepted => Text::fixed("已接受", "Accepted"),
+            Self::Declined => Text::fixed("已婉拒", "Declined"),
+            Self::Completed => Text::fixed("已完成", "Completed"),
+            Self::Cancelled => Text::fixed("已取消", "Cancelled"),
+            Self::Expired => Text::fixed("已过期", "Expired"),
+        }
     }
 }
 

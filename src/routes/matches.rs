@@ -139,10 +139,11 @@ pub async fn list(
         .transpose()
         .map_err(|_| bad("status"))?;
     let query = match_reads::ListQuery {
-        status,
+        statuses: status.into_iter().collect(),
         need: q.need,
         offer: q.offer,
         region,
+        newest_first: false,
     };
     let rows = match_reads::list(&ctx.db, &caller, query, after, limit + 1).await?;
     let views = rows.into_iter().map(MatchView::from).collect();

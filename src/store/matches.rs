@@ -296,13 +296,17 @@ pub async fn due_for_reminder(
 /// Which matches a list shows.
 #[derive(Debug, Default, Clone)]
 pub struct MatchFilter {
-    pub status: Option<MatchStatus>,
+    /// Only matches in one of these statuses (any when empty).
+    pub statuses: Vec<MatchStatus>,
     pub need: Option<Uuid>,
     pub offer: Option<Uuid>,
     /// Only this volunteer's.
     pub volunteer: Option<Uuid>,
     /// Only matches of needs inside these prefixes.
     pub regions: Vec<crate::domain::RegionPrefix>,
+    /// Newest first (ids descending, `after` the last id read), instead of
+    /// oldest first.
+    pub newest_first: bool,
 }
 
 /// Matches by id after `after`.
@@ -315,8 +319,8 @@ pub async fn list(
     use super::entity::{need, offer};
     use sea_orm::sea_query::Query;
     let mut query = Matches::find();
-    if let Some(status) = filter.status {
-        query = query.filter(Column::Status.eq(status));
+    if !filter.statuses.is_empty() {
+        query = query.filter(Column::Status.is_in(filter.statuses.iter().copied()));
     }
     if let Some(need) = filter.need {
         query = query.filter(Column::NeedId.eq(need));
@@ -346,10 +350,34 @@ pub async fn list(
             .to_owned();
         query = query.filter(Column::NeedId.in_subquery(needs_in));
     }
-    if let Some(after) = after {
-        query = query.filter(Column::Id.gt(after));
-    }
-    query.order_by_asc(Column::Id).limit(limit).all(db).await
+    query = match (after, filter.newest_first) {
+        (Some(after), false) => query.filter(Column::Id.gt(after)),
+        (Some(after), true) => query.filter(Column::Id.lt(after)),
+        (None, _) => query,
+    };
+    let query = if filter.newest_first {
+        query.order_by_desc(Column::Id)
+    } else {
+        query.order_by_asc(Column::Id)
+    };
+    query.limit(limit).all(db).await
+}
+
+/// How many matches a volunteer has in each status: a few rows of the
+/// `(volunteer_id, status)` index.
+pub async fn count_by_status(
+    db: &impl ConnectionTrait,
+    volunteer: Uuid,
+) -> Result<Vec<(MatchStatus, i64)>, DbErr> {
+    Matches::find()
+        .select_only()
+        .column(Column::Status)
+        .column_as(Column::Id.count(), "n")
+        .filter(Column::VolunteerId.eq(volunteer))
+        .group_by(Column::Status)
+        .into_tuple()
+        .all(db)
+        .await
 }
 
 /// (need, volunteer) pairs among `needs` whose matches ended unfulfilled.

@@ -28,6 +28,8 @@ words! {
         Delivered = "delivered",
         Cancelled = "cancelled",
         Completed = "completed",
+        AnswerTooLate = "answer_too_late",
+        MatchNotUnderWay = "match_not_under_way",
     }
 }
 
@@ -85,6 +87,14 @@ impl Flash {
             ),
             Self::Cancelled => ("已取消。", "Cancelled."),
             Self::Completed => ("已确认完成。", "Confirmed as completed."),
+            Self::AnswerTooLate => (
+                "这项提议已过期或已经答复过，不能再接受或婉拒。下面是它现在的状态。",
+                "This proposal has expired or was already answered, so it can no longer be accepted or declined. Here is where it stands.",
+            ),
+            Self::MatchNotUnderWay => (
+                "这次帮扶已不在进行中，不能再取消或报告送达。下面是它现在的状态。",
+                "This match is no longer under way, so it can no longer be cancelled or reported delivered. Here is where it stands.",
+            ),
         };
         Text::fixed(zh, en)
     }

@@ -30,4 +30,5 @@ mod schedules;
 mod smtp_sink;
 mod solver_cli;
 mod stats;
+mod volunteer_matches;
 mod volunteer_offers;
