@@ -248,8 +248,11 @@ pub async fn problem_layer(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    // The cookie is the pages' choice; an API client with a token keeps
+    // choosing by `Accept-Language`, whatever cookies it carries.
     let picked = req
         .cookie(i18n::LOCALE_COOKIE)
+        .filter(|_| !req.headers().contains_key(header::AUTHORIZATION))
         .and_then(|c| i18n::Locale::parse(c.value()));
     let locale = picked.unwrap_or_else(|| {
         let accept = req

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use super::Site;
 use super::flash::Flash;
-use super::form::Errors;
+use super::form::{Errors, Form};
 use super::page::{PageResult, cookie, local_path, secure, see_other, t, wait_text};
 use crate::domain::Role;
 use crate::domain::new_account::NewVolunteer;
@@ -96,7 +96,7 @@ struct LoginForm {
     next: String,
 }
 
-async fn login(site: Site, req: HttpRequest, form: web::Form<LoginForm>) -> HttpResponse {
+async fn login(site: Site, req: HttpRequest, Form(form): Form<LoginForm>) -> HttpResponse {
     let next = local_path(Some(&form.next)).unwrap_or("");
     let again = |status, error: String| login_page(&site, status, &form.email, next, Some(error));
     if !site.form_ok(&form.csrf_token) {
@@ -156,12 +156,17 @@ struct CsrfForm {
     csrf_token: String,
 }
 
-async fn logout(site: Site, form: web::Form<CsrfForm>) -> HttpResponse {
+async fn logout(site: Site, Form(form): Form<CsrfForm>) -> HttpResponse {
     let Some(caller) = &site.caller else {
         return see_other("/");
     };
     if !site.form_ok(&form.csrf_token) {
-        return HttpResponse::Forbidden().finish();
+        return site.message(
+            StatusCode::FORBIDDEN,
+            t("页面已过期", "The page expired"),
+            t("请再点一次“退出”。", "Press “Log out” again."),
+            ("/", t("返回首页", "Home")),
+        );
     }
     if let Err(e) = sessions::logout(&site.db, caller).await {
         tracing::error!(error = %e, "logout failed");
@@ -194,8 +199,7 @@ struct RegisterForm {
     password: String,
 }
 
-async fn register(site: Site, req: HttpRequest, form: web::Form<RegisterForm>) -> PageResult {
-    let form = form.into_inner();
+async fn register(site: Site, req: HttpRequest, Form(form): Form<RegisterForm>) -> PageResult {
     let values = json!({"name": form.name, "email": form.email, "phone": form.phone});
     if !site.form_ok(&form.csrf_token) {
         let errors = Errors::form(site.expired_form());
@@ -257,7 +261,7 @@ struct ForgotForm {
     email: String,
 }
 
-async fn forgot(site: Site, req: HttpRequest, form: web::Form<ForgotForm>) -> HttpResponse {
+async fn forgot(site: Site, req: HttpRequest, Form(form): Form<ForgotForm>) -> HttpResponse {
     let again = |status, error: String| {
         site.render(
             status,
@@ -358,7 +362,7 @@ fn link_failed() -> String {
     )
 }
 
-async fn verify(site: Site, form: web::Form<TokenForm>) -> HttpResponse {
+async fn verify(site: Site, Form(form): Form<TokenForm>) -> HttpResponse {
     if !site.form_ok(&form.csrf_token) {
         let error = site.expired_form().get(i18n::current()).to_owned();
         return confirm_page(&site, Confirm::Verify, &form.token, Some(error));
@@ -397,7 +401,7 @@ async fn password_form(site: Site, q: web::Query<TokenQuery>) -> HttpResponse {
     )
 }
 
-async fn set_password(site: Site, form: web::Form<TokenForm>) -> HttpResponse {
+async fn set_password(site: Site, Form(form): Form<TokenForm>) -> HttpResponse {
     if !site.form_ok(&form.csrf_token) {
         let error = site.expired_form().get(i18n::current()).to_owned();
         return confirm_page(&site, Confirm::Password, &form.token, Some(error));

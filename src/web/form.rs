@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use actix_web::dev::Payload;
 use actix_web::http::StatusCode;
 use actix_web::{FromRequest, HttpRequest, web};
+use futures_util::StreamExt;
 use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
@@ -28,23 +29,28 @@ impl<T: DeserializeOwned + 'static> FromRequest for Form<T> {
     type Error = actix_web::Error;
     type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
 
-    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let body = web::Bytes::from_request(req, payload);
+    fn from_request(_: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let mut payload = payload.take();
         Box::pin(async move {
-            let refused = || {
+            let refused = |status: StatusCode| {
                 respond(
-                    actix_web::HttpResponse::build(StatusCode::BAD_REQUEST)
+                    actix_web::HttpResponse::build(status)
                         .content_type("text/plain; charset=utf-8")
                         .body(t("无法读取表单。", "The form could not be read.")),
                 )
             };
-            let bytes = body.await.map_err(|_| refused())?;
-            if bytes.len() > FORM_LIMIT {
-                return Err(refused());
+            // Read no more than the limit, whatever the body's length says.
+            let mut body = web::BytesMut::new();
+            while let Some(chunk) = payload.next().await {
+                let chunk = chunk.map_err(|_| refused(StatusCode::BAD_REQUEST))?;
+                if body.len() + chunk.len() > FORM_LIMIT {
+                    return Err(refused(StatusCode::PAYLOAD_TOO_LARGE));
+                }
+                body.extend_from_slice(&chunk);
             }
-            serde_html_form::from_bytes(&bytes)
+            serde_html_form::from_bytes(&body)
                 .map(Form)
-                .map_err(|_| refused())
+                .map_err(|_| refused(StatusCode::BAD_REQUEST))
         })
     }
 }

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::Site;
+use super::form::Form;
 use super::page::t;
 use crate::domain::match_status::Transition;
 use crate::services::transitions::{self, Actor};
@@ -104,7 +105,7 @@ struct ConfirmForm {
 async fn answer(
     ctx: Site,
     path: web::Path<(String, String)>,
-    form: web::Form<ConfirmForm>,
+    Form(form): Form<ConfirmForm>,
 ) -> HttpResponse {
     let (token, action) = path.into_inner();
     let Some(transition) = transition_of(&action) else {

@@ -9,7 +9,7 @@ use std::ops::Deref;
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::dev::Payload;
 use actix_web::error::InternalError;
-use actix_web::http::StatusCode;
+use actix_web::http::{Method, StatusCode};
 use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, web};
 use minijinja::{Environment, UndefinedBehavior};
 use serde_json::{Value, json};
@@ -112,6 +112,8 @@ pub struct Site {
     fresh_csrf: bool,
     flash: Option<Flash>,
     here: String,
+    /// A GET (or HEAD): a page one may come back to after logging in.
+    reading: bool,
 }
 
 impl Deref for Site {
@@ -161,6 +163,7 @@ impl FromRequest for Site {
             fresh_csrf,
             flash,
             here,
+            reading: matches!(*req.method(), Method::GET | Method::HEAD),
         }))
     }
 }
@@ -235,9 +238,13 @@ impl Site {
     }
 
     /// The logged-in caller, or a redirect to the login page that comes
-    /// back here afterwards.
+    /// back here afterwards — to a page, not to a form's action (a button
+    /// pressed after the session ended cannot be replayed as a GET).
     pub fn signed_in(&self) -> Result<&Caller, actix_web::Error> {
         self.caller.as_ref().ok_or_else(|| {
+            if !self.reading {
+                return respond(see_other("/login"));
+            }
             let next =
                 url::form_urlencoded::byte_serialize(self.here.as_bytes()).collect::<String>();
             respond(see_other(&format!("/login?next={next}")))

@@ -77,3 +77,21 @@ async fn the_switch_goes_back_only_to_a_page_of_this_site() {
     let unknown = app.get("/lang/fr").await;
     assert_eq!(unknown.status().as_u16(), 404);
 }
+
+#[tokio::test]
+async fn an_api_client_with_a_token_keeps_its_accept_language_whatever_cookie_it_carries() {
+    let app = spawn_app().await;
+    let user = app.create_user(Role::Volunteer, None).await;
+    let token = app.login(&user).await;
+    let response = app
+        .client
+        .get(app.url("/api/v1/needs?within_km=-1&near=27,110"))
+        .bearer_auth(&token)
+        .header("accept-language", "en")
+        .header("cookie", "huzhu_lang=zh-CN")
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status().as_u16(), 422);
+    assert_eq!(response.headers()["content-language"], "en");
+}
