@@ -30,5 +30,6 @@ mod schedules;
 mod smtp_sink;
 mod solver_cli;
 mod stats;
+mod volunteer_journey;
 mod volunteer_matches;
 mod volunteer_offers;
