@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod demo;
+pub mod eligibility;
 pub mod emails;
 pub mod export;
 pub mod household_import;
