@@ -14,6 +14,7 @@ pub mod nearby;
 pub mod needs;
 pub mod offers;
 pub mod passwords;
+pub mod places;
 pub mod ranking;
 pub mod regions;
 pub mod round_history;

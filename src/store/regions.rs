@@ -99,3 +99,37 @@ pub async fn names(
     }
     Ok(names)
 }
+
+/// Every county, township and village, by code: the tree a place is picked
+/// from. A county holds a few hundred villages, so one query serves a form.
+pub async fn tree(db: &impl ConnectionTrait) -> Result<Vec<region::Model>, DbErr> {
+    Regions::find()
+        .order_by_asc(region::Column::Code)
+        .all(db)
+        .await
+}
+
+/// The regions whose point is exactly one of `points` (an offer placed at
+/// a village stands on the village's own point), by code.
+pub async fn at_points(
+    db: &impl ConnectionTrait,
+    points: &[(f64, f64)],
+) -> Result<Vec<region::Model>, DbErr> {
+    use sea_orm::Condition;
+    if points.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut any = Condition::any();
+    for &(lat, lon) in points {
+        any = any.add(
+            Condition::all()
+                .add(region::Column::Lat.eq(lat))
+                .add(region::Column::Lon.eq(lon)),
+        );
+    }
+    Regions::find()
+        .filter(any)
+        .order_by_asc(region::Column::Code)
+        .all(db)
+        .await
+}
