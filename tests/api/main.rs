@@ -29,3 +29,4 @@ mod schedules;
 mod smtp_sink;
 mod solver_cli;
 mod stats;
+mod volunteer_needs;
