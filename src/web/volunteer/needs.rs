@@ -22,8 +22,8 @@ use crate::domain::time::DAY_MS;
 use crate::domain::{Caller, Category, CategorySet, NeedStatus, OfferStatus, Role};
 use crate::i18n::{self, Locale, Text};
 use crate::services::nearby::{self, Cursor, NeedPage, Order};
-use crate::services::{ServiceError, eligibility, regions};
-use crate::store::{self, entity::need, entity::offer, entity::region, needs::NeedFilter};
+use crate::services::{ServiceError, eligibility, places};
+use crate::store::{self, entity::need, entity::offer, needs::NeedFilter};
 use crate::web::Site;
 use crate::web::page::PageResult;
 
@@ -61,7 +61,8 @@ fn given(field: &Option<String>) -> Option<&str> {
 /// Where distances are measured from.
 enum Origin {
     Offer(offer::Model),
-    Village(region::Model),
+    /// A village picked by name: its code and name.
+    Village(String, String),
     /// No offer yet and no village picked.
     Nowhere,
 }
@@ -93,8 +94,8 @@ impl Around {
             Origin::Offer(o) => {
                 s.append_pair("offer", &o.id.to_string());
             }
-            Origin::Village(v) => {
-                s.append_pair("place", &v.code);
+            Origin::Village(code, _) => {
+                s.append_pair("place", code);
             }
             Origin::Nowhere => {}
         }
@@ -155,11 +156,13 @@ fn invalid(field: &str, zh: &'static str, en: &'static str) -> ServiceError {
 /// the first active offer (else the first one).
 async fn around(site: &Site, me: &Caller, q: &NearQuery) -> Result<Around, ServiceError> {
     let offers = eligibility::mine(&site.db, me.user_id).await?;
+    let no_village = || invalid("place", "没有这个村", "No such village");
+    let mut point = None;
     let origin = if let Some(code) = given(&q.place) {
-        let village = store::regions::find(&site.db, code)
-            .await?
-            .ok_or_else(|| invalid("place", "没有这个村", "No such village"))?;
-        Origin::Village(village)
+        point = places::village_point_of(&site.db, code).await?;
+        let village = store::regions::find(&site.db, code).await?;
+        let village = village.filter(|_| point.is_some()).ok_or_else(no_village)?;
+        Origin::Village(village.code, village.name)
     } else if let Some(id) = given(&q.offer) {
         let id = Uuid::parse_str(id).map_err(|_| ServiceError::NotFound)?;
         let offer = offers.iter().find(|o| o.id == id);
@@ -171,13 +174,9 @@ async fn around(site: &Site, me: &Caller, q: &NearQuery) -> Result<Around, Servi
             .or(offers.first());
         first.cloned().map_or(Origin::Nowhere, Origin::Offer)
     };
-    let point = match &origin {
-        Origin::Offer(o) => Some(GeoPoint::new(o.lat, o.lon)),
-        Origin::Village(v) => crate::services::needs::region_point(&site.db, &v.code)
-            .await?
-            .map(|(lat, lon)| GeoPoint::new(lat, lon)),
-        Origin::Nowhere => None,
-    };
+    if let Origin::Offer(o) = &origin {
+        point = Some(GeoPoint::new(o.lat, o.lon));
+    }
     let km = match given(&q.km) {
         Some(text) => text
             .parse::<f64>()
@@ -311,19 +310,19 @@ async fn filters(site: &Site, a: &Around) -> Result<Value, ServiceError> {
         .map(|(i, o)| json!({"value": o.id, "label": offer_label(i + 1, o), "selected": Some(o.id) == current}))
         .collect();
     let place = match &a.origin {
-        Origin::Village(v) => Some(v.code.as_str()),
+        Origin::Village(code, _) => Some(code.as_str()),
         _ => None,
     };
-    let villages: Vec<Value> = regions::villages_by_township(&site.db)
+    let villages: Vec<Value> = places::townships(&site.db)
         .await?
         .into_iter()
-        .map(|g| {
-            let options: Vec<Value> = g
+        .map(|t| {
+            let options: Vec<Value> = t
                 .villages
                 .iter()
                 .map(|v| json!({"value": v.code, "label": v.name, "selected": Some(v.code.as_str()) == place}))
                 .collect();
-            json!({"label": g.township, "options": options})
+            json!({"label": t.name, "options": options})
         })
         .collect();
     let mut kms: Vec<f64> = DISTANCES.iter().map(|&d| f64::from(d)).collect();
@@ -361,7 +360,7 @@ fn origin_label(a: &Around) -> Option<String> {
             let number = a.offers.iter().position(|x| x.id == o.id).unwrap_or(0) + 1;
             Some(offer_label(number, o))
         }
-        Origin::Village(v) => Some(v.name.clone()),
+        Origin::Village(_, name) => Some(name.clone()),
         Origin::Nowhere => None,
     }
 }
