@@ -52,6 +52,7 @@ use crate::routes;
         routes::matches::events,
         routes::matches::accept,
         routes::matches::decline,
+        routes::matches::delivered,
         routes::matches::complete,
         routes::matches::cancel,
         routes::rounds::start,

@@ -22,6 +22,7 @@ mod m20261203_000012_match_tokens_keyed_by_hash;
 mod m20261203_000013_match_events_keyed_by_match;
 mod m20261203_000014_no_index_on_match_offer;
 mod m20261203_000015_offers_keep_half_their_pages_free;
+mod m20261204_000016_match_event_kinds;
 
 /// Runs `statements` in order on PostgreSQL; on SQLite, nothing (for the
 /// migrations whose change only PostgreSQL needs).
@@ -101,6 +102,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000013_match_events_keyed_by_match::Migration),
             Box::new(m20261203_000014_no_index_on_match_offer::Migration),
             Box::new(m20261203_000015_offers_keep_half_their_pages_free::Migration),
+            Box::new(m20261204_000016_match_event_kinds::Migration),
         ]
     }
 }

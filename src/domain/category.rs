@@ -5,6 +5,8 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::i18n::Text;
+
 /// A category of help. The discriminant is the category's position in
 /// docs/matching.md's table, which is also its bit in a category bitmask.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -89,6 +91,43 @@ impl Category {
             Category::Consumption => "Consumption support",
             Category::Care => "Care and company",
         }
+    }
+
+    /// One line on what the category covers, for the people who pick it
+    /// (a volunteer's offer form, a cadre's need form).
+    pub fn hint(self) -> Text {
+        let (zh, en) = match self {
+            Category::Education => (
+                "学费、书本文具、辅导功课",
+                "School fees, books and supplies, tutoring",
+            ),
+            Category::Medical => (
+                "陪同就医、送药、帮助办理医保",
+                "Going with them to the doctor, bringing medicine, medical insurance paperwork",
+            ),
+            Category::Housing => (
+                "修缮危房、检查水电、改厕",
+                "Repairing unsafe houses, checking wiring and water, toilets",
+            ),
+            Category::Living => (
+                "粮油、衣被、家电等生活用品",
+                "Food, clothes and bedding, household appliances",
+            ),
+            Category::Production => (
+                "种养技术、农资、柑橘油茶等产业帮扶",
+                "Farming know-how, seeds and tools, help with citrus, camellia or tea",
+            ),
+            Category::Employment => ("介绍工作、技能培训", "Job referrals, skills training"),
+            Category::Consumption => (
+                "购买或代销农户的农产品",
+                "Buying or selling the households' farm produce",
+            ),
+            Category::Care => (
+                "探望独居老人、留守儿童，陪伴聊天",
+                "Visiting elderly people living alone and left-behind children, keeping them company",
+            ),
+        };
+        Text::fixed(zh, en)
     }
 
     /// Whether this help can be given from anywhere (the remote path).

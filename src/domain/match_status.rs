@@ -48,6 +48,17 @@ impl MatchOrigin {
     }
 }
 
+words! {
+    /// What an event in a match's history records.
+    pub enum MatchEventKind("match event kind") {
+        /// The match was made (`from` is none) or moved from `from` to `to`.
+        Transition = "transition",
+        /// The volunteer said the help was delivered; the match stays
+        /// `accepted` (`from` and `to` both) until the cadre confirms.
+        Delivered = "delivered",
+    }
+}
+
 /// What can happen to a match.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Transition {
@@ -112,7 +123,7 @@ mod tests {
     }
 
     #[test]
-    fn statuses_and_origins_are_spelt_as_the_database_and_the_api_spell_them() {
+    fn statuses_origins_and_event_kinds_are_spelt_as_the_database_and_the_api_spell_them() {
         let statuses: Vec<&str> = MatchStatus::ALL.iter().map(|s| s.as_str()).collect();
         assert_eq!(
             statuses,
@@ -128,5 +139,7 @@ mod tests {
         let origins: Vec<&str> = MatchOrigin::ALL.iter().map(|o| o.as_str()).collect();
         assert_eq!(origins, ["claim", "round", "manual"]);
         assert!(!MatchOrigin::Claim.proposes());
+        let kinds: Vec<&str> = MatchEventKind::ALL.iter().map(|k| k.as_str()).collect();
+        assert_eq!(kinds, ["transition", "delivered"]);
     }
 }

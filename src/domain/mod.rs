@@ -26,7 +26,7 @@ pub use account::{EmailAddress, LinkPurpose, Password, PersonName, Phone, Role};
 pub use audit::AuditAction;
 pub use caller::{Caller, Reach};
 pub use category::{Category, CategorySet};
-pub use match_status::{MatchOrigin, MatchStatus};
+pub use match_status::{MatchEventKind, MatchOrigin, MatchStatus};
 pub use region::{Region, RegionCode, RegionCodeError, RegionInput, RegionLevel, RegionPrefix};
 pub use status::{NeedStatus, OfferStatus, OutboxStatus};
 pub use text::{Lines, clean_text};

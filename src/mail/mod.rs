@@ -31,6 +31,8 @@ pub enum EmailKind {
     MatchCancelled,
     MatchCompletedThanks,
     CadreMatchAccepted,
+    /// To the need's cadre when the volunteer says the help was delivered.
+    CadreMatchDelivered,
     StaleNeeds,
     WeeklyDigest,
     /// To an account's owner when someone registers with its address.
@@ -41,7 +43,7 @@ pub enum EmailKind {
 }
 
 impl EmailKind {
-    pub const ALL: [EmailKind; 13] = [
+    pub const ALL: [EmailKind; 14] = [
         Self::VerifyEmail,
         Self::Invitation,
         Self::PasswordReset,
@@ -51,6 +53,7 @@ impl EmailKind {
         Self::MatchCancelled,
         Self::MatchCompletedThanks,
         Self::CadreMatchAccepted,
+        Self::CadreMatchDelivered,
         Self::StaleNeeds,
         Self::WeeklyDigest,
         Self::RegistrationAttempt,
@@ -73,6 +76,7 @@ impl EmailKind {
             Self::MatchCancelled => "match_cancelled",
             Self::MatchCompletedThanks => "match_completed_thanks",
             Self::CadreMatchAccepted => "cadre_match_accepted",
+            Self::CadreMatchDelivered => "cadre_match_delivered",
             Self::StaleNeeds => "stale_needs",
             Self::WeeklyDigest => "weekly_digest",
             Self::RegistrationAttempt => "registration_attempt",

@@ -28,6 +28,7 @@ const FILES: &[(&str, &str)] = embedded!(
     "match_cancelled",
     "match_completed_thanks",
     "cadre_match_accepted",
+    "cadre_match_delivered",
     "stale_needs",
     "weekly_digest",
     "registration_attempt",
@@ -57,19 +58,24 @@ impl Templates {
                 AutoEscape::None
             }
         });
-        // A proposal's accept or decline link, from its token and the
-        // `public_url` every email is given: the one place the templates
-        // learn the path of the link pages.
+        // The links to huzhu's pages, from the `public_url` every email is
+        // given: the one place the templates learn those pages' paths. A
+        // proposal's accept or decline link, from its single-use token:
         env.add_function(
             "match_link",
             |state: &minijinja::State, token: &str, action: &str| {
-                let base = state
-                    .lookup("public_url")
-                    .map(|v| v.to_string())
-                    .unwrap_or_default();
-                format!("{base}/m/{token}/{action}")
+                format!("{}/m/{token}/{action}", public_url(state))
             },
         );
+        // The page of one match, where its volunteer and its cadre act on it:
+        env.add_function("match_page", |state: &minijinja::State, match_id: &str| {
+            format!("{}/matches/{match_id}", public_url(state))
+        });
+        // The reader's list of matches, on one of its tabs (`proposed`,
+        // `accepted`, `history`):
+        env.add_function("matches_page", |state: &minijinja::State, tab: &str| {
+            format!("{}/matches?tab={tab}", public_url(state))
+        });
         for (name, source) in LAYOUTS.iter().chain(FILES) {
             env.add_template(name, source)
                 .map_err(|source| MailError::Template {
@@ -138,6 +144,14 @@ impl Templates {
     }
 }
 
+/// The `public_url` a template was given (without a trailing slash).
+fn public_url(state: &minijinja::State) -> String {
+    state
+        .lookup("public_url")
+        .map(|v| v.to_string())
+        .unwrap_or_default()
+}
+
 /// Subjects are one line, whatever whitespace the template left.
 fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
@@ -185,6 +199,61 @@ mod tests {
                         .html
                         .contains(&format!("lang=\"{}\"", locale.as_str()))
                 );
+            }
+        }
+    }
+
+    /// The emails whose reader acts on a match (or several).
+    const ABOUT_A_MATCH: [EmailKind; 7] = [
+        EmailKind::ProposalsDigest,
+        EmailKind::ProposalReminder,
+        EmailKind::ClaimConfirmed,
+        EmailKind::MatchCancelled,
+        EmailKind::MatchCompletedThanks,
+        EmailKind::CadreMatchAccepted,
+        EmailKind::CadreMatchDelivered,
+    ];
+
+    #[test]
+    fn every_email_about_a_match_links_to_its_page_in_both_bodies() {
+        let templates = Templates::load().expect("templates compile");
+        let samples: serde_json::Map<String, Value> =
+            serde_json::from_str(SAMPLES).expect("samples.json");
+        let base = "https://huzhu.example.org";
+        for kind in EmailKind::ALL {
+            let sample = &samples[kind.as_str()];
+            let mut pages: Vec<String> = sample["proposals"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .chain([sample])
+                .filter_map(|s| s["match_id"].as_str())
+                .map(|id| format!("{base}/matches/{id}"))
+                .collect();
+            if kind == EmailKind::ProposalsDigest {
+                pages.push(format!("{base}/matches?tab=proposed"));
+            }
+            let about_a_match = ABOUT_A_MATCH.contains(&kind);
+            assert_eq!(!pages.is_empty(), about_a_match, "{}", kind.as_str());
+            for locale in [Locale::ZhCn, Locale::En] {
+                let to = Recipient {
+                    email: "someone@example.org".to_owned(),
+                    name: "李".to_owned(),
+                    locale,
+                };
+                let email = templates
+                    .compose(kind, &to, base, sample.clone())
+                    .expect("renders");
+                // HTML escapes the slashes of an attribute's value.
+                let html = email.html.replace("&#x2f;", "/");
+                for page in &pages {
+                    assert!(email.text.contains(page), "{} text: {page}", kind.as_str());
+                    assert!(
+                        html.contains(&format!("href=\"{page}\"")),
+                        "{} html: {page}",
+                        kind.as_str()
+                    );
+                }
             }
         }
     }

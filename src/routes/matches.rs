@@ -16,7 +16,7 @@ use crate::routes::extract::{
 };
 use crate::routes::households::time;
 use crate::services::transitions::{self, Actor};
-use crate::services::{match_reads, matches};
+use crate::services::{delivery, match_reads, matches};
 use crate::store::{entity::match_event, entity::matches as entity};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -30,6 +30,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/matches/{id}/events").route(web::get().to(events)))
         .service(web::resource("/matches/{id}/accept").route(web::post().to(accept)))
         .service(web::resource("/matches/{id}/decline").route(web::post().to(decline)))
+        .service(web::resource("/matches/{id}/delivered").route(web::post().to(delivered)))
         .service(web::resource("/matches/{id}/complete").route(web::post().to(complete)))
         .service(web::resource("/matches/{id}/cancel").route(web::post().to(cancel)));
 }
@@ -164,11 +165,15 @@ pub async fn get(
     )))
 }
 
-/// One transition of a match.
+/// One event of a match: a transition, or the volunteer's report that the
+/// help was delivered.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct EventView {
     pub at: chrono::DateTime<chrono::Utc>,
     pub actor_id: Option<Uuid>,
+    /// `transition`, or `delivered` (the status stays `accepted`: `from`
+    /// and `to` are both `accepted`).
+    pub kind: String,
     pub from: Option<String>,
     pub to: String,
     pub note: Option<String>,
@@ -179,6 +184,7 @@ impl From<match_event::Model> for EventView {
         Self {
             at: time(e.at),
             actor_id: e.actor_id,
+            kind: e.kind.to_string(),
             from: e.from_status.map(|s| s.to_string()),
             to: e.to_status.to_string(),
             note: e.note,
@@ -186,7 +192,7 @@ impl From<match_event::Model> for EventView {
     }
 }
 
-/// The history of a match, oldest first.
+/// The history of a match (its transitions and delivery reports), oldest first.
 #[utoipa::path(get, path = "/api/v1/matches/{id}/events", tag = "matches", params(("id" = Uuid, Path), PageQuery),
     responses((status = 200, body = Page<EventView>), (status = 404), (status = 422)))]
 pub async fn events(
@@ -255,6 +261,29 @@ pub async fn decline(
         body.reason.as_deref(),
     )
     .await
+}
+
+#[derive(Deserialize, ToSchema, Default)]
+pub struct DeliveredBody {
+    /// What was delivered, for the cadre (at most 1000 characters).
+    pub note: Option<String>,
+}
+
+/// The volunteer says the help was delivered; the match stays `accepted`
+/// until the need's cadre confirms it. Records a `delivered` event (with
+/// the note) and emails the cadre who posted the need. Reporting again
+/// while the match is accepted records another event but emails the cadre
+/// no more: they are emailed once per match.
+#[utoipa::path(post, path = "/api/v1/matches/{id}/delivered", tag = "matches", params(("id" = Uuid, Path)), request_body = DeliveredBody,
+    responses((status = 200, body = MatchView), (status = 403), (status = 404), (status = 409, description = "the match is not accepted"), (status = 422)))]
+pub async fn delivered(
+    ctx: web::Data<AppContext>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    OptionalJson(body): OptionalJson<DeliveredBody>,
+) -> Result<HttpResponse, ApiError> {
+    let m = delivery::report(&ctx, &caller, *id, body.note.as_deref()).await?;
+    Ok(HttpResponse::Ok().json(MatchView::from(m)))
 }
 
 /// The need's cadre confirms that the help arrived.

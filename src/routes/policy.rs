@@ -142,6 +142,11 @@ pub const RULES: &[(&str, &str, Allow)] = &[
         "/api/v1/matches/{id}/decline",
         Allow::Roles(VOLUNTEER),
     ),
+    (
+        "POST",
+        "/api/v1/matches/{id}/delivered",
+        Allow::Roles(VOLUNTEER),
+    ),
     ("POST", "/api/v1/matches/{id}/complete", Allow::Roles(CADRE)),
     ("POST", "/api/v1/matches/{id}/cancel", Allow::AnyUser),
     ("GET", "/m/{token}/{action}", Allow::Anyone),

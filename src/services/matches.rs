@@ -229,6 +229,7 @@ pub async fn propose(
     let p = match_life::parties(&txn, &m, &n).await?;
     let item = proposal_item(
         (&n).into(),
+        m.id,
         &p.village_name,
         &token,
         p.volunteer.locale,
@@ -252,9 +253,10 @@ pub async fn propose(
     Ok(m)
 }
 
-/// One proposal as the digest template lists it.
+/// One proposal (of match `match_id`) as the digest template lists it.
 pub fn proposal_item(
     n: ProposalNeed<'_>,
+    match_id: Uuid,
     village: &str,
     token: &str,
     locale: Locale,
@@ -266,8 +268,10 @@ pub fn proposal_item(
         "village_name": village,
         "distance_km": distance_m.filter(|d| *d > 0).map(nearby::shown_km),
         "urgency": n.urgency,
-        // The templates make the accept and decline links of it.
+        // The templates make the accept and decline links of it,
         "token": token,
+        // and the link to the match's page of this.
+        "match_id": match_id,
     })
 }
 

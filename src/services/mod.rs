@@ -2,6 +2,7 @@
 //! emails to the outbox; handlers and commands call these.
 
 pub mod accounts;
+pub mod delivery;
 pub mod demo;
 pub mod eligibility;
 pub mod emails;

@@ -142,7 +142,7 @@ async fn write(
         .filter(|(_, kept)| **kept);
     for (((n, o), mail), _) in kept_pairs {
         total_cost += mail.cost;
-        proposals.push(Uuid::now_v7(), n.id, o.id, o.volunteer_id, mail.token_hash);
+        proposals.push(mail.match_id, n.id, o.id, o.volunteer_id, mail.token_hash);
         items.extend(mail.item);
     }
     let stamp = RoundStamp {
@@ -253,6 +253,8 @@ async fn take(
 
 /// What a proposal puts in the database and in its volunteer's digest.
 struct ProposalMail {
+    /// The match's id, chosen here: its digest item links to its page.
+    match_id: Uuid,
     token_hash: String,
     cost: i64,
     /// `None` when the volunteer's account is gone.
@@ -273,6 +275,7 @@ async fn proposal_mails(
     let mails = pairs
         .iter()
         .map(|(n, o)| {
+            let match_id = Uuid::now_v7();
             let token = tokens::new_token();
             let need = ranking::round_need_input(n);
             let offer = ranking::round_offer_input(o);
@@ -293,11 +296,19 @@ async fn proposal_mails(
                 };
                 DigestItem {
                     recipient_key: o.volunteer_id.to_string(),
-                    item: matches::proposal_item(need, &village, &token, to.locale, Some(distance)),
+                    item: matches::proposal_item(
+                        need,
+                        match_id,
+                        &village,
+                        &token,
+                        to.locale,
+                        Some(distance),
+                    ),
                     to: to.clone(),
                 }
             });
             ProposalMail {
+                match_id,
                 token_hash: tokens::token_hash(&token),
                 cost,
                 item,

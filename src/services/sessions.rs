@@ -182,13 +182,13 @@ pub async fn authenticate(
 
 /// Remembers the language the person picked on a page: their pages and
 /// their emails speak it from now on.
-#[tracing::instrument(skip_all, fields(caller = %caller.user_id))]
+#[tracing::instrument(skip_all, fields(user = %user_id))]
 pub async fn set_locale(
     db: &DatabaseConnection,
-    caller: &Caller,
+    user_id: Uuid,
     locale: crate::i18n::Locale,
 ) -> Result<(), ServiceError> {
-    q::set_locale(db, caller.user_id, locale, now_ms()).await?;
+    q::set_locale(db, user_id, locale, now_ms()).await?;
     Ok(())
 }
 

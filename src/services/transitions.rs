@@ -61,7 +61,7 @@ fn allowed(actor: Actor<'_>, t: Transition, m: &matches::Model, region: &str) ->
 
 /// Checks a free-text note: `required` ones need 1 character, all at most
 /// 1000; its characters as in every multi-line text.
-fn check_note(
+pub(super) fn check_note(
     note: Option<&str>,
     required: bool,
     field: &str,
@@ -226,10 +226,11 @@ async fn remind(ctx: &AppContext, m: &matches::Model) -> Result<(), ServiceError
         m.expires_at.unwrap_or(now_ms()),
     )
     .await?;
-    let item = super::matches::proposal_item((&n).into(), &p.village_name, &token, locale, None);
+    let item =
+        super::matches::proposal_item((&n).into(), m.id, &p.village_name, &token, locale, None);
     let context = serde_json::json!({
         "title": n.title, "category_label": item["category_label"], "village_name": p.village_name,
-        "token": token,
+        "token": token, "match_id": m.id,
         "expires_at": super::matches::expires_label(ctx, m.expires_at.unwrap_or(0)),
     });
     let event = format!("match:{}:reminder", m.id);

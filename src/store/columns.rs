@@ -8,8 +8,8 @@ use sea_orm::{ColIdx, DbErr, QueryResult, TryGetError, TryGetable, Value};
 
 use crate::domain::OutboxStatus;
 use crate::domain::{
-    AuditAction, Category, LinkPurpose, MatchOrigin, MatchStatus, NeedStatus, OfferStatus,
-    RegionLevel, Role,
+    AuditAction, Category, LinkPurpose, MatchEventKind, MatchOrigin, MatchStatus, NeedStatus,
+    OfferStatus, RegionLevel, Role,
 };
 use crate::i18n::Locale;
 
@@ -66,6 +66,7 @@ text_column!(NeedStatus);
 text_column!(OfferStatus);
 text_column!(MatchStatus);
 text_column!(MatchOrigin);
+text_column!(MatchEventKind);
 text_column!(Role);
 text_column!(Category);
 text_column!(Locale);
@@ -107,6 +108,7 @@ mod tests {
         round_trip(&db, OfferStatus::ALL).await;
         round_trip(&db, MatchStatus::ALL).await;
         round_trip(&db, MatchOrigin::ALL).await;
+        round_trip(&db, MatchEventKind::ALL).await;
         round_trip(&db, Role::ALL).await;
         round_trip(&db, Category::ALL).await;
         round_trip(&db, [Locale::ZhCn, Locale::En]).await;

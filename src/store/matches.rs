@@ -7,7 +7,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::entity::matches::{Column, Entity as Matches};
-use crate::domain::MatchStatus;
+use crate::domain::{MatchEventKind, MatchStatus};
 
 /// Statuses of a match that ended without the help arriving: its volunteer
 /// is never proposed that need again.
@@ -62,7 +62,7 @@ pub async fn excluded_needs(
 }
 
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveValue::Set, QueryOrder};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, IntoActiveModel, QueryOrder};
 
 use super::entity::{match_event, match_token, matches};
 
@@ -114,18 +114,72 @@ pub async fn record_event(
     note: Option<&str>,
     at: i64,
 ) -> Result<(), DbErr> {
-    match_event::Entity::insert(match_event::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        match_id: Set(match_id),
-        at: Set(at),
-        actor_id: Set(actor),
-        from_status: Set(from),
-        to_status: Set(to),
-        note: Set(note.map(str::to_owned)),
-    })
-    .exec_without_returning(db)
+    append(
+        db,
+        match_event::Model {
+            id: Uuid::now_v7(),
+            match_id,
+            at,
+            actor_id: actor,
+            kind: MatchEventKind::Transition,
+            from_status: from,
+            to_status: to,
+            note: note.map(str::to_owned),
+        },
+    )
     .await
-    .map(|_| ())
+}
+
+/// Appends the volunteer's report that the help was delivered to the
+/// history of an accepted match, which stays accepted.
+pub async fn record_delivery(
+    db: &impl ConnectionTrait,
+    match_id: Uuid,
+    volunteer: Uuid,
+    note: Option<&str>,
+    at: i64,
+) -> Result<(), DbErr> {
+    append(
+        db,
+        match_event::Model {
+            id: Uuid::now_v7(),
+            match_id,
+            at,
+            actor_id: Some(volunteer),
+            kind: MatchEventKind::Delivered,
+            from_status: Some(MatchStatus::Accepted),
+            to_status: MatchStatus::Accepted,
+            note: note.map(str::to_owned),
+        },
+    )
+    .await
+}
+
+async fn append(db: &impl ConnectionTrait, event: match_event::Model) -> Result<(), DbErr> {
+    // A model's values are all "unchanged"; reset marks them set, so that
+    // every column is inserted.
+    match_event::Entity::insert(event.into_active_model().reset_all())
+        .exec_without_returning(db)
+        .await
+        .map(|_| ())
+}
+
+/// Marks a match updated if it is still `status`; returns whether it was.
+/// The conditional update also holds the row until the transaction ends,
+/// so that a transition racing it waits and then sees what it wrote.
+pub async fn touch_if(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    status: MatchStatus,
+    now: i64,
+) -> Result<bool, DbErr> {
+    let result = Matches::update_many()
+        .col_expr(Column::UpdatedAt, Expr::value(now))
+        .filter(Column::Id.eq(id))
+        .filter(Column::Status.eq(status))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
 }
 
 /// Up to `limit` events of a match in the order they happened, from just

@@ -85,6 +85,8 @@ pub async fn insert(
         .same("expires_at", Some(stamp.expires_at))
         .insert(db)
         .await?;
+    // Each a transition: `kind` is left to the column's default, which
+    // spares a value per row.
     Rows::new("match_events", n)
         .uuids("id", (0..n).map(|_| Uuid::now_v7()).collect())
         .uuids("match_id", ids.clone())

@@ -107,6 +107,16 @@ async fn login(site: Site, req: HttpRequest, form: web::Form<LoginForm>) -> Http
     }
     match sessions::login(&site, &form.email, &form.password, &client_ip(&req)).await {
         Ok(session) => {
+            // The language picked before logging in is the latest choice:
+            // the account takes it (its pages and emails speak it).
+            let picked = req
+                .cookie(i18n::LOCALE_COOKIE)
+                .and_then(|c| i18n::Locale::parse(c.value()));
+            if let Some(locale) = picked.filter(|l| *l != session.user.locale)
+                && let Err(e) = sessions::set_locale(&site.db, session.user.id, locale).await
+            {
+                tracing::error!(error = %e, "keeping the picked language failed");
+            }
             let mut response = site.done(if next.is_empty() { "/" } else { next }, Flash::LoggedIn);
             let max_age = sessions::SESSION_TTL_MS / 1000;
             let _ = response.add_cookie(&cookie(

@@ -31,6 +31,7 @@ const FILES: &[Asset] = &[
     asset!("huzhu.css", "huzhu.css"),
     asset!("huzhu.js", "huzhu.js"),
     asset!("map.js", "map.js"),
+    asset!("place.js", "place.js"),
     asset!("leaflet.js", "vendor/leaflet/leaflet.js"),
     asset!("leaflet.css", "vendor/leaflet/leaflet.css"),
     asset!(

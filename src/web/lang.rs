@@ -27,7 +27,7 @@ async fn switch(site: Site, locale: web::Path<String>, q: web::Query<Next>) -> P
         return Err(site.fail(crate::services::ServiceError::NotFound));
     };
     if let Some(caller) = &site.caller {
-        sessions::set_locale(&site.db, caller, locale)
+        sessions::set_locale(&site.db, caller.user_id, locale)
             .await
             .map_err(|e| site.fail(e))?;
     }

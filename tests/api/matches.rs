@@ -12,6 +12,9 @@ use crate::helpers::{
 };
 use crate::needs::{cadre, household, need};
 
+mod delivered;
+mod email_links;
+
 async fn offer(app: &TestApp, token: &str, capacity: i64) -> Value {
     let body = json!({"categories": ["care", "education"], "lat": 27.10, "lon": 110.55, "radius_km": 20, "remote": false, "capacity": capacity});
     let response = app.post_json("/api/v1/offers", &body, Some(token)).await;
@@ -115,16 +118,16 @@ async fn the_whole_loop_claim_then_complete_tells_everyone() {
         .iter()
         .find(|m| m.to[0] != w.volunteer.email)
         .expect("the cadre is told");
-    let cadre_text = mail_parser::MessageParser::default()
-        .parse(&to_cadre.data)
-        .expect("MIME")
-        .body_text(0)
-        .expect("text")
-        .into_owned();
+    let (_, cadre_text) = subject_and_text(to_cadre);
     assert!(
         cadre_text.contains(&w.volunteer.email),
         "the cadre gets the volunteer's contact"
     );
+    // Both land on the match's page, where each acts on it.
+    let page = match_page(&app, &m);
+    assert!(cadre_text.contains(&page), "{cadre_text}");
+    let (_, volunteer_text) = subject_and_text(to_volunteer);
+    assert!(volunteer_text.contains(&page), "{volunteer_text}");
 
     let complete = app
         .post_json(
@@ -138,7 +141,13 @@ async fn the_whole_loop_claim_then_complete_tells_everyone() {
         status_of(&app, &w.cadre, &format!("/api/v1/needs/{}", id(&w.need))).await,
         "fulfilled"
     );
-    sink.wait_for(3, Duration::from_secs(10)).await;
+    let mails = sink.wait_for(3, Duration::from_secs(10)).await;
+    let (_, thanks) = subject_and_text(&mails[2]);
+    assert_eq!(mails[2].to, vec![w.volunteer.email.clone()]);
+    assert!(
+        thanks.contains("米面已送到") && thanks.contains(&page),
+        "{thanks}"
+    );
     let events: Value = app
         .get_with(
             &format!("/api/v1/matches/{}/events", id(&m)),
@@ -408,6 +417,23 @@ async fn an_unanswered_proposal_expires_and_is_never_proposed_to_that_volunteer_
         )
         .await;
     problem(claim, 409).await;
+}
+
+/// The subject and plain-text body of a delivered email, its lines ending
+/// in `\n` as written (SMTP carries them as `\r\n`).
+fn subject_and_text(mail: &crate::helpers::smtp::ReceivedMail) -> (String, String) {
+    let parsed = mail_parser::MessageParser::default()
+        .parse(&mail.data)
+        .expect("MIME");
+    let subject = parsed.subject().expect("subject").to_owned();
+    let text = parsed.body_text(0).expect("text").replace("\r\n", "\n");
+    (subject, text)
+}
+
+/// The page of match `m` that its emails link to.
+fn match_page(app: &TestApp, m: &Value) -> String {
+    let base = app.context.public_url.as_str().trim_end_matches('/');
+    format!("{base}/matches/{}", id(m))
 }
 
 /// The accept link of the first proposal in `mail`, as a path.

@@ -85,6 +85,24 @@ async fn a_round_proposes_the_most_urgent_needs_in_one_digest_per_volunteer() {
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(sink.received().len(), 1, "one digest for the volunteer");
     assert_eq!(mails[0].to, vec![v.email.clone()]);
+    // Beside its signed links, each proposal links to its match's page.
+    let text = mail_parser::MessageParser::default()
+        .parse(&mails[0].data)
+        .expect("MIME")
+        .body_text(0)
+        .expect("text")
+        .into_owned();
+    let base = app.context.public_url.as_str().trim_end_matches('/');
+    assert!(
+        text.contains(&format!("{base}/matches?tab=proposed")),
+        "{text}"
+    );
+    for m in proposed["items"].as_array().expect("items") {
+        assert!(
+            text.contains(&format!("{base}/matches/{}", id(m))),
+            "{text}"
+        );
+    }
     let listed: Value = app
         .get_with(&format!("/api/v1/rounds/{}", id(&round)), &coordinator)
         .await

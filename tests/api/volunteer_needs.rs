@@ -626,6 +626,13 @@ async fn a_volunteer_on_a_phone_finds_a_need_in_the_list_and_on_the_map_and_clai
         "the list fits a phone: {width}"
     );
 
+    browser.choose("类别", "关爱陪伴").await;
+    browser.click("查看").await;
+    browser.wait_for_text("离“服务 1").await;
+    let only_care = browser.text().await;
+    assert!(only_care.contains("帮忙照看独居老人") && !only_care.contains("送一袋米"));
+    browser.screenshot("needs-of-one-category").await;
+
     browser.click("在地图上看").await;
     browser
         .wait_for(".leaflet-interactive, .marker-cluster")

@@ -14,7 +14,7 @@ use super::lifecycle::{self, Odds, Plan, Who};
 use super::rounds::Schedule;
 use super::texts;
 use crate::domain::time::{DAY_MS, MINUTE_MS};
-use crate::domain::{Category, MatchOrigin, MatchStatus, NeedStatus};
+use crate::domain::{Category, MatchEventKind, MatchOrigin, MatchStatus, NeedStatus};
 use crate::matching::{CategorySet, NeedInput, eligible_cost};
 use crate::services::ranking;
 use crate::services::tokens::token_hash;
@@ -271,6 +271,7 @@ fn write(
             match_id: id,
             at: step.at,
             actor_id: actor,
+            kind: MatchEventKind::Transition,
             from_status: step.from,
             to_status: step.to,
             note,

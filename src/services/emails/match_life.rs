@@ -55,14 +55,13 @@ pub async fn accepted(
     claimed: bool,
 ) -> Result<(), ServiceError> {
     let p = parties(db, m, n).await?;
-    let home = ctx.public_url.as_str().trim_end_matches('/').to_owned();
     let event = format!("match:{}:accepted", m.id);
     let v_locale = p.volunteer.locale;
     if let Some(cadre) = &p.cadre {
         let context = json!({
             "title": n.title, "category_label": category_label(n.category, v_locale), "village_name": p.village_name,
             "cadre_name": cadre.name, "cadre_phone": cadre.phone.clone().unwrap_or_default(),
-            "match_url": home, "claimed": claimed,
+            "match_id": m.id, "claimed": claimed,
         });
         send(
             ctx,
@@ -76,7 +75,7 @@ pub async fn accepted(
         let context = json!({
             "title": n.title, "claimed": claimed, "volunteer_name": p.volunteer.name,
             "volunteer_email": p.volunteer.email, "volunteer_phone": p.volunteer.phone.clone().unwrap_or_default(),
-            "match_url": home,
+            "match_id": m.id,
         });
         send(
             ctx,
@@ -106,7 +105,9 @@ pub async fn cancelled(
     }
     let p = parties(db, m, n).await?;
     let locale = p.volunteer.locale;
-    let context = json!({"title": n.title, "reason": reason, "cancelled_by_label": by.get(locale)});
+    let context = json!({
+        "title": n.title, "reason": reason, "cancelled_by_label": by.get(locale), "match_id": m.id,
+    });
     send(
         ctx,
         db,
@@ -128,7 +129,8 @@ pub async fn completed(
     note: &str,
 ) -> Result<(), ServiceError> {
     let p = parties(db, m, n).await?;
-    let context = json!({"title": n.title, "village_name": p.village_name, "note": note});
+    let context =
+        json!({"title": n.title, "village_name": p.village_name, "note": note, "match_id": m.id});
     send(
         ctx,
         db,
@@ -139,4 +141,35 @@ pub async fn completed(
     )
     .await
     .map(|_| ())
+}
+
+/// After the volunteer said the help was delivered: the cadre who posted
+/// the need is asked to confirm it, in their language. Once per match,
+/// however often the volunteer reports: returns whether this report queued
+/// the email (false also when the cadre's account is gone).
+pub async fn delivered(
+    ctx: &AppContext,
+    db: &impl ConnectionTrait,
+    m: &matches::Model,
+    n: &need::Model,
+    note: &str,
+) -> Result<bool, ServiceError> {
+    let Some(cadre) = store::accounts::user_by_id(db, n.created_by).await? else {
+        return Ok(false);
+    };
+    let p = parties(db, m, n).await?;
+    let context = json!({
+        "title": n.title, "category_label": category_label(n.category, cadre.locale),
+        "village_name": p.village_name, "volunteer_name": p.volunteer.name, "note": note,
+        "match_id": m.id,
+    });
+    send(
+        ctx,
+        db,
+        &cadre,
+        EmailKind::CadreMatchDelivered,
+        &format!("match:{}:delivered", m.id),
+        context,
+    )
+    .await
 }

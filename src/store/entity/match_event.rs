@@ -1,6 +1,6 @@
 use sea_orm::entity::prelude::*;
 
-use crate::domain::MatchStatus;
+use crate::domain::{MatchEventKind, MatchStatus};
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "match_events")]
@@ -12,6 +12,8 @@ pub struct Model {
     pub match_id: Uuid,
     pub at: i64,
     pub actor_id: Option<Uuid>,
+    /// A transition, or a delivery report (migration 000016).
+    pub kind: MatchEventKind,
     pub from_status: Option<MatchStatus>,
     pub to_status: MatchStatus,
     pub note: Option<String>,

@@ -207,6 +207,25 @@ impl Browser {
             .unwrap_or_else(|e| panic!("type into “{label_or_name}”: {e}"));
     }
 
+    /// Picks the option shown as `option` in the select labelled `label`,
+    /// as a person taps it (the page's script sees the change).
+    pub async fn choose(&self, label: &str, option: &str) {
+        let (wanted, shown) = (literal(label), literal(option));
+        let xpath = format!(
+            "//select[@id=//label[normalize-space(.)={wanted}]/@for]//option[normalize-space(.)={shown}]"
+        );
+        let element = self
+            .find(
+                Locator::XPath(&xpath),
+                &format!("the option “{option}” of “{label}”"),
+            )
+            .await;
+        element
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("choose “{option}” in “{label}”: {e}"));
+    }
+
     /// Clicks the button or link whose text is `target`, else the element
     /// the CSS selector `target` finds.
     pub async fn click(&self, target: &str) {

@@ -140,13 +140,24 @@ pub const GOOD_PASSWORD: &str = "柑橘林里的小路很长很长";
 impl TestApp {
     /// Creates a verified account directly (as `huzhu user create` does).
     pub async fn create_user(&self, role: huzhu::domain::Role, region: Option<&str>) -> TestUser {
+        self.create_user_speaking(role, region, None).await
+    }
+
+    /// Creates a verified account that reads huzhu in `locale` (`en`,
+    /// `zh-CN`; the default when none).
+    pub async fn create_user_speaking(
+        &self,
+        role: huzhu::domain::Role,
+        region: Option<&str>,
+        locale: Option<&str>,
+    ) -> TestUser {
         let email = format!(
             "{}-{}@example.org",
             role.as_str(),
             uuid::Uuid::now_v7().simple()
         );
         let account = NewAccount {
-            profile: Profile::parse(&email, "测试用户", Some("13800138000"), None)
+            profile: Profile::parse(&email, "测试用户", Some("13800138000"), locale)
                 .expect("profile"),
             assignment: Assignment::parse(role, region).expect("region"),
         };

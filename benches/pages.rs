@@ -1,0 +1,230 @@
+//! The volunteer's pages at county scale (104,096 needs, 92,507 offers):
+//! how long the server takes to answer each page, side by side with the
+//! API's JSON of the same list (the page renders that list into HTML), and
+//! how many bytes each page weighs on the wire. Prints p50/p99 latency over
+//! loopback (client-measured: server time plus a loopback round trip) and
+//! the transferred size, with and without gzip for the assets a first
+//! visit loads.
+//!
+//! `cargo bench --bench pages` (SQLite), or with
+//! `HUZHU_BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres`.
+
+mod common;
+
+use std::time::Instant;
+
+use common::{county, http};
+use huzhu::domain::Role;
+use rand::{Rng, SeedableRng};
+
+const TIMES: usize = 200;
+
+/// GETs each url once, in turn; sorted latencies and the mean body size.
+async fn run(
+    client: &reqwest::Client,
+    token: &str,
+    urls: &[String],
+) -> (Vec<std::time::Duration>, usize) {
+    let mut all = Vec::with_capacity(urls.len());
+    let mut bytes = 0;
+    for url in urls {
+        let started = Instant::now();
+        let response = client
+            .get(url)
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(response.status().as_u16(), 200, "{url}");
+        bytes += response.bytes().await.expect("body").len();
+        all.push(started.elapsed());
+    }
+    all.sort();
+    (all, bytes / urls.len().max(1))
+}
+
+fn line(label: &str, (latencies, bytes): &(Vec<std::time::Duration>, usize)) -> f64 {
+    let p50 = county::percentile(latencies, 0.5);
+    println!(
+        "  {label}: p50 {p50:.2} ms, p99 {:.2} ms, {:.1} KB",
+        county::percentile(latencies, 0.99),
+        *bytes as f64 / 1024.0
+    );
+    p50
+}
+
+/// The size of an asset as sent plain and gzipped.
+async fn asset_weight(client: &reqwest::Client, base: &str, path: &str) -> (usize, usize) {
+    let plain = client
+        .get(format!("{base}{path}"))
+        .header("accept-encoding", "identity")
+        .send()
+        .await
+        .expect("asset")
+        .bytes()
+        .await
+        .expect("body")
+        .len();
+    let gzipped = client
+        .get(format!("{base}{path}"))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .expect("asset")
+        .bytes()
+        .await
+        .expect("body")
+        .len();
+    (plain, gzipped)
+}
+
+/// The asset paths a page links (`/assets/…`).
+fn linked_assets(html: &str) -> Vec<String> {
+    // minijinja writes '/' in attributes as `&#x2f;`; browsers read it back.
+    let html = html.replace("&#x2f;", "/");
+    html.match_indices("/assets/")
+        .map(|(at, _)| {
+            html[at..]
+                .chars()
+                .take_while(|c| *c != '"')
+                .collect::<String>()
+        })
+        .collect()
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    huzhu::telemetry::init(huzhu::settings::LogFormat::Pretty);
+    let served = http::Served::start().await;
+    let (ctx, base) = (served.ctx.clone(), served.base.clone());
+    // No automatic decompression: sizes are what travels.
+    let client = reqwest::Client::builder()
+        .no_gzip()
+        .build()
+        .expect("client");
+    let cadre = http::token(&ctx, &client, &base, Role::Cadre, Some("430525")).await;
+    let volunteer = http::token(&ctx, &client, &base, Role::Volunteer, None).await;
+    let instance = county::instance(104_096, 92_507, 1);
+    eprintln!("instance ready; loading the county…");
+    let me: serde_json::Value = client
+        .get(format!("{base}/api/v1/me"))
+        .bearer_auth(&cadre)
+        .send()
+        .await
+        .expect("me")
+        .json()
+        .await
+        .expect("JSON");
+    let cadre_id = me["id"].as_str().expect("id").parse().expect("uuid");
+    let loading = Instant::now();
+    let county = county::load(&ctx.db, &instance, cadre_id).await;
+    county::settle(&ctx.db).await;
+    let load_secs = loading.elapsed().as_secs_f64();
+    eprintln!("loaded in {load_secs:.1} s; measuring…");
+
+    // One offer per village picked, as a volunteer living there would have.
+    let mut rng = rand::rngs::StdRng::seed_from_u64(11);
+    let mut offers = Vec::new();
+    for _ in 0..20 {
+        let (lat, lon) = county.village_points[rng.random_range(0..county.village_points.len())];
+        let answer: serde_json::Value = client
+            .post(format!("{base}/api/v1/offers"))
+            .bearer_auth(&volunteer)
+            .json(
+                &serde_json::json!({"categories": ["care", "medical", "living", "education"],
+                "lat": lat, "lon": lon, "radius_km": 10, "remote": false, "capacity": 3}),
+            )
+            .send()
+            .await
+            .expect("offer")
+            .json()
+            .await
+            .expect("JSON");
+        let id = answer["id"].as_str().expect("offer id").to_owned();
+        offers.push((id, lat, lon));
+    }
+    let urls = |f: &dyn Fn(&(String, f64, f64)) -> String| -> Vec<String> {
+        (0..TIMES).map(|i| f(&offers[i % offers.len()])).collect()
+    };
+    let page = urls(&|(id, _, _)| format!("{base}/needs?offer={id}&km=10"));
+    let api = urls(&|(_, lat, lon)| {
+        format!("{base}/api/v1/needs?near={lat:.5},{lon:.5}&within_km=10&limit=20")
+    });
+    let map_data = urls(&|(id, _, _)| format!("{base}/needs/map/data?offer={id}&km=10"));
+    let others: Vec<(&str, Vec<String>)> = vec![
+        (
+            "my offers page (20 offers)",
+            urls(&|_| format!("{base}/offers")),
+        ),
+        ("my matches page", urls(&|_| format!("{base}/matches"))),
+        (
+            "a need's page with its claim form",
+            (0..TIMES)
+                .map(|i| {
+                    format!(
+                        "{base}/needs/{}",
+                        county.need_ids[i * 97 % county.need_ids.len()]
+                    )
+                })
+                .collect(),
+        ),
+    ];
+
+    println!(
+        "pages bench ({}): {} needs, 92507 offers loaded in {load_secs:.1} s; {TIMES} requests each",
+        served.backend,
+        county.need_ids.len()
+    );
+    let page_p50 = line(
+        "needs near me, 10 km, the page",
+        &run(&client, &volunteer, &page).await,
+    );
+    let api_p50 = line(
+        "needs near me, 10 km, the API's JSON of the same 20",
+        &run(&client, &volunteer, &api).await,
+    );
+    println!("  the page takes {:.2}× the API's time", page_p50 / api_p50);
+    line(
+        "the map's data, 10 km",
+        &run(&client, &volunteer, &map_data).await,
+    );
+    for (label, urls) in &others {
+        line(label, &run(&client, &volunteer, urls).await);
+    }
+
+    let html = client
+        .get(&page[0])
+        .bearer_auth(&volunteer)
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("HTML");
+    let map_html = client
+        .get(format!("{base}/needs/map?offer={}&km=10", offers[0].0))
+        .bearer_auth(&volunteer)
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("HTML");
+    for (label, html) in [("the list page", &html), ("the map page", &map_html)] {
+        let mut plain = html.len();
+        let mut gzipped = html.len();
+        for asset in linked_assets(html) {
+            let (p, g) = asset_weight(&client, &base, &asset).await;
+            plain += p;
+            gzipped += g;
+        }
+        println!(
+            "  first visit to {label}, with its assets: {:.1} KB plain, {:.1} KB with gzip (the HTML itself {:.1} KB, never compressed)",
+            plain as f64 / 1024.0,
+            gzipped as f64 / 1024.0,
+            html.len() as f64 / 1024.0
+        );
+    }
+    drop(ctx);
+    served.finish().await;
+}
