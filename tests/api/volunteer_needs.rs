@@ -595,6 +595,15 @@ async fn configured_tiles_reach_the_map_and_the_policy_allows_exactly_their_orig
     assert!(html.contains("data-attribution=\"© County GIS\""));
 }
 
+/// Waits until the browser is on a page whose path holds `part`.
+async fn until_path(browser: &Browser, part: &str) {
+    let deadline = std::time::Instant::now() + crate::helpers::browser::WAIT;
+    while !browser.path().await.contains(part) {
+        assert!(std::time::Instant::now() < deadline, "no page with {part}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
 #[tokio::test]
 async fn a_volunteer_on_a_phone_finds_a_need_in_the_list_and_on_the_map_and_claims_it() {
     let app = spawn_app().await;
@@ -628,7 +637,7 @@ async fn a_volunteer_on_a_phone_finds_a_need_in_the_list_and_on_the_map_and_clai
 
     browser.choose("类别", "关爱陪伴").await;
     browser.click("查看").await;
-    browser.wait_for_text("离“服务 1").await;
+    until_path(&browser, "category=care").await;
     let only_care = browser.text().await;
     assert!(only_care.contains("帮忙照看独居老人") && !only_care.contains("送一袋米"));
     browser.screenshot("needs-of-one-category").await;
