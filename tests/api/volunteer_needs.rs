@@ -409,6 +409,9 @@ async fn an_offer_that_cannot_claim_says_why_and_a_forged_or_foreign_claim_chang
     let good = offer(&app, &helper, &["care"], 50).await;
     let forged = claim_with(&app, &helper, &n, &good, "forged").await;
     assert_eq!(forged.status().as_u16(), 403);
+    let unchosen = claim(&app, &helper, &n, "").await;
+    assert_eq!(unchosen.status().as_u16(), 422, "no offer chosen");
+    assert!(unescape(&unchosen.text().await.expect("HTML")).contains("请选择用哪项服务认领"));
     let foreign = claim(&app, &v, &n, &good).await;
     assert_eq!(foreign.status().as_u16(), 422, "another volunteer's offer");
     assert!(unescape(&foreign.text().await.expect("HTML")).contains("没有这个服务"));
@@ -563,6 +566,7 @@ async fn configured_tiles_reach_the_map_and_the_policy_allows_exactly_their_orig
             "HUZHU_MAP_TILES".to_owned(),
             "https://tiles.example/{z}/{x}/{y}.png|© County GIS".to_owned(),
         );
+        env.insert("HUZHU_MAP_DATUM".to_owned(), "gcj02".to_owned());
     })
     .await;
     let v = volunteer(&app).await;
@@ -593,6 +597,7 @@ async fn configured_tiles_reach_the_map_and_the_policy_allows_exactly_their_orig
         "{html}"
     );
     assert!(html.contains("data-attribution=\"© County GIS\""));
+    assert!(html.contains("data-datum=\"gcj02\""));
 }
 
 /// Waits until the browser is on a page whose path holds `part`.
