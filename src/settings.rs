@@ -40,6 +40,56 @@ pub struct Settings {
     /// default, since anyone can send that header.
     pub trusted_proxies: Vec<IpNet>,
     pub limits: Limits,
+    pub map: MapSettings,
+}
+
+/// How the map pages draw the ground under their markers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MapSettings {
+    /// Where map tiles come from (`HUZHU_MAP_TILES`); none: the markers and
+    /// village names on a plain background.
+    pub tiles: Option<MapTiles>,
+    /// The datum of the tiles' coordinates (`HUZHU_MAP_DATUM`).
+    pub datum: MapDatum,
+}
+
+/// A tile server: `HUZHU_MAP_TILES="<URL template>|<attribution>"`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct MapTiles {
+    /// Leaflet's URL template: `https://…/{z}/{x}/{y}.png` (and `{r}`).
+    pub template: String,
+    /// Shown in the map's corner; may be empty.
+    pub attribution: String,
+    /// `https://host[:port]`: the one origin the pages' Content-Security-
+    /// Policy lets images come from besides huzhu itself.
+    pub origin: String,
+}
+
+impl fmt::Debug for MapTiles {
+    /// The origin only: a template may carry a key (天地图's `tk=`).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MapTiles")
+            .field("origin", &self.origin)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The datum of a tile server's coordinates. huzhu stores WGS-84; tiles in
+/// GCJ-02 (Amap, Tencent) get markers shifted for display only.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum MapDatum {
+    #[default]
+    Wgs84,
+    Gcj02,
+}
+
+impl MapDatum {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Wgs84 => "wgs84",
+            Self::Gcj02 => "gcj02",
+        }
+    }
 }
 
 /// How many attempts each throttle allows, and in what window.
@@ -113,6 +163,7 @@ impl fmt::Debug for Settings {
             .field("timezone", &self.timezone)
             .field("trusted_proxies", &self.trusted_proxies)
             .field("limits", &self.limits)
+            .field("map", &self.map)
             .finish()
     }
 }
@@ -284,6 +335,16 @@ impl Settings {
                     parse_limit,
                 )?,
             },
+            map: MapSettings {
+                tiles: parse_optional(src, "map_tiles", parse_tiles)?,
+                datum: parse_with(src, "map_datum", "wgs84", |v| {
+                    match v.to_ascii_lowercase().as_str() {
+                        "wgs84" => Ok(MapDatum::Wgs84),
+                        "gcj02" => Ok(MapDatum::Gcj02),
+                        _ => Err(format!("'{v}' is neither wgs84 nor gcj02")),
+                    }
+                })?,
+            },
             mail: MailSettings {
                 retry: RetryPolicy {
                     base: parse_with(src, "mail_retry_base_secs", "10", parse_seconds)?,
@@ -379,6 +440,48 @@ fn check_smtp_url(v: &str) -> Result<String, String> {
             "must be smtp://host:port or smtps://host:port {hidden}"
         )),
     }
+}
+
+/// `https://tiles.example/{z}/{x}/{y}.png|© County GIS`: a URL template of
+/// one http(s) server with `{z}`, `{x}` and `{y}` (and `{r}` if it likes),
+/// then, after the first `|`, the attribution (may be left out).
+fn parse_tiles(v: &str) -> Result<MapTiles, String> {
+    let (template, attribution) = v.split_once('|').unwrap_or((v, ""));
+    let (template, attribution) = (template.trim(), attribution.trim());
+    let shape = "a tile URL like https://tiles.example/{z}/{x}/{y}.png, then |attribution";
+    for needed in ["{z}", "{x}", "{y}"] {
+        if !template.contains(needed) {
+            return Err(format!(
+                "'{template}' has no {needed}: it should be {shape}"
+            ));
+        }
+    }
+    let concrete = ["{z}", "{x}", "{y}", "{r}"]
+        .iter()
+        .fold(template.to_owned(), |t, p| t.replace(p, "0"));
+    if concrete.contains(['{', '}']) {
+        return Err(format!(
+            "'{template}' holds a placeholder other than {{z}}, {{x}}, {{y}}, {{r}}: name one \
+             server (no {{s}}), as the pages' Content-Security-Policy allows exactly one"
+        ));
+    }
+    let url = url::Url::parse(&concrete).map_err(|_| format!("'{template}' is not {shape}"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+        return Err(format!(
+            "'{template}' must be an http or https URL with a host"
+        ));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err("a tile URL may not hold a user or password: browsers would see it".to_owned());
+    }
+    if attribution.chars().any(char::is_control) {
+        return Err("the attribution may not hold control characters".to_owned());
+    }
+    Ok(MapTiles {
+        template: template.to_owned(),
+        attribution: attribution.to_owned(),
+        origin: url.origin().ascii_serialization(),
+    })
 }
 
 /// `30s`, `15m`, `2h`: at most a day.
@@ -534,6 +637,8 @@ mod tests {
             ("HUZHU_LIMIT_REGISTRATIONS_PER_IP", "lots"),
             ("HUZHU_LIMIT_REGISTRATIONS_PER_IP", "0/1h"),
             ("HUZHU_LIMIT_LOGIN_FAILURES_PER_ACCOUNT", "50/2d"),
+            ("HUZHU_MAP_TILES", "https://tiles.example/{z}/{x}.png"),
+            ("HUZHU_MAP_DATUM", "bd09"),
         ];
         for (var, value) in cases {
             let err = Settings::from_sources(&env(&[(var, value)]), None).expect_err(var);

@@ -160,9 +160,14 @@ fn run(
     context: web::Data<AppContext>,
     pages: web::Data<crate::web::Pages>,
 ) -> Result<Server, StartupError> {
+    let policies = web::Data::new(
+        crate::web::headers::Policies::new(&context.settings.map)
+            .map_err(|e| StartupError::Other(format!("content security policy: {e}")))?,
+    );
     let server = HttpServer::new(move || {
         App::new()
             .app_data(context.clone())
+            .app_data(policies.clone())
             .app_data(pages.clone())
             .app_data(
                 web::PathConfig::default().error_handler(|_, _| error::ApiError::NotFound.into()),

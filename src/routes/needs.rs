@@ -15,11 +15,9 @@ use crate::domain::need::{NeedChanges, NewNeed, category_of, household_of, urgen
 use crate::domain::{Caller, Category, NeedStatus, RegionPrefix, Role};
 use crate::error::ApiError;
 use crate::i18n::Text;
-use crate::routes::extract::{
-    Json, Page, PageQuery, Query, invalid_cursor, key_cursor, page_limit,
-};
+use crate::routes::extract::{Json, Page, PageQuery, Query, key_cursor, page_limit};
 use crate::routes::households::time;
-use crate::services::nearby::{self, Cursor, coarse};
+use crate::services::nearby::{self, Cursor, Order, coarse};
 use crate::services::needs;
 use crate::services::ranking::{self, Sight};
 use crate::store::{self, entity::need, needs::NeedFilter};
@@ -249,9 +247,6 @@ fn filter_of(caller: &Caller, q: &ListQuery) -> Result<NeedFilter, ApiError> {
                 .map_err(|_| invalid("region", "地区代码格式不正确", "Not a region code"))?,
         );
     }
-    if !public(caller) {
-        filter.regions.extend(caller.region.clone());
-    }
     Ok(filter)
 }
 
@@ -276,68 +271,15 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let limit = page_limit(q.limit)?;
     let filter = filter_of(&caller, &q)?;
-    let cursor = match q.cursor.as_deref() {
-        Some(c) => Some(Cursor::decode(c).ok_or_else(invalid_cursor)?),
-        None => None,
+    let after = q.cursor.as_deref().map(Cursor::parse).transpose()?;
+    let order = match q.near.as_deref() {
+        Some(near) => Order::Nearest {
+            origin: parse_near(near)?,
+            within_km: q.within_km.unwrap_or(50.0),
+        },
+        None => Order::Newest,
     };
-    let rows: Vec<(need::Model, Option<i64>)> = match q.near.as_deref() {
-        Some(near) => {
-            let origin = parse_near(near)?;
-            let within = q.within_km.unwrap_or(50.0);
-            if !(within.is_finite() && within > 0.0 && within <= 500.0) {
-                return Err(invalid(
-                    "within_km",
-                    "within_km 应大于 0 且不超过 500",
-                    "within_km is more than 0 and at most 500",
-                ));
-            }
-            let after = match cursor {
-                Some(Cursor::Distance(d, id)) => Some((d, id)),
-                Some(Cursor::Posted(..)) => {
-                    return Err(invalid(
-                        "cursor",
-                        "游标与排序不符",
-                        "The cursor belongs to another order",
-                    ));
-                }
-                None => None,
-            };
-            let found = nearby::nearest(
-                &ctx.db,
-                &filter,
-                origin,
-                (within * 1000.0) as i64,
-                after,
-                limit,
-                public(&caller),
-            )
-            .await?;
-            found.into_iter().map(|(n, d)| (n, Some(d))).collect()
-        }
-        None => {
-            let after = match cursor {
-                Some(Cursor::Posted(t, id)) => Some((t, id)),
-                Some(Cursor::Distance(..)) => {
-                    return Err(invalid(
-                        "cursor",
-                        "游标与排序不符",
-                        "The cursor belongs to another order",
-                    ));
-                }
-                None => None,
-            };
-            store::needs::newest(&ctx.db, &filter, after, limit + 1)
-                .await?
-                .into_iter()
-                .map(|n| (n, None))
-                .collect()
-        }
-    };
-    let cursor_of = |(n, d): &(need::Model, Option<i64>)| match d {
-        Some(d) => Cursor::Distance(*d, n.id).encode(),
-        None => Cursor::Posted(n.posted_at, n.id).encode(),
-    };
-    let page = Page::from_rows(rows, limit, cursor_of);
+    let page = nearby::list(&ctx.db, &caller, filter, order, after, limit).await?;
     let items = views(&ctx, page.items, public(&caller)).await?;
     Ok(HttpResponse::Ok().json(Page {
         items,

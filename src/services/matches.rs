@@ -9,22 +9,19 @@ use uuid::Uuid;
 
 use super::emails::match_life;
 use super::ranking::Sight;
-use super::{ServiceError, nearby, ranking, tokens};
+use super::{ServiceError, eligibility, nearby, tokens};
 use crate::context::AppContext;
-use crate::domain::{Caller, Category, MatchOrigin, MatchStatus, NeedStatus, OfferStatus};
+use crate::domain::{Caller, Category, MatchOrigin, MatchStatus, NeedStatus};
 use crate::i18n::{Locale, Text};
-use crate::matching::eligible_cost;
 use crate::store::{self, entity::matches, entity::need, entity::offer, now_ms};
 
 fn conflict(zh: &'static str, en: &'static str) -> ServiceError {
     ServiceError::Conflict(Text::fixed(zh, en))
 }
 
-/// Checks that `offer` may take `need` now: matchable, eligible per
-/// docs/matching.md with the need's point seen with `sight` (a volunteer's claim
-/// is judged on the rounded point the volunteer was shown, so that its
-/// answer tells nothing finer), and not a volunteer whose match with it
-/// ended unfulfilled.
+/// Checks that `offer` may take `need` now, by [`eligibility::unfit`]'s
+/// rule with the need's point seen with `sight`: the reason why not is the
+/// 409's detail.
 #[tracing::instrument(skip_all)]
 pub async fn check_pair(
     db: &impl ConnectionTrait,
@@ -33,39 +30,13 @@ pub async fn check_pair(
     sight: Sight,
     now: i64,
 ) -> Result<(), ServiceError> {
-    if n.status != NeedStatus::Open {
-        return Err(conflict(
-            "需求已不是待匹配状态",
-            "The need is no longer open",
-        ));
-    }
-    let available = o.status == OfferStatus::Active && o.available_until.is_none_or(|u| u > now);
-    if !available {
-        return Err(conflict(
-            "该服务当前不可匹配",
-            "The offer cannot take needs now",
-        ));
-    }
-    let eligible = ranking::need_input(n).and_then(|mut ni| {
-        ni.point = ni.point.map(|p| sight.point(p));
-        eligible_cost(&ni, &ranking::offer_input(o), now.div_euclid(1000))
-    });
-    if eligible.is_none() {
-        return Err(conflict(
-            "该服务不符合此需求的类别或距离",
-            "The offer is not eligible for this need (category or distance)",
-        ));
-    }
-    if store::matches::excluded_volunteers(db, n.id)
+    let ended_before = store::matches::excluded_volunteers(db, n.id)
         .await?
-        .contains(&o.volunteer_id)
-    {
-        return Err(conflict(
-            "此前的匹配已结束，不能再次匹配",
-            "An earlier match of this pair ended; it is not made again",
-        ));
+        .contains(&o.volunteer_id);
+    match eligibility::unfit(n, o, sight, now, ended_before) {
+        Some(why) => Err(ServiceError::Conflict(why.text())),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// Where a match comes from and who made it.

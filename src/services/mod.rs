@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod delivery;
 pub mod demo;
+pub mod eligibility;
 pub mod emails;
 pub mod export;
 pub mod household_import;

@@ -7,6 +7,8 @@ use super::ServiceError;
 use crate::domain::cursor::{encode_key, parse_key};
 use crate::domain::geo::{GeoPoint, haversine_m};
 use crate::domain::grid::BoundingBox;
+use crate::domain::{Caller, NeedStatus, Role};
+use crate::i18n::Text;
 use crate::store::{self, entity::need, needs::NeedFilter};
 
 /// Where a page of needs continues.
@@ -35,6 +37,109 @@ impl Cursor {
             "d" if number >= 0 => Some(Self::Distance(number, id)),
             _ => None,
         }
+    }
+
+    /// A `cursor=` this service wrote, or the one answer to any other.
+    pub fn parse(text: &str) -> Result<Self, ServiceError> {
+        Self::decode(text)
+            .ok_or_else(|| ServiceError::field("cursor", Text::fixed("游标无效", "Invalid cursor")))
+    }
+}
+
+/// How a list of needs is ordered.
+#[derive(Debug, Clone, Copy)]
+pub enum Order {
+    /// Newest first.
+    Newest,
+    /// Nearest to `origin` first, only those within `within_km` (more than
+    /// 0, at most 500), each with its distance.
+    Nearest { origin: GeoPoint, within_km: f64 },
+}
+
+/// A page of needs, each with its distance in metres in the nearest-first
+/// order, and where the next page starts.
+pub struct NeedPage {
+    pub items: Vec<(need::Model, Option<i64>)>,
+    pub next_cursor: Option<String>,
+}
+
+/// The needs `caller` may list, in `order`, after `after`, up to `limit`:
+/// the one listing of `GET /api/v1/needs` and the volunteers' pages.
+/// Volunteers see open needs only, at their rounded points (distances and
+/// order too); staff see the needs in their reach at their exact points.
+#[tracing::instrument(skip_all, fields(caller = %caller.user_id))]
+pub async fn list(
+    db: &impl sea_orm::ConnectionTrait,
+    caller: &Caller,
+    mut filter: NeedFilter,
+    order: Order,
+    after: Option<Cursor>,
+    limit: u64,
+) -> Result<NeedPage, ServiceError> {
+    let public = caller.role == Role::Volunteer;
+    if public {
+        filter.statuses = vec![NeedStatus::Open];
+    } else {
+        filter.regions.extend(caller.region.clone());
+    }
+    let rows: Vec<(need::Model, Option<i64>)> = match order {
+        Order::Nearest { origin, within_km } => {
+            if !(within_km.is_finite() && within_km > 0.0 && within_km <= 500.0) {
+                return Err(ServiceError::field(
+                    "within_km",
+                    Text::fixed(
+                        "within_km 应大于 0 且不超过 500",
+                        "within_km is more than 0 and at most 500",
+                    ),
+                ));
+            }
+            let after = match after {
+                Some(Cursor::Distance(d, id)) => Some((d, id)),
+                Some(Cursor::Posted(..)) => return Err(other_order()),
+                None => None,
+            };
+            let within_m = (within_km * 1000.0) as i64;
+            nearest(db, &filter, origin, within_m, after, limit, public)
+                .await?
+                .into_iter()
+                .map(|(n, d)| (n, Some(d)))
+                .collect()
+        }
+        Order::Newest => {
+            let after = match after {
+                Some(Cursor::Posted(t, id)) => Some((t, id)),
+                Some(Cursor::Distance(..)) => return Err(other_order()),
+                None => None,
+            };
+            store::needs::newest(db, &filter, after, limit + 1)
+                .await?
+                .into_iter()
+                .map(|n| (n, None))
+                .collect()
+        }
+    };
+    Ok(page_of(rows, limit))
+}
+
+fn other_order() -> ServiceError {
+    ServiceError::field(
+        "cursor",
+        Text::fixed("游标与排序不符", "The cursor belongs to another order"),
+    )
+}
+
+/// Up to `limit + 1` rows as a page: the extra row only says that another
+/// page exists.
+fn page_of(mut rows: Vec<(need::Model, Option<i64>)>, limit: u64) -> NeedPage {
+    let more = rows.len() as u64 > limit;
+    rows.truncate(limit as usize);
+    let next_cursor = rows.last().filter(|_| more).map(|(n, d)| match d {
+        Some(d) => Cursor::Distance(*d, n.id).encode(),
+        None => Cursor::Posted(n.posted_at, n.id).encode(),
+    });
+    NeedPage {
+        items: rows,
+        next_cursor,
     }
 }
 

@@ -133,3 +133,18 @@ pub async fn at_points(
         .all(db)
         .await
 }
+
+/// The villages whose point lies in `bbox`, by code: the names a map of
+/// that area shows.
+pub async fn villages_in_box(
+    db: &impl ConnectionTrait,
+    bbox: &crate::domain::grid::BoundingBox,
+) -> Result<Vec<region::Model>, DbErr> {
+    Regions::find()
+        .filter(region::Column::Level.eq(RegionLevel::Village))
+        .filter(region::Column::Lat.between(bbox.min_lat, bbox.max_lat))
+        .filter(region::Column::Lon.between(bbox.min_lon, bbox.max_lon))
+        .order_by_asc(region::Column::Code)
+        .all(db)
+        .await
+}

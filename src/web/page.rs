@@ -41,6 +41,7 @@ const FILES: &[(&str, &str)] = templates![
     "volunteer/offers.html",
     "volunteer/offer_form.html",
     "volunteer/needs.html",
+    "volunteer/need_parts.html",
     "volunteer/need.html",
     "volunteer/map.html",
     "volunteer/matches.html",

@@ -32,4 +32,5 @@ mod solver_cli;
 mod stats;
 mod volunteer_journey;
 mod volunteer_matches;
+mod volunteer_needs;
 mod volunteer_offers;
