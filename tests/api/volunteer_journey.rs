@@ -14,10 +14,11 @@ use crate::helpers::browser::Browser;
 use crate::helpers::smtp::ReceivedMail;
 use crate::helpers::{SmtpSink, TestApp, spawn_app_with};
 
-/// Villages of 江口镇 with their points.
+/// Villages of two townships with their points.
 const VILLAGES: &str = "code,name,level,parent_code,lat,lon\n\
     430525101201,演示江口一村,village,430525101000,27.1,110.55\n\
-    430525101202,演示江口二村,village,430525101000,27.12,110.57\n";
+    430525101202,演示江口二村,village,430525101000,27.12,110.57\n\
+    430525102201,演示毓兰村,village,430525102000,27.02,110.5\n";
 
 /// An app whose emails reach `sink` at once.
 async fn app_mailing_to(sink: &SmtpSink) -> TestApp {
@@ -212,6 +213,8 @@ async fn proposals_from_a_round_are_answered_from_the_digest_email_and_from_the_
     browser.click("婉拒").await;
     browser.wait_for_text("已婉拒").await;
     browser.screenshot("declined-from-the-list").await;
+    browser.click("我的帮扶").await;
+    browser.wait_for_text("婉拒").await;
     browser.click("接受").await;
     browser.wait_for_text("已接受").await;
     browser.shots_at_both_sizes("accepted-from-the-list").await;
