@@ -60,7 +60,9 @@ async fn mail_text(sink: &SmtpSink, to: &str, count: usize) -> String {
 /// The path (and query) of the first link in `text` that holds `part`.
 fn link_path(app: &TestApp, text: &str, part: &str) -> String {
     let base = app.context.public_url.as_str().trim_end_matches('/');
-    let at = text.find(part).unwrap_or_else(|| panic!("{part} in {text}"));
+    let at = text
+        .find(part)
+        .unwrap_or_else(|| panic!("{part} in {text}"));
     let start = text[..at].rfind(base).expect("the link's start") + base.len();
     text[start..]
         .chars()
@@ -151,12 +153,18 @@ async fn a_volunteer_registers_verifies_offers_help_finds_a_need_claims_it_and_r
     browser.goto(&format!("/needs/{need}")).await;
     browser.wait_for_text("认领这个需求").await;
     let page = browser.text().await;
-    assert!(!page.contains("王大山"), "no household name before acceptance");
+    assert!(
+        !page.contains("王大山"),
+        "no household name before acceptance"
+    );
     browser.shots_at_both_sizes("need").await;
     browser.click("认领这个需求").await;
     browser.wait_for_text("联系村干部").await;
     assert!(browser.path().await.starts_with("/matches/"));
-    assert!(browser.text().await.contains("13800138000"), "the cadre's phone");
+    assert!(
+        browser.text().await.contains("13800138000"),
+        "the cadre's phone"
+    );
     browser.shots_at_both_sizes("claimed").await;
 
     // Delivery reported, with a note.
