@@ -50,9 +50,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 /// A visitor's home is the front page; a volunteer's, the three things they
-/// do; staff go to the reports until their own pages exist.
+/// do; a cadre's, their work list; other staff go to the reports.
 async fn home(site: Site) -> HttpResponse {
     let role = site.caller.as_ref().map(|c| c.role);
+    if role == Some(Role::Cadre) {
+        return see_other("/work");
+    }
     site.render(
         StatusCode::OK,
         "home.html",

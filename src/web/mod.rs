@@ -15,6 +15,7 @@ mod match_links;
 mod nav;
 mod page;
 mod reports;
+mod cadre;
 mod volunteer;
 
 use actix_web::web;
@@ -25,6 +26,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     account_pages::configure(cfg);
     assets::configure(cfg);
     lang::configure(cfg);
+    // Staff pages before the volunteer's: `/needs/{id}` and `/matches/{id}`
+    // are each role's own page, told apart by a role guard.
+    cadre::configure(cfg);
     volunteer::configure(cfg);
     match_links::configure(cfg);
     reports::configure(cfg);

@@ -16,10 +16,17 @@ fn sections(role: Option<Role>) -> &'static [(&'static str, Text)] {
         ("/matches", Text::fixed("我的帮扶", "My matches")),
         ("/offers", Text::fixed("我能提供", "My offers")),
     ];
+    const CADRE: &[(&str, Text)] = &[
+        ("/work", Text::fixed("工作清单", "My work")),
+        ("/households", Text::fixed("困难户", "Households")),
+        ("/households/import", Text::fixed("导入表格", "Import")),
+        ("/reports", Text::fixed("统计报表", "Reports")),
+    ];
     const STAFF: &[(&str, Text)] = &[("/reports", Text::fixed("统计报表", "Reports"))];
     match role {
         None => VISITOR,
         Some(Role::Volunteer) => VOLUNTEER,
+        Some(Role::Cadre) => CADRE,
         Some(_) => STAFF,
     }
 }
@@ -27,11 +34,18 @@ fn sections(role: Option<Role>) -> &'static [(&'static str, Text)] {
 /// The navigation links for `role`, the one holding `here` marked current.
 pub fn items(role: Option<Role>, here: &str) -> Vec<Value> {
     let path = here.split('?').next().unwrap_or(here);
-    sections(role)
+    let sections = sections(role);
+    // The longest section that holds the path is the current one: the
+    // import page is not also "households".
+    let current = sections
+        .iter()
+        .map(|(href, _)| *href)
+        .filter(|href| path == *href || path.starts_with(&format!("{href}/")))
+        .max_by_key(|href| href.len());
+    sections
         .iter()
         .map(|(href, name)| {
-            let current = path == *href || path.starts_with(&format!("{href}/"));
-            json!({"href": href, "label": name.get(i18n::current()), "current": current})
+            json!({"href": href, "label": name.get(i18n::current()), "current": current == Some(*href)})
         })
         .collect()
 }

@@ -46,6 +46,14 @@ const FILES: &[(&str, &str)] = templates![
     "volunteer/map.html",
     "volunteer/matches.html",
     "volunteer/match.html",
+    "cadre/work.html",
+    "cadre/households.html",
+    "cadre/household.html",
+    "cadre/household_form.html",
+    "cadre/need.html",
+    "cadre/need_form.html",
+    "cadre/match.html",
+    "cadre/import.html",
 ];
 
 /// The compiled page templates.
@@ -269,6 +277,17 @@ impl Site {
             ),
             ("/", t("返回首页", "Home")),
         )))
+    }
+
+    /// A route guard: the request comes from a logged-in person with one of
+    /// `roles`. Lets one path serve each role its own page (`/needs/{id}`
+    /// for staff and for volunteers), registered staff first.
+    pub fn role_guard(roles: &'static [Role]) -> impl actix_web::guard::Guard {
+        actix_web::guard::fn_guard(move |ctx| {
+            ctx.req_data()
+                .get::<Caller>()
+                .is_some_and(|c| roles.contains(&c.role))
+        })
     }
 
     /// A page that says what went wrong with a service call, with the

@@ -1,0 +1,24 @@
+//! The cadre's pages: their work list, households, needs with their story,
+//! matches to confirm, and the village spreadsheet.
+
+mod households;
+mod import;
+mod matches;
+mod needs;
+mod work;
+
+use actix_web::web;
+
+use crate::domain::Role;
+
+/// Who the cadre's pages serve (`Site::role_guard` on shared paths).
+pub const CADRE: &[Role] = &[Role::Cadre];
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    work::configure(cfg);
+    // The import's fixed paths before `/households/{id}`.
+    import::configure(cfg);
+    households::configure(cfg);
+    needs::configure(cfg);
+    matches::configure(cfg);
+}
