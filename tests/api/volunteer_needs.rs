@@ -3,8 +3,8 @@
 
 use std::collections::HashMap;
 
-use huzhu::domain::Role;
 use huzhu::domain::geo::{GeoPoint, haversine_m};
+use huzhu::domain::{Category, Role};
 use huzhu::services::nearby::{rounded, shown_km};
 use huzhu::settings::{MapDatum, Settings};
 use serde_json::{Value, json};
@@ -166,16 +166,8 @@ async fn the_list_pages_through_every_need_once_by_the_distance_cursor() {
     let app = spawn_app().await;
     load_regions(&app, VILLAGES).await;
     let cadre = crate::needs::cadre(&app).await;
-    let categories = [
-        "education",
-        "medical",
-        "housing",
-        "living",
-        "production",
-        "employment",
-        "consumption",
-        "care",
-    ];
+    // A household has one open need a category.
+    let categories = Category::ALL.map(Category::code);
     let mut posted = 0;
     for k in 0..3 {
         let h = household(&app, &cadre, (27.10 + f64::from(k) * 0.01, 110.55)).await;
