@@ -22,12 +22,7 @@ async fn measure(label: &str, client: &reqwest::Client, token: &str, paths: &[St
     let mut items = 0usize;
     for path in paths {
         let started = Instant::now();
-        let response = client
-            .get(path)
-            .bearer_auth(token)
-            .send()
-            .await
-            .expect("sent");
+        let response = http::get(client, path, token).await;
         assert_eq!(response.status().as_u16(), 200, "{path}");
         let body: serde_json::Value = response.json().await.expect("JSON");
         latencies.push(started.elapsed());
@@ -40,12 +35,8 @@ async fn measure(label: &str, client: &reqwest::Client, token: &str, paths: &[St
             let client = client.clone();
             let token = token.to_owned();
             async move {
-                client
-                    .get(path)
-                    .bearer_auth(token)
-                    .send()
+                http::get(&client, &path, &token)
                     .await
-                    .expect("sent")
                     .bytes()
                     .await
                     .expect("body")
@@ -64,26 +55,6 @@ async fn measure(label: &str, client: &reqwest::Client, token: &str, paths: &[St
     );
 }
 
-/// Posts an offer as `token`'s volunteer; its id.
-async fn post_offer(
-    client: &reqwest::Client,
-    base: &str,
-    token: &str,
-    body: serde_json::Value,
-) -> String {
-    let answer: serde_json::Value = client
-        .post(format!("{base}/api/v1/offers"))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .expect("offer")
-        .json()
-        .await
-        .expect("JSON");
-    answer["id"].as_str().expect("offer id").to_owned()
-}
-
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     huzhu::telemetry::init(huzhu::settings::LogFormat::Pretty);
@@ -96,16 +67,7 @@ async fn main() {
     let instance = county::instance(104_096, 92_507, 1);
     eprintln!("instance ready; loading the county…");
     let loading = Instant::now();
-    let me: serde_json::Value = client
-        .get(format!("{base}/api/v1/me"))
-        .bearer_auth(&coordinator)
-        .send()
-        .await
-        .expect("me")
-        .json()
-        .await
-        .expect("JSON");
-    let cadre_id = me["id"].as_str().expect("id").parse().expect("uuid");
+    let cadre_id = http::user_id(&client, &base, &coordinator).await;
     let county = county::load(&ctx.db, &instance, cadre_id).await;
     county::settle(&ctx.db).await;
     let load_secs = loading.elapsed().as_secs_f64();
@@ -128,7 +90,7 @@ async fn main() {
         })
         .collect();
     let (lat, lon) = county.village_points[0];
-    let remote = post_offer(
+    let remote = http::post_offer(
         &client,
         &base,
         &volunteer,
@@ -137,7 +99,7 @@ async fn main() {
         "lat": lat, "lon": lon, "radius_km": 5, "remote": true, "capacity": 3}),
     )
     .await;
-    let on_site = post_offer(
+    let on_site = http::post_offer(
         &client,
         &base,
         &volunteer,

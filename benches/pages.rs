@@ -19,30 +19,6 @@ use rand::{Rng, SeedableRng};
 
 const TIMES: usize = 200;
 
-/// GETs each url once, in turn; sorted latencies and the mean body size.
-async fn run(
-    client: &reqwest::Client,
-    token: &str,
-    urls: &[String],
-) -> (Vec<std::time::Duration>, usize) {
-    let mut all = Vec::with_capacity(urls.len());
-    let mut bytes = 0;
-    for url in urls {
-        let started = Instant::now();
-        let response = client
-            .get(url)
-            .bearer_auth(token)
-            .send()
-            .await
-            .expect("sent");
-        assert_eq!(response.status().as_u16(), 200, "{url}");
-        bytes += response.bytes().await.expect("body").len();
-        all.push(started.elapsed());
-    }
-    all.sort();
-    (all, bytes / urls.len().max(1))
-}
-
 fn line(label: &str, (latencies, bytes): &(Vec<std::time::Duration>, usize)) -> f64 {
     let p50 = county::percentile(latencies, 0.5);
     println!(
@@ -55,27 +31,19 @@ fn line(label: &str, (latencies, bytes): &(Vec<std::time::Duration>, usize)) -> 
 
 /// The size of an asset as sent plain and gzipped.
 async fn asset_weight(client: &reqwest::Client, base: &str, path: &str) -> (usize, usize) {
-    let plain = client
-        .get(format!("{base}{path}"))
-        .header("accept-encoding", "identity")
-        .send()
-        .await
-        .expect("asset")
-        .bytes()
-        .await
-        .expect("body")
-        .len();
-    let gzipped = client
-        .get(format!("{base}{path}"))
-        .header("accept-encoding", "gzip")
-        .send()
-        .await
-        .expect("asset")
-        .bytes()
-        .await
-        .expect("body")
-        .len();
-    (plain, gzipped)
+    let sent = |encoding: &'static str| async move {
+        client
+            .get(format!("{base}{path}"))
+            .header("accept-encoding", encoding)
+            .send()
+            .await
+            .expect("asset")
+            .bytes()
+            .await
+            .expect("body")
+            .len()
+    };
+    (sent("identity").await, sent("gzip").await)
 }
 
 /// The asset paths a page links (`/assets/…`).
@@ -106,16 +74,7 @@ async fn main() {
     let volunteer = http::token(&ctx, &client, &base, Role::Volunteer, None).await;
     let instance = county::instance(104_096, 92_507, 1);
     eprintln!("instance ready; loading the county…");
-    let me: serde_json::Value = client
-        .get(format!("{base}/api/v1/me"))
-        .bearer_auth(&cadre)
-        .send()
-        .await
-        .expect("me")
-        .json()
-        .await
-        .expect("JSON");
-    let cadre_id = me["id"].as_str().expect("id").parse().expect("uuid");
+    let cadre_id = http::user_id(&client, &base, &cadre).await;
     let loading = Instant::now();
     let county = county::load(&ctx.db, &instance, cadre_id).await;
     county::settle(&ctx.db).await;
@@ -127,20 +86,9 @@ async fn main() {
     let mut offers = Vec::new();
     for _ in 0..20 {
         let (lat, lon) = county.village_points[rng.random_range(0..county.village_points.len())];
-        let answer: serde_json::Value = client
-            .post(format!("{base}/api/v1/offers"))
-            .bearer_auth(&volunteer)
-            .json(
-                &serde_json::json!({"categories": ["care", "medical", "living", "education"],
-                "lat": lat, "lon": lon, "radius_km": 10, "remote": false, "capacity": 3}),
-            )
-            .send()
-            .await
-            .expect("offer")
-            .json()
-            .await
-            .expect("JSON");
-        let id = answer["id"].as_str().expect("offer id").to_owned();
+        let body = serde_json::json!({"categories": ["care", "medical", "living", "education"],
+            "lat": lat, "lon": lon, "radius_km": 10, "remote": false, "capacity": 3});
+        let id = http::post_offer(&client, &base, &volunteer, body).await;
         offers.push((id, lat, lon));
     }
     let urls = |f: &dyn Fn(&(String, f64, f64)) -> String| -> Vec<String> {
@@ -177,36 +125,29 @@ async fn main() {
     );
     let page_p50 = line(
         "needs near me, 10 km, the page",
-        &run(&client, &volunteer, &page).await,
+        &http::latencies(&client, &volunteer, &page).await,
     );
     let api_p50 = line(
         "needs near me, 10 km, the API's JSON of the same 20",
-        &run(&client, &volunteer, &api).await,
+        &http::latencies(&client, &volunteer, &api).await,
     );
     println!("  the page takes {:.2}× the API's time", page_p50 / api_p50);
     line(
         "the map's data, 10 km",
-        &run(&client, &volunteer, &map_data).await,
+        &http::latencies(&client, &volunteer, &map_data).await,
     );
     for (label, urls) in &others {
-        line(label, &run(&client, &volunteer, urls).await);
+        line(label, &http::latencies(&client, &volunteer, urls).await);
     }
 
-    let html = client
-        .get(&page[0])
-        .bearer_auth(&volunteer)
-        .send()
+    let map = format!("{base}/needs/map?offer={}&km=10", offers[0].0);
+    let html = http::get(&client, &page[0], &volunteer)
         .await
-        .expect("page")
         .text()
         .await
         .expect("HTML");
-    let map_html = client
-        .get(format!("{base}/needs/map?offer={}&km=10", offers[0].0))
-        .bearer_auth(&volunteer)
-        .send()
+    let map_html = http::get(&client, &map, &volunteer)
         .await
-        .expect("page")
         .text()
         .await
         .expect("HTML");

@@ -37,15 +37,12 @@ async fn main() {
         written.matches,
         written.fulfilled
     );
-    let summary: serde_json::Value = client
-        .get(format!("{base}/api/v1/stats/summary"))
-        .bearer_auth(&coordinator)
-        .send()
-        .await
-        .expect("sent")
-        .json()
-        .await
-        .expect("JSON");
+    let summary = http::get_json(
+        &client,
+        &format!("{base}/api/v1/stats/summary"),
+        &coordinator,
+    )
+    .await;
     println!("  county figures: {summary}");
     for path in [
         "summary",
@@ -58,7 +55,7 @@ async fn main() {
         "export?format=xlsx&by=village",
     ] {
         let url = format!("{base}/api/v1/stats/{path}");
-        let (lat, size) = http::latencies(&client, &coordinator, &url, RUNS).await;
+        let (lat, size) = http::latencies(&client, &coordinator, &vec![url; RUNS]).await;
         println!(
             "  {path}: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms over {RUNS} requests ({size} bytes)",
             county::percentile(&lat, 0.5),

@@ -1,5 +1,6 @@
 //! Talking to a benchmarked server as a person would: a staff account and
-//! its bearer token, and latency figures of a series of requests.
+//! its bearer token, the requests the benchmarks set up with, and latency
+//! figures of a series of requests.
 
 use std::time::{Duration, Instant};
 
@@ -38,30 +39,65 @@ pub async fn token(
     answer["token"].as_str().expect("token").to_owned()
 }
 
-/// GETs `url` `times` times, one at a time; the sorted latencies and the
-/// size of the last answer.
+/// GETs `url` as `token`'s user.
+pub async fn get(client: &reqwest::Client, url: &str, token: &str) -> reqwest::Response {
+    client
+        .get(url)
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("GET {url}: {e}"))
+}
+
+/// GETs `url` as `token`'s user and reads its JSON answer.
+pub async fn get_json(client: &reqwest::Client, url: &str, token: &str) -> serde_json::Value {
+    get(client, url, token).await.json().await.expect("JSON")
+}
+
+/// The id of `token`'s user.
+pub async fn user_id(client: &reqwest::Client, base: &str, token: &str) -> uuid::Uuid {
+    let me = get_json(client, &format!("{base}/api/v1/me"), token).await;
+    me["id"].as_str().expect("id").parse().expect("uuid")
+}
+
+/// Posts an offer as `token`'s volunteer; its id.
+pub async fn post_offer(
+    client: &reqwest::Client,
+    base: &str,
+    token: &str,
+    body: serde_json::Value,
+) -> String {
+    let answer: serde_json::Value = client
+        .post(format!("{base}/api/v1/offers"))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .expect("offer")
+        .json()
+        .await
+        .expect("JSON");
+    answer["id"].as_str().expect("offer id").to_owned()
+}
+
+/// GETs each of `urls` once, one at a time, each answer a 200; the sorted
+/// latencies and the mean size of the answers' bodies as they travelled.
 pub async fn latencies(
     client: &reqwest::Client,
     token: &str,
-    url: &str,
-    times: usize,
+    urls: &[String],
 ) -> (Vec<Duration>, usize) {
-    let mut all = Vec::with_capacity(times);
-    let mut size = 0;
-    for _ in 0..times {
+    let mut all = Vec::with_capacity(urls.len());
+    let mut bytes = 0;
+    for url in urls {
         let started = Instant::now();
-        let response = client
-            .get(url)
-            .bearer_auth(token)
-            .send()
-            .await
-            .expect("sent");
+        let response = get(client, url, token).await;
         assert_eq!(response.status().as_u16(), 200, "{url}");
-        size = response.bytes().await.expect("body").len();
+        bytes += response.bytes().await.expect("body").len();
         all.push(started.elapsed());
     }
     all.sort();
-    (all, size)
+    (all, bytes / urls.len().max(1))
 }
 
 /// A benchmarked huzhu serving on a free port, on a fresh database.

@@ -32,15 +32,7 @@ pub async fn report(
     let note = check_note(note, false, "note")?;
     let now = now_ms();
     let txn = store::begin_write(&ctx.db).await?;
-    let m = store::matches::find(&txn, id)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
-    let n = store::needs::find(&txn, m.need_id)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
-    if !super::match_reads::may_see(caller, &m, &n) {
-        return Err(ServiceError::NotFound);
-    }
+    let (m, n) = super::match_reads::visible_with_need(&txn, caller, id).await?;
     if caller.role != Role::Volunteer || m.volunteer_id != caller.user_id {
         return Err(ServiceError::Forbidden);
     }

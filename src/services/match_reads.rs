@@ -23,6 +23,34 @@ pub fn may_see(caller: &Caller, m: &matches::Model, n: &need::Model) -> bool {
     }
 }
 
+/// Match `id` and its need; not found when either is missing.
+pub async fn with_need(
+    db: &impl sea_orm::ConnectionTrait,
+    id: Uuid,
+) -> Result<(matches::Model, need::Model), ServiceError> {
+    let m = store::matches::find(db, id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let n = store::needs::find(db, m.need_id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    Ok((m, n))
+}
+
+/// Match `id` and its need, if the caller may see the match.
+pub async fn visible_with_need(
+    db: &impl sea_orm::ConnectionTrait,
+    caller: &Caller,
+    id: Uuid,
+) -> Result<(matches::Model, need::Model), ServiceError> {
+    let (m, n) = with_need(db, id).await?;
+    if may_see(caller, &m, &n) {
+        Ok((m, n))
+    } else {
+        Err(ServiceError::NotFound)
+    }
+}
+
 /// One match, if the caller may see it.
 #[tracing::instrument(skip_all, fields(caller = %caller.user_id, id = %id))]
 pub async fn visible(
@@ -30,17 +58,7 @@ pub async fn visible(
     caller: &Caller,
     id: Uuid,
 ) -> Result<matches::Model, ServiceError> {
-    let m = store::matches::find(db, id)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
-    let n = store::needs::find(db, m.need_id)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
-    if may_see(caller, &m, &n) {
-        Ok(m)
-    } else {
-        Err(ServiceError::NotFound)
-    }
+    Ok(visible_with_need(db, caller, id).await?.0)
 }
 
 /// What a caller asks of the match list; their own scope is added to it.

@@ -113,12 +113,7 @@ pub async fn apply(
             "The link was used or has expired",
         ));
     }
-    let m = store::matches::find(&txn, id)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
-    let n = store::needs::find(&txn, m.need_id)
-        .await?
-        .ok_or(ServiceError::NotFound)?;
+    let (m, n) = super::match_reads::with_need(&txn, id).await?;
     if let Actor::Caller(c) = actor
         && !super::match_reads::may_see(c, &m, &n)
     {

@@ -29,12 +29,7 @@ async fn a_volunteer_switches_to_english_logs_in_in_english_and_switches_back() 
     browser.click("Log in").await;
     browser.wait_for_text("Hello, 测试用户").await;
     browser.shots_at_both_sizes("logged-in-in-english").await;
-    let me: serde_json::Value = app
-        .get_with("/api/v1/me", &token)
-        .await
-        .json()
-        .await
-        .expect("JSON");
+    let me = app.get_json("/api/v1/me", &token).await;
     assert_eq!(me["locale"], "en", "the account keeps the language picked");
 
     // Back to Chinese from another page: the same page, in Chinese.
@@ -45,12 +40,7 @@ async fn a_volunteer_switches_to_english_logs_in_in_english_and_switches_back() 
     browser.wait_for_text("我能提供").await;
     assert_eq!(browser.path().await, path, "the switch stays on the page");
     browser.shots_at_both_sizes("back-in-chinese").await;
-    let me: serde_json::Value = app
-        .get_with("/api/v1/me", &token)
-        .await
-        .json()
-        .await
-        .expect("JSON");
+    let me = app.get_json("/api/v1/me", &token).await;
     assert_eq!(me["locale"], "zh-CN");
     browser.close().await;
 }

@@ -2,59 +2,8 @@
 
 use huzhu::domain::Role;
 
-use crate::helpers::{TestApp, spawn_app};
-
-fn cookie_value(response: &reqwest::Response, name: &str) -> Option<(String, String)> {
-    response
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .find_map(|v| {
-            let text = v.to_str().ok()?.to_owned();
-            let value = text
-                .strip_prefix(&format!("{name}="))?
-                .split(';')
-                .next()?
-                .to_owned();
-            Some((value, text))
-        })
-}
-
-fn hidden_csrf(html: &str) -> String {
-    let start = html
-        .find("name=\"csrf_token\" value=\"")
-        .expect("a CSRF field")
-        + 25;
-    html[start..].chars().take_while(|c| *c != '"').collect()
-}
-
-pub async fn login_with_cookie(app: &TestApp, email: &str, password: &str) -> String {
-    let form = app.get("/login").await;
-    let (csrf_cookie, _) = cookie_value(&form, "huzhu_csrf").expect("a CSRF cookie");
-    let csrf = hidden_csrf(&form.text().await.expect("HTML"));
-    assert_eq!(csrf, csrf_cookie);
-    let response = app
-        .client
-        .post(app.url("/login"))
-        .header("cookie", format!("huzhu_csrf={csrf_cookie}"))
-        .form(&[
-            ("email", email),
-            ("password", password),
-            ("csrf_token", &csrf),
-        ])
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(response.status().as_u16(), 303);
-    let (session, attributes) = cookie_value(&response, "huzhu_session").expect("a session cookie");
-    assert!(attributes.contains("HttpOnly"), "{attributes}");
-    assert!(attributes.contains("SameSite=Lax"), "{attributes}");
-    assert!(
-        !attributes.contains("Secure"),
-        "plain http is not Secure: {attributes}"
-    );
-    session
-}
+use crate::helpers::pages::{get_page, hidden_csrf, login_with_cookie, set_cookie, unescape};
+use crate::helpers::spawn_app;
 
 #[tokio::test]
 async fn a_login_form_without_its_csrf_token_is_refused() {
@@ -72,7 +21,7 @@ async fn a_login_form_without_its_csrf_token_is_refused() {
         .await
         .expect("sent");
     assert_eq!(response.status().as_u16(), 403);
-    assert!(cookie_value(&response, "huzhu_session").is_none());
+    assert!(set_cookie(&response, "huzhu_session").is_none());
 }
 
 #[tokio::test]
@@ -82,25 +31,12 @@ async fn a_cookie_session_needs_its_csrf_token_for_api_writes() {
     let session = login_with_cookie(&app, &user.email, &user.password).await;
     let cookie = format!("huzhu_session={session}");
 
-    let home = app
-        .client
-        .get(app.url("/"))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .expect("sent");
-    let html = home.text().await.expect("HTML");
+    let html = get_page(&app, &cookie, "/").await.html;
     assert!(html.contains("测试用户"), "the home page greets the user");
     let csrf = hidden_csrf(&html);
 
-    let me = app
-        .client
-        .get(app.url("/api/v1/me"))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(me.status().as_u16(), 200, "reads work with the cookie");
+    let me = get_page(&app, &cookie, "/api/v1/me").await;
+    assert_eq!(me.status, 200, "reads work with the cookie");
     let forged = app
         .client
         .post(app.url("/api/v1/auth/logout"))
@@ -122,14 +58,8 @@ async fn a_cookie_session_needs_its_csrf_token_for_api_writes() {
         .await
         .expect("sent");
     assert_eq!(logout.status().as_u16(), 204);
-    let after = app
-        .client
-        .get(app.url("/api/v1/me"))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(after.status().as_u16(), 401);
+    let after = get_page(&app, &cookie, "/api/v1/me").await;
+    assert_eq!(after.status, 401);
 }
 
 #[tokio::test]
@@ -163,7 +93,7 @@ async fn the_verify_link_shows_a_button_and_changes_nothing_by_itself() {
 async fn a_wrong_password_on_the_login_page_answers_with_the_page_and_its_reason() {
     let app = spawn_app().await;
     let form = app.get("/login").await;
-    let (csrf_cookie, _) = cookie_value(&form, "huzhu_csrf").expect("a CSRF cookie");
+    let (csrf_cookie, _) = set_cookie(&form, "huzhu_csrf").expect("a CSRF cookie");
     let response = app
         .client
         .post(app.url("/login"))
@@ -211,7 +141,7 @@ async fn the_set_password_page_sets_a_password_from_an_invitation_link() {
     let link = link_token(&mails[0]);
 
     let page = app.get(&format!("/password?token={link}")).await;
-    let (csrf_cookie, _) = cookie_value(&page, "huzhu_csrf").expect("a CSRF cookie");
+    let (csrf_cookie, _) = set_cookie(&page, "huzhu_csrf").expect("a CSRF cookie");
     let html = page.text().await.expect("HTML");
     let csrf = hidden_csrf(&html);
     let post = |password: &'static str| {
@@ -363,8 +293,7 @@ async fn every_page_and_answer_carries_the_security_headers_and_pages_need_no_in
             .unwrap_or_else(|| panic!("{what} links no stylesheet"))
             + 29;
         let href: String = html[start..].chars().take_while(|c| *c != '"').collect();
-        // minijinja escapes '/' in attributes; browsers read it back.
-        stylesheets.push(href.replace("&#x2f;", "/"));
+        stylesheets.push(unescape(&href));
     }
     assert!(stylesheets.len() >= 8, "{stylesheets:?}");
     stylesheets.dedup();

@@ -12,8 +12,8 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 
+use crate::helpers::pages::login_with_cookie;
 use crate::helpers::{TestApp, TestUser, problem, spawn_app};
-use crate::pages::login_with_cookie;
 
 const H: i64 = 3_600_000;
 /// Monday 2026-11-02 00:00 in Asia/Shanghai.

@@ -8,11 +8,12 @@
 use std::time::Duration;
 
 use huzhu::domain::Role;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::helpers::browser::Browser;
+use crate::helpers::pages::{id, load_regions};
 use crate::helpers::smtp::ReceivedMail;
-use crate::helpers::{SmtpSink, TestApp, spawn_app_with};
+use crate::helpers::{SmtpSink, TestApp, spawn_app_mailing_to};
 
 /// Villages of two townships with their points.
 const VILLAGES: &str = "code,name,level,parent_code,lat,lon\n\
@@ -20,17 +21,10 @@ const VILLAGES: &str = "code,name,level,parent_code,lat,lon\n\
     430525101202,演示江口二村,village,430525101000,27.12,110.57\n\
     430525102201,演示毓兰村,village,430525102000,27.02,110.5\n";
 
-/// An app whose emails reach `sink` at once.
+/// An app with the villages whose emails reach `sink` at once.
 async fn app_mailing_to(sink: &SmtpSink) -> TestApp {
-    let url = sink.url();
-    let app = spawn_app_with(move |env| {
-        env.insert("HUZHU_SMTP_URL".to_owned(), url);
-        env.insert("HUZHU_MAIL_POLL_MS".to_owned(), "20".to_owned());
-    })
-    .await;
-    huzhu::services::regions::load_csv(&app.context.db, VILLAGES.as_bytes())
-        .await
-        .expect("villages");
+    let app = spawn_app_mailing_to(sink).await;
+    load_regions(&app, VILLAGES).await;
     app
 }
 
@@ -72,17 +66,8 @@ fn link_path(app: &TestApp, text: &str, part: &str) -> String {
 
 /// A cadre's household at `point` with one need; the need's id.
 async fn posted_need(app: &TestApp, cadre: &str, point: (f64, f64), category: &str) -> String {
-    let household = crate::needs::household(app, cadre, Some(point)).await;
-    let household = household["id"].as_str().expect("id");
-    let need = crate::needs::need(app, cadre, household, category, 3).await;
-    need["id"].as_str().expect("id").to_owned()
-}
-
-async fn log_in(browser: &mut Browser, email: &str, password: &str, name: &str) {
-    browser.fill("邮箱", email).await;
-    browser.fill("密码", password).await;
-    browser.click("登录").await;
-    browser.wait_for_text(&format!("您好，{name}")).await;
+    let household = id(&crate::needs::household(app, cadre, Some(point)).await);
+    id(&crate::needs::need(app, cadre, &household, category, 3).await)
 }
 
 #[tokio::test]
@@ -117,7 +102,8 @@ async fn a_volunteer_registers_verifies_offers_help_finds_a_need_claims_it_and_r
     browser.wait_for_text("邮箱已验证").await;
     browser.screenshot("verified").await;
     browser.click("去登录").await;
-    log_in(&mut browser, email, password, "李明").await;
+    browser.log_in(email, password).await;
+    browser.wait_for_text("您好，李明").await;
 
     // An offer, placed by picking township then village.
     browser.click("我能提供").await;
@@ -214,7 +200,7 @@ async fn proposals_from_a_round_are_answered_from_the_digest_email_and_from_the_
     let proposals = link_path(&app, &digest, "/matches?tab=proposed");
     browser.goto(&proposals).await;
     browser.wait_for("input#password").await;
-    log_in_here(&mut browser, &volunteer.email, &volunteer.password).await;
+    browser.log_in(&volunteer.email, &volunteer.password).await;
     browser.wait_for_text("婉拒").await;
     assert!(browser.path().await.starts_with("/matches"));
     browser.shots_at_both_sizes("proposals").await;
@@ -227,12 +213,7 @@ async fn proposals_from_a_round_are_answered_from_the_digest_email_and_from_the_
     browser.wait_for_text("已接受").await;
     browser.shots_at_both_sizes("accepted-from-the-list").await;
 
-    let matches: Value = app
-        .get_with("/api/v1/matches", &token)
-        .await
-        .json()
-        .await
-        .expect("JSON");
+    let matches = app.get_json("/api/v1/matches", &token).await;
     let mut statuses: Vec<&str> = matches["items"]
         .as_array()
         .expect("items")
@@ -242,11 +223,4 @@ async fn proposals_from_a_round_are_answered_from_the_digest_email_and_from_the_
     statuses.sort_unstable();
     assert_eq!(statuses, ["accepted", "accepted", "declined"]);
     browser.close().await;
-}
-
-/// Logs in on the login page the browser is on.
-async fn log_in_here(browser: &mut Browser, email: &str, password: &str) {
-    browser.fill("邮箱", email).await;
-    browser.fill("密码", password).await;
-    browser.click("登录").await;
 }

@@ -4,11 +4,11 @@
 //! the links of emails for a reader who is not logged in yet.
 
 use huzhu::domain::Role;
-use huzhu::domain::new_account::{Assignment, NewAccount, Profile};
 use serde_json::{Value, json};
 
 use crate::helpers::browser::Browser;
-use crate::helpers::{GOOD_PASSWORD, TestApp, TestUser, spawn_app};
+use crate::helpers::pages::{LoggedIn, Page, error_beside, id, set_cookie, unescape};
+use crate::helpers::{TestApp, spawn_app};
 
 const HEAD_NAME: &str = "王大山";
 const HEAD_PHONE: &str = "13907390001";
@@ -16,139 +16,26 @@ const HEAD_ID: &str = "430525195001010022";
 const CADRE_NAME: &str = "李村官";
 const CADRE_PHONE: &str = "13911112222";
 
-/// An account with its own name and phone, so that a page showing it can
-/// be told from one showing someone else.
-async fn person(app: &TestApp, role: Role, region: Option<&str>, name: &str) -> TestUser {
-    let email = format!(
-        "{}-{}@example.org",
-        role.as_str(),
-        uuid::Uuid::now_v7().simple()
-    );
-    let phone = if role == Role::Cadre {
-        CADRE_PHONE
-    } else {
-        "13600000000"
-    };
-    let account = NewAccount {
-        profile: Profile::parse(&email, name, Some(phone), None).expect("profile"),
-        assignment: Assignment::parse(role, region).expect("region"),
-    };
-    let password = huzhu::domain::Password::parse(GOOD_PASSWORD, &email, name).expect("password");
-    huzhu::services::accounts::create_with_password(&app.context.db, account, password)
-        .await
-        .expect("user created");
-    TestUser {
-        email,
-        password: GOOD_PASSWORD.to_owned(),
-    }
-}
-
-/// A volunteer logged in twice: a bearer token for the API, a cookie
-/// session and its form token for the pages.
-struct Volunteer {
-    user: TestUser,
-    token: String,
-    cookie: String,
-    csrf: String,
-}
-
-async fn volunteer(app: &TestApp, name: &str) -> Volunteer {
-    let user = person(app, Role::Volunteer, None, name).await;
-    let token = app.login(&user).await;
-    let session = crate::pages::login_with_cookie(app, &user.email, &user.password).await;
-    let cookie = format!("huzhu_session={session}");
-    let (_, html) = page(app, &cookie, "/").await;
-    let csrf = hidden_csrf(&html);
-    Volunteer {
-        user,
-        token,
-        cookie,
-        csrf,
-    }
+/// A volunteer with their own name, logged in to the API and the pages.
+async fn volunteer(app: &TestApp, name: &str) -> LoggedIn {
+    let user = app
+        .create_person(Role::Volunteer, None, name, "13600000000")
+        .await;
+    LoggedIn::new(app, user).await
 }
 
 /// Switches the volunteer's pages to English, as the switch's link does.
-async fn in_english(app: &TestApp, v: &Volunteer) {
-    let (status, _) = page(app, &v.cookie, "/lang/en?next=/").await;
-    assert_eq!(status, 303);
-}
-
-fn hidden_csrf(html: &str) -> String {
-    let start = html
-        .find("name=\"csrf_token\" value=\"")
-        .expect("a CSRF field")
-        + 25;
-    html[start..].chars().take_while(|c| *c != '"').collect()
-}
-
-async fn page(app: &TestApp, cookie: &str, path: &str) -> (u16, String) {
-    let response = app
-        .client
-        .get(app.url(path))
-        .header("cookie", cookie)
-        .send()
-        .await
-        .expect("sent");
-    let status = response.status().as_u16();
-    (status, unescaped(response.text().await.expect("HTML")))
-}
-
-/// The page with the slashes and ampersands the templates escape in
-/// attributes put back, to look for links and form actions in it.
-fn unescaped(html: String) -> String {
-    html.replace("&#x2f;", "/").replace("&amp;", "&")
-}
-
-async fn post_form(
-    app: &TestApp,
-    v: &Volunteer,
-    path: &str,
-    fields: &[(&str, &str)],
-) -> reqwest::Response {
-    let mut form = vec![("csrf_token", v.csrf.as_str())];
-    form.extend_from_slice(fields);
-    app.client
-        .post(app.url(path))
-        .header("cookie", &v.cookie)
-        .form(&form)
-        .send()
-        .await
-        .expect("sent")
-}
-
-fn location(response: &reqwest::Response) -> String {
-    response
-        .headers()
-        .get("location")
-        .and_then(|l| l.to_str().ok())
-        .unwrap_or_default()
-        .to_owned()
-}
-
-/// Follows a form's redirect as a browser does, with the flash cookie it set.
-async fn follow(app: &TestApp, v: &Volunteer, response: reqwest::Response) -> (String, String) {
-    assert_eq!(response.status().as_u16(), 303, "a form redirects");
-    let to = location(&response);
-    let flash = response
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|c| c.to_str().ok())
-        .find_map(|c| c.strip_prefix("huzhu_flash="))
-        .and_then(|c| c.split(';').next())
-        .unwrap_or_default()
-        .to_owned();
-    let cookie = format!("{}; huzhu_flash={flash}", v.cookie);
-    let (status, html) = page(app, &cookie, &to).await;
-    assert_eq!(status, 200, "{to}");
-    (to, html)
+async fn in_english(app: &TestApp, v: &LoggedIn) {
+    assert_eq!(v.get(app, "/lang/en?next=/").await.status, 303);
 }
 
 /// A household with its head's name, ID number and phone, and `titles`
 /// needs of it, which a round proposes to `v` (one offer with a place for
 /// each). Returns the matches' ids in the order of `titles`.
-async fn proposals(app: &TestApp, v: &Volunteer, titles: &[&str]) -> Vec<String> {
-    let cadre = person(app, Role::Cadre, Some("430525101"), CADRE_NAME).await;
+async fn proposals(app: &TestApp, v: &LoggedIn, titles: &[&str]) -> Vec<String> {
+    let cadre = app
+        .create_person(Role::Cadre, Some("430525101"), CADRE_NAME, CADRE_PHONE)
+        .await;
     let cadre = app.login(&cadre).await;
     let mut needs = Vec::new();
     // One need of each household: a household has one open need a
@@ -168,8 +55,7 @@ async fn proposals(app: &TestApp, v: &Volunteer, titles: &[&str]) -> Vec<String>
             "description": "每周陪老人说说话", "urgency": 3});
         let need = app.post_json("/api/v1/needs", &body, Some(&cadre)).await;
         assert_eq!(need.status().as_u16(), 201);
-        let need: Value = need.json().await.expect("JSON");
-        needs.push(need["id"].as_str().expect("id").to_owned());
+        needs.push(id(&need.json().await.expect("JSON")));
     }
     let offer = json!({"categories": ["care"], "lat": 27.10, "lon": 110.55, "radius_km": 20,
         "remote": false, "capacity": titles.len()});
@@ -185,12 +71,9 @@ async fn proposals(app: &TestApp, v: &Volunteer, titles: &[&str]) -> Vec<String>
     assert_eq!(round.status().as_u16(), 201);
     let mut ids = Vec::new();
     for need in needs {
-        let listed: Value = app
-            .get_with(&format!("/api/v1/matches?need={need}"), &v.token)
-            .await
-            .json()
-            .await
-            .expect("JSON");
+        let listed = app
+            .get_json(&format!("/api/v1/matches?need={need}"), &v.token)
+            .await;
         ids.push(
             listed["items"][0]["id"]
                 .as_str()
@@ -201,13 +84,10 @@ async fn proposals(app: &TestApp, v: &Volunteer, titles: &[&str]) -> Vec<String>
     ids
 }
 
-async fn status_of(app: &TestApp, v: &Volunteer, id: &str) -> String {
-    let m: Value = app
-        .get_with(&format!("/api/v1/matches/{id}"), &v.token)
-        .await
-        .json()
-        .await
-        .expect("JSON");
+async fn status_of(app: &TestApp, v: &LoggedIn, id: &str) -> String {
+    let m = app
+        .get_json(&format!("/api/v1/matches/{id}"), &v.token)
+        .await;
     m["status"].as_str().expect("status").to_owned()
 }
 
@@ -216,15 +96,16 @@ async fn a_rounds_proposals_are_listed_under_the_proposed_tab_with_a_countdown_a
 {
     let app = spawn_app().await;
     let v = volunteer(&app, "张志愿").await;
-    let (_, empty) = page(&app, &v.cookie, "/matches").await;
+    let empty = v.get(&app, "/matches").await.html;
     assert!(
         empty.contains("href=\"/needs\""),
         "an empty list says where to go"
     );
 
     let ids = proposals(&app, &v, &["陪老人聊天", "陪老人散步"]).await;
-    let (status, html) = page(&app, &v.cookie, "/matches").await;
-    assert_eq!(status, 200);
+    let list = v.get(&app, "/matches").await;
+    assert_eq!(list.status, 200);
+    let html = list.html;
     assert!(
         html.contains("href=\"/matches?tab=proposed\" aria-current=\"page\""),
         "proposals are the default tab when there are any"
@@ -247,7 +128,7 @@ async fn a_rounds_proposals_are_listed_under_the_proposed_tab_with_a_countdown_a
     for private in [HEAD_NAME, HEAD_PHONE, HEAD_ID, CADRE_PHONE] {
         assert!(!html.contains(private), "a proposal shows no {private}");
     }
-    let (_, proposal) = page(&app, &v.cookie, &format!("/matches/{}", ids[0])).await;
+    let proposal = v.get(&app, &format!("/matches/{}", ids[0])).await.html;
     assert!(proposal.contains("data-countdown") && proposal.contains("每周陪老人说说话"));
     assert!(
         !proposal.contains(CADRE_PHONE),
@@ -255,7 +136,7 @@ async fn a_rounds_proposals_are_listed_under_the_proposed_tab_with_a_countdown_a
     );
 
     in_english(&app, &v).await;
-    let (_, html) = page(&app, &v.cookie, "/matches").await;
+    let html = v.get(&app, "/matches").await.html;
     for shown in [
         "To answer",
         "Care and company",
@@ -267,7 +148,7 @@ async fn a_rounds_proposals_are_listed_under_the_proposed_tab_with_a_countdown_a
     ] {
         assert!(html.contains(shown), "the English list shows {shown}");
     }
-    let (_, proposal) = page(&app, &v.cookie, &format!("/matches/{}", ids[0])).await;
+    let proposal = v.get(&app, &format!("/matches/{}", ids[0])).await.html;
     assert!(
         proposal.contains("Will you help?") && proposal.contains("The need was proposed to you")
     );
@@ -279,9 +160,11 @@ async fn accepting_from_the_list_shows_the_cadres_name_and_phone_and_nothing_of_
     let v = volunteer(&app, "张志愿").await;
     let ids = proposals(&app, &v, &["陪老人聊天"]).await;
 
-    let accepted = post_form(&app, &v, &format!("/matches/{}/accept", ids[0]), &[]).await;
-    let (to, html) = follow(&app, &v, accepted).await;
-    assert_eq!(to, format!("/matches/{}", ids[0]));
+    let accepted = v
+        .post(&app, &format!("/matches/{}/accept", ids[0]), &[])
+        .await;
+    accepted.assert_redirects_to(&format!("/matches/{}", ids[0]));
+    let html = v.follow(&app, &accepted).await.html;
     assert_eq!(status_of(&app, &v, &ids[0]).await, "accepted");
     assert!(html.contains("已接受，谢谢您！"), "the flash says so");
     assert!(html.contains("class=\"contact\""));
@@ -291,9 +174,9 @@ async fn accepting_from_the_list_shows_the_cadres_name_and_phone_and_nothing_of_
         assert!(!html.contains(private), "the match page shows no {private}");
     }
     assert!(html.contains("您接受了提议"), "the timeline has the answer");
-    let (_, list) = page(&app, &v.cookie, "/matches?tab=accepted").await;
+    let list = v.get(&app, "/matches?tab=accepted").await.html;
     assert!(list.contains(CADRE_NAME) && list.contains(&format!("tel:{CADRE_PHONE}")));
-    let (_, default) = page(&app, &v.cookie, "/matches").await;
+    let default = v.get(&app, "/matches").await.html;
     assert!(
         default.contains("href=\"/matches?tab=accepted\" aria-current=\"page\""),
         "with no proposal left, the matches under way come first"
@@ -306,17 +189,17 @@ async fn declining_with_a_reason_ends_the_proposal_and_keeps_the_reason_in_the_t
     let v = volunteer(&app, "张志愿").await;
     let ids = proposals(&app, &v, &["陪老人聊天"]).await;
 
-    let declined = post_form(
-        &app,
-        &v,
-        &format!("/matches/{}/decline", ids[0]),
-        &[("reason", "这周出差")],
-    )
-    .await;
-    let (_, html) = follow(&app, &v, declined).await;
+    let declined = v
+        .post(
+            &app,
+            &format!("/matches/{}/decline", ids[0]),
+            &[("reason", "这周出差")],
+        )
+        .await;
+    let html = v.follow(&app, &declined).await.html;
     assert_eq!(status_of(&app, &v, &ids[0]).await, "declined");
     assert!(html.contains("已婉拒") && html.contains("这周出差"));
-    let (_, history) = page(&app, &v.cookie, "/matches?tab=history").await;
+    let history = v.get(&app, "/matches?tab=history").await.html;
     assert!(history.contains("陪老人聊天") && history.contains("已婉拒"));
 }
 
@@ -325,15 +208,18 @@ async fn cancelling_needs_a_reason_beside_the_field_and_changes_nothing_without_
     let app = spawn_app().await;
     let v = volunteer(&app, "张志愿").await;
     let ids = proposals(&app, &v, &["陪老人聊天"]).await;
-    let accept = post_form(&app, &v, &format!("/matches/{}/accept", ids[0]), &[]).await;
-    assert_eq!(accept.status().as_u16(), 303);
+    let accept = v
+        .post(&app, &format!("/matches/{}/accept", ids[0]), &[])
+        .await;
+    assert_eq!(accept.status, 303);
     let cancel = format!("/matches/{}/cancel", ids[0]);
 
-    let refused = post_form(&app, &v, &cancel, &[("reason", "  ")]).await;
-    assert_eq!(refused.status().as_u16(), 422);
-    let html = unescaped(refused.text().await.expect("HTML"));
-    assert!(
-        html.contains("<p class=\"field-error\" id=\"e-reason\">请填写原因</p>"),
+    let refused = v.post(&app, &cancel, &[("reason", "  ")]).await;
+    assert_eq!(refused.status, 422);
+    let html = refused.html;
+    assert_eq!(
+        error_beside(&html, "reason").as_deref(),
+        Some("请填写原因"),
         "{html}"
     );
     assert!(
@@ -343,20 +229,20 @@ async fn cancelling_needs_a_reason_beside_the_field_and_changes_nothing_without_
     assert_eq!(status_of(&app, &v, &ids[0]).await, "accepted");
 
     let long = "很".repeat(1001);
-    let refused = post_form(&app, &v, &cancel, &[("reason", &long)]).await;
-    assert_eq!(refused.status().as_u16(), 422);
-    let html = unescaped(refused.text().await.expect("HTML"));
+    let refused = v.post(&app, &cancel, &[("reason", &long)]).await;
+    assert_eq!(refused.status, 422);
+    let html = refused.html;
     assert!(
         html.contains("最多 1000 字") && html.contains(&long),
         "what was typed stays"
     );
 
-    let cancelled = post_form(&app, &v, &cancel, &[("reason", "家里有急事")]).await;
-    let (_, html) = follow(&app, &v, cancelled).await;
+    let cancelled = v.post(&app, &cancel, &[("reason", "家里有急事")]).await;
+    let html = v.follow(&app, &cancelled).await.html;
     assert_eq!(status_of(&app, &v, &ids[0]).await, "cancelled");
     assert!(html.contains("您取消了这次帮扶") && html.contains("家里有急事"));
     in_english(&app, &v).await;
-    let (_, history) = page(&app, &v.cookie, "/matches?tab=history").await;
+    let history = v.get(&app, "/matches?tab=history").await.html;
     assert!(history.contains("Cancelled") && history.contains("陪老人聊天"));
 }
 
@@ -365,15 +251,14 @@ async fn a_form_without_its_token_is_refused_and_changes_nothing() {
     let app = spawn_app().await;
     let v = volunteer(&app, "张志愿").await;
     let ids = proposals(&app, &v, &["陪老人聊天"]).await;
-    let forged = app
-        .client
-        .post(app.url(&format!("/matches/{}/accept", ids[0])))
-        .header("cookie", &v.cookie)
-        .form(&[("csrf_token", "forged")])
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(forged.status().as_u16(), 403);
+    let forged = v
+        .post(
+            &app,
+            &format!("/matches/{}/accept", ids[0]),
+            &[("csrf_token", "forged")],
+        )
+        .await;
+    assert_eq!(forged.status, 403);
     assert_eq!(status_of(&app, &v, &ids[0]).await, "proposed");
 }
 
@@ -384,14 +269,15 @@ async fn another_volunteers_match_is_not_found() {
     let ids = proposals(&app, &v, &["陪老人聊天"]).await;
     let other = volunteer(&app, "赵路人").await;
 
-    let (status, html) = page(&app, &other.cookie, &format!("/matches/{}", ids[0])).await;
-    assert_eq!(status, 404);
-    assert!(!html.contains("陪老人聊天"));
-    let accept = post_form(&app, &other, &format!("/matches/{}/accept", ids[0]), &[]).await;
-    assert_eq!(accept.status().as_u16(), 404);
+    let theirs = other.get(&app, &format!("/matches/{}", ids[0])).await;
+    assert_eq!(theirs.status, 404);
+    assert!(!theirs.html.contains("陪老人聊天"));
+    let accept = other
+        .post(&app, &format!("/matches/{}/accept", ids[0]), &[])
+        .await;
+    assert_eq!(accept.status, 404);
     assert_eq!(status_of(&app, &v, &ids[0]).await, "proposed");
-    let (status, _) = page(&app, &other.cookie, "/matches/not-an-id").await;
-    assert_eq!(status, 404);
+    assert_eq!(other.get(&app, "/matches/not-an-id").await.status, 404);
 }
 
 #[tokio::test]
@@ -404,22 +290,14 @@ async fn a_visitor_following_an_emails_link_logs_in_and_lands_where_it_pointed()
         format!("/matches/{}", ids[0]),
         "/matches?tab=proposed".to_owned(),
     ] {
-        let visit = app.get(&path).await;
-        assert_eq!(visit.status().as_u16(), 303);
+        let visit = Page::read(app.get(&path).await).await;
         let next: String = url::form_urlencoded::byte_serialize(path.as_bytes()).collect();
-        assert_eq!(location(&visit), format!("/login?next={next}"));
+        let login_page = format!("/login?next={next}");
+        visit.assert_redirects_to(&login_page);
 
-        let form = app.get(&location(&visit)).await;
-        let csrf_cookie = form
-            .headers()
-            .get_all("set-cookie")
-            .iter()
-            .filter_map(|c| c.to_str().ok())
-            .find_map(|c| c.strip_prefix("huzhu_csrf="))
-            .and_then(|c| c.split(';').next())
-            .expect("a form cookie")
-            .to_owned();
-        let html = unescaped(form.text().await.expect("HTML"));
+        let form = app.get(&login_page).await;
+        let (csrf_cookie, _) = set_cookie(&form, "huzhu_csrf").expect("a form cookie");
+        let html = unescape(&form.text().await.expect("HTML"));
         assert!(
             html.contains(&format!("name=\"next\" value=\"{path}\"")),
             "{html}"
@@ -437,8 +315,8 @@ async fn a_visitor_following_an_emails_link_logs_in_and_lands_where_it_pointed()
             .send()
             .await
             .expect("sent");
-        assert_eq!(login.status().as_u16(), 303);
-        assert_eq!(location(&login), path, "back where the link pointed");
+        // Back where the link pointed.
+        Page::read(login).await.assert_redirects_to(&path);
     }
 }
 
@@ -469,14 +347,14 @@ async fn answering_a_proposal_that_was_answered_or_expired_meanwhile_comes_back_
         .expect("the deadline moved into the past");
 
     for id in &ids {
-        let late = post_form(&app, &v, &format!("/matches/{id}/accept"), &[]).await;
-        let (to, html) = follow(&app, &v, late).await;
-        assert_eq!(&to, &format!("/matches/{id}"));
+        let late = v.post(&app, &format!("/matches/{id}/accept"), &[]).await;
+        late.assert_redirects_to(&format!("/matches/{id}"));
+        let html = v.follow(&app, &late).await.html;
         assert!(html.contains("这项提议已过期或已经答复过"), "{html}");
     }
     assert_eq!(status_of(&app, &v, &ids[0]).await, "declined");
     assert_eq!(status_of(&app, &v, &ids[1]).await, "proposed");
-    let (_, expired) = page(&app, &v.cookie, &format!("/matches/{}", ids[1])).await;
+    let expired = v.get(&app, &format!("/matches/{}", ids[1])).await.html;
     assert!(
         expired.contains("已到期") && !expired.contains("/accept\""),
         "no answer past the deadline"
@@ -491,7 +369,7 @@ async fn a_long_list_pages_with_its_cursor() {
     let titles: Vec<&str> = titles.iter().map(String::as_str).collect();
     proposals(&app, &v, &titles).await;
 
-    let (_, first) = page(&app, &v.cookie, "/matches?tab=proposed").await;
+    let first = v.get(&app, "/matches?tab=proposed").await.html;
     assert_eq!(first.matches("/accept\"").count(), 20);
     assert!(
         first.contains("<span class=\"badge\">22</span>"),
@@ -501,7 +379,7 @@ async fn a_long_list_pages_with_its_cursor() {
         .find("/matches?tab=proposed&cursor=")
         .expect("a link to the next page");
     let next: String = first[start..].chars().take_while(|c| *c != '"').collect();
-    let (_, second) = page(&app, &v.cookie, &next).await;
+    let second = v.get(&app, &next).await.html;
     assert_eq!(second.matches("/accept\"").count(), 2);
     assert!(second.contains("回到第一页"));
     assert!(
@@ -519,9 +397,7 @@ async fn a_volunteer_on_a_phone_accepts_a_proposal_calls_the_cadre_and_reports_d
     let mut browser = Browser::open(&app).await;
 
     browser.goto("/login").await;
-    browser.fill("邮箱", &v.user.email).await;
-    browser.fill("密码", &v.user.password).await;
-    browser.click("登录").await;
+    browser.log_in(&v.user.email, &v.user.password).await;
     browser.wait_for_text("您好，张志愿").await;
     browser.click("我的帮扶").await;
     browser.wait_for_text("答复期限").await;
@@ -559,23 +435,31 @@ async fn reporting_delivery_with_a_note_puts_it_in_the_timeline_and_keeps_the_ma
     let ids = proposals(&app, &v, &["陪老人聊天", "陪老人散步"]).await;
     let delivered = |id: &str| format!("/matches/{id}/delivered");
 
-    let early = post_form(&app, &v, &delivered(&ids[1]), &[("note", "还没接受")]).await;
-    let (_, html) = follow(&app, &v, early).await;
+    let early = v
+        .post(&app, &delivered(&ids[1]), &[("note", "还没接受")])
+        .await;
+    let html = v.follow(&app, &early).await.html;
     assert!(
         html.contains("这次帮扶已不在进行中"),
         "a proposal is not reported delivered"
     );
 
-    let accept = post_form(&app, &v, &format!("/matches/{}/accept", ids[0]), &[]).await;
-    assert_eq!(accept.status().as_u16(), 303);
+    let accept = v
+        .post(&app, &format!("/matches/{}/accept", ids[0]), &[])
+        .await;
+    assert_eq!(accept.status, 303);
     let long = "菜".repeat(1001);
-    let refused = post_form(&app, &v, &delivered(&ids[0]), &[("note", &long)]).await;
-    assert_eq!(refused.status().as_u16(), 422);
-    let html = unescaped(refused.text().await.expect("HTML"));
-    assert!(html.contains("<p class=\"field-error\" id=\"e-note\">最多 1000 字</p>"));
+    let refused = v.post(&app, &delivered(&ids[0]), &[("note", &long)]).await;
+    assert_eq!(refused.status, 422);
+    assert_eq!(
+        error_beside(&refused.html, "note").as_deref(),
+        Some("最多 1000 字")
+    );
 
-    let reported = post_form(&app, &v, &delivered(&ids[0]), &[("note", "送去了一周的菜")]).await;
-    let (_, html) = follow(&app, &v, reported).await;
+    let reported = v
+        .post(&app, &delivered(&ids[0]), &[("note", "送去了一周的菜")])
+        .await;
+    let html = v.follow(&app, &reported).await.html;
     assert!(
         html.contains("已告知村干部"),
         "the flash says what happens next"
@@ -586,12 +470,9 @@ async fn reporting_delivery_with_a_note_puts_it_in_the_timeline_and_keeps_the_ma
         "the page says it waits for the cadre"
     );
     assert_eq!(status_of(&app, &v, &ids[0]).await, "accepted");
-    let events: Value = app
-        .get_with(&format!("/api/v1/matches/{}/events", ids[0]), &v.token)
-        .await
-        .json()
-        .await
-        .expect("JSON");
+    let events = app
+        .get_json(&format!("/api/v1/matches/{}/events", ids[0]), &v.token)
+        .await;
     let last = events["items"]
         .as_array()
         .and_then(|e| e.last())
@@ -603,7 +484,7 @@ async fn reporting_delivery_with_a_note_puts_it_in_the_timeline_and_keeps_the_ma
     );
 
     in_english(&app, &v).await;
-    let (_, html) = page(&app, &v.cookie, &format!("/matches/{}", ids[0])).await;
+    let html = v.get(&app, &format!("/matches/{}", ids[0])).await.html;
     for shown in [
         "Contact the village cadre",
         "You reported the help delivered",

@@ -3,15 +3,15 @@
 
 use std::collections::HashMap;
 
-use huzhu::domain::Role;
 use huzhu::domain::geo::{GeoPoint, haversine_m};
+use huzhu::domain::{Category, Role};
 use huzhu::services::nearby::{rounded, shown_km};
 use huzhu::settings::{MapDatum, Settings};
 use serde_json::{Value, json};
 
 use crate::helpers::browser::{Browser, PHONE};
-use crate::helpers::{TestApp, TestUser, spawn_app, spawn_app_with};
-use crate::pages::login_with_cookie;
+use crate::helpers::pages::{LoggedIn, Page, hidden_csrf, id, load_regions};
+use crate::helpers::{TestApp, spawn_app, spawn_app_with};
 
 /// Two villages of township 101 with their points.
 const VILLAGES: &str = "code,name,level,parent_code,lat,lon\n\
@@ -24,16 +24,6 @@ const EXACT: (f64, f64) = (27.1234, 110.5678);
 
 /// Where a volunteer's offer stands: 新田村's point.
 const OFFER_AT: (f64, f64) = (27.10, 110.55);
-
-async fn with_villages(app: &TestApp) {
-    huzhu::services::regions::load_csv(&app.context.db, VILLAGES.as_bytes())
-        .await
-        .expect("villages load");
-}
-
-fn id(v: &Value) -> String {
-    v["id"].as_str().expect("id").to_owned()
-}
 
 /// A household of 新田村 with its head's name and phone.
 async fn household(app: &TestApp, cadre: &str, at: (f64, f64)) -> String {
@@ -69,26 +59,12 @@ async fn need(
     response.json().await.expect("JSON")
 }
 
-/// A volunteer logged in twice: a bearer token for the API, a session
-/// cookie for the pages.
-struct Volunteer {
-    token: String,
-    cookie: String,
-    user: TestUser,
-}
-
-async fn volunteer(app: &TestApp) -> Volunteer {
+async fn volunteer(app: &TestApp) -> LoggedIn {
     let user = app.create_user(Role::Volunteer, None).await;
-    let token = app.login(&user).await;
-    let session = login_with_cookie(app, &user.email, &user.password).await;
-    Volunteer {
-        token,
-        cookie: format!("huzhu_session={session}"),
-        user,
-    }
+    LoggedIn::new(app, user).await
 }
 
-async fn offer(app: &TestApp, v: &Volunteer, categories: &[&str], radius_km: i64) -> String {
+async fn offer(app: &TestApp, v: &LoggedIn, categories: &[&str], radius_km: i64) -> String {
     let body = json!({"categories": categories, "lat": OFFER_AT.0, "lon": OFFER_AT.1,
         "radius_km": radius_km, "remote": false, "capacity": 1});
     let response = app.post_json("/api/v1/offers", &body, Some(&v.token)).await;
@@ -96,75 +72,21 @@ async fn offer(app: &TestApp, v: &Volunteer, categories: &[&str], radius_km: i64
     id(&response.json().await.expect("JSON"))
 }
 
-/// A page as the volunteer gets it: status, HTML and the redirect's target.
-async fn page(app: &TestApp, cookie: &str, path: &str) -> (u16, String, Option<String>) {
-    let response = app
-        .client
-        .get(app.url(path))
-        .header("cookie", cookie)
-        .send()
-        .await
-        .expect("sent");
-    let status = response.status().as_u16();
-    let location = location(&response);
-    (
-        status,
-        unescape(&response.text().await.expect("HTML")),
-        location,
-    )
-}
-
-fn location(response: &reqwest::Response) -> Option<String> {
-    response
-        .headers()
-        .get("location")
-        .and_then(|l| l.to_str().ok())
-        .map(str::to_owned)
-}
-
-/// The text of HTML as far as these tests read it: entities decoded.
-fn unescape(html: &str) -> String {
-    html.replace("&#x2f;", "/")
-        .replace("&#x27;", "'")
-        .replace("&quot;", "\"")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
-}
-
-fn csrf(html: &str) -> String {
-    let start = html
-        .find("name=\"csrf_token\" value=\"")
-        .expect("a CSRF field")
-        + 25;
-    html[start..].chars().take_while(|c| *c != '"').collect()
-}
-
 /// How many needs a list page shows.
 fn cards(html: &str) -> usize {
     html.matches("<li class=\"need\">").count()
 }
 
-/// Claims `need` with `offer` from the need's page.
-async fn claim(app: &TestApp, v: &Volunteer, need: &str, offer: &str) -> reqwest::Response {
-    let (_, html, _) = page(app, &v.cookie, &format!("/needs/{need}")).await;
-    claim_with(app, v, need, offer, &csrf(&html)).await
+/// Claims `need` with `offer` from the need's page, with its form token.
+async fn claim(app: &TestApp, v: &LoggedIn, need: &str, offer: &str) -> Page {
+    let page = v.get(app, &format!("/needs/{need}")).await;
+    claim_with(app, v, need, offer, &hidden_csrf(&page.html)).await
 }
 
-async fn claim_with(
-    app: &TestApp,
-    v: &Volunteer,
-    need: &str,
-    offer: &str,
-    csrf: &str,
-) -> reqwest::Response {
-    app.client
-        .post(app.url(&format!("/needs/{need}/claim")))
-        .header("cookie", &v.cookie)
-        .form(&[("csrf_token", csrf), ("offer_id", offer)])
-        .send()
+async fn claim_with(app: &TestApp, v: &LoggedIn, need: &str, offer: &str, csrf: &str) -> Page {
+    let path = format!("/needs/{need}/claim");
+    v.post(app, &path, &[("csrf_token", csrf), ("offer_id", offer)])
         .await
-        .expect("sent")
 }
 
 /// The distance the pages show from the offer to a need's rounded point.
@@ -178,7 +100,7 @@ fn shown_from_offer(exact: (f64, f64)) -> String {
 async fn the_list_shows_a_near_need_with_its_urgency_village_and_rounded_distance_and_not_a_far_one()
  {
     let app = spawn_app().await;
-    with_villages(&app).await;
+    load_regions(&app, VILLAGES).await;
     let cadre = crate::needs::cadre(&app).await;
     let near = household(&app, &cadre, EXACT).await;
     need(&app, &cadre, &near, "care", 3, "帮忙照看独居老人").await;
@@ -188,9 +110,10 @@ async fn the_list_shows_a_near_need_with_its_urgency_village_and_rounded_distanc
     let v = volunteer(&app).await;
     offer(&app, &v, &["care"], 10).await;
 
-    let (status, html, _) = page(&app, &v.cookie, "/needs").await;
+    let list = v.get(&app, "/needs").await;
 
-    assert_eq!(status, 200);
+    assert_eq!(list.status, 200);
+    let html = list.html;
     assert!(html.contains("帮忙照看独居老人"), "{html}");
     assert!(html.contains("紧急") && html.contains("badge urgent"));
     assert!(html.contains("新田村"));
@@ -203,7 +126,7 @@ async fn the_list_shows_a_near_need_with_its_urgency_village_and_rounded_distanc
     assert!(!html.contains("远处的需求"), "beyond 10 km");
     assert_eq!(cards(&html), 1);
 
-    let (_, wider, _) = page(&app, &v.cookie, "/needs?km=50").await;
+    let wider = v.get(&app, "/needs?km=50").await.html;
     assert!(wider.contains("远处的需求"), "within 50 km");
     assert_eq!(cards(&wider), 2);
 }
@@ -211,7 +134,7 @@ async fn the_list_shows_a_near_need_with_its_urgency_village_and_rounded_distanc
 #[tokio::test]
 async fn the_list_filters_by_category_and_says_when_nothing_is_near() {
     let app = spawn_app().await;
-    with_villages(&app).await;
+    load_regions(&app, VILLAGES).await;
     let cadre = crate::needs::cadre(&app).await;
     let h = household(&app, &cadre, EXACT).await;
     need(&app, &cadre, &h, "care", 2, "陪老人聊天").await;
@@ -219,11 +142,11 @@ async fn the_list_filters_by_category_and_says_when_nothing_is_near() {
     let v = volunteer(&app).await;
     offer(&app, &v, &["care", "education"], 10).await;
 
-    let (_, care, _) = page(&app, &v.cookie, "/needs?category=care").await;
+    let care = v.get(&app, "/needs?category=care").await.html;
     assert!(care.contains("陪老人聊天") && !care.contains("辅导作业"));
     assert!(care.contains("较急") && care.contains("badge soon"));
 
-    let (_, none, _) = page(&app, &v.cookie, "/needs?category=housing&km=5").await;
+    let none = v.get(&app, "/needs?category=housing&km=5").await.html;
     assert_eq!(cards(&none), 0);
     assert!(
         none.contains("5 公里内暂时没有“住房安全”类待认领的需求"),
@@ -234,25 +157,17 @@ async fn the_list_filters_by_category_and_says_when_nothing_is_near() {
         "a larger distance is offered"
     );
 
-    let (status, _, _) = page(&app, &v.cookie, "/needs?category=nothing").await;
-    assert_eq!(status, 422);
+    let unknown = v.get(&app, "/needs?category=nothing").await;
+    assert_eq!(unknown.status, 422);
 }
 
 #[tokio::test]
 async fn the_list_pages_through_every_need_once_by_the_distance_cursor() {
     let app = spawn_app().await;
-    with_villages(&app).await;
+    load_regions(&app, VILLAGES).await;
     let cadre = crate::needs::cadre(&app).await;
-    let categories = [
-        "education",
-        "medical",
-        "housing",
-        "living",
-        "production",
-        "employment",
-        "consumption",
-        "care",
-    ];
+    // A household has one open need a category.
+    let categories = Category::ALL.map(Category::code);
     let mut posted = 0;
     for k in 0..3 {
         let h = household(&app, &cadre, (27.10 + f64::from(k) * 0.01, 110.55)).await;
@@ -265,7 +180,7 @@ async fn the_list_pages_through_every_need_once_by_the_distance_cursor() {
     let v = volunteer(&app).await;
     offer(&app, &v, &categories, 10).await;
 
-    let (_, first, _) = page(&app, &v.cookie, "/needs").await;
+    let first = v.get(&app, "/needs").await.html;
     assert_eq!(cards(&first), 20);
     let next = first
         .split("rel=\"next\"")
@@ -277,7 +192,7 @@ async fn the_list_pages_through_every_need_once_by_the_distance_cursor() {
         next.starts_with("/needs?") && next.contains("cursor=d"),
         "{next}"
     );
-    let (_, second, _) = page(&app, &v.cookie, &next).await;
+    let second = v.get(&app, &next).await.html;
     assert_eq!(cards(&second), 1);
     assert!(second.contains("回到第一页"));
     for k in 0..posted {
@@ -290,7 +205,7 @@ async fn the_list_pages_through_every_need_once_by_the_distance_cursor() {
 #[tokio::test]
 async fn a_needs_page_shows_no_household_data() {
     let app = spawn_app().await;
-    with_villages(&app).await;
+    load_regions(&app, VILLAGES).await;
     let cadre = crate::needs::cadre(&app).await;
     let id_number = json!({"id_number": "430525199001011234"});
     let h = household_with(&app, &cadre, EXACT, id_number).await;
@@ -298,9 +213,10 @@ async fn a_needs_page_shows_no_household_data() {
     let v = volunteer(&app).await;
     offer(&app, &v, &["care"], 10).await;
 
-    let (status, html, _) = page(&app, &v.cookie, &format!("/needs/{}", id(&n))).await;
+    let page = v.get(&app, &format!("/needs/{}", id(&n))).await;
 
-    assert_eq!(status, 200);
+    assert_eq!(page.status, 200);
+    let html = page.html;
     for shown in [
         "帮忙照看独居老人",
         "家里老人行动不便",
@@ -330,7 +246,7 @@ async fn a_needs_page_shows_no_household_data() {
 #[tokio::test]
 async fn claiming_from_the_page_makes_an_accepted_match_and_a_later_claim_is_told_it_was_taken() {
     let app = spawn_app().await;
-    with_villages(&app).await;
+    load_regions(&app, VILLAGES).await;
     let cadre = crate::needs::cadre(&app).await;
     let h = household(&app, &cadre, EXACT).await;
     let n = id(&need(&app, &cadre, &h, "care", 2, "帮忙照看独居老人").await);
@@ -338,47 +254,37 @@ async fn claiming_from_the_page_makes_an_accepted_match_and_a_later_claim_is_tol
     let first_offer = offer(&app, &first, &["care"], 10).await;
     let second = volunteer(&app).await;
     let second_offer = offer(&app, &second, &["care"], 10).await;
-    let (_, second_page, _) = page(&app, &second.cookie, &format!("/needs/{n}")).await;
+    let second_page = second.get(&app, &format!("/needs/{n}")).await.html;
 
-    let response = claim(&app, &first, &n, &first_offer).await;
-    assert_eq!(response.status().as_u16(), 303);
-    let target = location(&response).expect("a redirect");
+    let claimed = claim(&app, &first, &n, &first_offer).await;
+    assert_eq!(claimed.status, 303);
+    let target = claimed.location.expect("a redirect");
     let match_id = target.strip_prefix("/matches/").expect("to the match");
-    let m: Value = app
-        .get_with(&format!("/api/v1/matches/{match_id}"), &first.token)
-        .await
-        .json()
-        .await
-        .expect("JSON");
+    let m = app
+        .get_json(&format!("/api/v1/matches/{match_id}"), &first.token)
+        .await;
     assert_eq!(
         (m["status"].as_str(), m["need_id"].as_str()),
         (Some("accepted"), Some(n.as_str()))
     );
 
     // The second volunteer had the page open, and claims afterwards.
-    let late = claim_with(&app, &second, &n, &second_offer, &csrf(&second_page)).await;
-    assert_eq!(late.status().as_u16(), 303);
-    assert_eq!(location(&late).as_deref(), Some("/needs"));
-    let flash = late
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|c| c.to_str().ok()?.split(';').next().map(str::to_owned))
-        .find(|c| c.starts_with("huzhu_flash="))
-        .expect("a flash cookie");
-    let (_, list, _) = page(&app, &format!("{}; {flash}", second.cookie), "/needs").await;
+    let late = claim_with(&app, &second, &n, &second_offer, &hidden_csrf(&second_page)).await;
+    late.assert_redirects_to("/needs");
+    assert!(late.flash.is_some(), "a flash cookie");
+    let list = second.follow(&app, &late).await.html;
     assert!(list.contains("刚刚有人认领了这个需求"), "{list}");
     assert!(!list.contains("帮忙照看独居老人"), "no longer listed");
 
-    let (status, gone, _) = page(&app, &second.cookie, &format!("/needs/{n}")).await;
-    assert_eq!(status, 404);
-    assert!(gone.contains("这个需求已不再开放") && gone.contains("href=\"/needs\""));
+    let gone = second.get(&app, &format!("/needs/{n}")).await;
+    assert_eq!(gone.status, 404);
+    assert!(gone.html.contains("这个需求已不再开放") && gone.html.contains("href=\"/needs\""));
 }
 
 #[tokio::test]
 async fn an_offer_that_cannot_claim_says_why_and_a_forged_or_foreign_claim_changes_nothing() {
     let app = spawn_app().await;
-    with_villages(&app).await;
+    load_regions(&app, VILLAGES).await;
     let cadre = crate::needs::cadre(&app).await;
     let far = household(&app, &cadre, (27.30, 110.55)).await;
     let n = id(&need(&app, &cadre, &far, "care", 2, "远处的需求").await);
@@ -386,8 +292,9 @@ async fn an_offer_that_cannot_claim_says_why_and_a_forged_or_foreign_claim_chang
     let wrong_category = offer(&app, &v, &["education"], 50).await;
     offer(&app, &v, &["care"], 10).await;
 
-    let (status, html, _) = page(&app, &v.cookie, &format!("/needs/{n}")).await;
-    assert_eq!(status, 200);
+    let page = v.get(&app, &format!("/needs/{n}")).await;
+    assert_eq!(page.status, 200);
+    let html = page.html;
     assert!(
         html.contains("不能认领：该服务不包含这个需求的类别"),
         "{html}"
@@ -402,35 +309,33 @@ async fn an_offer_that_cannot_claim_says_why_and_a_forged_or_foreign_claim_chang
 
     // Claimed anyway: refused with the reason beside the offer.
     let refused = claim(&app, &v, &n, &wrong_category).await;
-    assert_eq!(refused.status().as_u16(), 409);
-    assert!(unescape(&refused.text().await.expect("HTML")).contains("该服务不包含这个需求的类别"));
+    assert_eq!(refused.status, 409);
+    assert!(refused.html.contains("该服务不包含这个需求的类别"));
 
     let helper = volunteer(&app).await;
     let good = offer(&app, &helper, &["care"], 50).await;
     let forged = claim_with(&app, &helper, &n, &good, "forged").await;
-    assert_eq!(forged.status().as_u16(), 403);
+    assert_eq!(forged.status, 403);
     let unchosen = claim(&app, &helper, &n, "").await;
-    assert_eq!(unchosen.status().as_u16(), 422, "no offer chosen");
-    assert!(unescape(&unchosen.text().await.expect("HTML")).contains("请选择用哪项服务认领"));
+    assert_eq!(unchosen.status, 422, "no offer chosen");
+    assert!(unchosen.html.contains("请选择用哪项服务认领"));
     let foreign = claim(&app, &v, &n, &good).await;
-    assert_eq!(foreign.status().as_u16(), 422, "another volunteer's offer");
-    assert!(unescape(&foreign.text().await.expect("HTML")).contains("没有这个服务"));
-    let still: Value = app
-        .get_with(&format!("/api/v1/needs/{n}"), &v.token)
-        .await
-        .json()
-        .await
-        .expect("JSON");
+    assert_eq!(foreign.status, 422, "another volunteer's offer");
+    assert!(foreign.html.contains("没有这个服务"));
+    let still = app.get_json(&format!("/api/v1/needs/{n}"), &v.token).await;
     assert_eq!(still["status"], "open", "nothing was claimed");
 
-    let (status, _, _) = page(&app, &v.cookie, &format!("/needs?offer={good}")).await;
-    assert_eq!(status, 404, "the list around another volunteer's offer");
+    let theirs = v.get(&app, &format!("/needs?offer={good}")).await;
+    assert_eq!(
+        theirs.status, 404,
+        "the list around another volunteer's offer"
+    );
 }
 
 #[tokio::test]
 async fn visitors_are_sent_to_log_in_and_a_volunteer_without_offers_may_pick_a_village() {
     let app = spawn_app().await;
-    with_villages(&app).await;
+    load_regions(&app, VILLAGES).await;
     let cadre = crate::needs::cadre(&app).await;
     let h = household(&app, &cadre, EXACT).await;
     need(&app, &cadre, &h, "care", 2, "帮忙照看独居老人").await;
@@ -440,21 +345,23 @@ async fn visitors_are_sent_to_log_in_and_a_volunteer_without_offers_may_pick_a_v
         "/needs/map/data",
         "/needs/00000000-0000-0000-0000-000000000000",
     ] {
-        let response = app.get(path).await;
-        assert_eq!(response.status().as_u16(), 303, "{path}");
+        let visit = Page::read(app.get(path).await).await;
+        assert_eq!(visit.status, 303, "{path}");
         assert!(
-            location(&response).is_some_and(|l| l.starts_with("/login?next=")),
+            visit
+                .location
+                .is_some_and(|l| l.starts_with("/login?next=")),
             "{path}"
         );
     }
     let v = volunteer(&app).await;
 
-    let (_, empty, _) = page(&app, &v.cookie, "/needs").await;
+    let empty = v.get(&app, "/needs").await.html;
     assert!(empty.contains("您还没有发布能提供的帮助") && empty.contains("href=\"/offers/new\""));
     assert!(empty.contains("data-region-picker") && empty.contains("<optgroup label="));
     assert!(empty.contains("新田村"));
 
-    let (_, around, _) = page(&app, &v.cookie, "/needs?place=430525101001").await;
+    let around = v.get(&app, "/needs?place=430525101001").await.html;
     assert!(around.contains("帮忙照看独居老人"));
     assert!(around.contains("离“新田村” 10 公里内"));
 }
@@ -462,15 +369,16 @@ async fn visitors_are_sent_to_log_in_and_a_volunteer_without_offers_may_pick_a_v
 #[tokio::test]
 async fn the_map_data_has_rounded_points_only_and_the_page_points_at_it() {
     let app = spawn_app().await;
-    with_villages(&app).await;
+    load_regions(&app, VILLAGES).await;
     let cadre = crate::needs::cadre(&app).await;
     let h = household(&app, &cadre, EXACT).await;
     need(&app, &cadre, &h, "care", 3, "帮忙照看独居老人").await;
     let v = volunteer(&app).await;
     let o = offer(&app, &v, &["care"], 10).await;
 
-    let (status, html, _) = page(&app, &v.cookie, "/needs/map").await;
-    assert_eq!(status, 200);
+    let page = v.get(&app, "/needs/map").await;
+    assert_eq!(page.status, 200);
+    let html = page.html;
     let src = format!("data-src=\"/needs/map/data?offer={o}&km=10\"");
     assert!(html.contains(&src), "{html}");
     assert!(!html.contains("data-tiles"), "no tiles by default");
@@ -591,7 +499,7 @@ async fn configured_tiles_reach_the_map_and_the_policy_allows_exactly_their_orig
             huzhu::web::headers::PAGE_POLICY
         )
     );
-    let html = unescape(&response.text().await.expect("HTML"));
+    let html = Page::read(response).await.html;
     assert!(
         html.contains("data-tiles=\"https://tiles.example/{z}/{x}/{y}.png\""),
         "{html}"
@@ -612,7 +520,7 @@ async fn until_path(browser: &Browser, part: &str) {
 #[tokio::test]
 async fn a_volunteer_on_a_phone_finds_a_need_in_the_list_and_on_the_map_and_claims_it() {
     let app = spawn_app().await;
-    with_villages(&app).await;
+    load_regions(&app, VILLAGES).await;
     let cadre = crate::needs::cadre(&app).await;
     let h = household(&app, &cadre, EXACT).await;
     let n = id(&need(&app, &cadre, &h, "care", 3, "帮忙照看独居老人").await);
@@ -623,9 +531,7 @@ async fn a_volunteer_on_a_phone_finds_a_need_in_the_list_and_on_the_map_and_clai
     let mut browser = Browser::open(&app).await;
 
     browser.goto("/login").await;
-    browser.fill("邮箱", &v.user.email).await;
-    browser.fill("密码", &v.user.password).await;
-    browser.click("登录").await;
+    browser.log_in(&v.user.email, &v.user.password).await;
     browser.wait_for_text("您好，测试用户").await;
 
     browser.click("附近需求").await;
@@ -670,12 +576,7 @@ async fn a_volunteer_on_a_phone_finds_a_need_in_the_list_and_on_the_map_and_clai
         );
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    let listed: Value = app
-        .get_with(&format!("/api/v1/needs/{n}"), &v.token)
-        .await
-        .json()
-        .await
-        .expect("JSON");
+    let listed = app.get_json(&format!("/api/v1/needs/{n}"), &v.token).await;
     assert_eq!(listed["status"], "matched");
     browser.close().await;
 }

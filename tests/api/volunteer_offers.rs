@@ -6,8 +6,8 @@ use huzhu::domain::Role;
 use serde_json::Value;
 
 use crate::helpers::browser::Browser;
-use crate::helpers::{TestApp, TestUser, spawn_app};
-use crate::pages::login_with_cookie;
+use crate::helpers::pages::{LoggedIn, Page, error_beside, id, load_regions};
+use crate::helpers::{TestApp, spawn_app};
 
 /// Villages of two townships, and one without a point (not offered).
 const VILLAGES: &str = "code,name,level,parent_code,lat,lon\n\
@@ -18,114 +18,15 @@ const VILLAGES: &str = "code,name,level,parent_code,lat,lon\n\
 
 const SECOND_VILLAGE: &str = "430525101202";
 
-async fn load_villages(app: &TestApp) {
-    huzhu::services::regions::load_csv(&app.context.db, VILLAGES.as_bytes())
-        .await
-        .expect("villages load");
+/// The volunteer's offers, as the API lists them.
+async fn listed_offers(app: &TestApp, me: &LoggedIn) -> Vec<Value> {
+    let page = app.get_json("/api/v1/offers", &me.token).await;
+    page["items"].as_array().cloned().expect("items")
 }
 
-/// A volunteer logged in to the pages: their session cookie, their form
-/// token, and a bearer token to look through the API.
-struct Volunteer {
-    cookie: String,
-    csrf: String,
-    token: String,
-}
-
-impl Volunteer {
-    async fn log_in(app: &TestApp, user: &TestUser) -> Self {
-        let session = login_with_cookie(app, &user.email, &user.password).await;
-        let cookie = format!("huzhu_session={session}");
-        let mut me = Self {
-            cookie,
-            csrf: String::new(),
-            token: app.login(user).await,
-        };
-        let (_, html) = me.get(app, "/offers").await;
-        me.csrf = hidden_csrf(&html);
-        me
-    }
-
-    async fn get(&self, app: &TestApp, path: &str) -> (u16, String) {
-        let response = app
-            .client
-            .get(app.url(path))
-            .header("cookie", &self.cookie)
-            .send()
-            .await
-            .expect("sent");
-        let status = response.status().as_u16();
-        (status, response.text().await.expect("HTML"))
-    }
-
-    /// Posts `fields` (and this session's form token, unless `fields`
-    /// holds one): the status, the redirect's location, the page.
-    async fn post(&self, app: &TestApp, path: &str, fields: &[(&str, &str)]) -> Posted {
-        let mut form: Vec<(&str, &str)> = fields.to_vec();
-        if !form.iter().any(|(k, _)| *k == "csrf_token") {
-            form.push(("csrf_token", &self.csrf));
-        }
-        let response = app
-            .client
-            .post(app.url(path))
-            .header("cookie", &self.cookie)
-            .form(&form)
-            .send()
-            .await
-            .expect("sent");
-        Posted {
-            status: response.status().as_u16(),
-            location: response
-                .headers()
-                .get("location")
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned),
-            html: response.text().await.expect("a body"),
-        }
-    }
-
-    async fn offers(&self, app: &TestApp) -> Vec<Value> {
-        let page: Value = app
-            .get_with("/api/v1/offers", &self.token)
-            .await
-            .json()
-            .await
-            .expect("JSON");
-        page["items"].as_array().cloned().expect("items")
-    }
-}
-
-struct Posted {
-    status: u16,
-    location: Option<String>,
-    html: String,
-}
-
-impl Posted {
-    /// A form that went through: redirected to the list.
-    fn done(&self) {
-        assert_eq!(
-            (self.status, self.location.as_deref()),
-            (303, Some("/offers")),
-            "{}",
-            self.html
-        );
-    }
-}
-
-fn hidden_csrf(html: &str) -> String {
-    let start = html
-        .find("name=\"csrf_token\" value=\"")
-        .expect("a CSRF field")
-        + 25;
-    html[start..].chars().take_while(|c| *c != '"').collect()
-}
-
-/// The message shown beside the field `name`, if any.
-fn error_beside(html: &str, name: &str) -> Option<String> {
-    let marker = format!("<p class=\"field-error\" id=\"e-{name}\">");
-    let start = html.find(&marker)? + marker.len();
-    Some(html[start..].split("</p>").next()?.to_owned())
+async fn volunteer(app: &TestApp) -> LoggedIn {
+    let user = app.create_user(Role::Volunteer, None).await;
+    LoggedIn::new(app, user).await
 }
 
 /// A good offer form at the second village, with `changes` over it.
@@ -149,32 +50,33 @@ fn offer_form<'a>(changes: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
     form
 }
 
-async fn volunteer_with_an_offer(app: &TestApp) -> (Volunteer, String) {
-    let user = app.create_user(Role::Volunteer, None).await;
-    let me = Volunteer::log_in(app, &user).await;
-    me.post(app, "/offers/new", &offer_form(&[])).await.done();
-    let offers = me.offers(app).await;
-    let id = offers[0]["id"].as_str().expect("id").to_owned();
-    (me, id)
+async fn volunteer_with_an_offer(app: &TestApp) -> (LoggedIn, String) {
+    let me = volunteer(app).await;
+    me.post(app, "/offers/new", &offer_form(&[]))
+        .await
+        .assert_redirects_to("/offers");
+    let offers = listed_offers(app, &me).await;
+    (me, id(&offers[0]))
 }
 
 #[tokio::test]
 async fn a_volunteer_offers_help_by_picking_a_village_and_the_offer_stands_on_its_point() {
     let app = spawn_app().await;
-    load_villages(&app).await;
-    let user = app.create_user(Role::Volunteer, None).await;
-    let me = Volunteer::log_in(&app, &user).await;
+    load_regions(&app, VILLAGES).await;
+    let me = volunteer(&app).await;
 
-    let (status, empty) = me.get(&app, "/offers").await;
-    assert_eq!(status, 200);
+    let empty = me.get(&app, "/offers").await;
+    assert_eq!(empty.status, 200);
+    let empty = empty.html;
     assert!(empty.contains("您还没有提供帮助"), "{empty}");
     assert!(
-        empty.contains("offers&#x2f;new\">提供帮助</a>"),
+        empty.contains("/offers/new\">提供帮助</a>"),
         "a button to offer help"
     );
 
-    let (status, form) = me.get(&app, "/offers/new").await;
-    assert_eq!(status, 200);
+    let form = me.get(&app, "/offers/new").await;
+    assert_eq!(form.status, 200);
+    let form = form.html;
     for shown in [
         "<optgroup label=\"江口镇\">",
         "<optgroup label=\"毓兰镇\">",
@@ -190,17 +92,12 @@ async fn a_volunteer_offers_help_by_picking_a_village_and_the_offer_stands_on_it
     );
 
     let posted = me.post(&app, "/offers/new", &offer_form(&[])).await;
-    posted.done();
+    posted.assert_redirects_to("/offers");
 
-    let offers = me.offers(&app).await;
+    let offers = listed_offers(&app, &me).await;
     assert_eq!(offers.len(), 1);
-    let id = offers[0]["id"].as_str().expect("id");
-    let offer: Value = app
-        .get_with(&format!("/api/v1/offers/{id}"), &me.token)
-        .await
-        .json()
-        .await
-        .expect("JSON");
+    let path = format!("/api/v1/offers/{}", id(&offers[0]));
+    let offer = app.get_json(&path, &me.token).await;
     assert_eq!(
         (offer["lat"].as_f64(), offer["lon"].as_f64()),
         (Some(27.12), Some(110.57))
@@ -215,7 +112,7 @@ async fn a_volunteer_offers_help_by_picking_a_village_and_the_offer_stands_on_it
         "the day's end in Dongkou"
     );
 
-    let (_, list) = me.get(&app, "/offers").await;
+    let list = me.get(&app, "/offers").await.html;
     for shown in [
         "生活物资、关爱陪伴",
         "演示江口二村",
@@ -231,16 +128,13 @@ async fn a_volunteer_offers_help_by_picking_a_village_and_the_offer_stands_on_it
 #[tokio::test]
 async fn a_village_without_a_point_stands_on_its_townships_point() {
     let app = spawn_app().await;
-    load_villages(&app).await;
+    load_regions(&app, VILLAGES).await;
     let township = "code,name,level,parent_code,lat,lon\n\
         430525102000,毓兰镇,township,430525000000,27.03,110.49\n";
-    huzhu::services::regions::load_csv(&app.context.db, township.as_bytes())
-        .await
-        .expect("the township's point loads");
-    let user = app.create_user(Role::Volunteer, None).await;
-    let me = Volunteer::log_in(&app, &user).await;
+    load_regions(&app, township).await;
+    let me = volunteer(&app).await;
 
-    let (_, form) = me.get(&app, "/offers/new").await;
+    let form = me.get(&app, "/offers/new").await.html;
     assert!(form.contains("演示无坐标村（按乡镇位置）"), "{form}");
     me.post(
         &app,
@@ -248,14 +142,14 @@ async fn a_village_without_a_point_stands_on_its_townships_point() {
         &offer_form(&[("village", "430525102202")]),
     )
     .await
-    .done();
+    .assert_redirects_to("/offers");
 
-    let offer = &me.offers(&app).await[0];
+    let offer = &listed_offers(&app, &me).await[0];
     assert_eq!(
         (offer["lat"].as_f64(), offer["lon"].as_f64()),
         (Some(27.03), Some(110.49))
     );
-    let (_, list) = me.get(&app, "/offers").await;
+    let list = me.get(&app, "/offers").await.html;
     assert!(
         list.contains("<dd>毓兰镇</dd>"),
         "the place is the township's: {list}"
@@ -266,9 +160,8 @@ async fn a_village_without_a_point_stands_on_its_townships_point() {
 async fn a_form_with_no_category_and_capacity_zero_answers_both_errors_beside_their_fields_and_creates_nothing()
  {
     let app = spawn_app().await;
-    load_villages(&app).await;
-    let user = app.create_user(Role::Volunteer, None).await;
-    let me = Volunteer::log_in(&app, &user).await;
+    load_regions(&app, VILLAGES).await;
+    let me = volunteer(&app).await;
 
     let form = offer_form(&[
         ("categories", "<none>"),
@@ -302,7 +195,10 @@ async fn a_form_with_no_category_and_capacity_zero_answers_both_errors_beside_th
         )),
         "the village picked is kept"
     );
-    assert!(me.offers(&app).await.is_empty(), "nothing was created");
+    assert!(
+        listed_offers(&app, &me).await.is_empty(),
+        "nothing was created"
+    );
 
     let nowhere = me
         .post(&app, "/offers/new", &offer_form(&[("village", "")]))
@@ -324,18 +220,19 @@ async fn a_form_with_no_category_and_capacity_zero_answers_both_errors_beside_th
         error_beside(&past.html, "available_until").as_deref(),
         Some("截止时间应在将来")
     );
-    assert!(me.offers(&app).await.is_empty(), "still nothing");
+    assert!(listed_offers(&app, &me).await.is_empty(), "still nothing");
 }
 
 #[tokio::test]
 async fn a_volunteer_changes_their_offer_and_its_place_stays_unless_they_pick_another() {
     let app = spawn_app().await;
-    load_villages(&app).await;
+    load_regions(&app, VILLAGES).await;
     let (me, id) = volunteer_with_an_offer(&app).await;
     let path = format!("/offers/{id}");
 
-    let (status, form) = me.get(&app, &path).await;
-    assert_eq!(status, 200);
+    let form = me.get(&app, &path).await;
+    assert_eq!(form.status, 200);
+    let form = form.html;
     assert!(
         form.contains(&format!(
             "value=\"{SECOND_VILLAGE}\" data-lat=\"27.12\" data-lon=\"110.57\" selected"
@@ -354,8 +251,10 @@ async fn a_volunteer_changes_their_offer_and_its_place_stays_unless_they_pick_an
     ]);
     let mut keep = keep;
     keep.push(("categories", "education"));
-    me.post(&app, &path, &keep).await.done();
-    let offer = &me.offers(&app).await[0];
+    me.post(&app, &path, &keep)
+        .await
+        .assert_redirects_to("/offers");
+    let offer = &listed_offers(&app, &me).await[0];
     assert_eq!(offer["categories"], serde_json::json!(["education"]));
     assert_eq!(
         (offer["capacity"].as_i64(), offer["remote"].as_bool()),
@@ -370,13 +269,15 @@ async fn a_volunteer_changes_their_offer_and_its_place_stays_unless_they_pick_an
 
     // The script's point (a tap on the map) wins over the village.
     let tapped = offer_form(&[("lat", "27.05"), ("lon", "110.61")]);
-    me.post(&app, &path, &tapped).await.done();
-    let offer = &me.offers(&app).await[0];
+    me.post(&app, &path, &tapped)
+        .await
+        .assert_redirects_to("/offers");
+    let offer = &listed_offers(&app, &me).await[0];
     assert_eq!(
         (offer["lat"].as_f64(), offer["lon"].as_f64()),
         (Some(27.05), Some(110.61))
     );
-    let (_, list) = me.get(&app, "/offers").await;
+    let list = me.get(&app, "/offers").await.html;
     assert!(list.contains("我的位置"), "a tapped point is no village");
 
     let refused = me
@@ -389,36 +290,45 @@ async fn a_volunteer_changes_their_offer_and_its_place_stays_unless_they_pick_an
 #[tokio::test]
 async fn a_volunteer_pauses_resumes_and_withdraws_an_offer_from_its_buttons() {
     let app = spawn_app().await;
-    load_villages(&app).await;
+    load_regions(&app, VILLAGES).await;
     let (me, id) = volunteer_with_an_offer(&app).await;
     let status = |offers: Vec<Value>| offers[0]["status"].as_str().map(str::to_owned);
 
     me.post(&app, &format!("/offers/{id}/pause"), &[])
         .await
-        .done();
-    assert_eq!(status(me.offers(&app).await).as_deref(), Some("paused"));
-    let (_, list) = me.get(&app, "/offers").await;
+        .assert_redirects_to("/offers");
+    assert_eq!(
+        status(listed_offers(&app, &me).await).as_deref(),
+        Some("paused")
+    );
+    let list = me.get(&app, "/offers").await.html;
     assert!(list.contains(">已暂停</span>"), "the badge says paused");
     assert!(list.contains(&format!("action=\"/offers/{id}/resume\"")));
 
     me.post(&app, &format!("/offers/{id}/resume"), &[])
         .await
-        .done();
-    assert_eq!(status(me.offers(&app).await).as_deref(), Some("active"));
+        .assert_redirects_to("/offers");
+    assert_eq!(
+        status(listed_offers(&app, &me).await).as_deref(),
+        Some("active")
+    );
 
     me.post(&app, &format!("/offers/{id}/withdraw"), &[])
         .await
-        .done();
-    assert_eq!(status(me.offers(&app).await).as_deref(), Some("withdrawn"));
-    let (_, list) = me.get(&app, "/offers").await;
+        .assert_redirects_to("/offers");
+    assert_eq!(
+        status(listed_offers(&app, &me).await).as_deref(),
+        Some("withdrawn")
+    );
+    let list = me.get(&app, "/offers").await.html;
     assert!(list.contains("已撤回"));
     assert!(
         !list.contains(&format!("/offers/{id}/"))
             && !list.contains(&format!("href=\"/offers/{id}\"")),
         "a withdrawn offer shows no actions"
     );
-    let (status, _) = me.get(&app, &format!("/offers/{id}")).await;
-    assert_eq!(status, 409, "a withdrawn offer cannot change");
+    let withdrawn = me.get(&app, &format!("/offers/{id}")).await;
+    assert_eq!(withdrawn.status, 409, "a withdrawn offer cannot change");
     let again = me.post(&app, &format!("/offers/{id}/resume"), &[]).await;
     assert_eq!(again.status, 409);
 }
@@ -426,12 +336,11 @@ async fn a_volunteer_pauses_resumes_and_withdraws_an_offer_from_its_buttons() {
 #[tokio::test]
 async fn another_volunteers_offer_is_not_found_on_every_page_and_button() {
     let app = spawn_app().await;
-    load_villages(&app).await;
+    load_regions(&app, VILLAGES).await;
     let (owner, id) = volunteer_with_an_offer(&app).await;
-    let other = app.create_user(Role::Volunteer, None).await;
-    let other = Volunteer::log_in(&app, &other).await;
+    let other = volunteer(&app).await;
 
-    assert_eq!(other.get(&app, &format!("/offers/{id}")).await.0, 404);
+    assert_eq!(other.get(&app, &format!("/offers/{id}")).await.status, 404);
     let edit = other
         .post(
             &app,
@@ -446,8 +355,8 @@ async fn another_volunteers_offer_is_not_found_on_every_page_and_button() {
             .await;
         assert_eq!(posted.status, 404, "{action}");
     }
-    assert_eq!(other.get(&app, "/offers/not-an-id").await.0, 404);
-    let offer = &owner.offers(&app).await[0];
+    assert_eq!(other.get(&app, "/offers/not-an-id").await.status, 404);
+    let offer = &listed_offers(&app, &owner).await[0];
     assert_eq!(
         (offer["capacity"].as_i64(), offer["status"].as_str()),
         (Some(3), Some("active"))
@@ -458,19 +367,15 @@ async fn another_volunteers_offer_is_not_found_on_every_page_and_button() {
 async fn a_visitor_is_sent_to_log_in_first() {
     let app = spawn_app().await;
     for (path, next) in [("/offers", "%2Foffers"), ("/offers/new", "%2Foffers%2Fnew")] {
-        let response = app.get(path).await;
-        assert_eq!(response.status().as_u16(), 303, "{path}");
-        assert_eq!(
-            response.headers()["location"].to_str().ok(),
-            Some(format!("/login?next={next}").as_str())
-        );
+        let visit = Page::read(app.get(path).await).await;
+        visit.assert_redirects_to(&format!("/login?next={next}"));
     }
 }
 
 #[tokio::test]
 async fn forms_without_the_sessions_token_change_nothing() {
     let app = spawn_app().await;
-    load_villages(&app).await;
+    load_regions(&app, VILLAGES).await;
     let (me, id) = volunteer_with_an_offer(&app).await;
 
     let mut forged = offer_form(&[]);
@@ -493,7 +398,7 @@ async fn forms_without_the_sessions_token_change_nothing() {
         .await;
     assert_eq!(pause.status, 403);
 
-    let offers = me.offers(&app).await;
+    let offers = listed_offers(&app, &me).await;
     assert_eq!(offers.len(), 1, "no second offer");
     assert_eq!(offers[0]["status"], "active");
 }
@@ -501,14 +406,12 @@ async fn forms_without_the_sessions_token_change_nothing() {
 #[tokio::test]
 async fn a_volunteer_on_a_phone_picks_township_then_village_and_sees_the_offer_listed() {
     let app = spawn_app().await;
-    load_villages(&app).await;
+    load_regions(&app, VILLAGES).await;
     let user = app.create_user(Role::Volunteer, None).await;
     let mut browser = Browser::open(&app).await;
 
     browser.goto("/login").await;
-    browser.fill("邮箱", &user.email).await;
-    browser.fill("密码", &user.password).await;
-    browser.click("登录").await;
+    browser.log_in(&user.email, &user.password).await;
     browser.wait_for_text("您好，测试用户").await;
     browser.click("我能提供").await;
     browser.wait_for_text("您还没有提供帮助").await;

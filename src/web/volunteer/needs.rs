@@ -8,8 +8,6 @@
 mod claim;
 mod map;
 
-use std::collections::HashMap;
-
 use actix_web::http::StatusCode;
 use actix_web::web;
 use serde::Deserialize;
@@ -84,6 +82,18 @@ impl Around {
             Origin::Offer(o) => Some(o.id),
             _ => None,
         }
+    }
+
+    /// The offers the filters and the map show: the active ones and the one
+    /// measured from (even paused), each with its label, numbered among all
+    /// the volunteer's, and whether it is the one measured from.
+    fn shown_offers(&self) -> impl Iterator<Item = (&offer::Model, String, bool)> {
+        let current = self.offer_id();
+        self.offers
+            .iter()
+            .enumerate()
+            .filter(move |(_, o)| o.status == OfferStatus::Active || Some(o.id) == current)
+            .map(move |(i, o)| (o, offer_label(i + 1, o), Some(o.id) == current))
     }
 
     /// A link to `path` with these filters, but `km`, `category` and
@@ -290,24 +300,26 @@ fn need_link(a: &Around, id: Uuid) -> String {
     }
 }
 
-/// The names of the needs' regions (their villages), by code.
-async fn villages_of(
-    site: &Site,
-    page: &NeedPage,
-) -> Result<HashMap<String, String>, ServiceError> {
+/// The needs of `page` as [`need_item`]s, each with its village's name
+/// and a link to its page.
+async fn need_items(site: &Site, a: &Around, page: &NeedPage) -> Result<Vec<Value>, ServiceError> {
     let codes = page.items.iter().map(|(n, _)| n.region.clone());
-    Ok(store::regions::names(&site.db, codes).await?)
+    let names = store::regions::names(&site.db, codes).await?;
+    Ok(page
+        .items
+        .iter()
+        .map(|(n, d)| {
+            let village = names.get(&n.region).map_or("", String::as_str);
+            need_item(n, village, *d, &need_link(a, n.id))
+        })
+        .collect())
 }
 
 /// The filter form's fields, for `volunteer/need_filters.html`.
 async fn filters(site: &Site, a: &Around) -> Result<Value, ServiceError> {
-    let current = a.offer_id();
     let offers: Vec<Value> = a
-        .offers
-        .iter()
-        .enumerate()
-        .filter(|(_, o)| o.status == OfferStatus::Active || Some(o.id) == current)
-        .map(|(i, o)| json!({"value": o.id, "label": offer_label(i + 1, o), "selected": Some(o.id) == current}))
+        .shown_offers()
+        .map(|(o, label, current)| json!({"value": o.id, "label": label, "selected": current}))
         .collect();
     let place = match &a.origin {
         Origin::Village(code, _) => Some(code.as_str()),
@@ -374,15 +386,9 @@ async fn list(site: Site, q: web::Query<NearQuery>) -> PageResult {
     let me = site.only(Role::Volunteer)?;
     let a = around(&site, me, &q).await.map_err(|e| site.fail(e))?;
     let page = a.needs(&site, me, PAGE).await.map_err(|e| site.fail(e))?;
-    let names = villages_of(&site, &page).await.map_err(|e| site.fail(e))?;
-    let items: Vec<Value> = page
-        .items
-        .iter()
-        .map(|(n, d)| {
-            let village = names.get(&n.region).map_or("", String::as_str);
-            need_item(n, village, *d, &need_link(&a, n.id))
-        })
-        .collect();
+    let items = need_items(&site, &a, &page)
+        .await
+        .map_err(|e| site.fail(e))?;
     let next_url = page
         .next_cursor
         .as_deref()

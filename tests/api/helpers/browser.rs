@@ -263,6 +263,14 @@ impl Browser {
             .unwrap_or_else(|e| panic!("click “{target}”: {e}"));
     }
 
+    /// Logs in on the (Chinese) login page shown now, as a person does:
+    /// their email, their password, then 登录.
+    pub async fn log_in(&self, email: &str, password: &str) {
+        self.fill("邮箱", email).await;
+        self.fill("密码", password).await;
+        self.click("登录").await;
+    }
+
     /// The page's text as shown (`innerText` of its body).
     pub async fn text(&self) -> String {
         self.client

@@ -4,6 +4,7 @@
 pub mod browser;
 pub mod db;
 pub mod logs;
+pub mod pages;
 pub mod smtp;
 
 use std::collections::HashMap;
@@ -151,17 +152,39 @@ impl TestApp {
         region: Option<&str>,
         locale: Option<&str>,
     ) -> TestUser {
+        self.create_account(role, region, ("测试用户", "13800138000"), locale)
+            .await
+    }
+
+    /// Creates a verified account with its own name and phone, so that a
+    /// page showing it can be told from one showing someone else.
+    pub async fn create_person(
+        &self,
+        role: huzhu::domain::Role,
+        region: Option<&str>,
+        name: &str,
+        phone: &str,
+    ) -> TestUser {
+        self.create_account(role, region, (name, phone), None).await
+    }
+
+    async fn create_account(
+        &self,
+        role: huzhu::domain::Role,
+        region: Option<&str>,
+        (name, phone): (&str, &str),
+        locale: Option<&str>,
+    ) -> TestUser {
         let email = format!(
             "{}-{}@example.org",
             role.as_str(),
             uuid::Uuid::now_v7().simple()
         );
         let account = NewAccount {
-            profile: Profile::parse(&email, "测试用户", Some("13800138000"), locale)
-                .expect("profile"),
+            profile: Profile::parse(&email, name, Some(phone), locale).expect("profile"),
             assignment: Assignment::parse(role, region).expect("region"),
         };
-        let password = Password::parse(GOOD_PASSWORD, &email, "测试用户").expect("password");
+        let password = Password::parse(GOOD_PASSWORD, &email, name).expect("password");
         huzhu::services::accounts::create_with_password(&self.context.db, account, password)
             .await
             .expect("user created");
@@ -205,6 +228,11 @@ impl TestApp {
             .send()
             .await
             .expect("request sent")
+    }
+
+    /// GETs `path` with a bearer token and reads its JSON answer.
+    pub async fn get_json(&self, path: &str, token: &str) -> serde_json::Value {
+        self.get_with(path, token).await.json().await.expect("JSON")
     }
 }
 

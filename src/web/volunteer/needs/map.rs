@@ -8,9 +8,9 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde_json::{Value, json};
 
-use super::{NearQuery, Origin, around, filters, km_text, need_item, offer_label, origin_label};
+use super::{NearQuery, Origin, around, filters, km_text, need_items, origin_label};
+use crate::domain::Role;
 use crate::domain::grid::BoundingBox;
-use crate::domain::{OfferStatus, Role};
 use crate::store;
 use crate::web::Site;
 use crate::web::page::PageResult;
@@ -31,17 +31,9 @@ async fn page(site: Site, q: web::Query<NearQuery>) -> PageResult {
     let mut a = around(&site, me, &q).await.map_err(|e| site.fail(e))?;
     a.cursor = None;
     let nearest = a.needs(&site, me, LISTED).await.map_err(|e| site.fail(e))?;
-    let names = super::villages_of(&site, &nearest)
+    let items = need_items(&site, &a, &nearest)
         .await
         .map_err(|e| site.fail(e))?;
-    let items: Vec<Value> = nearest
-        .items
-        .iter()
-        .map(|(n, d)| {
-            let village = names.get(&n.region).map_or("", String::as_str);
-            need_item(n, village, *d, &super::need_link(&a, n.id))
-        })
-        .collect();
     let map = &site.settings.map;
     let context = json!({
         "filters": filters(&site, &a).await.map_err(|e| site.fail(e))?,
@@ -69,26 +61,14 @@ async fn data(site: Site, q: web::Query<NearQuery>) -> PageResult {
         .needs(&site, me, MAP_MAX)
         .await
         .map_err(|e| site.fail(e))?;
-    let names = super::villages_of(&site, &found)
+    let needs = need_items(&site, &a, &found)
         .await
         .map_err(|e| site.fail(e))?;
-    let needs: Vec<Value> = found
-        .items
-        .iter()
-        .map(|(n, d)| {
-            let village = names.get(&n.region).map_or("", String::as_str);
-            need_item(n, village, *d, &super::need_link(&a, n.id))
-        })
-        .collect();
-    let current = a.offer_id();
     let offers: Vec<Value> = a
-        .offers
-        .iter()
-        .enumerate()
-        .filter(|(_, o)| o.status == OfferStatus::Active || Some(o.id) == current)
-        .map(|(i, o)| {
+        .shown_offers()
+        .map(|(o, label, current)| {
             json!({"lat": o.lat, "lon": o.lon, "radius_m": o.radius_m,
-                   "label": offer_label(i + 1, o), "current": Some(o.id) == current})
+                   "label": label, "current": current})
         })
         .collect();
     let villages: Vec<Value> = match a.point {
