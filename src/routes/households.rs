@@ -8,11 +8,8 @@ use uuid::Uuid;
 
 use crate::context::AppContext;
 use crate::domain::Caller;
-use crate::domain::fields::AllFields;
-use crate::domain::household::IdNumber;
-use crate::domain::household::input::{self, HouseholdChanges, NewHousehold};
+use crate::domain::household::input::{self, HouseholdChanges, HouseholdFields, NewHousehold};
 use crate::domain::household::parse_tags;
-use crate::domain::{PersonName, Phone};
 use crate::error::ApiError;
 use crate::routes::extract::region_filter;
 use crate::routes::extract::{Json, Page, Query, page_limit, uuid_cursor};
@@ -102,82 +99,31 @@ where
     Option::<T>::deserialize(de).map(Some)
 }
 
-impl TryFrom<HouseholdBody> for NewHousehold {
-    type Error = ApiError;
-
-    fn try_from(b: HouseholdBody) -> Result<Self, ApiError> {
-        let (region, head_name, id_number, phone, members, point, tags) = (
-            ("region", input::required_region(b.region.as_deref())),
-            (
-                "head_name",
-                PersonName::parse(b.head_name.as_deref().unwrap_or("")),
-            ),
-            (
-                "id_number",
-                input::optional(b.id_number.flatten().as_deref(), IdNumber::parse),
-            ),
-            (
-                "phone",
-                input::optional(b.phone.flatten().as_deref(), Phone::parse),
-            ),
-            ("members", input::members_of(b.members.unwrap_or(0))),
-            crate::domain::geo::point_of(b.lat.flatten(), b.lon.flatten()),
-            ("tags", input::tags_of(b.tags.as_deref().unwrap_or(&[]))),
-        )
-            .all()?;
-        Ok(Self {
-            region,
-            head_name,
-            id_number,
-            phone,
-            members,
-            point,
-            tags,
-        })
+/// The body as the fields the domain's parsers read.
+impl From<HouseholdBody> for HouseholdFields {
+    fn from(b: HouseholdBody) -> Self {
+        Self {
+            region: b.region,
+            head_name: b.head_name,
+            id_number: b.id_number,
+            phone: b.phone,
+            members: b.members,
+            lat: b.lat,
+            lon: b.lon,
+            tags: b.tags,
+        }
     }
 }
 
-/// A PATCH names only what changes; each named field must parse, and a
-/// null clears an optional one.
-impl TryFrom<HouseholdBody> for HouseholdChanges {
-    type Error = ApiError;
+/// The body as a new household, or every field's error.
+fn new_household(body: HouseholdBody) -> Result<NewHousehold, ApiError> {
+    Ok(NewHousehold::try_from(HouseholdFields::from(body))?)
+}
 
-    fn try_from(b: HouseholdBody) -> Result<Self, ApiError> {
-        let point = match (b.lat.is_some() || b.lon.is_some(), b.lat, b.lon) {
-            (true, lat, lon) => {
-                crate::domain::geo::point_of(lat.flatten(), lon.flatten()).map(Some)
-            }
-            (false, ..) => Ok(None),
-        };
-        let (region, head_name, id_number, phone, members, point, tags) = (
-            (
-                "region",
-                b.region.as_deref().map(input::region_of).transpose(),
-            ),
-            (
-                "head_name",
-                b.head_name.as_deref().map(PersonName::parse).transpose(),
-            ),
-            (
-                "id_number",
-                input::optional_change(b.id_number, IdNumber::parse),
-            ),
-            ("phone", input::optional_change(b.phone, Phone::parse)),
-            ("members", b.members.map(input::members_of).transpose()),
-            point,
-            ("tags", b.tags.as_deref().map(input::tags_of).transpose()),
-        )
-            .all()?;
-        Ok(Self {
-            region,
-            head_name,
-            id_number,
-            phone,
-            members,
-            point,
-            tags,
-        })
-    }
+/// The body as changes (a PATCH names only what changes), or every
+/// field's error.
+fn changes(body: HouseholdBody) -> Result<HouseholdChanges, ApiError> {
+    Ok(HouseholdChanges::try_from(HouseholdFields::from(body))?)
 }
 
 /// Registers a household in the caller's region.
@@ -188,31 +134,40 @@ pub async fn create(
     caller: Caller,
     Json(body): Json<HouseholdBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let household = households::create(&ctx, &caller, body.try_into()?).await?;
+    let household = households::create(&ctx, &caller, new_household(body)?).await?;
     Ok(HttpResponse::Created().json(HouseholdView::from(household)))
 }
 
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
-    /// A region code or prefix inside the caller's reach.
+    /// A region code or prefix inside the caller's reach: a village, a
+    /// township.
     pub region: Option<String>,
+    /// Households whose head's name contains this text (at most 50
+    /// characters; case aside, `%` and `_` matched as themselves).
+    pub name: Option<String>,
     pub limit: Option<u64>,
     pub cursor: Option<String>,
 }
 
-/// The households in the caller's region.
+/// The households in the caller's region, by when they were registered,
+/// narrowed by region and by the head's name.
 #[utoipa::path(get, path = "/api/v1/households", tag = "households", params(ListQuery),
-    responses((status = 200, body = Page<HouseholdView>)))]
+    responses((status = 200, body = Page<HouseholdView>), (status = 422, description = "a bad region, name, limit or cursor")))]
 pub async fn list(
     ctx: web::Data<AppContext>,
     caller: Caller,
     Query(q): Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let limit = page_limit(q.limit)?;
-    let region = region_filter(q.region.as_deref())?;
+    let search = households::Search {
+        region: region_filter(q.region.as_deref())?,
+        name: input::name_search(q.name.as_deref().unwrap_or(""))
+            .map_err(|e| ApiError::field("name", e))?,
+    };
     let after = uuid_cursor(q.cursor.as_deref())?;
-    let rows = households::list(&ctx, &caller, region, after, limit).await?;
+    let rows = households::list(&ctx, &caller, search, after, limit).await?;
     let views = rows.into_iter().map(HouseholdView::from).collect();
     Ok(
         HttpResponse::Ok().json(Page::from_rows(views, limit, |h: &HouseholdView| {
@@ -242,6 +197,6 @@ pub async fn update(
     id: web::Path<Uuid>,
     Json(body): Json<HouseholdBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let household = households::update(&ctx, &caller, *id, body.try_into()?).await?;
+    let household = households::update(&ctx, &caller, *id, changes(body)?).await?;
     Ok(HttpResponse::Ok().json(HouseholdView::from(household)))
 }

@@ -2,6 +2,8 @@
 //! reach. Every read of a household's personal data by anyone but a cadre is
 //! written to the audit log.
 
+use std::collections::HashMap;
+
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseConnection};
 use uuid::Uuid;
 
@@ -10,8 +12,9 @@ use crate::context::AppContext;
 use crate::domain::Caller;
 use crate::domain::household::input::{HouseholdChanges, NewHousehold};
 use crate::domain::household::{join_tags, parse_tags};
-use crate::domain::{AuditAction, RegionCode, Role};
+use crate::domain::{AuditAction, NeedStatus, RegionCode, RegionPrefix, Role};
 use crate::i18n::Text;
+use crate::store::households::HouseholdFilter;
 use crate::store::{self, entity::household, now_ms};
 
 /// Records that `caller` read the personal data of these households, unless
@@ -174,23 +177,65 @@ pub async fn update(
     Ok(changed)
 }
 
-/// A page of the households inside the caller's reach (and `filter`),
-/// audited; up to `limit + 1` rows, the last only telling that more follow.
+/// What a list of households is narrowed to, inside the caller's reach.
+#[derive(Debug, Clone, Default)]
+pub struct Search {
+    /// A region code or prefix: a village, a township.
+    pub region: Option<RegionPrefix>,
+    /// Text the head's name contains ([`name_search`](crate::domain::household::input::name_search)).
+    pub name: Option<String>,
+}
+
+/// A page of the households inside the caller's reach that `search`
+/// finds, audited; up to `limit + 1` rows, the last only telling that
+/// more follow.
 #[tracing::instrument(skip_all, fields(caller = %caller.user_id))]
 pub async fn list(
     ctx: &AppContext,
     caller: &Caller,
-    filter: Option<crate::domain::RegionPrefix>,
+    search: Search,
     after: Option<Uuid>,
     limit: u64,
 ) -> Result<Vec<household::Model>, ServiceError> {
     let mut regions: Vec<_> = caller.region.iter().cloned().collect();
-    regions.extend(filter);
+    regions.extend(search.region);
+    let filter = HouseholdFilter {
+        regions,
+        name_contains: search.name,
+    };
     // One more than the page, to tell whether another page follows.
-    let rows = store::households::list(&ctx.db, &regions, after, limit + 1).await?;
+    let rows = store::households::list(&ctx.db, &filter, after, limit + 1).await?;
     let ids: Vec<Uuid> = rows.iter().take(limit as usize).map(|h| h.id).collect();
     audit_reads(&ctx.db, caller, AuditAction::List, &ids).await?;
     Ok(rows)
+}
+
+/// A household's needs at a glance. Cancelled needs are not counted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct NeedCounts {
+    pub open: i64,
+    pub matched: i64,
+    pub fulfilled: i64,
+}
+
+/// The needs at a glance of each of `households` (a page the caller was
+/// given), in one query; a household without needs is left out.
+#[tracing::instrument(skip_all, fields(households = households.len()))]
+pub async fn need_counts(
+    ctx: &AppContext,
+    households: &[Uuid],
+) -> Result<HashMap<Uuid, NeedCounts>, ServiceError> {
+    let mut counts: HashMap<Uuid, NeedCounts> = HashMap::new();
+    for (household, status, n) in store::needs::status_counts(&ctx.db, households).await? {
+        let c = counts.entry(household).or_default();
+        match status {
+            NeedStatus::Open => c.open += n,
+            NeedStatus::Matched => c.matched += n,
+            NeedStatus::Fulfilled => c.fulfilled += n,
+            NeedStatus::Cancelled => {}
+        }
+    }
+    Ok(counts)
 }
 
 /// Every household in the caller's reach, for a file, audited.
@@ -199,8 +244,11 @@ pub async fn export_rows(
     ctx: &AppContext,
     caller: &Caller,
 ) -> Result<Vec<super::export::households::HouseholdExportRow>, ServiceError> {
-    let regions: Vec<_> = caller.region.iter().cloned().collect();
-    let rows = store::households::list(&ctx.db, &regions, None, 0).await?;
+    let filter = HouseholdFilter {
+        regions: caller.region.iter().cloned().collect(),
+        name_contains: None,
+    };
+    let rows = store::households::list(&ctx.db, &filter, None, 0).await?;
     let names = store::regions::names(&ctx.db, rows.iter().map(|h| h.region.clone())).await?;
     let ids: Vec<Uuid> = rows.iter().map(|h| h.id).collect();
     audit_reads(&ctx.db, caller, AuditAction::Export, &ids).await?;

@@ -1,5 +1,6 @@
 //! Queries on households.
 
+use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect,
@@ -23,20 +24,58 @@ pub async fn by_id_number(
         .await
 }
 
-/// The households inside every prefix of `regions`, by id, after `cursor`.
+/// Which households a list shows.
+#[derive(Debug, Clone, Default)]
+pub struct HouseholdFilter {
+    /// Households inside every one of these prefixes (a staff member's
+    /// reach, and a filter).
+    pub regions: Vec<RegionPrefix>,
+    /// Households whose head's name contains this text, case aside.
+    pub name_contains: Option<String>,
+}
+
+impl HouseholdFilter {
+    fn condition(&self) -> Condition {
+        let mut cond = Condition::all();
+        for prefix in &self.regions {
+            let (low, high) = prefix.code_range();
+            cond = cond
+                .add(Column::Region.gte(low))
+                .add(Column::Region.lt(high));
+        }
+        if let Some(text) = &self.name_contains {
+            // The text is matched as typed: `%` and `_` are no wildcards.
+            let pattern = format!("%{}%", escape_like(&text.to_lowercase()));
+            cond = cond.add(
+                Expr::expr(Func::lower(Expr::col(Column::HeadName)))
+                    .like(LikeExpr::new(pattern).escape('\\')),
+            );
+        }
+        cond
+    }
+}
+
+/// `text` with LIKE's wildcards and its escape character escaped.
+fn escape_like(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
+}
+
+/// The households `filter` lets through, by id, after `cursor`; every one
+/// when `limit` is 0.
 pub async fn list(
     db: &impl ConnectionTrait,
-    regions: &[RegionPrefix],
+    filter: &HouseholdFilter,
     after: Option<Uuid>,
     limit: u64,
 ) -> Result<Vec<household::Model>, DbErr> {
-    let mut cond = Condition::all();
-    for prefix in regions {
-        let (low, high) = prefix.code_range();
-        cond = cond
-            .add(Column::Region.gte(low))
-            .add(Column::Region.lt(high));
-    }
+    let mut cond = filter.condition();
     if let Some(after) = after {
         cond = cond.add(Column::Id.gt(after));
     }
@@ -59,4 +98,15 @@ pub async fn by_region_and_head(
         .filter(Column::IdNumber.is_null())
         .one(db)
         .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape_like;
+
+    #[test]
+    fn wildcards_typed_in_a_search_are_matched_as_themselves() {
+        assert_eq!(escape_like("王%_\\"), "王\\%\\_\\\\");
+        assert_eq!(escape_like("王大山"), "王大山");
+    }
 }

@@ -340,6 +340,29 @@ pub async fn by_ids(db: &impl ConnectionTrait, ids: &[Uuid]) -> Result<Vec<need:
     Ok(found)
 }
 
+/// How many needs each of `households` has in each status, as
+/// `(household, status, count)`: the needs at a glance of a page of
+/// households, in one query.
+pub async fn status_counts(
+    db: &impl ConnectionTrait,
+    households: &[Uuid],
+) -> Result<Vec<(Uuid, NeedStatus, i64)>, DbErr> {
+    if households.is_empty() {
+        return Ok(Vec::new());
+    }
+    Needs::find()
+        .select_only()
+        .column(Column::HouseholdId)
+        .column(Column::Status)
+        .column_as(Column::Id.count(), "n")
+        .filter(Column::HouseholdId.is_in(households.iter().copied()))
+        .group_by(Column::HouseholdId)
+        .group_by(Column::Status)
+        .into_tuple()
+        .all(db)
+        .await
+}
+
 #[cfg(test)]
 mod tests {
     use sea_orm::{DbBackend, QueryTrait};

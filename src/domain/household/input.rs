@@ -4,7 +4,9 @@
 //! service's check.
 
 use super::{HouseholdTag, IdNumber, Members, parse_tags};
-use crate::domain::{PersonName, Phone, RegionCode};
+use crate::domain::fields::AllFields;
+use crate::domain::geo::point_of;
+use crate::domain::{FieldError, PersonName, Phone, RegionCode};
 use crate::i18n::Text;
 
 /// A household to register: every field parsed.
@@ -31,6 +33,93 @@ pub struct HouseholdChanges {
     pub members: Option<Members>,
     pub point: Option<Option<(f64, f64)>>,
     pub tags: Option<Vec<HouseholdTag>>,
+}
+
+/// A household's fields as a request or a form sends them, not yet
+/// parsed: the API's JSON body and the cadre's form both become this, so
+/// one rule reads them. `None` is a field left out; `Some(None)` a field
+/// sent empty (null), which clears an optional one in a change.
+#[derive(Default)]
+pub struct HouseholdFields {
+    pub region: Option<String>,
+    pub head_name: Option<String>,
+    pub id_number: Option<Option<String>>,
+    pub phone: Option<Option<String>>,
+    pub members: Option<i64>,
+    pub lat: Option<Option<f64>>,
+    pub lon: Option<Option<f64>>,
+    pub tags: Option<Vec<String>>,
+}
+
+impl TryFrom<HouseholdFields> for NewHousehold {
+    type Error = Vec<FieldError>;
+
+    /// Every field parsed at once, each bad one named.
+    fn try_from(f: HouseholdFields) -> Result<Self, Vec<FieldError>> {
+        let (region, head_name, id_number, phone, members, point, tags) = (
+            ("region", required_region(f.region.as_deref())),
+            (
+                "head_name",
+                PersonName::parse(f.head_name.as_deref().unwrap_or("")),
+            ),
+            (
+                "id_number",
+                optional(f.id_number.flatten().as_deref(), IdNumber::parse),
+            ),
+            (
+                "phone",
+                optional(f.phone.flatten().as_deref(), Phone::parse),
+            ),
+            ("members", members_of(f.members.unwrap_or(0))),
+            point_of(f.lat.flatten(), f.lon.flatten()),
+            ("tags", tags_of(f.tags.as_deref().unwrap_or(&[]))),
+        )
+            .all()?;
+        Ok(Self {
+            region,
+            head_name,
+            id_number,
+            phone,
+            members,
+            point,
+            tags,
+        })
+    }
+}
+
+impl TryFrom<HouseholdFields> for HouseholdChanges {
+    type Error = Vec<FieldError>;
+
+    /// A change names only what changes; each named field must parse, and
+    /// an empty one clears an optional field.
+    fn try_from(f: HouseholdFields) -> Result<Self, Vec<FieldError>> {
+        let point = match (f.lat.is_some() || f.lon.is_some(), f.lat, f.lon) {
+            (true, lat, lon) => point_of(lat.flatten(), lon.flatten()).map(Some),
+            (false, ..) => Ok(None),
+        };
+        let (region, head_name, id_number, phone, members, point, tags) = (
+            ("region", f.region.as_deref().map(region_of).transpose()),
+            (
+                "head_name",
+                f.head_name.as_deref().map(PersonName::parse).transpose(),
+            ),
+            ("id_number", optional_change(f.id_number, IdNumber::parse)),
+            ("phone", optional_change(f.phone, Phone::parse)),
+            ("members", f.members.map(members_of).transpose()),
+            point,
+            ("tags", f.tags.as_deref().map(tags_of).transpose()),
+        )
+            .all()?;
+        Ok(Self {
+            region,
+            head_name,
+            id_number,
+            phone,
+            members,
+            point,
+            tags,
+        })
+    }
 }
 
 /// Household personal data stays out of logs and panic messages.
@@ -101,6 +190,22 @@ pub fn optional_change<T>(
     value.map(|v| optional(v.as_deref(), parse)).transpose()
 }
 
+/// The longest text a search by head's name takes.
+const NAME_SEARCH_CHARS: usize = 50;
+
+/// A search by head's name as typed: blank is no search, and a search is
+/// at most 50 characters (no name is longer).
+pub fn name_search(text: &str) -> Result<Option<String>, Text> {
+    let text = text.trim();
+    if text.chars().count() > NAME_SEARCH_CHARS {
+        return Err(Text::fixed(
+            "搜索的姓名最多 50 个字",
+            "A name to search for is at most 50 characters",
+        ));
+    }
+    Ok((!text.is_empty()).then(|| text.to_owned()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -113,5 +218,12 @@ mod tests {
         );
         assert_eq!(optional(None, Phone::parse).map(|p| p.is_none()), Ok(true));
         assert!(optional(Some("12"), Phone::parse).is_err());
+    }
+
+    #[test]
+    fn a_name_search_is_trimmed_blank_is_none_and_a_long_one_refused() {
+        assert_eq!(name_search(" 王 "), Ok(Some("王".to_owned())));
+        assert_eq!(name_search("  "), Ok(None));
+        assert!(name_search(&"王".repeat(51)).is_err());
     }
 }
