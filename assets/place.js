@@ -1,8 +1,12 @@
-// The offer form's place: a small map (Leaflet, no tiles: the villages'
-// names on a plain background) where a tap sets the hidden lat/lon, and a
-// line that says which place the form will use. The point set last wins:
-// a tap or "use my location" fills lat/lon, which the server prefers over
-// the village; picking a village afterwards clears them again.
+// A form's place: a small map (Leaflet, no tiles: the villages' names on a
+// plain background) where a tap sets the hidden lat/lon, and a line that
+// says which place the form will use.
+// The offer form: the point set last wins. A tap or "use my location"
+// fills lat/lon, which the server prefers over the village; picking a
+// village afterwards clears them again.
+// The household form (`data-exact` on the map): the village is always the
+// household's, and lat/lon are its optional exact point at the doorstep,
+// kept when the village changes and removed only on request.
 // Without this file the village select alone works. Loaded before
 // huzhu.js (both deferred), so it sees every village before the select is
 // split by township.
@@ -22,6 +26,7 @@
   var clear = document.querySelector("button[data-clear-point]");
   var box = document.getElementById("place-map");
   if (!lat || !lon || !used || !box) return;
+  var exact = box.hasAttribute("data-exact");
 
   // Every village with its point, read before the select is split.
   var villages = select
@@ -38,14 +43,38 @@
     return null;
   }
 
+  function where() {
+    return source === "map" ? (zh ? "地图上点选的位置" : "the point tapped on the map")
+      : source === "locate" ? (zh ? "我的位置" : "my location")
+      : (zh ? "我的位置或地图上点选的位置" : "my location, or the point tapped on the map");
+  }
+  function degrees() {
+    return (zh ? "纬度 " : "latitude ") + Number(lat.value).toFixed(5) +
+      (zh ? "，经度 " : ", longitude ") + Number(lon.value).toFixed(5);
+  }
+
+  // The household form's line: the exact point, or the village standing in.
+  function sayExact() {
+    var v = village();
+    if (lat.value && lon.value) {
+      var how = source === "map" ? (zh ? "（地图上点选）" : " (tapped on the map)")
+        : source === "locate" ? (zh ? "（我的位置）" : " (my location)") : "";
+      used.textContent = (zh ? "精确位置：" : "Exact point: ") + degrees() + how;
+    } else if (v) {
+      used.textContent = zh ? "没有设精确位置：按“" + v.name + "”的位置计算距离"
+        : "No exact point set: distances are measured from " + v.name;
+    } else {
+      used.textContent = zh ? "没有设精确位置" : "No exact point set";
+    }
+    if (clear) clear.hidden = !lat.value;
+  }
+
   function say() {
+    if (exact) return sayExact();
     var v = village();
     var text;
     if (lat.value && lon.value) {
-      var where = source === "map" ? (zh ? "地图上点选的位置" : "the point tapped on the map")
-        : source === "locate" ? (zh ? "我的位置" : "my location")
-        : (zh ? "我的位置或地图上点选的位置" : "my location, or the point tapped on the map");
-      text = (zh ? "将使用：" : "Using: ") + where + (zh ? "（纬度 " : " (latitude ") + Number(lat.value).toFixed(4) +
+      text = (zh ? "将使用：" : "Using: ") + where() + (zh ? "（纬度 " : " (latitude ") + Number(lat.value).toFixed(4) +
         (zh ? "，经度 " : ", longitude ") + Number(lon.value).toFixed(4) + (zh ? "）" : ")");
       if (v) text += zh ? "，而不是所选的村" : ", not the village picked";
     } else if (v) {
@@ -69,6 +98,8 @@
   }
   function chosen() {
     if (lat.value && lon.value) return [Number(lat.value), Number(lon.value)];
+    // The household form marks only its exact point.
+    if (exact) return null;
     var v = village();
     if (v) return [v.lat, v.lon];
     var sLat = box.getAttribute("data-lat"), sLon = box.getAttribute("data-lon");
@@ -89,6 +120,9 @@
     var bounds = L.latLngBounds(villages.map(function (v) { return [v.lat, v.lon]; }));
     var start = chosen();
     if (start) bounds.extend(start);
+    var v = village();
+    // The household's village, close enough to tap its doorstep.
+    if (exact && (start || v)) bounds = L.latLngBounds([start || [v.lat, v.lon]]).pad(0.02);
     // Room on the right for the names, written right of their dots.
     map.fitBounds(bounds, { paddingTopLeft: [24, 24], paddingBottomRight: [96, 24], maxZoom: 14 });
     villages.forEach(function (v) {
@@ -110,8 +144,14 @@
 
   if (select) {
     select.addEventListener("change", function () {
-      // A village picked now is the person's latest choice.
-      if (select.value) { lat.value = ""; lon.value = ""; source = ""; }
+      var v = village();
+      if (exact) {
+        // The exact point stays; the map goes to the village to tap in.
+        if (map && v && !lat.value) map.setView([v.lat, v.lon], Math.max(map.getZoom(), 14));
+      } else if (select.value) {
+        // A village picked now is the person's latest choice.
+        lat.value = ""; lon.value = ""; source = "";
+      }
       show(chosen());
       say();
     });

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use sea_orm::{ConnectionTrait, DbErr};
 
 use crate::domain::geo::GeoPoint;
-use crate::domain::{RegionCode, RegionLevel};
+use crate::domain::{Caller, RegionCode, RegionLevel};
 use crate::store::{self, entity::region};
 
 /// A village a person may pick.
@@ -90,6 +90,29 @@ pub async fn townships(db: &impl ConnectionTrait) -> Result<Vec<Township>, DbErr
         }
     }
     Ok(townships)
+}
+
+/// The villages of `townships` that `caller` reaches, by township (a
+/// township left with none is dropped): where a cadre may place a
+/// household.
+pub fn within_reach(townships: Vec<Township>, caller: &Caller) -> Vec<Township> {
+    townships
+        .into_iter()
+        .filter_map(|mut t| {
+            t.villages.retain(|v| caller.reaches(&v.code));
+            (!t.villages.is_empty()).then_some(t)
+        })
+        .collect()
+}
+
+/// The names of the regions `codes`, by code (a code of no region is left
+/// out).
+#[tracing::instrument(skip_all)]
+pub async fn names(
+    db: &impl ConnectionTrait,
+    codes: impl IntoIterator<Item = String>,
+) -> Result<HashMap<String, String>, DbErr> {
+    store::regions::names(db, codes).await
 }
 
 /// The point of the village `code`, as [`townships`] offers it; `None` for

@@ -32,6 +32,7 @@ const FILES: &[Asset] = &[
     asset!("huzhu.js", "huzhu.js"),
     asset!("map.js", "map.js"),
     asset!("place.js", "place.js"),
+    asset!("household.js", "household.js"),
     asset!("leaflet.js", "vendor/leaflet/leaflet.js"),
     asset!("leaflet.css", "vendor/leaflet/leaflet.css"),
     asset!(

@@ -30,6 +30,8 @@ words! {
         Completed = "completed",
         AnswerTooLate = "answer_too_late",
         MatchNotUnderWay = "match_not_under_way",
+        HouseholdCreated = "household_created",
+        HouseholdSaved = "household_saved",
     }
 }
 
@@ -95,6 +97,11 @@ impl Flash {
                 "这次帮扶已不在进行中，不能再取消或报告送达。下面是它现在的状态。",
                 "This match is no longer under way, so it can no longer be cancelled or reported delivered. Here is where it stands.",
             ),
+            Self::HouseholdCreated => (
+                "已登记这一户。可以为这户发布需求了。",
+                "The household is registered. You can now post its needs.",
+            ),
+            Self::HouseholdSaved => ("这一户的信息已保存。", "The household's details are saved."),
         };
         Text::fixed(zh, en)
     }

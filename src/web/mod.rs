@@ -15,6 +15,7 @@ mod lang;
 mod match_links;
 mod nav;
 mod page;
+mod places;
 mod reports;
 mod volunteer;
 

@@ -81,31 +81,7 @@ pub fn category_choices(form: &OfferForm) -> Vec<Value> {
         .collect()
 }
 
-/// The village select's groups: a township and its villages, each with
-/// the point it stands for (for the map) and whether it is the one picked.
-pub fn village_groups(townships: &[Township], picked: &str) -> Vec<Value> {
-    let township_place = t("（按乡镇位置）", " (township's place)");
-    townships
-        .iter()
-        .map(|tw| {
-            let options: Vec<Value> = tw
-                .villages
-                .iter()
-                .map(|v| {
-                    let label = if v.township_point {
-                        format!("{}{township_place}", v.name)
-                    } else {
-                        v.name.clone()
-                    };
-                    json!({"value": v.code, "label": label, "name": v.name,
-                           "lat": v.point.lat, "lon": v.point.lon,
-                           "selected": v.code == picked})
-                })
-                .collect();
-            json!({"label": tw.name, "options": options})
-        })
-        .collect()
-}
+pub use crate::web::places::village_groups;
 
 /// The name of the village `code`, if it is offered.
 pub fn village_name<'a>(townships: &'a [Township], code: &str) -> Option<&'a str> {
