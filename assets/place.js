@@ -147,7 +147,7 @@
       var v = village();
       if (exact) {
         // The exact point stays; the map goes to the village to tap in.
-        if (map && v && !lat.value) map.setView([v.lat, v.lon], Math.max(map.getZoom(), 14));
+        if (map && v && !lat.value) map.setView([v.lat, v.lon], Math.max(map.getZoom(), 14), { animate: false });
       } else if (select.value) {
         // A village picked now is the person's latest choice.
         lat.value = ""; lon.value = ""; source = "";

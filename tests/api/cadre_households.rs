@@ -274,6 +274,15 @@ async fn the_list_finds_households_by_head_name_and_by_village() {
 async fn the_list_goes_page_by_page_keeping_the_search() {
     let app = spawn_app().await;
     load_regions(&app, VILLAGES).await;
+    // A township as large as a whole county's villages, for the search's
+    // select.
+    let mut many = String::from("code,name,level,parent_code,lat,lon\n");
+    for v in 300..700 {
+        many.push_str(&format!(
+            "430525101{v},第{v}号演示村,village,430525101000,27.1,110.55\n"
+        ));
+    }
+    load_regions(&app, &many).await;
     let me = cadre(&app).await;
     for i in 0..31 {
         registered(&app, &me, &format!("王{i:02}"), FIRST_VILLAGE).await;
@@ -282,6 +291,11 @@ async fn the_list_goes_page_by_page_keeping_the_search() {
 
     let first = me.get(&app, "/households?name=王").await.html;
     assert_eq!(rows(&first), 30);
+    assert!(
+        first.len() < 60 * 1024,
+        "a page of the list weighs {} bytes",
+        first.len()
+    );
     assert!(first.contains("王00") && !first.contains("王30"));
     let next = first
         .split("<a href=\"")
@@ -612,4 +626,101 @@ async fn the_export_links_answer_the_logged_in_cadre_with_their_households() {
             );
         }
     }
+}
+
+#[tokio::test]
+async fn a_cadre_on_a_phone_registers_a_household_and_is_warned_of_a_mistyped_id_number_early() {
+    let app = spawn_app().await;
+    load_regions(&app, VILLAGES).await;
+    // A cadre of the county: villages of two townships to pick from.
+    let user = app.create_user(Role::Cadre, Some("430525")).await;
+    let token = app.login(&user).await;
+    let mut browser = Browser::open(&app).await;
+
+    browser.goto("/login?next=%2Fhouseholds").await;
+    browser.log_in(&user.email, &user.password).await;
+    browser.wait_for_text("还没有登记的困难户").await;
+    browser.shots_at_both_sizes("no-households-yet").await;
+
+    browser.click("登记一户").await;
+    browser.wait_for("select#f-village-township").await;
+    browser.wait_for(".place-map.leaflet-container").await;
+    browser.shots_at_both_sizes("empty-form").await;
+
+    browser.fill("户主姓名", "王大山").await;
+    let right = id_number("43052519800101123");
+    let wrong = format!("{}1", &right[..17]);
+    browser.fill("户主身份证号（选填）", &wrong).await;
+    browser
+        .wait_for_text("身份证号校验位不正确，请核对号码")
+        .await;
+    browser.shots_at_both_sizes("id-number-warned").await;
+    browser.fill("户主身份证号（选填）", &right).await;
+    browser.wait_for_text("号码校验通过").await;
+    assert!(!browser.text().await.contains("校验位不正确"));
+
+    browser.fill("家庭人口", "3").await;
+    browser.click("input[value='elderly_alone']").await;
+    browser.click("input[value='left_behind_child']").await;
+    // The township select's options are its groups, by their place.
+    browser
+        .click("select#f-village-township option[value='0']")
+        .await;
+    browser
+        .click(&format!(
+            "select#f-village option[value='{SECOND_VILLAGE}']"
+        ))
+        .await;
+    browser
+        .wait_for_text("没有设精确位置：按“演示江口二村”的位置计算距离")
+        .await;
+    browser.click("#place-map").await;
+    browser.wait_for_text("精确位置：纬度").await;
+    browser.shots_at_both_sizes("village-and-point").await;
+
+    browser.click("登记").await;
+    let deadline = std::time::Instant::now() + crate::helpers::browser::WAIT;
+    while browser.path().await == "/households/new" {
+        assert!(std::time::Instant::now() < deadline, "the form was sent");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let page = app.get_json("/api/v1/households", &token).await;
+    let stored = &page["items"][0];
+    assert_eq!(browser.path().await, format!("/households/{}", id(stored)));
+    assert_eq!(stored["region"], SECOND_VILLAGE);
+    assert_eq!(stored["id_number"], right.as_str());
+    assert_eq!(
+        stored["tags"],
+        json!(["elderly_alone", "left_behind_child"])
+    );
+    let (lat, lon) = (stored["lat"].as_f64(), stored["lon"].as_f64());
+    assert!(lat.is_some() && lon.is_some(), "the tapped point: {stored}");
+
+    browser.goto("/households").await;
+    browser.wait_for_text("王大山").await;
+    let text = browser.text().await;
+    for shown in ["演示江口二村", "3 人", "独居老人", "留守儿童", "还没有需求"]
+    {
+        assert!(text.contains(shown), "the list shows {shown}:\n{text}");
+    }
+    browser.shots_at_both_sizes("listed").await;
+
+    browser
+        .goto(&format!("/households/{}/edit", id(stored)))
+        .await;
+    browser.wait_for(".place-map.leaflet-container").await;
+    browser.wait_for_text("精确位置：纬度").await;
+    browser.shots_at_both_sizes("edit-form").await;
+
+    browser.click("English").await;
+    browser.wait_for_text("Exact point: latitude").await;
+    browser.shots_at_both_sizes("edit-form-in-english").await;
+    browser.goto("/households").await;
+    browser.wait_for_text("My households").await;
+    let text = browser.text().await;
+    for shown in ["3 people", "Elderly living alone", "No needs yet"] {
+        assert!(text.contains(shown), "the list shows {shown}:\n{text}");
+    }
+    browser.shots_at_both_sizes("list-in-english").await;
+    browser.close().await;
 }

@@ -190,8 +190,7 @@ mod tests {
             ("id_number", "123"),
         ])
         .new_household()
-        .err()
-        .expect("refused");
+        .expect_err("refused");
         assert_eq!(
             fields_of(errors),
             ["village", "id_number", "members", "point"]
