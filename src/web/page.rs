@@ -307,7 +307,7 @@ impl Site {
                 t("无权操作", "Not allowed"),
                 t("您的账号不能做这件事。", "Your account may not do this."),
             ),
-            ServiceError::Conflict(why) => (
+            ServiceError::Conflict(why) | ServiceError::Duplicate { why, .. } => (
                 StatusCode::CONFLICT,
                 t("未能完成", "Could not be done"),
                 why.get(i18n::current()).to_owned(),
