@@ -84,22 +84,34 @@ pub async fn of_household(
     before: Option<Uuid>,
     limit: u64,
 ) -> Result<HouseholdStories, ServiceError> {
-    staff_only(caller)?;
-    let household = households::get(ctx, caller, id).await?;
+    let (household, village) = household(ctx, caller, id).await?;
     let mut rows = store::needs::of_household(&ctx.db, household.id, before, limit + 1).await?;
     let more = rows.len() as u64 > limit;
     rows.truncate(limit as usize);
     let older_than = rows.last().map(|n| n.id).filter(|_| more);
-    let village = store::regions::find(&ctx.db, &household.region)
-        .await?
-        .map(|r| r.name)
-        .unwrap_or_default();
     Ok(HouseholdStories {
         household,
         village,
         needs: stories(&ctx.db, rows).await?,
         older_than,
     })
+}
+
+/// Household `id` in the caller's reach, its read audited as
+/// `households::get` does, and its village's name.
+#[tracing::instrument(skip_all, fields(caller = %caller.user_id, id = %id))]
+pub async fn household(
+    ctx: &AppContext,
+    caller: &Caller,
+    id: Uuid,
+) -> Result<(household::Model, String), ServiceError> {
+    staff_only(caller)?;
+    let household = households::get(ctx, caller, id).await?;
+    let village = store::regions::find(&ctx.db, &household.region)
+        .await?
+        .map(|r| r.name)
+        .unwrap_or_default();
+    Ok((household, village))
 }
 
 /// Need `id`'s story, for staff in its reach; not found otherwise.

@@ -30,6 +30,9 @@ words! {
         Completed = "completed",
         AnswerTooLate = "answer_too_late",
         MatchNotUnderWay = "match_not_under_way",
+        NeedPosted = "need_posted",
+        NeedSaved = "need_saved",
+        NeedCancelled = "need_cancelled",
     }
 }
 
@@ -95,6 +98,12 @@ impl Flash {
                 "这次帮扶已不在进行中，不能再取消或报告送达。下面是它现在的状态。",
                 "This match is no longer under way, so it can no longer be cancelled or reported delivered. Here is where it stands.",
             ),
+            Self::NeedPosted => (
+                "需求已发布。爱心人士认领或接受后，我们会给您发邮件。",
+                "Need posted. We will email you when a volunteer claims or accepts it.",
+            ),
+            Self::NeedSaved => ("需求已修改。", "The need is changed."),
+            Self::NeedCancelled => ("需求已取消。", "The need is cancelled."),
         };
         Text::fixed(zh, en)
     }

@@ -52,6 +52,7 @@ const FILES: &[(&str, &str)] = templates![
     "cadre/household_form.html",
     "cadre/need.html",
     "cadre/need_form.html",
+    "cadre/need_parts.html",
     "cadre/match.html",
     "cadre/import.html",
 ];
