@@ -166,7 +166,10 @@ impl LoggedIn {
         let token = app.login(&user).await;
         let session = login_with_cookie(app, &user.email, &user.password).await;
         let cookie = format!("huzhu_session={session}");
-        let csrf = hidden_csrf(&get_page(app, &cookie, "/").await.html);
+        // The form token from a page every logged-in person gets inside
+        // the layout (volunteers get a refusal there): a cadre's home
+        // redirects to their work list.
+        let csrf = hidden_csrf(&get_page(app, &cookie, "/reports").await.html);
         Self {
             user,
             token,
