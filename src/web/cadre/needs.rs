@@ -4,6 +4,7 @@
 //! it with a reason. Each goes through the parser and the service of
 //! `POST`/`PATCH /api/v1/needs` and `POST /api/v1/needs/{id}/cancel`.
 
+mod fields;
 mod form;
 pub(super) mod story;
 
