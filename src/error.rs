@@ -33,6 +33,10 @@ pub enum ApiError {
     MethodNotAllowed,
     #[error("conflict")]
     Conflict(Text),
+    /// A conflict with an item that exists: 409 with its id as
+    /// `existing_id`, for the client to go to it.
+    #[error("conflict with an existing item")]
+    Duplicate { existing: uuid::Uuid, detail: Text },
     #[error("payload too large")]
     PayloadTooLarge { limit: usize },
     #[error("unsupported media type")]
@@ -53,6 +57,10 @@ impl From<ServiceError> for ApiError {
         match err {
             ServiceError::Invalid(errors) => Self::Validation(errors),
             ServiceError::Conflict(detail) => Self::Conflict(detail),
+            ServiceError::Duplicate { existing, why } => Self::Duplicate {
+                existing,
+                detail: why,
+            },
             ServiceError::NotFound => Self::NotFound,
             ServiceError::Forbidden => Self::Forbidden,
             ServiceError::Unauthorized => Self::Unauthorized,
@@ -87,6 +95,7 @@ impl ApiError {
     fn detail(&self) -> Option<&Text> {
         match self {
             Self::BadRequest(t) | Self::Conflict(t) | Self::Unavailable(t) => Some(t),
+            Self::Duplicate { detail, .. } => Some(detail),
             _ => None,
         }
     }
@@ -146,6 +155,9 @@ struct ProblemBody<'a> {
     detail: Option<&'a str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     errors: Vec<FieldErrorBody<'a>>,
+    /// The item a 409 conflicts with, when it names one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    existing_id: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -163,6 +175,16 @@ pub fn problem_response(
     detail: Option<&Text>,
     errors: &[FieldError],
 ) -> HttpResponse {
+    problem_with(status, detail, errors, None)
+}
+
+/// [`problem_response`], naming the existing item a conflict is with.
+fn problem_with(
+    status: StatusCode,
+    detail: Option<&Text>,
+    errors: &[FieldError],
+    existing: Option<uuid::Uuid>,
+) -> HttpResponse {
     let locale = i18n::current();
     let kind = kind_of(status);
     let body = ProblemBody {
@@ -178,6 +200,7 @@ pub fn problem_response(
                 message: e.message.get(locale),
             })
             .collect(),
+        existing_id: existing.map(|id| id.to_string()),
     };
     let json = serde_json::to_string(&body).unwrap_or_else(|_| "{}".to_owned());
     HttpResponse::build(status)
@@ -194,7 +217,7 @@ impl ResponseError for ApiError {
             Self::Forbidden => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::Conflict(_) | Self::Duplicate { .. } => StatusCode::CONFLICT,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -224,7 +247,11 @@ impl ResponseError for ApiError {
             }
             _ => self.detail(),
         };
-        let mut response = problem_response(self.status_code(), detail, errors);
+        let existing = match self {
+            Self::Duplicate { existing, .. } => Some(*existing),
+            _ => None,
+        };
+        let mut response = problem_with(self.status_code(), detail, errors, existing);
         if matches!(self, Self::Unauthorized) {
             response
                 .headers_mut()

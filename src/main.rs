@@ -159,7 +159,9 @@ fn describe(err: ServiceError) -> anyhow::Error {
                 .collect::<Vec<_>>()
                 .join("\n")
         ),
-        ServiceError::Conflict(text) => anyhow::anyhow!("{}", text.en),
+        ServiceError::Conflict(text) | ServiceError::Duplicate { why: text, .. } => {
+            anyhow::anyhow!("{}", text.en)
+        }
         other => anyhow::anyhow!(other),
     }
 }

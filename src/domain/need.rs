@@ -4,8 +4,9 @@
 
 use uuid::Uuid;
 
-use super::Category;
+use super::fields::AllFields;
 use super::household::{NeedDescription, NeedTitle, Urgency};
+use super::{Category, FieldError};
 use crate::i18n::Text;
 
 /// A need to post for a household: every field parsed.
@@ -25,6 +26,63 @@ pub struct NeedChanges {
     pub title: Option<NeedTitle>,
     pub description: Option<NeedDescription>,
     pub urgency: Option<Urgency>,
+}
+
+/// A need's fields as a request or a form sends them, before parsing;
+/// `None` is a field left out.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NeedFields<'a> {
+    pub category: Option<&'a str>,
+    pub title: Option<&'a str>,
+    pub description: Option<&'a str>,
+    pub urgency: Option<i64>,
+}
+
+impl NewNeed {
+    /// Every field parsed, or every bad field's error under its own name;
+    /// a field left out reads as empty.
+    pub fn parse(household_id: Option<Uuid>, f: NeedFields<'_>) -> Result<Self, Vec<FieldError>> {
+        let (household_id, category, title, description, urgency) = (
+            ("household_id", household_of(household_id)),
+            ("category", category_of(f.category.unwrap_or(""))),
+            ("title", NeedTitle::parse(f.title.unwrap_or(""))),
+            (
+                "description",
+                NeedDescription::parse(f.description.unwrap_or("")),
+            ),
+            ("urgency", urgency_of(f.urgency.unwrap_or(0))),
+        )
+            .all()?;
+        Ok(Self {
+            household_id,
+            category,
+            title,
+            description,
+            urgency,
+        })
+    }
+}
+
+impl NeedChanges {
+    /// The fields given, each parsed; every bad one's error at once.
+    pub fn parse(f: NeedFields<'_>) -> Result<Self, Vec<FieldError>> {
+        let (category, title, description, urgency) = (
+            ("category", f.category.map(category_of).transpose()),
+            ("title", f.title.map(NeedTitle::parse).transpose()),
+            (
+                "description",
+                f.description.map(NeedDescription::parse).transpose(),
+            ),
+            ("urgency", f.urgency.map(urgency_of).transpose()),
+        )
+            .all()?;
+        Ok(Self {
+            category,
+            title,
+            description,
+            urgency,
+        })
+    }
 }
 
 /// A category's code or Chinese name.

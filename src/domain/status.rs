@@ -2,6 +2,7 @@
 //! [`super::match_status`].
 
 use super::vocabulary::words;
+use crate::i18n::Text;
 
 words! {
     /// Where a need stands.
@@ -28,6 +29,16 @@ impl NeedStatus {
     /// The statuses of a need that still waits for help or has it coming:
     /// a household has at most one such need per category.
     pub const LIVE: [NeedStatus; 2] = [Self::Open, Self::Matched];
+
+    /// The status as people read it.
+    pub fn label(self) -> Text {
+        match self {
+            Self::Open => Text::fixed("待匹配", "Open"),
+            Self::Matched => Text::fixed("已匹配", "Matched"),
+            Self::Fulfilled => Text::fixed("已完成", "Fulfilled"),
+            Self::Cancelled => Text::fixed("已取消", "Cancelled"),
+        }
+    }
 }
 
 words! {

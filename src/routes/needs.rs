@@ -8,10 +8,8 @@ use uuid::Uuid;
 
 use crate::context::AppContext;
 use crate::domain::cursor::encode_key;
-use crate::domain::fields::AllFields;
 use crate::domain::geo::GeoPoint;
-use crate::domain::household::{NeedDescription, NeedTitle};
-use crate::domain::need::{NeedChanges, NewNeed, category_of, household_of, urgency_of};
+use crate::domain::need::{NeedChanges, NeedFields, NewNeed};
 use crate::domain::{Caller, Category, NeedStatus, RegionPrefix, Role};
 use crate::error::ApiError;
 use crate::i18n::Text;
@@ -126,28 +124,22 @@ pub struct NeedBody {
     pub urgency: Option<i64>,
 }
 
+impl NeedBody {
+    fn fields(&self) -> NeedFields<'_> {
+        NeedFields {
+            category: self.category.as_deref(),
+            title: self.title.as_deref(),
+            description: self.description.as_deref(),
+            urgency: self.urgency,
+        }
+    }
+}
+
 impl TryFrom<NeedBody> for NewNeed {
     type Error = ApiError;
 
     fn try_from(b: NeedBody) -> Result<Self, ApiError> {
-        let (household_id, category, title, description, urgency) = (
-            ("household_id", household_of(b.household_id)),
-            ("category", category_of(b.category.as_deref().unwrap_or(""))),
-            ("title", NeedTitle::parse(b.title.as_deref().unwrap_or(""))),
-            (
-                "description",
-                NeedDescription::parse(b.description.as_deref().unwrap_or("")),
-            ),
-            ("urgency", urgency_of(b.urgency.unwrap_or(0))),
-        )
-            .all()?;
-        Ok(Self {
-            household_id,
-            category,
-            title,
-            description,
-            urgency,
-        })
+        Ok(NewNeed::parse(b.household_id, b.fields())?)
     }
 }
 
@@ -156,37 +148,13 @@ impl TryFrom<NeedBody> for NeedChanges {
     type Error = ApiError;
 
     fn try_from(b: NeedBody) -> Result<Self, ApiError> {
-        let (category, title, description, urgency) = (
-            (
-                "category",
-                b.category.as_deref().map(category_of).transpose(),
-            ),
-            (
-                "title",
-                b.title.as_deref().map(NeedTitle::parse).transpose(),
-            ),
-            (
-                "description",
-                b.description
-                    .as_deref()
-                    .map(NeedDescription::parse)
-                    .transpose(),
-            ),
-            ("urgency", b.urgency.map(urgency_of).transpose()),
-        )
-            .all()?;
-        Ok(Self {
-            category,
-            title,
-            description,
-            urgency,
-        })
+        Ok(NeedChanges::parse(b.fields())?)
     }
 }
 
 /// Posts a need of a household (its cadre).
 #[utoipa::path(post, path = "/api/v1/needs", tag = "needs", request_body = NeedBody,
-    responses((status = 201, body = NeedView), (status = 409, description = "the household has an open need in this category"), (status = 422)))]
+    responses((status = 201, body = NeedView), (status = 409, description = "the household has an open need in this category: its id is the problem's `existing_id`"), (status = 422)))]
 pub async fn create(
     ctx: web::Data<AppContext>,
     caller: Caller,
@@ -301,7 +269,7 @@ pub async fn get(
 
 /// Changes an open need (its cadre).
 #[utoipa::path(patch, path = "/api/v1/needs/{id}", tag = "needs", request_body = NeedBody, params(("id" = Uuid, Path)),
-    responses((status = 200, body = NeedView), (status = 404), (status = 409, description = "not open"), (status = 422)))]
+    responses((status = 200, body = NeedView), (status = 404), (status = 409, description = "not open, or another open need of the household has the new category (its id is the problem's `existing_id`)"), (status = 422)))]
 pub async fn update(
     ctx: web::Data<AppContext>,
     caller: Caller,

@@ -12,6 +12,7 @@ pub mod households;
 pub mod match_reads;
 pub mod matches;
 pub mod nearby;
+pub mod need_stories;
 pub mod needs;
 pub mod offers;
 pub mod passwords;
@@ -38,6 +39,11 @@ pub enum ServiceError {
     Invalid(Vec<FieldError>),
     #[error("conflict")]
     Conflict(Text),
+    /// A conflict with one item that already exists (a household's open
+    /// need of the same category): named, so that the API can give its id
+    /// and a page can link to it.
+    #[error("conflict with an existing item")]
+    Duplicate { existing: uuid::Uuid, why: Text },
     /// Also for what the caller may not see.
     #[error("not found")]
     NotFound,

@@ -48,14 +48,19 @@ async fn live_need(
         .await
 }
 
+/// The duplicate guard's answer: a household has at most one open (or
+/// matched) need a category, and this is the one it has.
 fn duplicate(existing: &need::Model) -> ServiceError {
-    ServiceError::Conflict(Text::owned(
-        format!("该户在此类别已有未完成的需求：{}", existing.id),
-        format!(
-            "This household already has an open need in this category: {}",
-            existing.id
+    ServiceError::Duplicate {
+        existing: existing.id,
+        why: Text::owned(
+            format!("该户在此类别已有未完成的需求：{}", existing.id),
+            format!(
+                "This household already has an open need in this category: {}",
+                existing.id
+            ),
         ),
-    ))
+    }
 }
 
 /// Posts a need for a household in the cadre's region.

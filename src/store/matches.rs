@@ -401,3 +401,40 @@ pub async fn excluded_pairs(
     }
     Ok(pairs)
 }
+
+/// Every match of these needs, in the order they were made.
+pub async fn of_needs(
+    db: &impl ConnectionTrait,
+    needs: &[Uuid],
+) -> Result<Vec<matches::Model>, DbErr> {
+    let mut found = Vec::new();
+    for chunk in needs.chunks(500) {
+        found.extend(
+            Matches::find()
+                .filter(Column::NeedId.is_in(chunk.iter().copied()))
+                .all(db)
+                .await?,
+        );
+    }
+    found.sort_by_key(|m| (m.created_at, m.id));
+    Ok(found)
+}
+
+/// Every event of these matches, in the order they happened.
+pub async fn events_of(
+    db: &impl ConnectionTrait,
+    match_ids: &[Uuid],
+) -> Result<Vec<match_event::Model>, DbErr> {
+    use match_event::Column as E;
+    let mut found = Vec::new();
+    for chunk in match_ids.chunks(500) {
+        found.extend(
+            match_event::Entity::find()
+                .filter(E::MatchId.is_in(chunk.iter().copied()))
+                .all(db)
+                .await?,
+        );
+    }
+    found.sort_by_key(|e| (e.at, e.id));
+    Ok(found)
+}

@@ -363,6 +363,21 @@ pub async fn status_counts(
         .await
 }
 
+/// A household's needs, newest first (ids are UUIDv7: posting order),
+/// from just before the need `before`.
+pub async fn of_household(
+    db: &impl ConnectionTrait,
+    household: Uuid,
+    before: Option<Uuid>,
+    limit: u64,
+) -> Result<Vec<need::Model>, DbErr> {
+    let mut query = Needs::find().filter(Column::HouseholdId.eq(household));
+    if let Some(before) = before {
+        query = query.filter(Column::Id.lt(before));
+    }
+    query.order_by_desc(Column::Id).limit(limit).all(db).await
+}
+
 #[cfg(test)]
 mod tests {
     use sea_orm::{DbBackend, QueryTrait};

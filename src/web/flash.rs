@@ -32,6 +32,9 @@ words! {
         MatchNotUnderWay = "match_not_under_way",
         HouseholdCreated = "household_created",
         HouseholdSaved = "household_saved",
+        NeedPosted = "need_posted",
+        NeedSaved = "need_saved",
+        NeedCancelled = "need_cancelled",
     }
 }
 
@@ -102,6 +105,12 @@ impl Flash {
                 "The household is registered. You can now post its needs.",
             ),
             Self::HouseholdSaved => ("这一户的信息已保存。", "The household's details are saved."),
+            Self::NeedPosted => (
+                "需求已发布。爱心人士认领或接受后，我们会给您发邮件。",
+                "Need posted. We will email you when a volunteer claims or accepts it.",
+            ),
+            Self::NeedSaved => ("需求已修改。", "The need is changed."),
+            Self::NeedCancelled => ("需求已取消。", "The need is cancelled."),
         };
         Text::fixed(zh, en)
     }

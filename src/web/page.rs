@@ -52,6 +52,7 @@ const FILES: &[(&str, &str)] = templates![
     "cadre/household_form.html",
     "cadre/need.html",
     "cadre/need_form.html",
+    "cadre/need_parts.html",
     "cadre/match.html",
     "cadre/import.html",
 ];
@@ -307,7 +308,7 @@ impl Site {
                 t("无权操作", "Not allowed"),
                 t("您的账号不能做这件事。", "Your account may not do this."),
             ),
-            ServiceError::Conflict(why) => (
+            ServiceError::Conflict(why) | ServiceError::Duplicate { why, .. } => (
                 StatusCode::CONFLICT,
                 t("未能完成", "Could not be done"),
                 why.get(i18n::current()).to_owned(),

@@ -1,6 +1,7 @@
 //! The cadre's pages: their work list, households, needs with their story,
 //! matches to confirm, and the village spreadsheet.
 
+mod household_page;
 mod households;
 mod import;
 mod matches;
@@ -19,6 +20,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     // The import's fixed paths before `/households/{id}`.
     import::configure(cfg);
     households::configure(cfg);
+    // After the households' fixed paths (`/households/new`).
+    household_page::configure(cfg);
     needs::configure(cfg);
     matches::configure(cfg);
 }
