@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use crate::services::ServiceError;
 pub mod parse;
+pub mod pending;
 mod regions;
 
 use crate::domain::Caller;
