@@ -13,6 +13,7 @@ use crate::services::ServiceError;
 pub mod parse;
 pub mod pending;
 mod regions;
+pub mod template;
 
 use crate::domain::Caller;
 use crate::domain::Category;
