@@ -95,6 +95,21 @@ pub async fn login_with_cookie(app: &TestApp, email: &str, password: &str) -> St
     session
 }
 
+/// The form token of the session `cookie`, from the layout of the page a
+/// person lands on when they open `/` (a cadre's home sends them on to
+/// their work list); else from `/forgot`, a page anyone may open, while
+/// that landing page is not built.
+async fn session_csrf(app: &TestApp, cookie: &str) -> String {
+    let mut home = get_page(app, cookie, "/").await;
+    if let (303, Some(to)) = (home.status, home.location.clone()) {
+        home = get_page(app, cookie, &to).await;
+    }
+    if !home.html.contains("name=\"csrf_token\"") {
+        home = get_page(app, cookie, "/forgot").await;
+    }
+    hidden_csrf(&home.html)
+}
+
 /// An answer as a browser gets it.
 #[derive(Debug)]
 pub struct Page {
@@ -166,7 +181,7 @@ impl LoggedIn {
         let token = app.login(&user).await;
         let session = login_with_cookie(app, &user.email, &user.password).await;
         let cookie = format!("huzhu_session={session}");
-        let csrf = hidden_csrf(&get_page(app, &cookie, "/").await.html);
+        let csrf = session_csrf(app, &cookie).await;
         Self {
             user,
             token,
@@ -192,6 +207,54 @@ impl LoggedIn {
             .post(app.url(path))
             .header("cookie", &self.cookie)
             .form(&form)
+            .send()
+            .await
+            .expect("sent");
+        Page::read(response).await
+    }
+
+    /// Posts a file as a page's upload form does (`multipart/form-data`):
+    /// the text `fields` first — with this session's form token unless they
+    /// hold their own — then the file as the field `file`.
+    pub async fn upload(
+        &self,
+        app: &TestApp,
+        path: &str,
+        fields: &[(&str, &str)],
+        (file_name, bytes): (&str, &[u8]),
+    ) -> Page {
+        let boundary = "huzhu-page-boundary";
+        let mut fields = fields.to_vec();
+        if !fields.iter().any(|(k, _)| *k == "csrf_token") {
+            fields.insert(0, ("csrf_token", &self.csrf));
+        }
+        let mut body = Vec::new();
+        for (name, value) in fields {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\n\
+                 Content-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let response = app
+            .client
+            .post(app.url(path))
+            .header("cookie", &self.cookie)
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(body)
             .send()
             .await
             .expect("sent");
