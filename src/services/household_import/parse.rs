@@ -173,7 +173,7 @@ pub fn parse_file(bytes: &[u8]) -> Result<Parsed, Vec<RowError>> {
     let file_error = |message| vec![RowError::file(message)];
     let mut reading = Reading::Header;
     sheet::read_rows(bytes, &mut |row| reading.take(row)).map_err(file_error)?;
-    let data = match reading {
+    let (headers, data) = match reading {
         Reading::Header => return Err(file_error(no_data_rows())),
         Reading::BadHeader(errors) => return Err(errors),
         Reading::TooManyRows => {
@@ -184,7 +184,6 @@ pub fn parse_file(bytes: &[u8]) -> Result<Parsed, Vec<RowError>> {
         }
         Reading::Data(columns, data) => (columns.headers, data),
     };
-    let (headers, data) = data;
     if data.is_empty() {
         return Err(file_error(no_data_rows()));
     }
@@ -228,7 +227,7 @@ pub fn parse_upload(bytes: &[u8]) -> Result<Vec<ImportRow>, Vec<RowError>> {
 enum Reading {
     Header,
     BadHeader(Vec<RowError>),
-    Data(Columns, Vec<Record>),
+    Data(Box<Columns>, Vec<Record>),
     TooManyRows,
 }
 
@@ -236,7 +235,7 @@ impl Reading {
     fn take(&mut self, row: SheetRow) -> ControlFlow<()> {
         match self {
             Self::Header => match Columns::from_header(&row) {
-                Ok(columns) => *self = Self::Data(columns, Vec::new()),
+                Ok(columns) => *self = Self::Data(Box::new(columns), Vec::new()),
                 Err(errors) => {
                     *self = Self::BadHeader(errors);
                     return ControlFlow::Break(());
