@@ -182,7 +182,9 @@ async fn read_field(
 }
 
 /// Imports households and needs from an .xlsx or .csv file (UTF-8 or
-/// GB18030), all or nothing; every bad row is listed.
+/// GB18030), all or nothing; every bad row is listed. The region column
+/// (`region`, 地区代码 or 地区) takes a 12-digit code or the name of a
+/// village or township in the caller's reach.
 #[utoipa::path(post, path = "/api/v1/imports/households", tag = "households", params(ImportQuery),
     request_body(content_type = "multipart/form-data", description = "field `file`: .xlsx or .csv"),
     responses((status = 200, body = ImportAnswer), (status = 413), (status = 415),
