@@ -421,3 +421,37 @@ async fn in_a_phone_browser_a_cadre_sees_a_files_bad_rows_then_checks_and_import
     assert_eq!(counts(&app, &cadre).await, (2, 3));
     browser.close().await;
 }
+
+#[tokio::test]
+async fn a_village_name_two_villages_in_reach_share_asks_for_the_code() {
+    let app = spawn_app().await;
+    load_regions(
+        &app,
+        "code,name,level,parent_code\n\
+         430525101203,新村,village,430525101000\n\
+         430525102203,新村,village,430525102000\n",
+    )
+    .await;
+    let county_cadre = app.create_user(Role::Cadre, Some("430525")).await;
+    let county_cadre = LoggedIn::new(&app, county_cadre).await;
+    let file = csv(ZH_HEADER, &["新村,王一,,,2,,医疗健康,买药,紧急"]);
+
+    let page = check(&app, &county_cadre, "村表.csv", &file).await;
+
+    assert_eq!(page.status, 422, "{}", page.html);
+    let listed = problems(&page.html);
+    assert_eq!(listed.len(), 1);
+    assert_eq!([listed[0][0].as_str(), &listed[0][1]], ["2", "地区"]);
+    assert!(
+        listed[0][3].contains("430525101203") && listed[0][3].contains("请改填地区代码"),
+        "{:?}",
+        listed[0]
+    );
+    let by_code = csv(ZH_HEADER, &["430525102203,王一,,,2,,医疗健康,买药,紧急"]);
+    assert_eq!(
+        check(&app, &county_cadre, "村表.csv", &by_code)
+            .await
+            .status,
+        200
+    );
+}
