@@ -1,7 +1,9 @@
 //! Messages shown once on the page a form redirects to ("offer saved"):
 //! the form sets a short-lived cookie with the message's word, the next
 //! page shows its text in the reader's language and clears it. Only these
-//! words are read back, so a forged cookie cannot put text on a page.
+//! words are read back, so a forged cookie cannot put text on a page. A
+//! message that tells figures ("imported 3 households") carries them after
+//! its word, as numbers only ([`Notice`]).
 
 use crate::domain::vocabulary::words;
 use crate::i18n::Text;
@@ -30,11 +32,69 @@ words! {
         Completed = "completed",
         AnswerTooLate = "answer_too_late",
         MatchNotUnderWay = "match_not_under_way",
+        Imported = "imported",
         HouseholdCreated = "household_created",
         HouseholdSaved = "household_saved",
         NeedPosted = "need_posted",
         NeedSaved = "need_saved",
         NeedCancelled = "need_cancelled",
+    }
+}
+
+/// A flash message with the figures its text tells, as its cookie carries
+/// it: `imported:3:5`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    flash: Flash,
+    figures: Vec<u64>,
+}
+
+impl From<Flash> for Notice {
+    fn from(flash: Flash) -> Self {
+        Self {
+            flash,
+            figures: Vec::new(),
+        }
+    }
+}
+
+impl Notice {
+    /// "Imported N households and M needs".
+    pub fn imported(households: usize, needs: usize) -> Self {
+        Self {
+            flash: Flash::Imported,
+            figures: vec![households as u64, needs as u64],
+        }
+    }
+
+    /// Reads a cookie's value back: a known word, and exactly the figures
+    /// its text needs.
+    pub fn parse(value: &str) -> Option<Self> {
+        let mut parts = value.split(':');
+        let flash = Flash::parse(parts.next()?)?;
+        let figures = parts
+            .map(|p| p.parse::<u64>().ok())
+            .collect::<Option<Vec<u64>>>()?;
+        (figures.len() == flash.figures()).then_some(Self { flash, figures })
+    }
+
+    /// The cookie's value.
+    pub fn key(&self) -> String {
+        let mut key = self.flash.key().to_owned();
+        for figure in &self.figures {
+            key.push_str(&format!(":{figure}"));
+        }
+        key
+    }
+
+    pub fn text(&self) -> Text {
+        match (self.flash, self.figures.as_slice()) {
+            (Flash::Imported, [households, needs]) => Text::owned(
+                format!("导入了 {households} 户、{needs} 个需求。"),
+                format!("Imported {households} households and {needs} needs."),
+            ),
+            (flash, _) => flash.text(),
+        }
     }
 }
 
@@ -45,6 +105,14 @@ impl Flash {
 
     pub fn key(self) -> &'static str {
         self.as_str()
+    }
+
+    /// How many figures the message's text tells.
+    fn figures(self) -> usize {
+        match self {
+            Self::Imported => 2,
+            _ => 0,
+        }
     }
 
     pub fn text(self) -> Text {
@@ -100,6 +168,7 @@ impl Flash {
                 "这次帮扶已不在进行中，不能再取消或报告送达。下面是它现在的状态。",
                 "This match is no longer under way, so it can no longer be cancelled or reported delivered. Here is where it stands.",
             ),
+            Self::Imported => ("导入完成。", "Imported."),
             Self::HouseholdCreated => (
                 "已登记这一户。可以为这户发布需求了。",
                 "The household is registered. You can now post its needs.",
@@ -126,5 +195,26 @@ mod tests {
             assert_eq!(Flash::parse(flash.key()), Some(flash));
         }
         assert_eq!(Flash::parse("<script>"), None);
+    }
+
+    #[test]
+    fn figures_travel_as_numbers_after_their_word() {
+        let notice = Notice::imported(3, 5);
+        assert_eq!(notice.key(), "imported:3:5");
+        assert_eq!(Notice::parse("imported:3:5"), Some(notice.clone()));
+        assert_eq!(notice.text().zh, "导入了 3 户、5 个需求。");
+        for forged in [
+            "imported",
+            "imported:3",
+            "imported:3:<b>",
+            "saved:1:2",
+            "offer_saved:1",
+        ] {
+            assert_eq!(Notice::parse(forged), None, "{forged}");
+        }
+        assert_eq!(
+            Notice::parse("offer_saved"),
+            Some(Notice::from(Flash::OfferSaved))
+        );
     }
 }

@@ -14,7 +14,7 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, web};
 use minijinja::{Environment, UndefinedBehavior};
 use serde_json::{Value, json};
 
-use super::flash::{FLASH_COOKIE, Flash};
+use super::flash::{FLASH_COOKIE, Notice};
 use super::nav;
 use crate::context::AppContext;
 use crate::domain::{Caller, Role};
@@ -120,7 +120,7 @@ pub struct Site {
     /// A form token of an anonymous visitor made for this request, to be
     /// set as their cookie.
     fresh_csrf: bool,
-    flash: Option<Flash>,
+    flash: Option<Notice>,
     here: String,
     /// A GET (or HEAD): a page one may come back to after logging in.
     reading: bool,
@@ -160,7 +160,7 @@ impl FromRequest for Site {
         };
         let flash = req
             .cookie(FLASH_COOKIE)
-            .and_then(|c| Flash::parse(c.value()));
+            .and_then(|c| Notice::parse(c.value()));
         let here = req
             .uri()
             .path_and_query()
@@ -242,7 +242,7 @@ impl Site {
             })),
             "nav": nav::items(self.caller.as_ref().map(|c| c.role), &self.here),
             "lang_switch": switch,
-            "flash": self.flash.map(|f| f.text().get(locale).to_owned()),
+            "flash": self.flash.as_ref().map(|f| f.text().get(locale).to_owned()),
             "csrf_token": self.csrf,
         })
     }
@@ -343,14 +343,9 @@ impl Site {
     }
 
     /// After a form: go to `location` and say `flash` there once.
-    pub fn done(&self, location: &str, flash: Flash) -> HttpResponse {
+    pub fn done(&self, location: &str, flash: impl Into<Notice>) -> HttpResponse {
         let mut response = see_other(location);
-        let _ = response.add_cookie(&cookie(
-            FLASH_COOKIE,
-            flash.key().to_owned(),
-            secure(self),
-            60,
-        ));
+        let _ = response.add_cookie(&cookie(FLASH_COOKIE, flash.into().key(), secure(self), 60));
         response
     }
 

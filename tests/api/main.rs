@@ -6,6 +6,7 @@ mod helpers;
 mod accounts;
 mod browser;
 mod cadre_households;
+mod cadre_import;
 mod cadre_needs;
 mod candidates;
 mod cli;

@@ -3,6 +3,7 @@
 //! every bad row and field. Writing the rows is the caller's transaction.
 
 mod columns;
+mod row_error;
 mod sheet;
 #[cfg(test)]
 mod tests;
@@ -12,25 +13,50 @@ use std::fmt;
 use std::ops::ControlFlow;
 
 use columns::{Columns, Field, Record};
+pub use columns::{Headers, template_columns};
+pub use row_error::RowError;
 use sheet::{Cell, SheetRow};
 
 use crate::domain::household::{
     HouseholdTag, IdNumber, Members, NeedDescription, NeedTitle, Urgency, parse_point, parse_tags,
 };
-use crate::domain::{Category, PersonName, Phone, RegionCode};
+use crate::domain::{Category, Lines, PersonName, Phone, RegionCode, clean_text};
 use crate::i18n::Text;
 
 /// The most data rows one file may hold.
 pub const MAX_ROWS: usize = 100_000;
 /// The most errors reported for one file; past that, fixing comes first.
 pub const MAX_ERRORS: usize = 1_000;
+/// The most characters of a bad cell an error repeats: enough to find it.
+pub const VALUE_CHARS: usize = 60;
+/// The longest region name a row may give.
+const MAX_PLACE_NAME_CHARS: usize = 50;
+
+/// Where a row's household is, as the file says it: a region code, or the
+/// name of a region (a village, a township), which the import looks up
+/// among the regions the caller reaches.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Place {
+    Code(RegionCode),
+    Name(String),
+}
+
+impl Place {
+    /// The code or the name, as written.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Code(code) => code.as_str(),
+            Self::Name(name) => name,
+        }
+    }
+}
 
 /// One need with its household, as one row of the file gives them.
 #[derive(Clone, PartialEq)]
 pub struct ImportRow {
     /// The spreadsheet row number (the header is row 1).
     pub row: u64,
-    pub region: RegionCode,
+    pub region: Place,
     pub head_name: PersonName,
     pub id_number: Option<IdNumber>,
     pub phone: Option<Phone>,
@@ -56,26 +82,6 @@ impl fmt::Debug for ImportRow {
     }
 }
 
-/// Why a row (or, on row 1 with field `file`, the whole file) was refused.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RowError {
-    /// Counted as a spreadsheet does: the header is row 1.
-    pub row: u64,
-    /// The English column name, or `file`.
-    pub field: String,
-    pub message: Text,
-}
-
-impl RowError {
-    fn new(row: u64, field: &str, message: Text) -> Self {
-        Self {
-            row,
-            field: field.to_owned(),
-            message,
-        }
-    }
-}
-
 /// What a file's rows say before the database is asked.
 #[derive(Debug, Default)]
 pub struct Parsed {
@@ -83,10 +89,12 @@ pub struct Parsed {
     pub rows: Vec<ImportRow>,
     /// Every bad row and field (up to [`MAX_ERRORS`]).
     pub errors: Vec<RowError>,
-    /// (row, region) of the rows refused for other fields whose region code
+    /// (row, region) of the rows refused for other fields whose region
     /// reads well, so that one answer can also say which of those regions
     /// are unknown or out of the caller's reach.
-    pub refused_regions: Vec<(u64, RegionCode)>,
+    pub refused_regions: Vec<(u64, Place)>,
+    /// The headers of the file's columns, to name them in errors.
+    pub headers: Headers,
 }
 
 /// Parses an uploaded file (xlsx by its ZIP signature, else CSV in UTF-8 or
@@ -94,10 +102,10 @@ pub struct Parsed {
 /// [`MAX_ERRORS`]), or refuses the whole file (a fault of the file, its
 /// header or its size). Completely empty rows are skipped.
 pub fn parse_file(bytes: &[u8]) -> Result<Parsed, Vec<RowError>> {
-    let file_error = |message| vec![RowError::new(1, "file", message)];
+    let file_error = |message| vec![RowError::file(message)];
     let mut reading = Reading::Header;
     sheet::read_rows(bytes, &mut |row| reading.take(row)).map_err(file_error)?;
-    let data = match reading {
+    let (headers, data) = match reading {
         Reading::Header => return Err(file_error(no_data_rows())),
         Reading::BadHeader(errors) => return Err(errors),
         Reading::TooManyRows => {
@@ -106,7 +114,7 @@ pub fn parse_file(bytes: &[u8]) -> Result<Parsed, Vec<RowError>> {
                 "At most 100,000 rows can be imported at once; split the file",
             )));
         }
-        Reading::Data(_, data) => data,
+        Reading::Data(columns, data) => (columns.headers, data),
     };
     if data.is_empty() {
         return Err(file_error(no_data_rows()));
@@ -114,6 +122,7 @@ pub fn parse_file(bytes: &[u8]) -> Result<Parsed, Vec<RowError>> {
     let mut parser = RowParser {
         errors: Vec::new(),
         seen_ids: HashMap::new(),
+        headers,
     };
     let mut parsed = Parsed {
         rows: Vec::with_capacity(data.len()),
@@ -131,6 +140,7 @@ pub fn parse_file(bytes: &[u8]) -> Result<Parsed, Vec<RowError>> {
     }
     parser.errors.truncate(MAX_ERRORS);
     parsed.errors = parser.errors;
+    parsed.headers = parser.headers;
     Ok(parsed)
 }
 
@@ -149,7 +159,7 @@ pub fn parse_upload(bytes: &[u8]) -> Result<Vec<ImportRow>, Vec<RowError>> {
 enum Reading {
     Header,
     BadHeader(Vec<RowError>),
-    Data(Columns, Vec<Record>),
+    Data(Box<Columns>, Vec<Record>),
     TooManyRows,
 }
 
@@ -157,12 +167,8 @@ impl Reading {
     fn take(&mut self, row: SheetRow) -> ControlFlow<()> {
         match self {
             Self::Header => match Columns::from_header(&row) {
-                Ok(columns) => *self = Self::Data(columns, Vec::new()),
-                Err(missing) => {
-                    let errors = missing
-                        .into_iter()
-                        .map(|(field, message)| RowError::new(row.row, field, message))
-                        .collect();
+                Ok(columns) => *self = Self::Data(Box::new(columns), Vec::new()),
+                Err(errors) => {
                     *self = Self::BadHeader(errors);
                     return ControlFlow::Break(());
                 }
@@ -185,8 +191,8 @@ impl Reading {
 pub fn household_key(row: &ImportRow) -> String {
     match &row.id_number {
         Some(id) => format!("id:{}", id.as_str()),
-        // A region code is exactly 12 digits, so the name cannot blur into it.
-        None => format!("name:{}:{}", row.region, row.head_name.as_str()),
+        // A region's name or code is one line, so the name cannot blur into it.
+        None => format!("name:{}\n{}", row.region.as_str(), row.head_name.as_str()),
     }
 }
 
@@ -203,11 +209,12 @@ struct RowParser {
     errors: Vec<RowError>,
     /// ID number → (row, region, head's name) where it was first seen.
     seen_ids: HashMap<String, (u64, String, String)>,
+    headers: Headers,
 }
 
 impl RowParser {
     /// The row, or (when it has a fault) its region if that reads well.
-    fn parse(&mut self, record: &Record) -> Result<ImportRow, Option<RegionCode>> {
+    fn parse(&mut self, record: &Record) -> Result<ImportRow, Option<Place>> {
         let row = record.row;
         let errors_before = self.errors.len();
         let cell = |field| record.cell(field);
@@ -227,21 +234,24 @@ impl RowParser {
             Urgency::parse(&whole_number(cell(Field::Urgency))),
         );
 
-        let region = self.check(row, Field::Region, region);
-        let head_name = self.check(row, Field::HeadName, head_name);
-        let id_number = self.check(row, Field::IdNumber, id_number);
-        let phone = self.check(row, Field::Phone, phone);
-        let members = self.check(row, Field::Members, members);
+        let region = self.check(record, Field::Region, region);
+        let head_name = self.check(record, Field::HeadName, head_name);
+        let id_number = self.check(record, Field::IdNumber, id_number);
+        let phone = self.check(record, Field::Phone, phone);
+        let members = self.check(record, Field::Members, members);
         let point = point
-            .map_err(|(field, message)| self.errors.push(RowError::new(row, field, message)))
+            .map_err(|(field, message)| {
+                let field = Field::named(field).unwrap_or(Field::Lat);
+                self.errors.push(self.fault(record, field, message));
+            })
             .ok();
-        let tags = self.check(row, Field::Tags, tags);
-        let category = self.check(row, Field::Category, category);
-        let title = self.check(row, Field::Title, title);
-        let description = self.check(row, Field::Description, description);
-        let urgency = self.check(row, Field::Urgency, urgency);
+        let tags = self.check(record, Field::Tags, tags);
+        let category = self.check(record, Field::Category, category);
+        let title = self.check(record, Field::Title, title);
+        let description = self.check(record, Field::Description, description);
+        let urgency = self.check(record, Field::Urgency, urgency);
         if let (Some(region), Some(head_name), Some(Some(id))) = (&region, &head_name, &id_number) {
-            self.check_same_household(row, id, region, head_name);
+            self.check_same_household(record, id, region, head_name);
         }
 
         let Some(region) = region else {
@@ -293,20 +303,27 @@ impl RowParser {
         })
     }
 
-    fn check<T>(&mut self, row: u64, field: Field, result: Result<T, Text>) -> Option<T> {
+    fn check<T>(&mut self, record: &Record, field: Field, result: Result<T, Text>) -> Option<T> {
         result
-            .map_err(|message| self.errors.push(RowError::new(row, field.name(), message)))
+            .map_err(|message| self.errors.push(self.fault(record, field, message)))
             .ok()
+    }
+
+    /// The error of `record`'s cell in the column `field`.
+    fn fault(&self, record: &Record, field: Field, message: Text) -> RowError {
+        let text = &record.cell(field).text;
+        RowError::at_cell(record.row, field.name(), &self.headers, text, message)
     }
 
     /// Two rows with one ID number must describe one household.
     fn check_same_household(
         &mut self,
-        row: u64,
+        record: &Record,
         id: &IdNumber,
-        region: &RegionCode,
+        region: &Place,
         head_name: &PersonName,
     ) {
+        let row = record.row;
         let first = self
             .seen_ids
             .entry(id.as_str().to_owned())
@@ -319,34 +336,44 @@ impl RowParser {
             });
         if first.1 != region.as_str() || first.2 != head_name.as_str() {
             let first_row = first.0;
-            self.errors.push(RowError::new(
-                row,
-                Field::IdNumber.name(),
-                Text::owned(
-                    format!(
-                        "身份证号与第 {first_row} 行相同，但地区代码或户主姓名不同；同一身份证号应为同一户"
-                    ),
-                    format!(
-                        "Same ID number as row {first_row} but a different region or head_name; \
-                         rows with one ID number are one household"
-                    ),
+            let message = Text::owned(
+                format!(
+                    "身份证号与第 {first_row} 行相同，但地区代码或户主姓名不同；同一身份证号应为同一户"
                 ),
-            ));
+                format!(
+                    "Same ID number as row {first_row} but a different region or head_name; \
+                         rows with one ID number are one household"
+                ),
+            );
+            self.errors
+                .push(self.fault(record, Field::IdNumber, message));
         }
     }
 }
 
-fn parse_region(cell: &Cell) -> Result<RegionCode, Text> {
+/// A region code (12 digits), or else a region's name on one line.
+fn parse_region(cell: &Cell) -> Result<Place, Text> {
     let text = whole_number(cell);
     if looks_scientific(&text) {
         return Err(shortened_number());
     }
-    RegionCode::parse(&text).map_err(|_| {
-        Text::fixed(
-            "地区代码为 12 位数字，如 430525101000",
-            "A region code is 12 digits, e.g. 430525101000",
-        )
-    })
+    if text.bytes().all(|b| b.is_ascii_digit()) && !text.is_empty() {
+        return RegionCode::parse(&text).map(Place::Code).map_err(|_| {
+            Text::fixed(
+                "地区代码为 12 位数字，如 430525101000",
+                "A region code is 12 digits, e.g. 430525101000",
+            )
+        });
+    }
+    match clean_text(&text, Lines::One) {
+        Ok(name) if !name.is_empty() && name.chars().count() <= MAX_PLACE_NAME_CHARS => {
+            Ok(Place::Name(name))
+        }
+        _ => Err(Text::fixed(
+            "地区填村名（或乡镇名），或 12 位地区代码，如 430525101000",
+            "A region is a village's (or township's) name, or a 12-digit code such as 430525101000",
+        )),
+    }
 }
 
 fn parse_id_number(cell: &Cell) -> Result<Option<IdNumber>, Text> {

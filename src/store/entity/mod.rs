@@ -3,6 +3,7 @@
 
 pub mod audit_log;
 pub mod household;
+pub mod import_upload;
 pub mod job_run;
 pub mod link_token;
 pub mod match_event;

@@ -207,6 +207,23 @@ impl Browser {
             .unwrap_or_else(|e| panic!("type into “{label_or_name}”: {e}"));
     }
 
+    /// Chooses the file at `path` in the file field labelled `label`, as a
+    /// person picks it in the file dialog (chromedriver takes the path typed
+    /// into the field).
+    pub async fn attach(&self, label: &str, path: &Path) {
+        let wanted = literal(label);
+        let xpath =
+            format!("//input[@type='file' and @id=//label[normalize-space(.)={wanted}]/@for]");
+        let input = self
+            .find(Locator::XPath(&xpath), &format!("a file field “{label}”"))
+            .await;
+        let path = path.to_str().expect("a UTF-8 path");
+        input
+            .send_keys(path)
+            .await
+            .unwrap_or_else(|e| panic!("choose {path} in “{label}”: {e}"));
+    }
+
     /// Picks the option shown as `option` in the select labelled `label`,
     /// as a person taps it (the page's script sees the change).
     pub async fn choose(&self, label: &str, option: &str) {

@@ -398,3 +398,75 @@ fn an_old_xls_file_is_refused_with_a_way_out() {
     assert_eq!((refused[0].row, refused[0].field.as_str()), (1, "file"));
     assert!(refused[0].message.zh.contains("xlsx") && refused[0].message.en.contains(".xls"));
 }
+
+#[test]
+fn an_error_names_the_column_by_the_files_own_header_and_repeats_the_cell() {
+    let zh = csv(
+        "地区,户主姓名,身份证号,人口,类别,标题,紧急程度",
+        &["江口村,王一, 43052519800101001 ,2,医疗健康,买药,紧急"],
+    );
+    let en = csv(EN_HEADER, &["430525101203,王一,,,0,,,,medical,买药,,3"]);
+    let zh_error = &parse_upload(&zh).expect_err("refused")[0];
+    assert_eq!(
+        (
+            zh_error.row,
+            zh_error.field.as_str(),
+            zh_error.header.as_deref()
+        ),
+        (2, "id_number", Some("身份证号"))
+    );
+    assert_eq!(zh_error.value.as_deref(), Some("43052519800101001"));
+    let en_error = &parse_upload(&en).expect_err("refused")[0];
+    assert_eq!(
+        (en_error.header.as_deref(), en_error.value.as_deref()),
+        (Some("members"), Some("0"))
+    );
+    // A whole-file fault has neither.
+    let file = &parse_upload(b"").expect_err("refused")[0];
+    assert_eq!(
+        (file.header.as_deref(), file.value.as_deref()),
+        (None, None)
+    );
+}
+
+#[test]
+fn a_long_cell_is_cut_and_debug_output_leaves_the_value_out() {
+    let long = "很".repeat(100);
+    let bytes = csv(
+        EN_HEADER,
+        &[&format!("430525101203,{long}{long},,,2,,,,medical,买药,,3")],
+    );
+    let error = &parse_upload(&bytes).expect_err("refused")[0];
+    let value = error.value.as_deref().expect("a value");
+    assert_eq!(value.chars().count(), VALUE_CHARS + 1);
+    assert!(value.ends_with('…'));
+
+    let bytes = csv(
+        EN_HEADER,
+        &["430525101203,王一,11010519491231002Y,,2,,,,medical,买药,,3"],
+    );
+    let error = &parse_upload(&bytes).expect_err("refused")[0];
+    assert!(!format!("{error:?}").contains("11010519491231002"));
+}
+
+#[test]
+fn a_region_is_a_code_or_else_a_name() {
+    let bytes = csv(
+        "地区,户主姓名,人口,类别,标题,紧急程度",
+        &[
+            "430525101203,王一,2,医疗健康,买药,紧急",
+            " 江口村 ,王二,2,医疗健康,买药,紧急",
+            "4305251012,王三,2,医疗健康,买药,紧急",
+        ],
+    );
+    let parsed = parse_file(&bytes).expect("the file reads");
+    let places: Vec<&Place> = parsed.rows.iter().map(|r| &r.region).collect();
+    assert!(matches!(places[0], Place::Code(c) if c.as_str() == "430525101203"));
+    assert_eq!(places[1], &Place::Name("江口村".to_owned()));
+    let errors: Vec<(u64, &str)> = parsed
+        .errors
+        .iter()
+        .map(|e| (e.row, e.field.as_str()))
+        .collect();
+    assert_eq!(errors, [(4, "region")]);
+}
