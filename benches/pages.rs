@@ -1,4 +1,5 @@
-//! The volunteer's pages at county scale (104,096 needs, 92,507 offers):
+//! The volunteer's and the cadre's pages at county scale (104,096 needs,
+//! 92,507 offers; the cadre reaches every household):
 //! how long the server takes to answer each page, side by side with the
 //! API's JSON of the same list (the page renders that list into HTML), and
 //! how many bytes each page weighs on the wire. Prints p50/p99 latency over
@@ -138,6 +139,59 @@ async fn main() {
     );
     for (label, urls) in &others {
         line(label, &http::latencies(&client, &volunteer, urls).await);
+    }
+
+    // The cadre's pages: the whole county is this cadre's reach, every
+    // household theirs.
+    let listed = http::get_json(
+        &client,
+        &format!("{base}/api/v1/households?limit=100"),
+        &cadre,
+    )
+    .await;
+    let household_ids: Vec<String> = listed["items"]
+        .as_array()
+        .expect("households")
+        .iter()
+        .map(|h| h["id"].as_str().expect("id").to_owned())
+        .collect();
+    let each = |f: &dyn Fn(usize) -> String| -> Vec<String> { (0..TIMES).map(f).collect() };
+    let cadre_pages: Vec<(&str, Vec<String>)> = vec![
+        (
+            "the households list, first page (30)",
+            each(&|_| format!("{base}/households")),
+        ),
+        (
+            "the API's JSON of the same 30 households",
+            each(&|_| format!("{base}/api/v1/households?limit=30")),
+        ),
+        (
+            "the households list, searching a head's name",
+            each(&|i| {
+                format!(
+                    "{base}/households?name=%E6%BC%94%E7%A4%BA%E6%88%B7{}",
+                    i % 10
+                )
+            }),
+        ),
+        (
+            "a household's page with its needs' stories",
+            each(&|i| {
+                format!(
+                    "{base}/households/{}",
+                    household_ids[i % household_ids.len()]
+                )
+            }),
+        ),
+        ("the work list", each(&|_| format!("{base}/work"))),
+    ];
+    // The county's instance gives each need a household of its own.
+    println!(
+        "  as a cadre of the whole county ({} households):",
+        county.need_ids.len()
+    );
+    for (label, urls) in &cadre_pages {
+        line(label, &http::latencies(&client, &cadre, urls).await);
     }
 
     let map = format!("{base}/needs/map?offer={}&km=10", offers[0].0);
