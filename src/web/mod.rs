@@ -7,6 +7,7 @@
 
 mod account_pages;
 mod assets;
+mod cadre;
 mod flash;
 mod form;
 pub mod headers;
@@ -15,7 +16,6 @@ mod match_links;
 mod nav;
 mod page;
 mod reports;
-mod cadre;
 mod volunteer;
 
 use actix_web::web;
