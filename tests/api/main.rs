@@ -5,6 +5,7 @@ mod helpers;
 
 mod accounts;
 mod browser;
+mod cadre_work;
 mod candidates;
 mod cli;
 mod demo;
