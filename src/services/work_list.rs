@@ -27,6 +27,10 @@ use crate::store::entity::{match_event, matches, need};
 
 /// How far back "what changed" looks on someone's first visit.
 pub const FIRST_LOOK_BACK_DAYS: i64 = 7;
+/// How far back it looks at most, however long ago the last visit was: a
+/// month of a county's news is more than anyone reads, and the query
+/// reads the whole window for a region where little happened.
+pub const MOST_LOOK_BACK_DAYS: i64 = 30;
 
 /// The regions the reader's lists are inside: none for an admin (every
 /// region), `None` for someone whose lists are empty.
@@ -220,9 +224,12 @@ pub struct Change {
 }
 
 /// Where "what changed" starts: the reader's previous visit, else
-/// [`FIRST_LOOK_BACK_DAYS`] before `now`.
+/// [`FIRST_LOOK_BACK_DAYS`] before `now`; at most
+/// [`MOST_LOOK_BACK_DAYS`] before `now`.
 pub fn changes_since(previous_visit: Option<i64>, now: i64) -> i64 {
-    previous_visit.unwrap_or(now - FIRST_LOOK_BACK_DAYS * DAY_MS)
+    previous_visit
+        .unwrap_or(now - FIRST_LOOK_BACK_DAYS * DAY_MS)
+        .max(now - MOST_LOOK_BACK_DAYS * DAY_MS)
 }
 
 /// What happened to matches of needs in reach in `(since, until]`, other

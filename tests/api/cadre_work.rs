@@ -5,7 +5,7 @@
 //! emails landing on those pages.
 
 use huzhu::domain::Role;
-use huzhu::store::entity::{matches, need};
+use huzhu::store::entity::{matches, need, work_visit};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
@@ -224,6 +224,20 @@ async fn changes_since_the_last_visit_appear_once_and_not_on_the_next_visit() {
     assert_eq!(done.status, 303);
     let fourth = c.get(&app, "/work").await.html;
     assert!(section(&fourth, "changes-h").contains("没有新的变化"));
+
+    // Back after two months: the last month is what is shown.
+    work_visit::Entity::update_many()
+        .col_expr(
+            work_visit::Column::SeenAt,
+            Expr::value(huzhu::store::now_ms() - 60 * DAY),
+        )
+        .exec(&app.context.db)
+        .await
+        .expect("the last visit moved back");
+    let fifth = c.get(&app, "/work").await.html;
+    let changes = section(&fifth, "changes-h");
+    assert!(changes.contains("（下面是最近 30 天的变化）"), "{changes}");
+    assert!(changes.contains("认领了这项需求"), "a claim of today is in it");
 }
 
 #[tokio::test]

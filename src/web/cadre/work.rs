@@ -100,7 +100,14 @@ async fn show(site: Site, q: web::Query<Params>) -> PageResult {
     if wants("changes") {
         let (since, until, previous) = match section {
             // A further page of the window the visit showed.
-            Some(_) => (q.since.unwrap_or(now), q.until.unwrap_or(now), q.since),
+            Some(_) => {
+                let since = q.since.unwrap_or(now);
+                (
+                    work_list::changes_since(Some(since), now),
+                    q.until.unwrap_or(now),
+                    Some(since),
+                )
+            }
             None => {
                 let previous = work_list::visit(&site, me, now).await.map_err(fail)?;
                 (work_list::changes_since(previous, now), now, previous)
@@ -113,9 +120,12 @@ async fn show(site: Site, q: web::Query<Params>) -> PageResult {
         let next = page_of(&mut rows, |c| (c.event.at, c.event.id))
             .map(|c| format!("/work?section=changes&since={since}&until={until}&after={c}"));
         let items: Vec<Value> = rows.iter().map(|c| change_item(&site, c)).collect();
+        // A last visit longer ago than the window shows: say so.
+        let capped = previous.is_some_and(|at| at < since);
         context.insert(
             "changes".into(),
-            json!({"items": items, "next": next, "since": previous.map(|at| expires_label(&site, at))}),
+            json!({"items": items, "next": next, "capped": capped,
+                   "since": previous.map(|at| expires_label(&site, at))}),
         );
     }
     Ok(site.render(StatusCode::OK, "cadre/work.html", Value::Object(context)))
