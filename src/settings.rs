@@ -36,6 +36,10 @@ pub struct Settings {
     pub round_every: Option<Duration>,
     /// Days after which an open need is stale and its cadres are reminded.
     pub stale_days: u32,
+    /// Days after acceptance at which a match nobody reported delivered
+    /// waits for its cadre's confirmation all the same
+    /// (`HUZHU_CONFIRM_AFTER_DAYS`).
+    pub confirm_after_days: u32,
     /// Reverse proxies whose `X-Forwarded-For` names the client; none by
     /// default, since anyone can send that header.
     pub trusted_proxies: Vec<IpNet>,
@@ -294,12 +298,8 @@ impl Settings {
                 _ => Err(format!("'{v}' is neither pretty nor json")),
             })?,
             round_every: parse_optional(src, "round_every", parse_every)?,
-            stale_days: parse_with(src, "stale_days", "14", |v| {
-                v.parse::<u32>()
-                    .ok()
-                    .filter(|n| (1..=365).contains(n))
-                    .ok_or_else(|| format!("'{v}' is not a whole number of days from 1 to 365"))
-            })?,
+            stale_days: parse_with(src, "stale_days", "14", parse_days)?,
+            confirm_after_days: parse_with(src, "confirm_after_days", "7", parse_days)?,
             trusted_proxies: parse_optional(src, "trusted_proxies", parse_networks)?
                 .unwrap_or_default(),
             limits: Limits {
@@ -553,6 +553,14 @@ fn parse_seconds(v: &str) -> Result<Duration, String> {
     }
 }
 
+/// A whole number of days from 1 to 365.
+fn parse_days(v: &str) -> Result<u32, String> {
+    v.parse::<u32>()
+        .ok()
+        .filter(|n| (1..=365).contains(n))
+        .ok_or_else(|| format!("'{v}' is not a whole number of days from 1 to 365"))
+}
+
 fn parse_hours(v: &str) -> Result<Duration, String> {
     let hours: f64 = v
         .parse()
@@ -599,6 +607,7 @@ mod tests {
         assert_eq!(s.bind.to_string(), "127.0.0.1:8080");
         assert_eq!(s.proposal_ttl, Duration::from_secs(72 * 3600));
         assert_eq!(s.timezone, chrono_tz::Asia::Shanghai);
+        assert_eq!((s.stale_days, s.confirm_after_days), (14, 7));
         assert!(s.smtp_url.is_none());
     }
 
@@ -639,6 +648,9 @@ mod tests {
             ("HUZHU_LIMIT_LOGIN_FAILURES_PER_ACCOUNT", "50/2d"),
             ("HUZHU_MAP_TILES", "https://tiles.example/{z}/{x}.png"),
             ("HUZHU_MAP_DATUM", "bd09"),
+            ("HUZHU_STALE_DAYS", "0"),
+            ("HUZHU_CONFIRM_AFTER_DAYS", "a week"),
+            ("HUZHU_CONFIRM_AFTER_DAYS", "366"),
         ];
         for (var, value) in cases {
             let err = Settings::from_sources(&env(&[(var, value)]), None).expect_err(var);

@@ -71,6 +71,14 @@ impl Templates {
         env.add_function("match_page", |state: &minijinja::State, match_id: &str| {
             format!("{}/matches/{match_id}", public_url(state))
         });
+        // A need's page, where its cadre edits or cancels it:
+        env.add_function("need_page", |state: &minijinja::State, need_id: &str| {
+            format!("{}/needs/{need_id}", public_url(state))
+        });
+        // A cadre's work list: their waiting needs and matches to confirm.
+        env.add_function("work_page", |state: &minijinja::State| {
+            format!("{}/work", public_url(state))
+        });
         // The reader's list of matches, on one of its tabs (`proposed`,
         // `accepted`, `history`):
         env.add_function("matches_page", |state: &minijinja::State, tab: &str| {

@@ -261,3 +261,49 @@ fn seen_need(n: &need::Model, o: Option<&offer::Model>, village_name: String) ->
         distance_m,
     }
 }
+
+/// Whom a cadre contacts about a match: its volunteer, once they accepted
+/// (PRODUCT.md: the accepted email gives the same).
+#[derive(Debug, Clone)]
+pub struct VolunteerContact {
+    pub name: String,
+    pub phone: Option<String>,
+    pub email: String,
+}
+
+/// One match as staff over its need see it on its page.
+#[derive(Debug, Clone)]
+pub struct StaffMatch {
+    pub m: matches::Model,
+    pub need: need::Model,
+    pub village_name: String,
+    /// Only once the volunteer accepted (and after, however it ended): a
+    /// proposal they declined or let expire names nobody.
+    pub volunteer: Option<VolunteerContact>,
+}
+
+/// A match of a need in the staff member's reach, with its need, village
+/// and, once accepted, its volunteer's contact; another is not found.
+#[tracing::instrument(skip_all, fields(caller = %caller.user_id, id = %id))]
+pub async fn staff_match(
+    db: &impl sea_orm::ConnectionTrait,
+    caller: &Caller,
+    id: Uuid,
+) -> Result<StaffMatch, ServiceError> {
+    if caller.role == Role::Volunteer {
+        return Err(ServiceError::Forbidden);
+    }
+    let (m, n) = visible_with_need(db, caller, id).await?;
+    let p = match_life::parties(db, &m, &n).await?;
+    let volunteer = m.accepted_at.is_some().then_some(VolunteerContact {
+        name: p.volunteer.name,
+        phone: p.volunteer.phone,
+        email: p.volunteer.email,
+    });
+    Ok(StaffMatch {
+        m,
+        need: n,
+        village_name: p.village_name,
+        volunteer,
+    })
+}

@@ -28,6 +28,7 @@ pub mod stats;
 pub mod throttle;
 pub mod tokens;
 pub mod transitions;
+pub mod work_list;
 
 use crate::domain::FieldError;
 use crate::i18n::Text;

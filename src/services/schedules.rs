@@ -21,6 +21,7 @@ use crate::domain::time::{DAY_MS, HOUR_MS};
 use crate::domain::{RegionPrefix, Role};
 use crate::i18n::Locale;
 use crate::mail::{EmailKind, IdempotencyKey};
+use crate::settings::Settings;
 use crate::store::entity::{job_run, need, user};
 use crate::store::{self, now_ms};
 
@@ -128,8 +129,9 @@ fn base(ctx: &AppContext) -> String {
     ctx.public_url.as_str().trim_end_matches('/').to_owned()
 }
 
-/// A need as the scheduled emails list it; the link opens its village's
-/// report, where the waiting needs are listed.
+/// A need as the scheduled emails list it: `url` opens its village's
+/// report, where the waiting needs are listed (the coordinators' digest);
+/// `id` gives the need's own page (the cadres' reminder).
 fn listed(
     ctx: &AppContext,
     n: &need::Model,
@@ -145,7 +147,8 @@ fn listed(
             Locale::ZhCn => category.name_zh(),
             Locale::En => category.name_en(),
         },
-        "days_open": (now - n.posted_at).div_euclid(DAY_MS),
+        "id": n.id,
+        "days_open": days_open(n.posted_at, now),
         "url": format!("{}/reports?region={}#waiting", base(ctx), n.region),
     })
 }
@@ -211,11 +214,23 @@ async fn weekly_digests(ctx: &AppContext, week: &Week, now: i64) -> Result<usize
     Ok(queued)
 }
 
+/// The stale rule: an open need posted before this moment is stale at
+/// `now` — open for longer than `HUZHU_STALE_DAYS`. The daily reminder and
+/// the cadre's work list both ask it.
+pub fn stale_before(settings: &Settings, now: i64) -> i64 {
+    now - Duration::days(i64::from(settings.stale_days)).num_milliseconds()
+}
+
+/// Whole days a need posted at `posted_at` has waited at `now`.
+pub fn days_open(posted_at: i64, now: i64) -> i64 {
+    (now - posted_at).div_euclid(DAY_MS)
+}
+
 /// One reminder per cadre who has needs in their region open for longer
 /// than `HUZHU_STALE_DAYS`.
 async fn stale_reminders(ctx: &AppContext, day: &str, now: i64) -> Result<usize, ServiceError> {
     let days = i64::from(ctx.settings.stale_days);
-    let cutoff = now - Duration::days(days).num_milliseconds();
+    let cutoff = stale_before(&ctx.settings, now);
     let event = format!("stale:{day}");
     let mut queued = 0;
     for cadre in staff(&ctx.db, Role::Cadre).await? {

@@ -330,16 +330,15 @@ pub async fn posted_span(
     Ok(lo.zip(hi))
 }
 
-/// The open needs in `regions` posted before `before`, longest waiting
-/// first, at most `limit`, and how many there are in all.
-pub async fn longest_waiting(
-    db: &impl ConnectionTrait,
+/// The open needs in `regions` posted before `before`: the needs waiting
+/// for a volunteer, as the stale reminder, the digest, the reports and the
+/// cadre's work list all count them.
+fn waiting(
     regions: &[RegionPrefix],
     before: i64,
-    limit: u64,
-) -> Result<(Vec<crate::store::entity::need::Model>, u64), DbErr> {
+) -> sea_orm::Select<crate::store::entity::need::Entity> {
     use crate::store::entity::need::{Column, Entity as Needs};
-    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     let mut query = Needs::find()
         .filter(Column::Status.eq(NeedStatus::Open))
         .filter(Column::PostedAt.lt(before));
@@ -349,12 +348,57 @@ pub async fn longest_waiting(
             .filter(Column::Region.gte(low))
             .filter(Column::Region.lt(high));
     }
-    let total = query.clone().count(db).await?;
-    let rows = query
+    query
+}
+
+/// The open needs in `regions` posted before `before`, longest waiting
+/// first, at most `limit`, and how many there are in all.
+pub async fn longest_waiting(
+    db: &impl ConnectionTrait,
+    regions: &[RegionPrefix],
+    before: i64,
+    limit: u64,
+) -> Result<(Vec<crate::store::entity::need::Model>, u64), DbErr> {
+    let total = count_waiting(db, regions, before).await?;
+    let rows = waiting_after(db, regions, before, None, limit).await?;
+    Ok((rows, total))
+}
+
+/// How many open needs in `regions` were posted before `before`.
+pub async fn count_waiting(
+    db: &impl ConnectionTrait,
+    regions: &[RegionPrefix],
+    before: i64,
+) -> Result<u64, DbErr> {
+    use sea_orm::PaginatorTrait;
+    waiting(regions, before).count(db).await
+}
+
+/// A page of [`longest_waiting`]: longest waiting first, after the need
+/// keyed `after` (`(posted_at, id)`), at most `limit`.
+pub async fn waiting_after(
+    db: &impl ConnectionTrait,
+    regions: &[RegionPrefix],
+    before: i64,
+    after: Option<(i64, uuid::Uuid)>,
+    limit: u64,
+) -> Result<Vec<crate::store::entity::need::Model>, DbErr> {
+    use crate::store::entity::need::Column;
+    use sea_orm::{ColumnTrait, Condition, QueryFilter, QueryOrder, QuerySelect};
+    let mut query = waiting(regions, before);
+    if let Some((at, id)) = after {
+        query = query.filter(
+            Condition::any().add(Column::PostedAt.gt(at)).add(
+                Condition::all()
+                    .add(Column::PostedAt.eq(at))
+                    .add(Column::Id.gt(id)),
+            ),
+        );
+    }
+    query
         .order_by_asc(Column::PostedAt)
         .order_by_asc(Column::Id)
         .limit(limit)
         .all(db)
-        .await?;
-    Ok((rows, total))
+        .await
 }

@@ -38,6 +38,8 @@ words! {
         NeedPosted = "need_posted",
         NeedSaved = "need_saved",
         NeedCancelled = "need_cancelled",
+        MatchCancelledNeedOpen = "match_cancelled_need_open",
+        NotToConfirm = "not_to_confirm",
     }
 }
 
@@ -159,7 +161,10 @@ impl Flash {
                 "The cadre has been told; once they confirm, this help is complete.",
             ),
             Self::Cancelled => ("已取消。", "Cancelled."),
-            Self::Completed => ("已确认完成。", "Confirmed as completed."),
+            Self::Completed => (
+                "已确认帮助送达，这次帮扶完成了。我们会向爱心人士致谢。",
+                "Confirmed: the help arrived and this match is complete. We thank the volunteer.",
+            ),
             Self::AnswerTooLate => (
                 "这项提议已过期或已经答复过，不能再接受或婉拒。下面是它现在的状态。",
                 "This proposal has expired or was already answered, so it can no longer be accepted or declined. Here is where it stands.",
@@ -180,6 +185,14 @@ impl Flash {
             ),
             Self::NeedSaved => ("需求已修改。", "The need is changed."),
             Self::NeedCancelled => ("需求已取消。", "The need is cancelled."),
+            Self::MatchCancelledNeedOpen => (
+                "已取消这次帮扶，并告知了爱心人士。需求重新开放，可以再次匹配。",
+                "Match cancelled and the volunteer told. The need is open again for matching.",
+            ),
+            Self::NotToConfirm => (
+                "这次帮扶已不在进行中，不能再确认完成或取消。下面是它现在的状态。",
+                "This match is no longer under way, so it can no longer be confirmed or cancelled. Here is where it stands.",
+            ),
         };
         Text::fixed(zh, en)
     }

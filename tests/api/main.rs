@@ -8,6 +8,7 @@ mod browser;
 mod cadre_households;
 mod cadre_import;
 mod cadre_needs;
+mod cadre_work;
 mod candidates;
 mod cli;
 mod demo;

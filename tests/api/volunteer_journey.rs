@@ -5,14 +5,11 @@
 //! round answered through the digest email's links and through the pages.
 //! Screenshots of each step at 390 × 844 and 1280 × 900.
 
-use std::time::Duration;
-
 use huzhu::domain::Role;
 use serde_json::json;
 
 use crate::helpers::browser::Browser;
-use crate::helpers::pages::{id, load_regions};
-use crate::helpers::smtp::ReceivedMail;
+use crate::helpers::pages::{id, link_path, load_regions, mail_text};
 use crate::helpers::{SmtpSink, TestApp, spawn_app_mailing_to};
 
 /// Villages of two townships with their points.
@@ -26,42 +23,6 @@ async fn app_mailing_to(sink: &SmtpSink) -> TestApp {
     let app = spawn_app_mailing_to(sink).await;
     load_regions(&app, VILLAGES).await;
     app
-}
-
-/// The plain text of the latest email to `to`, waiting for it.
-async fn mail_text(sink: &SmtpSink, to: &str, count: usize) -> String {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    loop {
-        let mails: Vec<ReceivedMail> = sink
-            .received()
-            .into_iter()
-            .filter(|m| m.to.iter().any(|t| t.eq_ignore_ascii_case(to)))
-            .collect();
-        if mails.len() >= count {
-            let parsed = mail_parser::MessageParser::default()
-                .parse(&mails[count - 1].data)
-                .expect("MIME");
-            return parsed.body_text(0).expect("text").replace("\r\n", "\n");
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "email {count} to {to}"
-        );
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-}
-
-/// The path (and query) of the first link in `text` that holds `part`.
-fn link_path(app: &TestApp, text: &str, part: &str) -> String {
-    let base = app.context.public_url.as_str().trim_end_matches('/');
-    let at = text
-        .find(part)
-        .unwrap_or_else(|| panic!("{part} in {text}"));
-    let start = text[..at].rfind(base).expect("the link's start") + base.len();
-    text[start..]
-        .chars()
-        .take_while(|c| !c.is_whitespace() && *c != '>' && *c != ')')
-        .collect()
 }
 
 /// A cadre's household at `point` with one need; the need's id.

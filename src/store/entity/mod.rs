@@ -19,3 +19,4 @@ pub mod round_lock;
 pub mod session;
 pub mod throttle_event;
 pub mod user;
+pub mod work_visit;

@@ -57,8 +57,27 @@ pub async fn spawn_app_mailing_to(sink: &SmtpSink) -> TestApp {
 
 /// Rolls `db` back to just before the migration `name`, then applies every
 /// migration again: the rows in hand go through each `down` and `up`.
+///
+/// On SQLite through a connection of its own: a schema change made on one
+/// of the pool's connections leaves the others' cached schema stale until
+/// their next transaction, and SQLite checks an `ALTER TABLE … ADD COLUMN`
+/// against that cache — it would find the column a `down` just dropped.
 pub async fn migrate_back_before_and_up(db: &sea_orm::DatabaseConnection, name: &str) {
     use migration::{Migrator, MigratorTrait};
+    use sea_orm::sqlx::sqlite::SqlitePoolOptions;
+    let single;
+    let db = if db.get_database_backend() == sea_orm::DbBackend::Sqlite {
+        let options = db.get_sqlite_connection_pool().connect_options();
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with((*options).clone())
+            .await
+            .expect("a connection of its own");
+        single = sea_orm::SqlxSqliteConnector::from_sqlx_sqlite_pool(pool);
+        &single
+    } else {
+        db
+    };
     let applied = Migrator::get_applied_migrations(db).await.expect("status");
     let at = applied
         .iter()

@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use super::{TestApp, TestUser};
+use super::{SmtpSink, TestApp, TestUser};
 
 /// The value of the cookie `name` that `response` sets, and its whole
 /// `Set-Cookie` header (to read its attributes).
@@ -95,21 +95,6 @@ pub async fn login_with_cookie(app: &TestApp, email: &str, password: &str) -> St
     session
 }
 
-/// The form token of the session `cookie`, from the layout of the page a
-/// person lands on when they open `/` (a cadre's home sends them on to
-/// their work list); else from `/forgot`, a page anyone may open, while
-/// that landing page is not built.
-async fn session_csrf(app: &TestApp, cookie: &str) -> String {
-    let mut home = get_page(app, cookie, "/").await;
-    if let (303, Some(to)) = (home.status, home.location.clone()) {
-        home = get_page(app, cookie, &to).await;
-    }
-    if !home.html.contains("name=\"csrf_token\"") {
-        home = get_page(app, cookie, "/forgot").await;
-    }
-    hidden_csrf(&home.html)
-}
-
 /// An answer as a browser gets it.
 #[derive(Debug)]
 pub struct Page {
@@ -181,7 +166,10 @@ impl LoggedIn {
         let token = app.login(&user).await;
         let session = login_with_cookie(app, &user.email, &user.password).await;
         let cookie = format!("huzhu_session={session}");
-        let csrf = session_csrf(app, &cookie).await;
+        // Every page's layout carries the session's form token; this one
+        // renders for every role and changes nothing (a cadre's home, the
+        // work list, counts as a visit).
+        let csrf = hidden_csrf(&get_page(app, &cookie, "/forgot").await.html);
         Self {
             user,
             token,
@@ -274,4 +262,40 @@ impl LoggedIn {
         assert_eq!(page.status, 200, "{to}");
         page
     }
+}
+
+/// The plain text of the `count`-th email to `to`, waiting for it.
+pub async fn mail_text(sink: &SmtpSink, to: &str, count: usize) -> String {
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let mails: Vec<super::smtp::ReceivedMail> = sink
+            .received()
+            .into_iter()
+            .filter(|m| m.to.iter().any(|t| t.eq_ignore_ascii_case(to)))
+            .collect();
+        if mails.len() >= count {
+            let parsed = mail_parser::MessageParser::default()
+                .parse(&mails[count - 1].data)
+                .expect("MIME");
+            return parsed.body_text(0).expect("text").replace("\r\n", "\n");
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "email {count} to {to}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+}
+
+/// The path (and query) of the first link in `text` that holds `part`.
+pub fn link_path(app: &TestApp, text: &str, part: &str) -> String {
+    let base = app.context.public_url.as_str().trim_end_matches('/');
+    let at = text
+        .find(part)
+        .unwrap_or_else(|| panic!("{part} in {text}"));
+    let start = text[..at].rfind(base).expect("the link's start") + base.len();
+    text[start..]
+        .chars()
+        .take_while(|c| !c.is_whitespace() && *c != '>' && *c != ')')
+        .collect()
 }
