@@ -237,7 +237,10 @@ async fn changes_since_the_last_visit_appear_once_and_not_on_the_next_visit() {
     let fifth = c.get(&app, "/work").await.html;
     let changes = section(&fifth, "changes-h");
     assert!(changes.contains("（下面是最近 30 天的变化）"), "{changes}");
-    assert!(changes.contains("认领了这项需求"), "a claim of today is in it");
+    assert!(
+        changes.contains("认领了这项需求"),
+        "a claim of today is in it"
+    );
 }
 
 #[tokio::test]

@@ -7,6 +7,7 @@ mod accounts;
 mod browser;
 mod cadre_households;
 mod cadre_import;
+mod cadre_journey;
 mod cadre_needs;
 mod cadre_work;
 mod candidates;
