@@ -291,6 +291,12 @@ impl Site {
         })
     }
 
+    /// The id in a page's path; text that is no id is a page not found,
+    /// as an id outside the caller's reach is.
+    pub fn path_id(&self, text: &str) -> Result<uuid::Uuid, actix_web::Error> {
+        uuid::Uuid::parse_str(text).map_err(|_| self.fail(ServiceError::NotFound))
+    }
+
     /// A page that says what went wrong with a service call, with the
     /// status the API would answer.
     pub fn fail(&self, error: ServiceError) -> actix_web::Error {

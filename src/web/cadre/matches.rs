@@ -48,14 +48,10 @@ struct Typed {
     text: String,
 }
 
-fn parse_id(site: &Site, text: &str) -> Result<Uuid, actix_web::Error> {
-    Uuid::parse_str(text).map_err(|_| site.fail(ServiceError::NotFound))
-}
-
 /// `GET /matches/{id}`: a match of a need in the cadre's reach.
 async fn show(site: Site, path: web::Path<String>) -> PageResult {
     let me = site.only(Role::Cadre)?;
-    let id = parse_id(&site, &path)?;
+    let id = site.path_id(&path)?;
     let typed = Typed::default();
     match_page(&site, me, id, StatusCode::OK, Errors::none(), typed).await
 }
@@ -210,7 +206,7 @@ struct MoveForm {
 async fn act(site: Site, path: web::Path<(String, String)>, form: Form<MoveForm>) -> PageResult {
     let me = site.only(Role::Cadre)?;
     let (id, action) = path.into_inner();
-    let id = parse_id(&site, &id)?;
+    let id = site.path_id(&id)?;
     let Form(form) = form;
     let (transition, form_name, text, done) = match action.as_str() {
         "complete" => (

@@ -11,7 +11,6 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::fields::{NeedForm, categories, urgencies};
-use super::parse_id;
 use super::story::category_name;
 use crate::domain::need::{NeedChanges, NewNeed};
 use crate::domain::{Caller, FieldError, NeedStatus, Role};
@@ -155,7 +154,7 @@ async fn refused(
 
 async fn new_form(site: Site, path: web::Path<String>) -> PageResult {
     let me = site.only(Role::Cadre)?;
-    let id = parse_id(&site, &path)?;
+    let id = site.path_id(&path)?;
     let target = Target::of_household(&site, me, id).await?;
     let form = NeedForm::blank();
     form_page(
@@ -173,7 +172,7 @@ async fn new_form(site: Site, path: web::Path<String>) -> PageResult {
 #[tracing::instrument(skip_all)]
 async fn create(site: Site, path: web::Path<String>, Form(form): Form<NeedForm>) -> PageResult {
     let me = site.only(Role::Cadre)?;
-    let id = parse_id(&site, &path)?;
+    let id = site.path_id(&path)?;
     let target = Target::of_household(&site, me, id).await?;
     if !site.form_ok(&form.csrf_token) {
         let errors = Errors::form(site.expired_form());
@@ -203,7 +202,7 @@ async fn create(site: Site, path: web::Path<String>, Form(form): Form<NeedForm>)
 /// The need by the path's id, in the cadre's reach; and a page that says
 /// why it cannot change when it is no longer open.
 async fn open_need(site: &Site, me: &Caller, id: &str) -> Result<need::Model, actix_web::Error> {
-    let id = parse_id(site, id)?;
+    let id = site.path_id(id)?;
     let n = needs::visible(site, me, id)
         .await
         .map_err(|e| site.fail(e))?;
