@@ -38,6 +38,7 @@ const FILES: &[(&str, &str)] = templates![
     "confirm.html",
     "message.html",
     "reports.html",
+    "place_form.html",
     "volunteer/offers.html",
     "volunteer/offer_form.html",
     "volunteer/needs.html",
