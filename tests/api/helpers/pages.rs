@@ -43,6 +43,20 @@ pub fn unescape(html: &str) -> String {
         .replace("&amp;", "&")
 }
 
+/// A good `form` with `changes` over it: a changed field replaces every
+/// value of its name, and the value `<none>` leaves the field out.
+pub fn with_changes<'a>(
+    mut form: Vec<(&'a str, &'a str)>,
+    changes: &[(&'a str, &'a str)],
+) -> Vec<(&'a str, &'a str)> {
+    for (key, _) in changes {
+        form.retain(|(k, _)| k != key);
+    }
+    form.extend_from_slice(changes);
+    form.retain(|(_, v)| *v != "<none>");
+    form
+}
+
 /// The message shown beside the form field `name`, if any.
 pub fn error_beside(html: &str, name: &str) -> Option<String> {
     let marker = format!("<p class=\"field-error\" id=\"e-{name}\">");
