@@ -11,7 +11,6 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::fields::{NeedForm, categories, urgencies};
-use super::story::category_name;
 use crate::domain::need::{NeedChanges, NewNeed};
 use crate::domain::{Caller, FieldError, NeedStatus, Role};
 use crate::i18n::{self, Locale, Text};
@@ -20,6 +19,7 @@ use crate::store::entity::need;
 use crate::web::Site;
 use crate::web::flash::Flash;
 use crate::web::form::{Errors, Form};
+use crate::web::need_labels::category_name;
 use crate::web::page::{PageResult, t};
 
 pub(super) fn configure(cfg: &mut web::ServiceConfig) {
