@@ -8,6 +8,10 @@
 
 mod common;
 
+// The tests' multipart body, so the bench uploads as they do.
+#[path = "../tests/api/helpers/multipart.rs"]
+mod multipart;
+
 use std::time::Instant;
 
 use common::http;
@@ -115,23 +119,12 @@ fn workbook(offset: usize) -> Vec<u8> {
 }
 
 async fn upload(client: &reqwest::Client, base: &str, token: &str, bytes: &[u8], dry_run: bool) {
-    let boundary = "huzhu-bench-boundary";
-    let mut body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"households.xlsx\"\r\nContent-Type: application/octet-stream\r\n\r\n"
-    )
-    .into_bytes();
-    body.extend_from_slice(bytes);
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    let response = client
+    let request = client
         .post(format!(
             "{base}/api/v1/imports/households?dry_run={dry_run}"
         ))
-        .bearer_auth(token)
-        .header(
-            "content-type",
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .body(body)
+        .bearer_auth(token);
+    let response = multipart::with_file(request, &[], "households.xlsx", bytes)
         .send()
         .await
         .expect("sent");

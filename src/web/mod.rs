@@ -14,6 +14,7 @@ pub mod headers;
 mod lang;
 mod match_links;
 mod nav;
+mod need_labels;
 mod page;
 mod places;
 mod reports;

@@ -38,6 +38,7 @@ const FILES: &[(&str, &str)] = templates![
     "confirm.html",
     "message.html",
     "reports.html",
+    "place_form.html",
     "volunteer/offers.html",
     "volunteer/offer_form.html",
     "volunteer/needs.html",
@@ -289,6 +290,12 @@ impl Site {
                 .get::<Caller>()
                 .is_some_and(|c| roles.contains(&c.role))
         })
+    }
+
+    /// The id in a page's path; text that is no id is a page not found,
+    /// as an id outside the caller's reach is.
+    pub fn path_id(&self, text: &str) -> Result<uuid::Uuid, actix_web::Error> {
+        uuid::Uuid::parse_str(text).map_err(|_| self.fail(ServiceError::NotFound))
     }
 
     /// A page that says what went wrong with a service call, with the

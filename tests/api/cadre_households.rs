@@ -8,7 +8,7 @@ use huzhu::domain::Role;
 use serde_json::{Value, json};
 
 use crate::helpers::browser::Browser;
-use crate::helpers::pages::{LoggedIn, Page, error_beside, id, load_regions};
+use crate::helpers::pages::{LoggedIn, Page, error_beside, id, load_regions, with_changes};
 use crate::helpers::{TestApp, spawn_app};
 
 /// Two villages of township 101, one of township 102.
@@ -48,7 +48,7 @@ async fn cadre(app: &TestApp) -> LoggedIn {
 /// A good household form in the first village, with `changes` over it
 /// (`<none>` leaves a field out).
 fn household_form<'a>(changes: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
-    let mut form = vec![
+    let form = vec![
         ("head_name", "王大山"),
         ("id_number", ""),
         ("phone", "13907390001"),
@@ -59,12 +59,7 @@ fn household_form<'a>(changes: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)>
         ("lat", ""),
         ("lon", ""),
     ];
-    for (key, _) in changes {
-        form.retain(|(k, _)| k != key);
-    }
-    form.extend_from_slice(changes);
-    form.retain(|(_, v)| *v != "<none>");
-    form
+    with_changes(form, changes)
 }
 
 /// The households the API lists to `me` with the query `query`.

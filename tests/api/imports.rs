@@ -3,7 +3,7 @@
 use huzhu::domain::Role;
 use serde_json::Value;
 
-use crate::helpers::{TestApp, problem, spawn_app};
+use crate::helpers::{TestApp, multipart, problem, spawn_app};
 
 mod hostile;
 
@@ -17,21 +17,11 @@ pub async fn upload(
     bytes: &[u8],
     dry_run: bool,
 ) -> reqwest::Response {
-    let boundary = "huzhu-test-boundary";
-    let mut body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
-    )
-    .into_bytes();
-    body.extend_from_slice(bytes);
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    app.client
+    let request = app
+        .client
         .post(app.url(&format!("/api/v1/imports/households?dry_run={dry_run}")))
-        .bearer_auth(token)
-        .header(
-            "content-type",
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .body(body)
+        .bearer_auth(token);
+    multipart::with_file(request, &[], name, bytes)
         .send()
         .await
         .expect("sent")

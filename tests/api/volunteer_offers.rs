@@ -6,7 +6,7 @@ use huzhu::domain::Role;
 use serde_json::Value;
 
 use crate::helpers::browser::Browser;
-use crate::helpers::pages::{LoggedIn, Page, error_beside, id, load_regions};
+use crate::helpers::pages::{LoggedIn, Page, error_beside, id, load_regions, with_changes};
 use crate::helpers::{TestApp, spawn_app};
 
 /// Villages of two townships, and one without a point (not offered).
@@ -31,7 +31,7 @@ async fn volunteer(app: &TestApp) -> LoggedIn {
 
 /// A good offer form at the second village, with `changes` over it.
 fn offer_form<'a>(changes: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
-    let mut form = vec![
+    let form = vec![
         ("categories", "living"),
         ("categories", "care"),
         ("village", SECOND_VILLAGE),
@@ -42,12 +42,7 @@ fn offer_form<'a>(changes: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
         ("remote", "yes"),
         ("available_until", "2999-12-31"),
     ];
-    for (key, _) in changes {
-        form.retain(|(k, _)| k != key);
-    }
-    form.extend_from_slice(changes);
-    form.retain(|(_, v)| *v != "<none>");
-    form
+    with_changes(form, changes)
 }
 
 async fn volunteer_with_an_offer(app: &TestApp) -> (LoggedIn, String) {

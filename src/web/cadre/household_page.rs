@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::needs::{parse_id, story};
+use super::needs::story;
 use crate::domain::Role;
 use crate::domain::household::{IdNumber, parse_tags};
 use crate::i18n;
@@ -36,7 +36,7 @@ struct Params {
 #[tracing::instrument(skip_all)]
 async fn show(site: Site, path: web::Path<String>, q: web::Query<Params>) -> PageResult {
     let me = site.only(Role::Cadre)?;
-    let id = parse_id(&site, &path)?;
+    let id = site.path_id(&path)?;
     // A cursor that is not an id (edited by hand) starts from the newest.
     let before = q.before.as_deref().and_then(|c| Uuid::parse_str(c).ok());
     let page = need_stories::of_household(&site, me, id, before, PAGE)

@@ -257,7 +257,7 @@ async fn in_reach(
     me: &Caller,
     id: &str,
 ) -> Result<household::Model, actix_web::Error> {
-    let id = Uuid::parse_str(id).map_err(|_| site.fail(ServiceError::NotFound))?;
+    let id = site.path_id(id)?;
     households::get(site, me, id)
         .await
         .map_err(|e| site.fail(e))

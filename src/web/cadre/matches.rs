@@ -13,10 +13,9 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::CADRE;
-use crate::domain::household::Urgency;
 use crate::domain::match_status::Transition;
 use crate::domain::{Caller, MatchEventKind, MatchStatus, Role};
-use crate::i18n::{self, Locale, Text};
+use crate::i18n::{self, Locale};
 use crate::services::match_reads::{self, StaffMatch};
 use crate::services::transitions::{self, Actor};
 use crate::services::work_list::ChangeKind;
@@ -25,6 +24,7 @@ use crate::store::entity::match_event;
 use crate::web::Site;
 use crate::web::flash::Flash;
 use crate::web::form::{Errors, Form};
+use crate::web::need_labels::{category_name, urgency_badge};
 use crate::web::page::{PageResult, t};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -48,14 +48,10 @@ struct Typed {
     text: String,
 }
 
-fn parse_id(site: &Site, text: &str) -> Result<Uuid, actix_web::Error> {
-    Uuid::parse_str(text).map_err(|_| site.fail(ServiceError::NotFound))
-}
-
 /// `GET /matches/{id}`: a match of a need in the cadre's reach.
 async fn show(site: Site, path: web::Path<String>) -> PageResult {
     let me = site.only(Role::Cadre)?;
-    let id = parse_id(&site, &path)?;
+    let id = site.path_id(&path)?;
     let typed = Typed::default();
     match_page(&site, me, id, StatusCode::OK, Errors::none(), typed).await
 }
@@ -119,14 +115,11 @@ fn tel(phone: &str) -> String {
 fn summary(site: &Site, s: &StaffMatch) -> Value {
     let locale = i18n::current();
     let (m, n) = (&s.m, &s.need);
-    let urgency = u8::try_from(n.urgency)
-        .ok()
-        .and_then(|u| Urgency::try_from(u).ok());
+    let (urgency, urgency_class) = urgency_badge(n.urgency);
     json!({
         "id": m.id, "need_id": n.id, "title": n.title, "description": n.description,
-        "category": Text::fixed(n.category.name_zh(), n.category.name_en()).get(locale),
-        "urgency": urgency.map(|u| u.label().get(locale).to_owned()),
-        "urgency_class": match n.urgency { 3.. => "urgent", 2 => "soon", _ => "muted" },
+        "category": category_name(n.category),
+        "urgency": urgency, "urgency_class": urgency_class,
         "village": s.village_name,
         "status": m.status.as_str(), "status_label": m.status.label().get(locale),
         "expires": m.expires_at.filter(|_| m.status == MatchStatus::Proposed).map(|at| expires_label(site, at)),
@@ -210,7 +203,7 @@ struct MoveForm {
 async fn act(site: Site, path: web::Path<(String, String)>, form: Form<MoveForm>) -> PageResult {
     let me = site.only(Role::Cadre)?;
     let (id, action) = path.into_inner();
-    let id = parse_id(&site, &id)?;
+    let id = site.path_id(&id)?;
     let Form(form) = form;
     let (transition, form_name, text, done) = match action.as_str() {
         "complete" => (

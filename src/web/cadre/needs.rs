@@ -32,17 +32,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     form::configure(cfg);
 }
 
-/// The id in a path; one that is not an id is not found.
-pub(super) fn parse_id(site: &Site, text: &str) -> Result<Uuid, actix_web::Error> {
-    Uuid::parse_str(text).map_err(|_| site.fail(ServiceError::NotFound))
-}
-
 /// `GET /needs/{id}`: a need of the cadre's reach with its story, and
 /// what they can do with it.
 #[tracing::instrument(skip_all)]
 async fn show(site: Site, path: web::Path<String>) -> PageResult {
     let me = site.only(Role::Cadre)?;
-    let id = parse_id(&site, &path)?;
+    let id = site.path_id(&path)?;
     need_page(&site, me, id, StatusCode::OK, &Errors::none(), "").await
 }
 
@@ -86,7 +81,7 @@ struct CancelForm {
 #[tracing::instrument(skip_all)]
 async fn cancel(site: Site, path: web::Path<String>, Form(form): Form<CancelForm>) -> PageResult {
     let me = site.only(Role::Cadre)?;
-    let id = parse_id(&site, &path)?;
+    let id = site.path_id(&path)?;
     if !site.form_ok(&form.csrf_token) {
         let errors = Errors::form(site.expired_form());
         return need_page(&site, me, id, StatusCode::FORBIDDEN, &errors, &form.reason).await;

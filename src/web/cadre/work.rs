@@ -13,13 +13,12 @@ use uuid::Uuid;
 
 use super::matches::change_text;
 use crate::domain::Role;
-use crate::domain::household::Urgency;
-use crate::i18n::{self, Locale, Text};
+use crate::i18n::{self, Locale};
 use crate::services::matches::expires_label;
 use crate::services::work_list::{self, Change, ToConfirm, WaitingNeed};
-use crate::store::entity::need;
 use crate::store::now_ms;
 use crate::web::Site;
+use crate::web::need_labels::{category_name, urgency_badge};
 use crate::web::page::PageResult;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -131,12 +130,6 @@ async fn show(site: Site, q: web::Query<Params>) -> PageResult {
     Ok(site.render(StatusCode::OK, "cadre/work.html", Value::Object(context)))
 }
 
-fn category(n: &need::Model, locale: Locale) -> String {
-    Text::fixed(n.category.name_zh(), n.category.name_en())
-        .get(locale)
-        .to_owned()
-}
-
 /// "Waited N days", and whether that is stale, as the list shows it.
 fn waited(days: i64, stale: bool) -> String {
     match (i18n::current(), stale) {
@@ -150,15 +143,11 @@ fn waited(days: i64, stale: bool) -> String {
 }
 
 fn waiting_item(w: &WaitingNeed) -> Value {
-    let locale = i18n::current();
     let n = &w.need;
-    let urgency = u8::try_from(n.urgency)
-        .ok()
-        .and_then(|u| Urgency::try_from(u).ok());
+    let (urgency, urgency_class) = urgency_badge(n.urgency);
     json!({
-        "url": format!("/needs/{}", n.id), "title": n.title, "category": category(n, locale),
-        "urgency": urgency.map(|u| u.label().get(locale).to_owned()),
-        "urgency_class": match n.urgency { 3.. => "urgent", 2 => "soon", _ => "muted" },
+        "url": format!("/needs/{}", n.id), "title": n.title, "category": category_name(n.category),
+        "urgency": urgency, "urgency_class": urgency_class,
         "village": w.village_name, "waited": waited(w.days_open, w.stale), "stale": w.stale,
     })
 }
@@ -173,7 +162,7 @@ fn confirm_item(site: &Site, c: &ToConfirm) -> Value {
     };
     json!({
         "url": format!("/matches/{}", c.m.id), "title": c.need.title,
-        "category": category(&c.need, locale), "village": c.village_name,
+        "category": category_name(c.need.category), "village": c.village_name,
         "volunteer": c.volunteer_name, "why": why, "reported": c.delivered.is_some(),
         "note": c.delivered.as_ref().and_then(|e| e.note.clone()),
     })

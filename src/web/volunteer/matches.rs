@@ -12,13 +12,13 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::domain::household::Urgency;
 use crate::domain::{MatchStatus, Role};
 use crate::i18n::{self, Locale, Text};
 use crate::services::match_reads::{self, VolunteerMatch};
 use crate::services::{matches::expires_label, nearby};
 use crate::store::now_ms;
 use crate::web::Site;
+use crate::web::need_labels::{category_name, urgency_badge};
 use crate::web::page::{PageResult, t};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -166,9 +166,7 @@ async fn list(site: Site, q: web::Query<ListParams>) -> PageResult {
 fn item(site: &Site, v: &VolunteerMatch) -> Value {
     let locale = i18n::current();
     let (m, n) = (&v.m, &v.need);
-    let urgency = u8::try_from(n.urgency)
-        .ok()
-        .and_then(|u| Urgency::try_from(u).ok());
+    let (urgency, urgency_class) = urgency_badge(n.urgency);
     let deadline = m
         .expires_at
         .filter(|_| m.status == MatchStatus::Proposed)
@@ -176,9 +174,8 @@ fn item(site: &Site, v: &VolunteerMatch) -> Value {
     json!({
         "id": m.id, "url": format!("/matches/{}", m.id),
         "title": n.title, "description": n.description,
-        "category": Text::fixed(n.category.name_zh(), n.category.name_en()).get(locale),
-        "urgency": urgency.map(|u| u.label().get(locale).to_owned()),
-        "urgency_class": match n.urgency { 3.. => "urgent", 2 => "soon", _ => "muted" },
+        "category": category_name(n.category),
+        "urgency": urgency, "urgency_class": urgency_class,
         "village": n.village_name,
         "distance": n.distance_m.map(|d| distance_text(nearby::shown_km(d), locale)),
         "status": m.status.as_str(), "status_label": m.status.label().get(locale),

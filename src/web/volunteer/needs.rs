@@ -23,6 +23,7 @@ use crate::services::nearby::{self, Cursor, NeedPage, Order};
 use crate::services::{ServiceError, eligibility, places};
 use crate::store::{self, entity::need, entity::offer, needs::NeedFilter};
 use crate::web::Site;
+use crate::web::need_labels::category_name;
 use crate::web::page::PageResult;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -209,13 +210,6 @@ async fn around(site: &Site, me: &Caller, q: &NearQuery) -> Result<Around, Servi
         category,
         cursor,
     })
-}
-
-pub fn category_name(c: Category) -> &'static str {
-    match i18n::current() {
-        Locale::ZhCn => c.name_zh(),
-        Locale::En => c.name_en(),
-    }
 }
 
 /// An offer as the volunteer recognises it among theirs: its number, its

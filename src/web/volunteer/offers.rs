@@ -196,7 +196,7 @@ async fn create(site: Site, Form(form): Form<OfferForm>) -> PageResult {
 
 /// The caller's offer by the id in the path; anything else is not found.
 async fn own_offer(site: &Site, me: &Caller, id: &str) -> Result<offer::Model, actix_web::Error> {
-    let id = Uuid::parse_str(id).map_err(|_| site.fail(ServiceError::NotFound))?;
+    let id = site.path_id(id)?;
     offers::owned(site, me, id).await.map_err(|e| site.fail(e))
 }
 

@@ -4,6 +4,7 @@
 pub mod browser;
 pub mod db;
 pub mod logs;
+pub mod multipart;
 pub mod pages;
 pub mod smtp;
 

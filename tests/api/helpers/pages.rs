@@ -43,6 +43,20 @@ pub fn unescape(html: &str) -> String {
         .replace("&amp;", "&")
 }
 
+/// A good `form` with `changes` over it: a changed field replaces every
+/// value of its name, and the value `<none>` leaves the field out.
+pub fn with_changes<'a>(
+    mut form: Vec<(&'a str, &'a str)>,
+    changes: &[(&'a str, &'a str)],
+) -> Vec<(&'a str, &'a str)> {
+    for (key, _) in changes {
+        form.retain(|(k, _)| k != key);
+    }
+    form.extend_from_slice(changes);
+    form.retain(|(_, v)| *v != "<none>");
+    form
+}
+
 /// The message shown beside the form field `name`, if any.
 pub fn error_beside(html: &str, name: &str) -> Option<String> {
     let marker = format!("<p class=\"field-error\" id=\"e-{name}\">");
@@ -211,38 +225,15 @@ impl LoggedIn {
         fields: &[(&str, &str)],
         (file_name, bytes): (&str, &[u8]),
     ) -> Page {
-        let boundary = "huzhu-page-boundary";
         let mut fields = fields.to_vec();
         if !fields.iter().any(|(k, _)| *k == "csrf_token") {
             fields.insert(0, ("csrf_token", &self.csrf));
         }
-        let mut body = Vec::new();
-        for (name, value) in fields {
-            body.extend_from_slice(
-                format!(
-                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
-                )
-                .as_bytes(),
-            );
-        }
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\n\
-                 Content-Type: application/octet-stream\r\n\r\n"
-            )
-            .as_bytes(),
-        );
-        body.extend_from_slice(bytes);
-        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-        let response = app
+        let request = app
             .client
             .post(app.url(path))
-            .header("cookie", &self.cookie)
-            .header(
-                "content-type",
-                format!("multipart/form-data; boundary={boundary}"),
-            )
-            .body(body)
+            .header("cookie", &self.cookie);
+        let response = super::multipart::with_file(request, &fields, file_name, bytes)
             .send()
             .await
             .expect("sent");

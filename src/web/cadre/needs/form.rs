@@ -11,8 +11,6 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::fields::{NeedForm, categories, urgencies};
-use super::parse_id;
-use super::story::category_name;
 use crate::domain::need::{NeedChanges, NewNeed};
 use crate::domain::{Caller, FieldError, NeedStatus, Role};
 use crate::i18n::{self, Locale, Text};
@@ -21,6 +19,7 @@ use crate::store::entity::need;
 use crate::web::Site;
 use crate::web::flash::Flash;
 use crate::web::form::{Errors, Form};
+use crate::web::need_labels::category_name;
 use crate::web::page::{PageResult, t};
 
 pub(super) fn configure(cfg: &mut web::ServiceConfig) {
@@ -90,24 +89,14 @@ fn household_value(head_name: &str, village: &str, id: Uuid) -> Value {
 
 /// The form page with what was typed, the errors beside their fields and,
 /// after the duplicate guard refused, the need the household already has.
-async fn form_page(
+fn form_page(
     site: &Site,
-    me: &Caller,
     status: StatusCode,
     target: &Target,
     form: &NeedForm,
     errors: &Errors,
-    duplicate: Option<Uuid>,
+    duplicate: Option<Value>,
 ) -> PageResult {
-    let duplicate = match duplicate {
-        Some(id) => Some(match needs::visible(site, me, id).await {
-            Ok(n) => json!({"url": format!("/needs/{id}"), "title": n.title,
-                            "category": category_name(n.category)}),
-            // Gone meanwhile: still say why, with the link.
-            Err(_) => json!({"url": format!("/needs/{id}"), "title": "", "category": ""}),
-        }),
-        None => None,
-    };
     let (options, hints) = categories(&form.category);
     Ok(site.render(
         status,
@@ -136,7 +125,7 @@ async fn refused(
     match error {
         ServiceError::Invalid(fields) => {
             let status = StatusCode::UNPROCESSABLE_ENTITY;
-            form_page(site, me, status, target, form, &form.errors(fields), None).await
+            form_page(site, status, target, form, &form.errors(fields), None)
         }
         ServiceError::Duplicate { existing, .. } => {
             let errors = Errors::from(vec![FieldError::new(
@@ -146,47 +135,39 @@ async fn refused(
                     "This household already has an open need in this category",
                 ),
             )]);
-            let status = StatusCode::CONFLICT;
-            form_page(site, me, status, target, form, &errors, Some(existing)).await
+            let existing = Some(existing_need(site, me, existing).await);
+            form_page(site, StatusCode::CONFLICT, target, form, &errors, existing)
         }
         other => Err(site.fail(other)),
     }
 }
 
+/// The need the duplicate guard named, for the link beside its refusal.
+async fn existing_need(site: &Site, me: &Caller, id: Uuid) -> Value {
+    match needs::visible(site, me, id).await {
+        Ok(n) => json!({"url": format!("/needs/{id}"), "title": n.title,
+                        "category": category_name(n.category)}),
+        // Gone meanwhile: still say why, with the link.
+        Err(_) => json!({"url": format!("/needs/{id}"), "title": "", "category": ""}),
+    }
+}
+
 async fn new_form(site: Site, path: web::Path<String>) -> PageResult {
     let me = site.only(Role::Cadre)?;
-    let id = parse_id(&site, &path)?;
+    let id = site.path_id(&path)?;
     let target = Target::of_household(&site, me, id).await?;
     let form = NeedForm::blank();
-    form_page(
-        &site,
-        me,
-        StatusCode::OK,
-        &target,
-        &form,
-        &Errors::none(),
-        None,
-    )
-    .await
+    form_page(&site, StatusCode::OK, &target, &form, &Errors::none(), None)
 }
 
 #[tracing::instrument(skip_all)]
 async fn create(site: Site, path: web::Path<String>, Form(form): Form<NeedForm>) -> PageResult {
     let me = site.only(Role::Cadre)?;
-    let id = parse_id(&site, &path)?;
+    let id = site.path_id(&path)?;
     let target = Target::of_household(&site, me, id).await?;
     if !site.form_ok(&form.csrf_token) {
         let errors = Errors::form(site.expired_form());
-        return form_page(
-            &site,
-            me,
-            StatusCode::FORBIDDEN,
-            &target,
-            &form,
-            &errors,
-            None,
-        )
-        .await;
+        return form_page(&site, StatusCode::FORBIDDEN, &target, &form, &errors, None);
     }
     let new = match NewNeed::parse(Some(id), form.fields()) {
         Ok(new) => new,
@@ -203,7 +184,7 @@ async fn create(site: Site, path: web::Path<String>, Form(form): Form<NeedForm>)
 /// The need by the path's id, in the cadre's reach; and a page that says
 /// why it cannot change when it is no longer open.
 async fn open_need(site: &Site, me: &Caller, id: &str) -> Result<need::Model, actix_web::Error> {
-    let id = parse_id(site, id)?;
+    let id = site.path_id(id)?;
     let n = needs::visible(site, me, id)
         .await
         .map_err(|e| site.fail(e))?;
@@ -244,16 +225,7 @@ async fn edit_form(site: Site, path: web::Path<String>) -> PageResult {
     let n = open_need(&site, me, &path).await?;
     let target = Target::of_need(&site, me, &n).await?;
     let form = NeedForm::of(&n);
-    form_page(
-        &site,
-        me,
-        StatusCode::OK,
-        &target,
-        &form,
-        &Errors::none(),
-        None,
-    )
-    .await
+    form_page(&site, StatusCode::OK, &target, &form, &Errors::none(), None)
 }
 
 #[tracing::instrument(skip_all)]
@@ -263,16 +235,7 @@ async fn update(site: Site, path: web::Path<String>, Form(form): Form<NeedForm>)
     let target = Target::of_need(&site, me, &n).await?;
     if !site.form_ok(&form.csrf_token) {
         let errors = Errors::form(site.expired_form());
-        return form_page(
-            &site,
-            me,
-            StatusCode::FORBIDDEN,
-            &target,
-            &form,
-            &errors,
-            None,
-        )
-        .await;
+        return form_page(&site, StatusCode::FORBIDDEN, &target, &form, &errors, None);
     }
     let changes = match NeedChanges::parse(form.fields()) {
         Ok(changes) => changes,

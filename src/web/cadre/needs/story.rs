@@ -4,13 +4,13 @@
 
 use serde_json::{Value, json};
 
-use crate::domain::household::Urgency;
 use crate::domain::{Caller, MatchEventKind, MatchOrigin, MatchStatus, NeedStatus};
-use crate::i18n::{self, Locale, Text};
+use crate::i18n::{self, Text};
 use crate::services::matches::expires_label;
 use crate::services::need_stories::{Actor, MatchStory, NeedStory, StoryEvent};
 use crate::store::entity::need;
 use crate::web::Site;
+use crate::web::need_labels::{category_name, urgency_badge};
 
 /// Text in the reader's language, from both.
 fn say(zh: String, en: String) -> String {
@@ -21,14 +21,6 @@ fn iso(at_ms: i64) -> String {
     chrono::DateTime::from_timestamp_millis(at_ms)
         .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
         .unwrap_or_default()
-}
-
-/// A category's name in the reader's language.
-pub fn category_name(c: crate::domain::Category) -> &'static str {
-    match i18n::current() {
-        Locale::ZhCn => c.name_zh(),
-        Locale::En => c.name_en(),
-    }
 }
 
 /// A need's status as words, and its badge's class.
@@ -43,18 +35,14 @@ fn status(s: NeedStatus) -> (String, &'static str) {
 
 /// The facts of a need, without its story.
 pub fn facts(site: &Site, n: &need::Model) -> Value {
-    let locale = i18n::current();
-    let urgency = u8::try_from(n.urgency)
-        .ok()
-        .and_then(|u| Urgency::try_from(u).ok());
+    let (urgency, urgency_class) = urgency_badge(n.urgency);
     let (status_label, status_class) = status(n.status);
     json!({
         "id": n.id, "url": format!("/needs/{}", n.id),
         "household_url": format!("/households/{}", n.household_id),
         "title": n.title, "description": n.description,
         "category": category_name(n.category),
-        "urgency": urgency.map(|u| u.label().get(locale).to_owned()),
-        "urgency_class": match n.urgency { 3.. => "urgent", 2 => "soon", _ => "muted" },
+        "urgency": urgency, "urgency_class": urgency_class,
         "status": n.status.as_str(), "status_label": status_label, "status_class": status_class,
         "open": n.status == NeedStatus::Open,
         "posted": expires_label(site, n.posted_at),

@@ -39,14 +39,10 @@ struct Typed {
     note: String,
 }
 
-fn parse_id(site: &Site, text: &str) -> Result<Uuid, actix_web::Error> {
-    Uuid::parse_str(text).map_err(|_| site.fail(ServiceError::NotFound))
-}
-
 /// `GET /matches/{id}`: one of the volunteer's matches; another's is not found.
 async fn show(site: Site, path: web::Path<String>) -> PageResult {
     let me = site.only(Role::Volunteer)?;
-    let id = parse_id(&site, &path)?;
+    let id = site.path_id(&path)?;
     match_page(
         &site,
         me,
@@ -183,7 +179,7 @@ impl Move {
 async fn act(site: Site, path: web::Path<(String, String)>, form: Form<MoveForm>) -> PageResult {
     let me = site.only(Role::Volunteer)?;
     let (id, action) = path.into_inner();
-    let id = parse_id(&site, &id)?;
+    let id = site.path_id(&id)?;
     let action = Move::parse(&action).ok_or_else(|| site.fail(ServiceError::NotFound))?;
     let Form(form) = form;
     let typed = Typed {

@@ -9,15 +9,8 @@ use crate::domain::{Category, CategorySet, OfferStatus};
 use crate::i18n::{self, Locale};
 use crate::services::places::Township;
 use crate::store::entity::offer;
+use crate::web::need_labels::category_name;
 use crate::web::page::t;
-
-/// A category's name in the reader's language.
-fn category_name(c: Category) -> &'static str {
-    match i18n::current() {
-        Locale::ZhCn => c.name_zh(),
-        Locale::En => c.name_en(),
-    }
-}
 
 /// An offer's status as words, and the badge that shows it.
 fn status(s: OfferStatus) -> (String, &'static str) {
