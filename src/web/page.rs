@@ -430,6 +430,14 @@ pub fn see_other(location: &str) -> HttpResponse {
         .finish()
 }
 
+/// A phone number as a `tel:` link wants it: digits and `+` only.
+pub fn tel(phone: &str) -> String {
+    phone
+        .chars()
+        .filter(|c| c.is_ascii_digit() || *c == '+')
+        .collect()
+}
+
 /// A path on this site to go back to after a form, from a `next` parameter:
 /// only a local path, never another site (`//evil`, `https://…`).
 pub fn local_path(next: Option<&str>) -> Option<&str> {

@@ -25,7 +25,7 @@ use crate::web::Site;
 use crate::web::flash::Flash;
 use crate::web::form::{Errors, Form};
 use crate::web::need_labels::{category_name, urgency_badge};
-use crate::web::page::{PageResult, t};
+use crate::web::page::{PageResult, t, tel};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -101,14 +101,6 @@ async fn match_page(
             "note": complete, "reason": cancel,
         }),
     ))
-}
-
-/// A phone number as a `tel:` link wants it.
-fn tel(phone: &str) -> String {
-    phone
-        .chars()
-        .filter(|c| c.is_ascii_digit() || *c == '+')
-        .collect()
 }
 
 /// The match and its need, as the page shows them.

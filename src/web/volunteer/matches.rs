@@ -183,7 +183,7 @@ fn item(site: &Site, v: &VolunteerMatch) -> Value {
         "deadline": deadline,
         "contact": v.contact.as_ref().map(|c| json!({
             "name": c.name, "phone": c.phone,
-            "tel": c.phone.as_ref().map(|p| p.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect::<String>()),
+            "tel": c.phone.as_deref().map(crate::web::page::tel),
         })),
     })
 }
