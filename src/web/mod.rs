@@ -6,8 +6,10 @@
 //! Pages work without script; `assets/huzhu.js` and the map only enhance.
 
 mod account_pages;
+mod admin;
 mod assets;
 mod cadre;
+mod coordinator;
 mod flash;
 mod form;
 pub mod headers;
@@ -31,6 +33,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     // Staff pages before the volunteer's: `/needs/{id}` and `/matches/{id}`
     // are each role's own page, told apart by a role guard.
     cadre::configure(cfg);
+    coordinator::configure(cfg);
+    admin::configure(cfg);
     volunteer::configure(cfg);
     match_links::configure(cfg);
     reports::configure(cfg);

@@ -22,12 +22,28 @@ fn sections(role: Option<Role>) -> &'static [(&'static str, Text)] {
         ("/households/import", Text::fixed("导入表格", "Import")),
         ("/reports", Text::fixed("统计报表", "Reports")),
     ];
-    const STAFF: &[(&str, Text)] = &[("/reports", Text::fixed("统计报表", "Reports"))];
+    const COORDINATOR: &[(&str, Text)] = &[
+        ("/reports", Text::fixed("调度看板", "Dashboard")),
+        ("/map", Text::fixed("需求地图", "Map")),
+        ("/waiting", Text::fixed("待匹配", "Waiting needs")),
+        ("/rounds", Text::fixed("匹配轮次", "Rounds")),
+        ("/followup", Text::fixed("跟进", "Follow-up")),
+    ];
+    const ADMIN: &[(&str, Text)] = &[
+        ("/reports", Text::fixed("调度看板", "Dashboard")),
+        ("/map", Text::fixed("需求地图", "Map")),
+        ("/waiting", Text::fixed("待匹配", "Waiting needs")),
+        ("/rounds", Text::fixed("匹配轮次", "Rounds")),
+        ("/followup", Text::fixed("跟进", "Follow-up")),
+        ("/staff", Text::fixed("人员", "Staff")),
+        ("/villages", Text::fixed("村庄", "Villages")),
+    ];
     match role {
         None => VISITOR,
         Some(Role::Volunteer) => VOLUNTEER,
         Some(Role::Cadre) => CADRE,
-        Some(_) => STAFF,
+        Some(Role::Coordinator) => COORDINATOR,
+        Some(Role::Admin) => ADMIN,
     }
 }
 
