@@ -4,8 +4,9 @@
 
 use serde_json::{Value, json};
 
-use crate::services::places::Township;
-use crate::web::page::t;
+use crate::domain::Caller;
+use crate::services::places::{self, Township};
+use crate::web::page::{Site, t};
 
 /// The village select's groups: a township and its villages, each with
 /// the point it stands for (for the map) and whether it is the one picked.
@@ -31,4 +32,38 @@ pub fn village_groups(townships: &[Township], picked: &str) -> Vec<Value> {
             json!({"label": tw.name, "options": options})
         })
         .collect()
+}
+
+/// A place filter's select (with `macros.select` and an empty "all"
+/// option): each township the caller reaches as a whole, then its
+/// villages; `picked` is the region filtered by.
+pub fn region_choices(townships: &[Township], caller: &Caller, picked: &str) -> Vec<Value> {
+    let whole = t("（全镇）", " (whole township)");
+    townships
+        .iter()
+        .map(|tw| {
+            let mut options = Vec::with_capacity(tw.villages.len() + 1);
+            if caller.reaches(&tw.code) {
+                options.push(json!({
+                    "value": tw.code,
+                    "label": format!("{}{whole}", tw.name),
+                    "selected": tw.code == picked,
+                }));
+            }
+            options.extend(
+                tw.villages.iter().map(
+                    |v| json!({"value": v.code, "label": v.name, "selected": v.code == picked}),
+                ),
+            );
+            json!({"label": tw.name, "options": options})
+        })
+        .collect()
+}
+
+/// The townships and villages `caller` reaches, for the pickers above.
+pub async fn my_townships(site: &Site, caller: &Caller) -> Result<Vec<Township>, actix_web::Error> {
+    let all = places::townships(&site.db)
+        .await
+        .map_err(|e| site.fail(e.into()))?;
+    Ok(places::within_reach(all, caller))
 }

@@ -25,7 +25,7 @@ use crate::web::Site;
 use crate::web::flash::Flash;
 use crate::web::form::{Errors, Form};
 use crate::web::page::{PageResult, t};
-use crate::web::places::village_groups;
+use crate::web::places::{my_townships, region_choices, village_groups};
 
 /// Households on one page of the list: a village's worth, well under the
 /// page's weight budget.
@@ -122,20 +122,12 @@ async fn list(site: Site, q: web::Query<ListQuery>) -> PageResult {
             "households": rows,
             "searching": searching,
             "name": q.name.trim(),
-            "regions": view::region_choices(&townships, me, q.region.trim()),
+            "regions": region_choices(&townships, me, q.region.trim()),
             "clear_url": searching.then_some("/households"),
             "next_url": page.next_cursor.as_deref().map(|c| q.url(Some(c))),
             "first_url": after.map(|_| q.url(None)),
         }),
     ))
-}
-
-/// The townships and villages the caller may place a household in.
-async fn my_townships(site: &Site, me: &Caller) -> Result<Vec<places::Township>, actix_web::Error> {
-    let all = places::townships(&site.db)
-        .await
-        .map_err(|e| site.fail(e.into()))?;
-    Ok(places::within_reach(all, me))
 }
 
 /// The form page, new (`editing` is `None`) or of a household: the

@@ -7,11 +7,9 @@ use std::collections::HashMap;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::domain::Caller;
 use crate::domain::household::{HouseholdTag, parse_tags};
 use crate::i18n;
 use crate::services::households::NeedCounts;
-use crate::services::places::Township;
 use crate::store::entity::household;
 use crate::web::page::t;
 
@@ -75,29 +73,4 @@ fn hint(tag: HouseholdTag) -> String {
         ),
         _ => String::new(),
     }
-}
-
-/// The search's place select: each township the caller reaches as a
-/// whole, then its villages; `picked` is the region searched by.
-pub fn region_choices(townships: &[Township], caller: &Caller, picked: &str) -> Vec<Value> {
-    let whole = t("（全镇）", " (whole township)");
-    townships
-        .iter()
-        .map(|tw| {
-            let mut options = Vec::with_capacity(tw.villages.len() + 1);
-            if caller.reaches(&tw.code) {
-                options.push(json!({
-                    "value": tw.code,
-                    "label": format!("{}{whole}", tw.name),
-                    "selected": tw.code == picked,
-                }));
-            }
-            options.extend(
-                tw.villages.iter().map(
-                    |v| json!({"value": v.code, "label": v.name, "selected": v.code == picked}),
-                ),
-            );
-            json!({"label": tw.name, "options": options})
-        })
-        .collect()
 }
