@@ -5,10 +5,4 @@
 
 use actix_web::web;
 
-use crate::domain::Role;
-
-/// Who the coordinator's pages serve (`Site::role_guard` on shared paths
-/// such as `/needs/{id}`).
-pub const STEERING: &[Role] = &[Role::Coordinator, Role::Admin];
-
 pub fn configure(_cfg: &mut web::ServiceConfig) {}
