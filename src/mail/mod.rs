@@ -40,10 +40,12 @@ pub enum EmailKind {
     /// To an account's owner when wrong passwords from many places pause
     /// its logins.
     LoginLocked,
+    /// From a coordinator following up someone who stopped answering.
+    FollowupNudge,
 }
 
 impl EmailKind {
-    pub const ALL: [EmailKind; 14] = [
+    pub const ALL: [EmailKind; 15] = [
         Self::VerifyEmail,
         Self::Invitation,
         Self::PasswordReset,
@@ -58,6 +60,7 @@ impl EmailKind {
         Self::WeeklyDigest,
         Self::RegistrationAttempt,
         Self::LoginLocked,
+        Self::FollowupNudge,
     ];
 
     /// The kind named `name` (as [`EmailKind::as_str`] spells it).
@@ -81,6 +84,7 @@ impl EmailKind {
             Self::WeeklyDigest => "weekly_digest",
             Self::RegistrationAttempt => "registration_attempt",
             Self::LoginLocked => "login_locked",
+            Self::FollowupNudge => "followup_nudge",
         }
     }
 }

@@ -33,6 +33,7 @@ const FILES: &[(&str, &str)] = embedded!(
     "weekly_digest",
     "registration_attempt",
     "login_locked",
+    "followup_nudge",
 );
 
 const LAYOUTS: &[(&str, &str)] = &[(

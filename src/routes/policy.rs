@@ -98,6 +98,11 @@ pub const RULES: &[(&str, &str, Allow)] = &[
     ("POST", "/password", Allow::Anyone),
     // Sends visitors to /login and volunteers a refusal itself.
     ("GET", "/reports", Allow::Anyone),
+    // The coordinator's follow-up page refuses others itself.
+    ("GET", "/followup", Allow::Anyone),
+    ("GET", "/followup.csv", Allow::Anyone),
+    ("POST", "/followup/nudge", Allow::Anyone),
+    ("POST", "/followup/offers/{id}/pause", Allow::Anyone),
     ("GET", "/api/v1/regions", Allow::Anyone),
     ("GET", "/api/v1/regions/{code}", Allow::Anyone),
     ("POST", "/api/v1/auth/register", Allow::Anyone),
@@ -128,7 +133,12 @@ pub const RULES: &[(&str, &str, Allow)] = &[
     ("GET", "/api/v1/offers", Allow::Roles(OFFER_READERS)),
     ("GET", "/api/v1/offers/{id}", Allow::Roles(OFFER_READERS)),
     ("PATCH", "/api/v1/offers/{id}", Allow::Roles(VOLUNTEER)),
-    ("POST", "/api/v1/offers/{id}/pause", Allow::Roles(VOLUNTEER)),
+    // Coordinators and admins pause offers they follow up, too.
+    (
+        "POST",
+        "/api/v1/offers/{id}/pause",
+        Allow::Roles(OFFER_READERS),
+    ),
     (
         "POST",
         "/api/v1/offers/{id}/resume",
@@ -221,7 +231,12 @@ pub fn decide(method: &Method, path: &str) -> Decision {
 const WITHOUT_REGION: &[(&str, &str)] = &[("GET", "/api/v1/me"), ("POST", "/api/v1/auth/logout")];
 
 /// Pages open to anyone that show a logged-in caller their region's data.
-const REGIONAL_PAGES: &[(&str, &str)] = &[("GET", "/reports")];
+const REGIONAL_PAGES: &[(&str, &str)] = &[
+    ("GET", "/reports"),
+    ("GET", "/followup"),
+    ("GET", "/followup.csv"),
+    ("POST", "/followup/nudge"),
+];
 
 /// Whether a request reads or changes data by the caller's region, so that
 /// a cadre or coordinator without one is refused it (their lists would

@@ -7,6 +7,7 @@ pub mod demo;
 pub mod eligibility;
 pub mod emails;
 pub mod export;
+pub mod followup;
 pub mod household_import;
 pub mod households;
 pub mod match_reads;

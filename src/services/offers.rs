@@ -196,6 +196,31 @@ pub async fn update(
     Ok(updated)
 }
 
+/// The offer whose status the caller may change to `to`: their own; and
+/// for a pause, also one a coordinator or admin follows up — an offer
+/// proposed on needs in the coordinator's region (any, for an admin).
+async fn changeable(
+    ctx: &AppContext,
+    caller: &Caller,
+    id: Uuid,
+    to: OfferStatus,
+) -> Result<offer::Model, ServiceError> {
+    let staff = matches!(caller.role, Role::Coordinator | Role::Admin);
+    if !(staff && to == OfferStatus::Paused) {
+        return owned(ctx, caller, id).await;
+    }
+    let regions = super::work_list::regions(caller).ok_or(ServiceError::NotFound)?;
+    let offer = store::offers::find(&ctx.db, id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
+    let reached = regions.is_empty() || store::followup::offer_in(&ctx.db, id, &regions).await?;
+    if reached {
+        Ok(offer)
+    } else {
+        Err(ServiceError::NotFound)
+    }
+}
+
 /// Moves an offer between `active`, `paused` and `withdrawn` (final).
 #[tracing::instrument(skip_all, fields(caller = %caller.user_id, id = %id))]
 pub async fn set_status(
@@ -205,7 +230,7 @@ pub async fn set_status(
     to: OfferStatus,
 ) -> Result<offer::Model, ServiceError> {
     use OfferStatus::{Active, Paused, Withdrawn};
-    let current = owned(ctx, caller, id).await?;
+    let current = changeable(ctx, caller, id, to).await?;
     let from: &[OfferStatus] = match to {
         Paused => &[Active],
         Active => &[Paused],

@@ -34,7 +34,7 @@ pub const MOST_LOOK_BACK_DAYS: i64 = 30;
 
 /// The regions the reader's lists are inside: none for an admin (every
 /// region), `None` for someone whose lists are empty.
-fn regions(caller: &Caller) -> Option<Vec<RegionPrefix>> {
+pub(crate) fn regions(caller: &Caller) -> Option<Vec<RegionPrefix>> {
     match caller.reach() {
         Reach::Everywhere => Some(Vec::new()),
         Reach::Within(prefix) => Some(vec![prefix.clone()]),

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod bulk;
 mod columns;
 pub mod entity;
+pub mod followup;
 pub mod households;
 pub mod matches;
 pub mod needs;

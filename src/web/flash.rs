@@ -40,6 +40,9 @@ words! {
         NeedCancelled = "need_cancelled",
         MatchCancelledNeedOpen = "match_cancelled_need_open",
         NotToConfirm = "not_to_confirm",
+        NudgeSent = "nudge_sent",
+        NudgeAlreadySent = "nudge_already_sent",
+        OfferPausedByStaff = "offer_paused_by_staff",
     }
 }
 
@@ -192,6 +195,15 @@ impl Flash {
             Self::NotToConfirm => (
                 "这次帮扶已不在进行中，不能再确认完成或取消。下面是它现在的状态。",
                 "This match is no longer under way, so it can no longer be confirmed or cancelled. Here is where it stands.",
+            ),
+            Self::NudgeSent => ("提醒邮件已发出。", "The reminder email is on its way."),
+            Self::NudgeAlreadySent => (
+                "今天已经给这个人发过提醒了，这次没有再发。",
+                "Already sent today: this person got a reminder today, so nothing was sent.",
+            ),
+            Self::OfferPausedByStaff => (
+                "已暂停这项服务，匹配时不再考虑它，直到爱心人士恢复。",
+                "Offer paused: rounds skip it until its volunteer resumes it.",
             ),
         };
         Text::fixed(zh, en)

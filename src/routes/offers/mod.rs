@@ -171,8 +171,10 @@ async fn set_status(
     )))
 }
 
-/// Pauses an active offer: it is not matched until resumed.
-#[utoipa::path(post, path = "/api/v1/offers/{id}/pause", tag = "offers", params(("id" = Uuid, Path)), responses((status = 200, body = OfferView), (status = 409)))]
+/// Pauses an active offer: it is not matched until resumed. Its volunteer
+/// may, and so may a coordinator whose region's needs it was proposed on
+/// (an admin: any offer), following up an offer that never accepts.
+#[utoipa::path(post, path = "/api/v1/offers/{id}/pause", tag = "offers", params(("id" = Uuid, Path)), responses((status = 200, body = OfferView), (status = 404), (status = 409)))]
 pub async fn pause(
     ctx: web::Data<AppContext>,
     caller: Caller,

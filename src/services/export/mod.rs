@@ -3,6 +3,7 @@
 //! Excel and WPS, in the reader's language.
 
 pub mod figures;
+pub mod followup;
 pub mod households;
 
 use crate::i18n::Locale;
