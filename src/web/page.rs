@@ -56,6 +56,7 @@ const FILES: &[(&str, &str)] = templates![
     "cadre/need_parts.html",
     "cadre/match.html",
     "cadre/import.html",
+    "coordinator/followup.html",
 ];
 
 /// The compiled page templates.

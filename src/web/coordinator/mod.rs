@@ -5,4 +5,8 @@
 
 use actix_web::web;
 
-pub fn configure(_cfg: &mut web::ServiceConfig) {}
+mod followup;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    followup::configure(cfg);
+}
