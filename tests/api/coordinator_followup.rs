@@ -262,7 +262,7 @@ async fn a_nudge_clicked_twice_the_same_day_sends_one_email() {
     let nudges = || {
         sink.received()
             .into_iter()
-            .filter(|m| m.to.iter().any(|t| *t == person) && body(m).contains("周协调"))
+            .filter(|m| m.to.contains(&person) && body(m).contains("周协调"))
             .collect::<Vec<_>>()
     };
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
