@@ -354,6 +354,20 @@ async fn a_paused_offer_is_not_matched_by_the_next_round() {
         .await;
     assert_eq!(resumed.status().as_u16(), 200);
     assert_eq!(round(&app, &coordinator).await, 1);
+
+    // The API's pause, the one the page uses: the coordinator of the
+    // offer's region may, another township's may not, a cadre is refused.
+    let api = format!("/api/v1/offers/{offer}/pause");
+    let other = app
+        .post_json(&api, &json!({}), Some(&elsewhere.token))
+        .await;
+    assert_eq!(other.status().as_u16(), 404);
+    let by_cadre = app.post_json(&api, &json!({}), Some(&cadre.token)).await;
+    assert_eq!(by_cadre.status().as_u16(), 403);
+    let by_coordinator = app
+        .post_json(&api, &json!({}), Some(&coordinator.token))
+        .await;
+    assert_eq!(by_coordinator.status().as_u16(), 200);
 }
 
 #[tokio::test]
