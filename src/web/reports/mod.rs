@@ -183,7 +183,10 @@ async fn dashboard(
         Dimension::Township
     };
     // A place's drill-down: a township or village below the one shown.
-    let drill = |key: &str| (key.len() > depth && depth < 12).then(|| f.link(Some(key)));
+    let drill = |key: &str| {
+        let below = RegionPrefix::parse(key).is_ok_and(|p| p.as_str().len() > depth);
+        below.then(|| f.link(Some(key)))
+    };
     let summary = stats::summary(db, scope).await?;
     let by_place = stats::breakdown(db, scope, places, tz, locale).await?;
     let by_category = stats::breakdown(db, scope, Dimension::Category, tz, locale).await?;
