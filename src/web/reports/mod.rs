@@ -102,6 +102,7 @@ async fn page(site: Site, req: HttpRequest) -> PageResult {
                     "region_name".to_owned(),
                     json!(t("筛选条件有误", "Invalid filter")),
                 );
+                c.insert("crumbs".to_owned(), json!([]));
             }
             Ok(site.render(StatusCode::UNPROCESSABLE_ENTITY, "reports.html", context))
         }
