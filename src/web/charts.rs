@@ -138,10 +138,11 @@ pub fn line_chart(frame: &Frame<'_>, labels: &[String], series: &[Series]) -> St
     open(&mut out, frame, height, "lines");
     legend(&mut out, series, left);
     y_axis(&mut out, &ticks, frame.unit, left, WIDTH - right, y);
-    // At most about six x labels, evenly spaced, the last always shown.
+    // At most about six x labels, evenly spaced back from the last one,
+    // which is always shown (so no two labels run into each other).
     let every = labels.len().div_ceil(6).max(1);
     for (i, label) in labels.iter().enumerate() {
-        if i % every == 0 || i + 1 == labels.len() {
+        if (labels.len() - 1 - i) % every == 0 {
             let _ = write!(
                 out,
                 "<text class=\"tick\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
@@ -242,7 +243,8 @@ pub fn bar_chart(frame: &Frame<'_>, bars: &[Bar], max: Option<f64>) -> String {
     if bars.is_empty() {
         return empty(frame);
     }
-    let (left, right, top, row) = (96.0, 58.0, 22.0, 20.0);
+    // The right margin holds the value printed after a full-length bar.
+    let (left, right, top, row) = (96.0, 84.0, 22.0, 20.0);
     let plot_w = WIDTH - left - right;
     let most = max.unwrap_or_else(|| bars.iter().map(|b| b.value).fold(0.0, f64::max));
     let ticks = ticks(most, 4);

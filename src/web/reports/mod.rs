@@ -192,6 +192,9 @@ async fn dashboard(
     let by_place = stats::breakdown(db, scope, places, tz, locale).await?;
     let by_category = stats::breakdown(db, scope, Dimension::Category, tz, locale).await?;
     let by_week = stats::breakdown(db, scope, Dimension::Week, tz, locale).await?;
+    // The lines stop at this week: the weeks still to come have no needs yet.
+    let this_week = crate::domain::period::Week::holding(now, tz).key();
+    let past = by_week.iter().take_while(|w| w.key <= this_week).count();
     let buckets = store::stats::waiting_days(db, &scope.regions, f.category, now).await?;
     let (waiting, waiting_total) =
         store::stats::longest_waiting(db, &scope.regions, now, WAITING_SHOWN).await?;
@@ -224,7 +227,7 @@ async fn dashboard(
         "crumbs": crumbs,
         "summary": figures(&summary),
         "charts": {
-            "weekly": sections::weekly(&by_week),
+            "weekly": sections::weekly(&by_week[..past.min(by_week.len())]),
             "places": sections::match_rate_by_place(&by_place, place_heading, drill),
             "categories": sections::category_mix(&by_category),
             "waiting": sections::waiting_days(&buckets),
