@@ -142,7 +142,7 @@ pub fn line_chart(frame: &Frame<'_>, labels: &[String], series: &[Series]) -> St
     // which is always shown (so no two labels run into each other).
     let every = labels.len().div_ceil(6).max(1);
     for (i, label) in labels.iter().enumerate() {
-        if (labels.len() - 1 - i) % every == 0 {
+        if (labels.len() - 1 - i).is_multiple_of(every) {
             let _ = write!(
                 out,
                 "<text class=\"tick\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
