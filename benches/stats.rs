@@ -1,6 +1,10 @@
 //! The coordinators' figures over a county-scale history: the county of
 //! gen_instance.py (104,096 needs) with about 100,000 matches, then the
-//! summary, each breakdown and an export over HTTP, one request at a time.
+//! summary, each breakdown and an export over HTTP, one request at a time;
+//! then the dashboard page (`/reports`) at county and township scale, as
+//! the server renders it (its charts, tables and longest-waiting needs).
+//! Its paths are ones every version of the page answers, so the same file
+//! run on an older commit gives the figures to compare.
 //!
 //! `cargo bench --bench stats` (SQLite), or with
 //! `HUZHU_BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres`.
@@ -61,6 +65,31 @@ async fn main() {
             county::percentile(&lat, 0.5),
             county::percentile(&lat, 0.99),
             county::percentile(&lat, 1.0),
+        );
+    }
+    let scope = huzhu::services::stats::Scope::default();
+    let (lo, hi) = huzhu::store::stats::posted_span(&ctx.db, &scope)
+        .await
+        .expect("span")
+        .expect("needs");
+    let tz = ctx.settings.timezone;
+    let (from, to) = (
+        huzhu::domain::period::local_date(lo, tz),
+        huzhu::domain::period::local_date(hi, tz) + chrono::Duration::days(1),
+    );
+    for path in [
+        "/reports".to_owned(),
+        format!("/reports?from={from}&to={to}"),
+        format!("/reports?region=430525101&from={from}&to={to}"),
+    ] {
+        let url = format!("{base}{path}");
+        let (lat, size) = http::latencies(&client, &coordinator, &vec![url; RUNS]).await;
+        println!(
+            "  page {path}: p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms over {RUNS} requests ({:.0} KB)",
+            county::percentile(&lat, 0.5),
+            county::percentile(&lat, 0.95),
+            county::percentile(&lat, 1.0),
+            size as f64 / RUNS as f64 / 1024.0,
         );
     }
     drop(ctx);

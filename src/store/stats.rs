@@ -402,3 +402,53 @@ pub async fn waiting_after(
         .all(db)
         .await
 }
+
+/// The upper bounds, in whole days waited, of the dashboard's waiting-days
+/// buckets (0–3, 4–7, 8–14, 15–30); the last bucket is everything longer.
+pub const WAITING_BUCKETS: [i64; 4] = [3, 7, 14, 30];
+
+/// How many open needs in `regions` (of `category`, if given) have waited
+/// each bucket of [`WAITING_BUCKETS`] at `now`, the longest last: one
+/// grouped statement over the needs' status index, never the rows.
+pub async fn waiting_days(
+    db: &impl ConnectionTrait,
+    regions: &[RegionPrefix],
+    category: Option<Category>,
+    now: i64,
+) -> Result<[i64; WAITING_BUCKETS.len() + 1], DbErr> {
+    let mut sql = Sql::new(db.get_database_backend());
+    sql.push("SELECT CASE");
+    for (i, days) in WAITING_BUCKETS.iter().enumerate() {
+        // Waited at most `days` whole days: posted after now − (days + 1).
+        sql.push(" WHEN posted_at > ")
+            .bind(now - (days + 1) * DAY_MS)
+            .push(&format!(" THEN {i}"));
+    }
+    sql.push(&format!(
+        " ELSE {} END AS b, COUNT(*) AS n FROM needs WHERE status = '{}'",
+        WAITING_BUCKETS.len(),
+        NeedStatus::Open
+    ));
+    for prefix in regions {
+        let (low, high) = prefix.code_range();
+        sql.push(" AND region >= ")
+            .bind(low)
+            .push(" AND region < ")
+            .bind(high);
+    }
+    if let Some(category) = category {
+        sql.push(" AND category = ").bind(category);
+    }
+    sql.push(" AND posted_at <= ").bind(now).push(" GROUP BY b");
+    let mut buckets = [0; WAITING_BUCKETS.len() + 1];
+    for row in db.query_all_raw(sql.build()).await? {
+        let bucket: i32 = row.try_get("", "b")?;
+        if let Some(slot) = usize::try_from(bucket)
+            .ok()
+            .and_then(|b| buckets.get_mut(b))
+        {
+            *slot = row.try_get("", "n")?;
+        }
+    }
+    Ok(buckets)
+}

@@ -9,6 +9,7 @@ mod account_pages;
 mod admin;
 mod assets;
 mod cadre;
+mod charts;
 mod coordinator;
 mod flash;
 mod form;

@@ -82,7 +82,7 @@ async fn a_coordinators_reports_page_fits_a_phone_screen() {
     browser.click("查看统计报表").await;
     browser.wait_for_text("等待最久的需求").await;
     assert!(browser.path().await.starts_with("/reports"));
-    assert!(browser.text().await.contains("统计报表"));
+    assert!(browser.text().await.contains("调度看板"));
 
     let width = browser
         .execute("return document.documentElement.scrollWidth")

@@ -13,6 +13,7 @@ mod cadre_work;
 mod candidates;
 mod cli;
 mod coordinator_followup;
+mod coordinator_dashboard;
 mod demo;
 mod digests;
 mod docs;

@@ -582,7 +582,7 @@ async fn the_reports_page_shows_the_figures_and_charts_to_staff_only() {
     assert_eq!(response.status().as_u16(), 200);
     let html = response.text().await.expect("HTML");
     for shown in [
-        "统计报表：洞口县",
+        "调度看板：洞口县",
         "57.1%",
         "28.6%",
         "40.0%",
