@@ -108,6 +108,8 @@ pub const RULES: &[(&str, &str, Allow)] = &[
     ("POST", "/api/v1/auth/logout", Allow::AnyUser),
     ("GET", "/api/v1/me", Allow::AnyUser),
     ("POST", "/api/v1/users", Allow::Roles(STAFF_ADMIN)),
+    ("GET", "/api/v1/users", Allow::Roles(STAFF_ADMIN)),
+    ("PATCH", "/api/v1/users/{id}", Allow::Roles(STAFF_ADMIN)),
     ("POST", "/api/v1/households", Allow::Roles(STAFF)),
     ("GET", "/api/v1/households", Allow::Roles(STAFF)),
     ("GET", "/api/v1/households/export", Allow::Roles(STAFF)),

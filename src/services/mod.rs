@@ -24,6 +24,7 @@ pub mod round_lock;
 pub mod rounds;
 pub mod schedules;
 pub mod sessions;
+pub mod staff;
 pub mod stats;
 pub mod throttle;
 pub mod tokens;
