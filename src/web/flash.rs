@@ -40,6 +40,11 @@ words! {
         NeedCancelled = "need_cancelled",
         MatchCancelledNeedOpen = "match_cancelled_need_open",
         NotToConfirm = "not_to_confirm",
+        StaffInvited = "staff_invited",
+        StaffSaved = "staff_saved",
+        StaffDeactivated = "staff_deactivated",
+        StaffReactivated = "staff_reactivated",
+        VillagesLoaded = "villages_loaded",
     }
 }
 
@@ -193,6 +198,20 @@ impl Flash {
                 "这次帮扶已不在进行中，不能再确认完成或取消。下面是它现在的状态。",
                 "This match is no longer under way, so it can no longer be confirmed or cancelled. Here is where it stands.",
             ),
+            Self::StaffInvited => (
+                "已发出邀请邮件，对方设置密码后即可登录。",
+                "Invitation sent: they can log in once they set a password.",
+            ),
+            Self::StaffSaved => ("账号已修改。", "The account is changed."),
+            Self::StaffDeactivated => (
+                "账号已停用：不能再登录，已登录的会话已结束。",
+                "Account deactivated: it cannot log in, and its sessions have ended.",
+            ),
+            Self::StaffReactivated => (
+                "账号已恢复，可以登录了。",
+                "Account reactivated: it can log in again.",
+            ),
+            Self::VillagesLoaded => ("村庄名单已更新。", "The village list is updated."),
         };
         Text::fixed(zh, en)
     }

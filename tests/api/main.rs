@@ -34,6 +34,7 @@ mod rounds;
 mod schedules;
 mod smtp_sink;
 mod solver_cli;
+mod staff;
 mod stats;
 mod volunteer_journey;
 mod volunteer_matches;
