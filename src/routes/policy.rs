@@ -98,6 +98,17 @@ pub const RULES: &[(&str, &str, Allow)] = &[
     ("POST", "/password", Allow::Anyone),
     // Sends visitors to /login and volunteers a refusal itself.
     ("GET", "/reports", Allow::Anyone),
+    // The admin's pages (coordinators: /staff for their cadres), likewise.
+    ("GET", "/staff", Allow::Anyone),
+    ("GET", "/staff/new", Allow::Anyone),
+    ("POST", "/staff/new", Allow::Anyone),
+    ("GET", "/staff/{id}", Allow::Anyone),
+    ("POST", "/staff/{id}", Allow::Anyone),
+    ("GET", "/staff/{id}/active", Allow::Anyone),
+    ("POST", "/staff/{id}/active", Allow::Anyone),
+    ("GET", "/villages", Allow::Anyone),
+    ("POST", "/villages", Allow::Anyone),
+    ("POST", "/villages/apply", Allow::Anyone),
     ("GET", "/api/v1/regions", Allow::Anyone),
     ("GET", "/api/v1/regions/{code}", Allow::Anyone),
     ("POST", "/api/v1/auth/register", Allow::Anyone),

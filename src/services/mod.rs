@@ -29,6 +29,7 @@ pub mod stats;
 pub mod throttle;
 pub mod tokens;
 pub mod transitions;
+pub mod village_list;
 pub mod work_list;
 
 use crate::domain::FieldError;

@@ -56,6 +56,11 @@ const FILES: &[(&str, &str)] = templates![
     "cadre/need_parts.html",
     "cadre/match.html",
     "cadre/import.html",
+    "admin/staff.html",
+    "admin/staff_new.html",
+    "admin/staff_member.html",
+    "admin/staff_active.html",
+    "admin/villages.html",
 ];
 
 /// The compiled page templates.
