@@ -169,3 +169,40 @@ async fn an_admin_previews_a_village_list_sees_its_bad_line_then_applies_the_fix
     browser.shots_at_both_sizes("villages-applied").await;
     browser.close().await;
 }
+
+#[tokio::test]
+async fn a_coordinator_manages_the_cadres_of_their_region_and_others_are_refused_the_pages() {
+    use crate::helpers::pages::LoggedIn;
+    let app = crate::helpers::spawn_app().await;
+    load_regions(&app, VILLAGES).await;
+    app.create_person(Role::Cadre, Some("430525101201"), "江口干部", "13907390001")
+        .await;
+    app.create_person(Role::Cadre, Some("430525102"), "毓兰干部", "13907390002")
+        .await;
+    let coordinator = app
+        .create_person(
+            Role::Coordinator,
+            Some("430525101"),
+            "江口协调员",
+            "13907390003",
+        )
+        .await;
+    let coordinator = LoggedIn::new(&app, coordinator).await;
+    let page = coordinator.get(&app, "/staff").await;
+    assert_eq!(page.status, 200);
+    assert!(page.html.contains("江口干部"), "{}", page.html);
+    assert!(!page.html.contains("毓兰干部"));
+    assert!(
+        !page.html.contains(">江口协调员</a>"),
+        "only cadres are listed"
+    );
+    let invite = coordinator.get(&app, "/staff/new").await;
+    assert!(invite.html.contains("帮扶干部") && !invite.html.contains(">管理员<"));
+    assert_eq!(coordinator.get(&app, "/villages").await.status, 403);
+
+    let cadre = app.create_user(Role::Cadre, Some("430525101")).await;
+    let cadre = LoggedIn::new(&app, cadre).await;
+    for path in ["/staff", "/staff/new", "/villages"] {
+        assert_eq!(cadre.get(&app, path).await.status, 403, "{path}");
+    }
+}

@@ -50,6 +50,21 @@ fn level_label(level: RegionLevel) -> String {
     }
 }
 
+/// A region file's column as the reader calls it (the parser names them
+/// as the file's header does).
+fn column_label(field: &str) -> String {
+    match field {
+        "code" => t("编码 code", "code"),
+        "name" => t("名称 name", "name"),
+        "level" => t("层级 level", "level"),
+        "parent_code" => t("上级编码 parent_code", "parent_code"),
+        "lat" | "lon" | "point" => t("位置 lat/lon", "lat/lon"),
+        "header" => t("表头", "header"),
+        "file" => t("文件", "file"),
+        _ => t("整行", "row"),
+    }
+}
+
 fn differences(list: &[Difference]) -> Vec<Value> {
     list.iter()
         .take(SHOWN)
@@ -82,7 +97,7 @@ async fn render(site: &Site, status: StatusCode, state: State) -> PageResult {
     let lines: Vec<Value> = state
         .lines
         .iter()
-        .map(|l| json!({"line": l.line, "field": l.field, "message": l.message}))
+        .map(|l| json!({"line": l.line, "field": column_label(&l.field), "message": l.message}))
         .collect();
     Ok(site.render(
         status,
