@@ -98,7 +98,8 @@ fn refused(field: &str, zh: &'static str, en: &'static str) -> ServiceError {
 
 /// Applies `change` to the account `id` in one transaction, with its audit
 /// records. Deactivating ends the account's sessions (bearer tokens and
-/// page cookies alike) and spends its pending links; its households,
+/// page cookies alike) and spends its pending links, its matches' email
+/// links too; its households,
 /// needs and matches stay as they are.
 #[tracing::instrument(skip_all, fields(caller = %caller.user_id, user = %id))]
 pub async fn change(
@@ -175,6 +176,7 @@ pub async fn change(
         (true, false) => {
             q::revoke_user_sessions(&txn, id, now).await?;
             q::spend_user_links(&txn, id, &LinkPurpose::ALL, now).await?;
+            store::staff::spend_match_links(&txn, id, now).await?;
             actions.push(AuditAction::Deactivate);
         }
         (false, true) => actions.push(AuditAction::Reactivate),

@@ -127,3 +127,26 @@ pub async fn update(
     }
     row.update(db).await
 }
+
+/// Uses up every unused email link of the matches of volunteer `user_id`
+/// (accept, decline, delivered): a deactivated volunteer's links in old
+/// emails must not act for them.
+pub async fn spend_match_links(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    now: i64,
+) -> Result<(), DbErr> {
+    use super::entity::{match_token, matches};
+    let theirs = sea_orm::sea_query::Query::select()
+        .column(matches::Column::Id)
+        .from(matches::Entity)
+        .and_where(matches::Column::VolunteerId.eq(user_id))
+        .to_owned();
+    match_token::Entity::update_many()
+        .col_expr(match_token::Column::UsedAt, Expr::value(now))
+        .filter(match_token::Column::UsedAt.is_null())
+        .filter(match_token::Column::MatchId.in_subquery(theirs))
+        .exec(db)
+        .await
+        .map(|_| ())
+}
