@@ -25,6 +25,8 @@ use crate::routes;
         routes::auth::set_password,
         routes::users::me,
         routes::users::create,
+        routes::users::list,
+        routes::users::update,
         routes::households::create,
         routes::households::list,
         routes::households::get,

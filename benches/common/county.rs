@@ -134,6 +134,7 @@ pub async fn load(db: &DatabaseConnection, dir: &Path, cadre: Uuid) -> County {
             password_hash: Set(None),
             created_at: Set(now),
             updated_at: Set(now),
+            active: Set(true),
         });
         let categories: CategorySet = r[1]
             .split(';')

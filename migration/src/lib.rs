@@ -25,6 +25,7 @@ mod m20261203_000015_offers_keep_half_their_pages_free;
 mod m20261204_000016_match_event_kinds;
 mod m20261205_000017_import_uploads;
 mod m20261205_000018_work_list;
+mod m20261205_000021_users_active;
 
 /// Runs `statements` in order on PostgreSQL; on SQLite, nothing (for the
 /// migrations whose change only PostgreSQL needs).
@@ -107,6 +108,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000016_match_event_kinds::Migration),
             Box::new(m20261205_000017_import_uploads::Migration),
             Box::new(m20261205_000018_work_list::Migration),
+            Box::new(m20261205_000021_users_active::Migration),
         ]
     }
 }

@@ -1,4 +1,5 @@
-//! What the audit log records a staff member doing with personal data.
+//! What the audit log records a staff member doing with personal data,
+//! and an admin doing to accounts and villages.
 
 use super::vocabulary::words;
 
@@ -11,5 +12,13 @@ words! {
         List = "list",
         /// Took it away in a file.
         Export = "export",
+        /// Changed an account's name, phone, role or region.
+        ChangeAccount = "change_account",
+        /// Deactivated an account: it can no longer log in.
+        Deactivate = "deactivate",
+        /// Let a deactivated account log in again.
+        Reactivate = "reactivate",
+        /// Loaded a county's village list.
+        LoadRegions = "load_regions",
     }
 }

@@ -1,6 +1,7 @@
 //! Plain types that parse and enforce huzhu's rules. No IO, no actix, no sea-orm.
 
 pub mod account;
+pub mod account_change;
 pub mod audit;
 pub mod caller;
 pub mod category;

@@ -43,6 +43,7 @@ pub(super) fn new_user(
         password_hash: hash,
         created_at: at,
         updated_at: at,
+        active: true,
     }
 }
 
@@ -182,6 +183,10 @@ async fn taken(
         None,
         now,
     );
+    // A deactivated account gets no link to choose a password.
+    if !owner.active {
+        return Ok(unsaved);
+    }
     let bucket = super::throttle::account_bucket("register-taken", &owner.email_key);
     let limit = ctx.settings.limits.resets_per_account;
     if super::throttle::hit(&ctx.db, &bucket, limit, now)

@@ -25,10 +25,12 @@ pub mod round_lock;
 pub mod rounds;
 pub mod schedules;
 pub mod sessions;
+pub mod staff;
 pub mod stats;
 pub mod throttle;
 pub mod tokens;
 pub mod transitions;
+pub mod village_list;
 pub mod work_list;
 
 use crate::domain::FieldError;

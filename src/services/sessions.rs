@@ -78,8 +78,10 @@ pub async fn login(
     let hash = user.as_ref().and_then(|u| u.password_hash.clone());
     let matches = passwords::verify_password(password.to_owned(), hash).await;
     // A failure stays counted in every bucket; a success forgets its own
-    // attempt, and the earlier failures from this place (typos).
-    let Some(user) = user.filter(|_| matches) else {
+    // attempt, and the earlier failures from this place (typos). A
+    // deactivated account fails as a wrong password does: the answer does
+    // not tell that the address has an account.
+    let Some(user) = user.filter(|u| matches && u.active) else {
         return Err(ServiceError::Unauthorized);
     };
     throttle::clear(db, &pair_bucket).await?;
@@ -162,6 +164,11 @@ pub async fn authenticate(
     let Some((session, user)) = q::live_session(db, &tokens::token_hash(token), now).await? else {
         return Ok(None);
     };
+    // Deactivation revokes the sessions too; this holds even for one
+    // that slipped in between.
+    if !user.active {
+        return Ok(None);
+    }
     if now - session.last_used_at > TOUCH_EVERY_MS {
         q::touch_session(db, session.id, now, now + SESSION_TTL_MS).await?;
     }
@@ -219,7 +226,10 @@ pub async fn forgot(ctx: &AppContext, email: &str, ip: &str) -> Result<(), Servi
     {
         return Ok(());
     }
-    let Some(user) = q::user_by_email_key(&ctx.db, &address.key()).await? else {
+    let Some(user) = q::user_by_email_key(&ctx.db, &address.key())
+        .await?
+        .filter(|u| u.active)
+    else {
         return Ok(());
     };
     let txn = store::begin_write(&ctx.db).await?;
@@ -253,8 +263,8 @@ pub async fn set_password(
     let now = now_ms();
     let hash = tokens::token_hash(token);
     let user = match q::pending_link_user(db, &hash, &PASSWORD_LINKS, now).await? {
-        Some(user) => user,
-        None => return Err(invalid_token()),
+        Some(user) if user.active => user,
+        _ => return Err(invalid_token()),
     };
     let password = Password::parse(password, &user.email, &user.name)
         .map_err(|message| ServiceError::field("password", message))?;

@@ -56,7 +56,7 @@ impl HouseholdFilter {
 }
 
 /// `text` with LIKE's wildcards and its escape character escaped.
-fn escape_like(text: &str) -> String {
+pub(super) fn escape_like(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());
     for c in text.chars() {
         if matches!(c, '%' | '_' | '\\') {

@@ -17,6 +17,7 @@ pub mod proposals;
 pub mod regions;
 pub mod rounds;
 mod sqlite_file;
+pub mod staff;
 pub mod stats;
 pub mod throttle;
 pub mod work;

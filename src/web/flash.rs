@@ -43,6 +43,11 @@ words! {
         NudgeSent = "nudge_sent",
         NudgeAlreadySent = "nudge_already_sent",
         OfferPausedByStaff = "offer_paused_by_staff",
+        StaffInvited = "staff_invited",
+        StaffSaved = "staff_saved",
+        StaffDeactivated = "staff_deactivated",
+        StaffReactivated = "staff_reactivated",
+        VillagesLoaded = "villages_loaded",
     }
 }
 
@@ -205,6 +210,20 @@ impl Flash {
                 "已暂停这项服务，匹配时不再考虑它，直到爱心人士恢复。",
                 "Offer paused: rounds skip it until its volunteer resumes it.",
             ),
+            Self::StaffInvited => (
+                "已发出邀请邮件，对方设置密码后即可登录。",
+                "Invitation sent: they can log in once they set a password.",
+            ),
+            Self::StaffSaved => ("账号已修改。", "The account is changed."),
+            Self::StaffDeactivated => (
+                "账号已停用：不能再登录，已登录的会话已结束。",
+                "Account deactivated: it cannot log in, and its sessions have ended.",
+            ),
+            Self::StaffReactivated => (
+                "账号已恢复，可以登录了。",
+                "Account reactivated: it can log in again.",
+            ),
+            Self::VillagesLoaded => ("村庄名单已更新。", "The village list is updated."),
         };
         Text::fixed(zh, en)
     }

@@ -57,6 +57,11 @@ const FILES: &[(&str, &str)] = templates![
     "cadre/match.html",
     "cadre/import.html",
     "coordinator/followup.html",
+    "admin/staff.html",
+    "admin/staff_new.html",
+    "admin/staff_member.html",
+    "admin/staff_active.html",
+    "admin/villages.html",
 ];
 
 /// The compiled page templates.

@@ -36,6 +36,8 @@ mod rounds;
 mod schedules;
 mod smtp_sink;
 mod solver_cli;
+mod staff;
+mod staff_pages;
 mod stats;
 mod volunteer_journey;
 mod volunteer_matches;

@@ -711,3 +711,30 @@ async fn a_link_to_a_proposal_answered_elsewhere_stays_unused() {
         "a refused answer spends nothing"
     );
 }
+
+#[tokio::test]
+async fn a_deactivated_volunteers_email_link_no_longer_answers_for_them() {
+    let sink = SmtpSink::start().await;
+    let app = spawn_app_mailing_to(&sink).await;
+    let w = world(&app).await;
+    let (m, accept_path) = proposed_by_email(&app, &w, &sink).await;
+    let button = link_button(&app, &accept_path).await;
+    let admin = app.login(&app.create_user(Role::Admin, None).await).await;
+    let me = app.get_json("/api/v1/me", &w.volunteer_token).await;
+    let path = format!("/api/v1/users/{}", me["id"].as_str().expect("id"));
+    let deactivated = app
+        .client
+        .patch(app.url(&path))
+        .bearer_auth(&admin)
+        .json(&json!({"active": false}))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(deactivated.status().as_u16(), 200);
+
+    assert_eq!(button.send().await.expect("sent").status().as_u16(), 404);
+    assert_eq!(
+        status_of(&app, &w.coordinator, &format!("/api/v1/matches/{}", id(&m))).await,
+        "proposed"
+    );
+}

@@ -65,34 +65,55 @@ pub async fn import_kept(
     caller: &Caller,
     token: &str,
 ) -> Result<ImportSummary, ImportError> {
-    let hash = token_hash(token.trim());
-    let mine = || {
-        Condition::all()
-            .add(Column::TokenHash.eq(hash.clone()))
-            .add(Column::UserId.eq(caller.user_id))
-            .add(Column::ExpiresAt.gt(now_ms()))
-    };
-    let kept = import_upload::Entity::find()
-        .filter(mine())
-        .one(db)
-        .await?
-        .ok_or_else(gone)?;
+    let bytes = kept(db, caller, token).await?;
     // Parsed before the transaction, which then holds the write lock only
     // for the writing.
-    let parsed = parse_file(&kept.bytes).map_err(ImportError::Rows)?;
+    let parsed = parse_file(&bytes).map_err(ImportError::Rows)?;
     let txn = store::begin_write(db).await?;
-    // Two confirmations at once: the second waits for the first's delete
-    // and then finds nothing to take.
-    let taken = import_upload::Entity::delete_many()
-        .filter(mine())
-        .exec(&txn)
-        .await?;
-    if taken.rows_affected != 1 {
-        return Err(gone().into());
-    }
+    spend(&txn, caller, token).await?;
     let summary = write(&txn, caller, parsed, &|_, _| {}).await?;
     txn.commit().await?;
     Ok(summary)
+}
+
+fn mine(caller: &Caller, token: &str) -> Condition {
+    Condition::all()
+        .add(Column::TokenHash.eq(token_hash(token.trim())))
+        .add(Column::UserId.eq(caller.user_id))
+        .add(Column::ExpiresAt.gt(now_ms()))
+}
+
+/// The file kept under `token` for `caller` (the village list's apply
+/// reads its kept file so too); a conflict when there is none.
+pub async fn kept(
+    db: &sea_orm::DatabaseConnection,
+    caller: &Caller,
+    token: &str,
+) -> Result<Vec<u8>, ServiceError> {
+    let kept = import_upload::Entity::find()
+        .filter(mine(caller, token))
+        .one(db)
+        .await?
+        .ok_or_else(gone)?;
+    Ok(kept.bytes)
+}
+
+/// Forgets the file kept under `token` inside the transaction that uses
+/// it. Two uses at once: the second waits for the first's delete and then
+/// finds nothing to take, a conflict.
+pub async fn spend(
+    txn: &impl sea_orm::ConnectionTrait,
+    caller: &Caller,
+    token: &str,
+) -> Result<(), ServiceError> {
+    let taken = import_upload::Entity::delete_many()
+        .filter(mine(caller, token))
+        .exec(txn)
+        .await?;
+    if taken.rows_affected != 1 {
+        return Err(gone());
+    }
+    Ok(())
 }
 
 fn gone() -> ServiceError {

@@ -20,6 +20,8 @@ pub struct Model {
     pub password_hash: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// False once an admin deactivated the account: it cannot log in.
+    pub active: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
