@@ -98,6 +98,12 @@ pub const RULES: &[(&str, &str, Allow)] = &[
     ("POST", "/password", Allow::Anyone),
     // Sends visitors to /login and volunteers a refusal itself.
     ("GET", "/reports", Allow::Anyone),
+    // The rounds' pages refuse all but coordinators and admins themselves.
+    ("GET", "/rounds", Allow::Anyone),
+    ("POST", "/rounds", Allow::Anyone),
+    ("GET", "/rounds.csv", Allow::Anyone),
+    ("GET", "/rounds/preview", Allow::Anyone),
+    ("GET", "/rounds/{id}", Allow::Anyone),
     ("GET", "/api/v1/regions", Allow::Anyone),
     ("GET", "/api/v1/regions/{code}", Allow::Anyone),
     ("POST", "/api/v1/auth/register", Allow::Anyone),

@@ -56,6 +56,11 @@ const FILES: &[(&str, &str)] = templates![
     "cadre/need_parts.html",
     "cadre/match.html",
     "cadre/import.html",
+    "coordinator/rounds.html",
+    "coordinator/round_preview.html",
+    "coordinator/round_running.html",
+    "coordinator/round.html",
+    "coordinator/round_outcomes.html",
 ];
 
 /// The compiled page templates.

@@ -3,6 +3,10 @@
 //! rounds previewed and run, and the people who stopped answering. Admins,
 //! who see the whole county, use them too.
 
+mod rounds;
+
 use actix_web::web;
 
-pub fn configure(_cfg: &mut web::ServiceConfig) {}
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    rounds::configure(cfg);
+}
