@@ -77,7 +77,7 @@ async fn a_coordinator_previews_runs_and_follows_a_township_round() {
 
     // The township's preview: three needs, two places, by urgency.
     browser
-        .execute("document.getElementById('f-region').value = '430525101'; return null")
+        .execute("document.getElementById('f-region').value = '430525101000'; return null")
         .await;
     browser.click("预览").await;
     browser.wait_for_text("预览没有改动任何数据").await;

@@ -368,7 +368,7 @@ async fn written(app: &TestApp) -> (i64, i64, i64) {
         let row = app
             .context
             .db
-            .query_one(sea_orm::Statement::from_string(
+            .query_one_raw(sea_orm::Statement::from_string(
                 app.context.db.get_database_backend(),
                 format!("SELECT COUNT(*) AS n FROM {table}"),
             ))
