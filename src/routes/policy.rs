@@ -114,6 +114,12 @@ pub const RULES: &[(&str, &str, Allow)] = &[
     ("GET", "/villages", Allow::Anyone),
     ("POST", "/villages", Allow::Anyone),
     ("POST", "/villages/apply", Allow::Anyone),
+    // The rounds' pages refuse all but coordinators and admins themselves.
+    ("GET", "/rounds", Allow::Anyone),
+    ("POST", "/rounds", Allow::Anyone),
+    ("GET", "/rounds.csv", Allow::Anyone),
+    ("GET", "/rounds/preview", Allow::Anyone),
+    ("GET", "/rounds/{id}", Allow::Anyone),
     ("GET", "/api/v1/regions", Allow::Anyone),
     ("GET", "/api/v1/regions/{code}", Allow::Anyone),
     ("POST", "/api/v1/auth/register", Allow::Anyone),

@@ -1,5 +1,7 @@
 //! `/rounds`: running the exact solver over a region.
 
+use std::collections::BTreeMap;
+
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -7,12 +9,11 @@ use uuid::Uuid;
 
 use crate::context::AppContext;
 use crate::domain::Caller;
-use crate::domain::RegionPrefix;
 use crate::error::ApiError;
-use crate::i18n::Text;
 use crate::routes::extract::{OptionalJson, Page, PageQuery, Query, page_limit, uuid_cursor};
 use crate::routes::households::time;
-use crate::services::{round_history, rounds};
+use crate::services::round_preview::RoundPreview;
+use crate::services::{round_history, round_preview, rounds};
 use crate::store::entity::round;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -59,40 +60,66 @@ impl From<round::Model> for RoundView {
 pub struct RoundBody {
     /// A region code or prefix inside the caller's region (default: all of it).
     pub region: Option<String>,
+    /// Solve and answer the figures (200), writing and sending nothing.
+    #[serde(default)]
+    pub dry_run: bool,
+}
+
+/// What a round would do now: a dry run's answer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RoundPreviewView {
+    pub region: String,
+    pub needs_considered: i64,
+    pub offers_considered: i64,
+    /// The free places of the offers considered.
+    pub places_considered: i64,
+    pub matched: i64,
+    pub total_cost: i64,
+    pub solve_ms: i64,
+    /// Open needs considered, by urgency level ("1" to "3").
+    pub needs_by_urgency: BTreeMap<String, i64>,
+    /// Needs the optimum matches, by urgency level ("1" to "3").
+    pub matched_by_urgency: BTreeMap<String, i64>,
+}
+
+impl From<RoundPreview> for RoundPreviewView {
+    fn from(p: RoundPreview) -> Self {
+        let by_level = |m: BTreeMap<i16, usize>| {
+            m.into_iter()
+                .map(|(level, n)| (level.to_string(), n as i64))
+                .collect()
+        };
+        Self {
+            region: p.region.as_str().to_owned(),
+            needs_considered: p.needs_considered as i64,
+            offers_considered: p.offers_considered as i64,
+            places_considered: p.places_considered,
+            matched: p.matched as i64,
+            total_cost: p.total_cost,
+            solve_ms: p.solve_ms,
+            needs_by_urgency: by_level(p.needs_by_urgency),
+            matched_by_urgency: by_level(p.matched_by_urgency),
+        }
+    }
 }
 
 /// Runs a matching round: proposals for the region's open needs, and one
 /// digest email per volunteer. 409 while another round runs on an
-/// overlapping region.
+/// overlapping region. With `dry_run`, answers what the round would do
+/// (200) and writes nothing.
 #[utoipa::path(post, path = "/api/v1/rounds", tag = "matches", request_body = RoundBody,
-    responses((status = 201, body = RoundView), (status = 409), (status = 422)))]
+    responses((status = 201, body = RoundView), (status = 200, description = "a dry run", body = RoundPreviewView),
+        (status = 409), (status = 422)))]
 pub async fn start(
     ctx: web::Data<AppContext>,
     caller: Caller,
     OptionalJson(body): OptionalJson<RoundBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let outside = || {
-        ApiError::field(
-            "region",
-            Text::fixed("地区不在您负责的范围内", "The region is outside your reach"),
-        )
-    };
-    let region = match (body.region.as_deref(), &caller.region) {
-        (Some(text), _) => {
-            let prefix = RegionPrefix::parse(text).map_err(|_| outside())?;
-            if !caller.reaches(&prefix.code()) {
-                return Err(outside());
-            }
-            prefix
-        }
-        (None, Some(own)) => own.clone(),
-        (None, None) => {
-            return Err(ApiError::field(
-                "region",
-                Text::fixed("请指定地区", "region is required"),
-            ));
-        }
-    };
+    let region = rounds::region_for(&caller, body.region.as_deref())?;
+    if body.dry_run {
+        let preview = round_preview::preview(&ctx, &region).await?;
+        return Ok(HttpResponse::Ok().json(RoundPreviewView::from(preview)));
+    }
     let round = rounds::run(&ctx, &region, Some(caller.user_id)).await?;
     Ok(HttpResponse::Created().json(RoundView::from(round)))
 }

@@ -22,6 +22,8 @@ pub mod ranking;
 pub mod regions;
 pub mod round_history;
 pub mod round_lock;
+pub mod round_preview;
+pub mod round_solve;
 pub mod rounds;
 pub mod schedules;
 pub mod sessions;

@@ -34,15 +34,9 @@ pub async fn acquire(
             .await?;
     }
     let held = round_lock::Entity::find().all(&txn).await?;
-    let busy = held.iter().any(|l| {
-        l.expires_at > now && RegionPrefix::parse(&l.region).is_ok_and(|p| p.overlaps(region))
-    });
-    if busy {
+    if overlapping(&held, region, now) {
         txn.rollback().await?;
-        return Err(ServiceError::Conflict(Text::fixed(
-            "该地区正在进行一轮匹配，请稍后再试",
-            "A matching round is already running for this region",
-        )));
+        return Err(busy());
     }
     let id = Uuid::now_v7();
     round_lock::Entity::delete_many()
@@ -61,6 +55,32 @@ pub async fn acquire(
     .await?;
     txn.commit().await?;
     Ok(RoundLock { id })
+}
+
+/// Whether a round is running now on a region overlapping `region`: a
+/// look without taking anything, for a dry run that answers like the real
+/// round would.
+pub async fn is_busy(
+    db: &impl ConnectionTrait,
+    region: &RegionPrefix,
+    now: i64,
+) -> Result<bool, ServiceError> {
+    let held = round_lock::Entity::find().all(db).await?;
+    Ok(overlapping(&held, region, now))
+}
+
+fn overlapping(held: &[round_lock::Model], region: &RegionPrefix, now: i64) -> bool {
+    held.iter().any(|l| {
+        l.expires_at > now && RegionPrefix::parse(&l.region).is_ok_and(|p| p.overlaps(region))
+    })
+}
+
+/// The 409 of a round asked for while an overlapping one runs.
+pub fn busy() -> ServiceError {
+    ServiceError::Conflict(Text::fixed(
+        "该地区正在进行一轮匹配，请稍后再试",
+        "A matching round is already running for this region",
+    ))
 }
 
 impl RoundLock {

@@ -9,10 +9,11 @@ use sea_orm::{ConnectionTrait, DatabaseTransaction};
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
-use super::{ServiceError, matches, ranking, round_lock, tokens};
+use super::round_solve::lap;
+use super::{ServiceError, matches, ranking, round_lock, round_solve, tokens};
 use crate::context::AppContext;
-use crate::domain::{NeedStatus, RegionPrefix};
-use crate::i18n::Locale;
+use crate::domain::{Caller, NeedStatus, RegionPrefix};
+use crate::i18n::{Locale, Text};
 use crate::mail::digest::{Digest, DigestItem};
 use crate::mail::{EmailKind, Recipient};
 use crate::matching;
@@ -28,83 +29,112 @@ pub async fn run(
     region: &RegionPrefix,
     started_by: Option<Uuid>,
 ) -> Result<round::Model, ServiceError> {
+    start(ctx, region).await?.finish(ctx, started_by).await
+}
+
+/// The region a caller's round covers: `asked` (a code or prefix inside
+/// their reach) or, without one, their whole region.
+pub fn region_for(caller: &Caller, asked: Option<&str>) -> Result<RegionPrefix, ServiceError> {
+    let outside = || {
+        ServiceError::field(
+            "region",
+            Text::fixed("地区不在您负责的范围内", "The region is outside your reach"),
+        )
+    };
+    match (
+        asked.map(str::trim).filter(|a| !a.is_empty()),
+        &caller.region,
+    ) {
+        (Some(text), _) => {
+            let prefix = RegionPrefix::parse(text).map_err(|_| outside())?;
+            if !caller.reaches(&prefix.code()) {
+                return Err(outside());
+            }
+            Ok(prefix)
+        }
+        (None, Some(own)) => Ok(own.clone()),
+        (None, None) => Err(ServiceError::field(
+            "region",
+            Text::fixed("请指定地区", "region is required"),
+        )),
+    }
+}
+
+/// A round that holds its region's lock and has its id, not yet solved:
+/// a page takes the lock at once (a running round is a 409 there and
+/// then) and finishes the round in the background.
+pub struct Started {
+    id: Uuid,
+    region: RegionPrefix,
+    started_at: i64,
+    lock: round_lock::RoundLock,
+}
+
+/// Takes `region`'s round lock: 409 while an overlapping round runs.
+pub async fn start(ctx: &AppContext, region: &RegionPrefix) -> Result<Started, ServiceError> {
     let started_at = now_ms();
     let lock = round_lock::acquire(&ctx.db, region, started_at).await?;
-    let result = solve_and_write(ctx, region, started_by, started_at).await;
-    lock.release(&ctx.db).await?;
-    let round = result?;
-    ctx.emails_committed();
-    ctx.metrics.observe_round(
-        round.solve_ms,
-        (round.finished_at - round.started_at) as f64 / 1000.0,
-    );
-    Ok(round)
+    Ok(Started {
+        id: Uuid::now_v7(),
+        region: region.clone(),
+        started_at,
+        lock,
+    })
+}
+
+impl Started {
+    /// The id the round will have once written.
+    pub fn id(&self) -> Uuid {
+        self.id
+    }
+
+    /// Solves, writes the proposals and their digests, and gives the lock
+    /// back.
+    #[tracing::instrument(skip_all, fields(round = %self.id))]
+    pub async fn finish(
+        self,
+        ctx: &AppContext,
+        started_by: Option<Uuid>,
+    ) -> Result<round::Model, ServiceError> {
+        let Self {
+            id,
+            region,
+            started_at,
+            lock,
+        } = self;
+        let at = (id, started_at);
+        let result = solve_and_write(ctx, &region, started_by, at).await;
+        lock.release(&ctx.db).await?;
+        let round = result?;
+        ctx.emails_committed();
+        ctx.metrics.observe_round(
+            round.solve_ms,
+            (round.finished_at - round.started_at) as f64 / 1000.0,
+        );
+        Ok(round)
+    }
 }
 
 async fn solve_and_write(
     ctx: &AppContext,
     region: &RegionPrefix,
     started_by: Option<Uuid>,
-    started_at: i64,
+    (round_id, started_at): (Uuid, i64),
 ) -> Result<round::Model, ServiceError> {
-    let reading = std::time::Instant::now();
-    // Two connections read (and decode) the two tables at once.
-    let (needs, offers) = tokio::try_join!(
-        store::needs::open_in(&ctx.db, region),
-        store::offers::all_matchable(&ctx.db, started_at)
-    )?;
-    let need_ids: Vec<Uuid> = needs.iter().map(|n| n.id).collect();
-    let excluded_rows = store::matches::excluded_pairs(&ctx.db, &need_ids).await?;
-    lap(reading, "needs, offers and exclusions read");
-    // Volunteers become small numbers for the solver.
-    let mut volunteer_key: HashMap<Uuid, u64> = HashMap::new();
-    for o in &offers {
-        let next = volunteer_key.len() as u64;
-        volunteer_key.entry(o.volunteer_id).or_insert(next);
-    }
-    let need_index: HashMap<Uuid, usize> = need_ids
-        .iter()
-        .enumerate()
-        .map(|(i, id)| (*id, i))
-        .collect();
-    let excluded: HashSet<(usize, u64)> = excluded_rows
-        .iter()
-        .filter_map(|(n, v)| Some((*need_index.get(n)?, *volunteer_key.get(v)?)))
-        .collect();
-    let need_inputs: Vec<matching::NeedInput> =
-        needs.iter().filter_map(ranking::round_need_input).collect();
-    if need_inputs.len() != needs.len() {
-        return Err(ServiceError::Internal(anyhow::anyhow!(
-            "a stored need does not parse"
-        )));
-    }
-    let offer_inputs: Vec<matching::OfferInput> = offers
-        .iter()
-        .map(|o| matching::OfferInput {
-            volunteer: volunteer_key[&o.volunteer_id],
-            ..ranking::round_offer_input(o)
-        })
-        .collect();
-    let as_of = started_at.div_euclid(1000);
-    let solving = std::time::Instant::now();
-    let solution = tokio::task::spawn_blocking(move || {
-        matching::solve(&need_inputs, &offer_inputs, as_of, &excluded)
-    })
-    .await
-    .map_err(|e| ServiceError::Internal(e.into()))?;
-    let solve_ms = solving.elapsed().as_millis() as i64;
-    let pairs: Vec<Pair> = solution
+    let solved = round_solve::solve(ctx, region, started_at).await?;
+    let pairs: Vec<Pair> = solved
+        .solution
         .pairs
         .iter()
-        .map(|&(i, j)| (&needs[i], &offers[j]))
+        .map(|&(i, j)| (&solved.needs[i], &solved.offers[j]))
         .collect();
     write(
         ctx,
         region,
         started_by,
-        started_at,
-        (needs.len(), offers.len()),
-        solve_ms,
+        (round_id, started_at),
+        (solved.needs.len(), solved.offers.len()),
+        solved.solve_ms,
         &pairs,
     )
     .await
@@ -117,13 +147,12 @@ async fn write(
     ctx: &AppContext,
     region: &RegionPrefix,
     started_by: Option<Uuid>,
-    started_at: i64,
+    (round_id, started_at): (Uuid, i64),
     considered: (usize, usize),
     solve_ms: i64,
     pairs: &[Pair<'_>],
 ) -> Result<round::Model, ServiceError> {
     let now = now_ms();
-    let round_id = Uuid::now_v7();
     let phase = std::time::Instant::now();
     let ttl = ctx.settings.proposal_ttl.as_millis() as i64;
     let expires_at = now + ttl;
@@ -317,15 +346,6 @@ async fn proposal_mails(
         .collect();
     lap(building, "volunteers read, links and digest items built");
     Ok(mails)
-}
-
-/// Logs, at debug level, how long the round has been at `step`.
-fn lap(since: std::time::Instant, step: &'static str) {
-    tracing::debug!(
-        elapsed_ms = since.elapsed().as_millis() as u64,
-        step,
-        "round"
-    );
 }
 
 fn round_active(r: &round::Model) -> round::ActiveModel {

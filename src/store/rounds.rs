@@ -7,7 +7,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::entity::round::{self, Column, Entity as Rounds};
-use crate::domain::RegionPrefix;
+use crate::domain::{MatchStatus, RegionPrefix};
 
 /// Which rounds a listing returns.
 #[derive(Debug, Clone, Copy)]
@@ -63,4 +63,47 @@ fn overlapping(prefix: &RegionPrefix) -> Condition {
         cond = cond.add(Column::Region.is_in(enclosing));
     }
     cond
+}
+
+/// How many of each round's proposals are in each status now: one grouped
+/// query for a page of rounds.
+pub async fn outcomes(
+    db: &impl ConnectionTrait,
+    rounds: &[Uuid],
+) -> Result<Vec<(Uuid, MatchStatus, i64)>, DbErr> {
+    use super::entity::matches::{Column as M, Entity as Matches};
+    if rounds.is_empty() {
+        return Ok(Vec::new());
+    }
+    Matches::find()
+        .select_only()
+        .column(M::RoundId)
+        .column(M::Status)
+        .column_as(M::Id.count(), "n")
+        .filter(M::RoundId.is_in(rounds.iter().copied()))
+        .group_by(M::RoundId)
+        .group_by(M::Status)
+        .into_tuple::<(Uuid, MatchStatus, i64)>()
+        .all(db)
+        .await
+}
+
+/// Up to `limit` of a round's proposals, by id, after `after`.
+pub async fn proposals(
+    db: &impl ConnectionTrait,
+    round: Uuid,
+    after: Option<Uuid>,
+    limit: u64,
+) -> Result<Vec<super::entity::matches::Model>, DbErr> {
+    use super::entity::matches::{Column as M, Entity as Matches};
+    let mut cond = Condition::all().add(M::RoundId.eq(round));
+    if let Some(after) = after {
+        cond = cond.add(M::Id.gt(after));
+    }
+    Matches::find()
+        .filter(cond)
+        .order_by_asc(M::Id)
+        .limit(limit)
+        .all(db)
+        .await
 }

@@ -62,6 +62,11 @@ const FILES: &[(&str, &str)] = templates![
     "admin/staff_member.html",
     "admin/staff_active.html",
     "admin/villages.html",
+    "coordinator/rounds.html",
+    "coordinator/round_preview.html",
+    "coordinator/round_running.html",
+    "coordinator/round.html",
+    "coordinator/round_outcomes.html",
 ];
 
 /// The compiled page templates.

@@ -359,3 +359,106 @@ async fn rounds_are_listed_and_read_only_where_they_overlap_the_callers_region()
         }
     }
 }
+
+/// Rows of the tables a round writes to.
+async fn written(app: &TestApp) -> (i64, i64, i64) {
+    use sea_orm::ConnectionTrait;
+    let mut counts = Vec::new();
+    for table in ["matches", "outbox", "rounds"] {
+        let row = app
+            .context
+            .db
+            .query_one_raw(sea_orm::Statement::from_string(
+                app.context.db.get_database_backend(),
+                format!("SELECT COUNT(*) AS n FROM {table}"),
+            ))
+            .await
+            .expect("count")
+            .expect("a row");
+        counts.push(row.try_get::<i64>("", "n").expect("n"));
+    }
+    (counts[0], counts[1], counts[2])
+}
+
+#[tokio::test]
+async fn a_dry_run_writes_nothing_and_tells_the_figures_the_real_round_then_has() {
+    let app = spawn_app().await;
+    let cadre = cadre(&app).await;
+    for urgency in [1, 2, 3, 3, 1] {
+        let h = household(&app, &cadre, Some((27.11, 110.55))).await;
+        need(&app, &cadre, &id(&h), "care", urgency).await;
+    }
+    let v = app.create_user(Role::Volunteer, None).await;
+    let v_token = app.login(&v).await;
+    offer(&app, &v_token, &["care"], 3).await;
+    let coordinator = coordinator(&app).await;
+    let before = written(&app).await;
+
+    let response = app
+        .post_json(
+            "/api/v1/rounds",
+            &json!({"region": "430525101", "dry_run": true}),
+            Some(&coordinator),
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 200);
+    let preview: Value = response.json().await.expect("JSON");
+    assert_eq!(written(&app).await, before, "a dry run writes nothing");
+    assert_eq!(preview["needs_by_urgency"], json!({"1": 2, "2": 1, "3": 2}));
+    assert_eq!(
+        preview["matched_by_urgency"],
+        json!({"1": 0, "2": 1, "3": 2})
+    );
+    assert_eq!(preview["places_considered"], 3);
+
+    let real: Value = app
+        .post_json(
+            "/api/v1/rounds",
+            &json!({"region": "430525101"}),
+            Some(&coordinator),
+        )
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    for figure in [
+        "region",
+        "needs_considered",
+        "offers_considered",
+        "matched",
+        "total_cost",
+    ] {
+        assert_eq!(preview[figure], real[figure], "{figure}");
+    }
+    assert_eq!(written(&app).await.0, before.0 + 3, "the real round wrote");
+}
+
+#[tokio::test]
+async fn a_dry_run_answers_409_while_an_overlapping_round_runs() {
+    let app = spawn_app().await;
+    let coordinator = coordinator(&app).await;
+    let county = RegionPrefix::parse("430525").expect("prefix");
+    let held =
+        huzhu::services::round_lock::acquire(&app.context.db, &county, huzhu::store::now_ms())
+            .await
+            .expect("lock");
+    let body = json!({"region": "430525101", "dry_run": true});
+    problem(
+        app.post_json("/api/v1/rounds", &body, Some(&coordinator))
+            .await,
+        409,
+    )
+    .await;
+    held.release(&app.context.db).await.expect("released");
+    let free = app
+        .post_json("/api/v1/rounds", &body, Some(&coordinator))
+        .await;
+    assert_eq!(free.status().as_u16(), 200);
+    let outside = json!({"region": "430526", "dry_run": true});
+    problem(
+        app.post_json("/api/v1/rounds", &outside, Some(&coordinator))
+            .await,
+        422,
+    )
+    .await;
+}
