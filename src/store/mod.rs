@@ -18,6 +18,7 @@ pub mod rounds;
 mod sqlite_file;
 pub mod stats;
 pub mod throttle;
+pub mod waiting;
 pub mod work;
 
 use std::time::Duration;

@@ -40,6 +40,7 @@ words! {
         NeedCancelled = "need_cancelled",
         MatchCancelledNeedOpen = "match_cancelled_need_open",
         NotToConfirm = "not_to_confirm",
+        Proposed = "proposed",
     }
 }
 
@@ -192,6 +193,10 @@ impl Flash {
             Self::NotToConfirm => (
                 "这次帮扶已不在进行中，不能再确认完成或取消。下面是它现在的状态。",
                 "This match is no longer under way, so it can no longer be confirmed or cancelled. Here is where it stands.",
+            ),
+            Self::Proposed => (
+                "已把需求提议给这位爱心人士，并发邮件通知了对方。对方接受或婉拒后会显示在这里。",
+                "The need was proposed to the volunteer, who has been emailed. Their answer will show here.",
             ),
         };
         Text::fixed(zh, en)
