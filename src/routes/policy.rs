@@ -98,6 +98,10 @@ pub const RULES: &[(&str, &str, Allow)] = &[
     ("POST", "/password", Allow::Anyone),
     // Sends visitors to /login and volunteers a refusal itself.
     ("GET", "/reports", Allow::Anyone),
+    // The coordinators' pages, likewise (`web::coordinator`).
+    ("GET", "/waiting", Allow::Anyone),
+    ("GET", "/waiting/export", Allow::Anyone),
+    ("POST", "/needs/{id}/propose", Allow::Anyone),
     ("GET", "/api/v1/regions", Allow::Anyone),
     ("GET", "/api/v1/regions/{code}", Allow::Anyone),
     ("POST", "/api/v1/auth/register", Allow::Anyone),

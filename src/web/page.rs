@@ -56,6 +56,8 @@ const FILES: &[(&str, &str)] = templates![
     "cadre/need_parts.html",
     "cadre/match.html",
     "cadre/import.html",
+    "coordinator/waiting.html",
+    "coordinator/need.html",
 ];
 
 /// The compiled page templates.

@@ -12,6 +12,7 @@ mod cadre_needs;
 mod cadre_work;
 mod candidates;
 mod cli;
+mod coordinator_needs;
 mod demo;
 mod digests;
 mod docs;

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::{COORDINATORS, coordinator};
-use crate::domain::{Caller, CategorySet, NeedStatus};
+use crate::domain::{Caller, CategorySet, MatchStatus, NeedStatus};
 use crate::i18n::{self, Locale};
 use crate::services::ranking::{self, Ranked, Sight};
 use crate::services::{ServiceError, matches, nearby, need_stories};
@@ -83,7 +83,13 @@ async fn need_page(
         .map_err(|e| site.fail(e.into()))?
         .remove(&need.region)
         .unwrap_or_default();
-    let open = need.status == NeedStatus::Open;
+    // Open and not already proposed: a need waiting for an answer is not
+    // proposed to a second volunteer.
+    let live = story
+        .matches
+        .iter()
+        .any(|m| matches!(m.m.status, MatchStatus::Proposed | MatchStatus::Accepted));
+    let open = need.status == NeedStatus::Open && !live;
     let mut candidates = Vec::new();
     let mut excluded = 0;
     if open {
