@@ -120,6 +120,10 @@ pub const RULES: &[(&str, &str, Allow)] = &[
     ("GET", "/rounds.csv", Allow::Anyone),
     ("GET", "/rounds/preview", Allow::Anyone),
     ("GET", "/rounds/{id}", Allow::Anyone),
+    // The coordinators' pages, likewise (`web::coordinator`).
+    ("GET", "/waiting", Allow::Anyone),
+    ("GET", "/waiting/export", Allow::Anyone),
+    ("POST", "/needs/{id}/propose", Allow::Anyone),
     ("GET", "/api/v1/regions", Allow::Anyone),
     ("GET", "/api/v1/regions/{code}", Allow::Anyone),
     ("POST", "/api/v1/auth/register", Allow::Anyone),

@@ -20,6 +20,7 @@ mod sqlite_file;
 pub mod staff;
 pub mod stats;
 pub mod throttle;
+pub mod waiting;
 pub mod work;
 
 use std::time::Duration;

@@ -48,6 +48,7 @@ words! {
         StaffDeactivated = "staff_deactivated",
         StaffReactivated = "staff_reactivated",
         VillagesLoaded = "villages_loaded",
+        Proposed = "proposed",
     }
 }
 
@@ -224,6 +225,10 @@ impl Flash {
                 "Account reactivated: it can log in again.",
             ),
             Self::VillagesLoaded => ("村庄名单已更新。", "The village list is updated."),
+            Self::Proposed => (
+                "已把需求提议给这位爱心人士，并发邮件通知了对方。对方接受或婉拒后会显示在这里。",
+                "The need was proposed to the volunteer, who has been emailed. Their answer will show here.",
+            ),
         };
         Text::fixed(zh, en)
     }

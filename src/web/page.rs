@@ -67,6 +67,8 @@ const FILES: &[(&str, &str)] = templates![
     "coordinator/round_running.html",
     "coordinator/round.html",
     "coordinator/round_outcomes.html",
+    "coordinator/waiting.html",
+    "coordinator/need.html",
 ];
 
 /// The compiled page templates.

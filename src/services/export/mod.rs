@@ -33,3 +33,4 @@ pub fn display_width(text: &str) -> usize {
         .map(|c| if (c as u32) < 0x1100 { 1 } else { 2 })
         .sum()
 }
+pub mod waiting;

@@ -5,7 +5,7 @@ mod household_page;
 mod households;
 mod import;
 mod matches;
-mod needs;
+pub(super) mod needs;
 mod work;
 
 use actix_web::web;

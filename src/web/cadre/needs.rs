@@ -6,7 +6,7 @@
 
 mod fields;
 mod form;
-pub(super) mod story;
+pub(crate) mod story;
 
 use actix_web::http::StatusCode;
 use actix_web::web;
