@@ -3,14 +3,15 @@
 //! paged by its own cursor, with a nudge email and an offer's pause beside
 //! each row, and each list as CSV (`/followup.csv?list=…`).
 
+use super::coordinator;
 use actix_web::http::StatusCode;
 use actix_web::web;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use crate::domain::OfferStatus;
 use crate::domain::period::local_date;
-use crate::domain::{OfferStatus, Role};
 use crate::i18n;
 use crate::routes::files::{FileFormat, attachment};
 use crate::services::export::followup as csv;
@@ -52,16 +53,6 @@ fn cursor(text: Option<&str>) -> Option<(i64, Uuid)> {
     Some((n.parse().ok()?, Uuid::parse_str(id).ok()?))
 }
 
-/// The coordinator or admin asking; anyone else is refused.
-fn staff(site: &Site) -> Result<&crate::domain::Caller, actix_web::Error> {
-    let me = site.signed_in()?;
-    if matches!(me.role, Role::Coordinator | Role::Admin) {
-        Ok(me)
-    } else {
-        site.only(Role::Coordinator)
-    }
-}
-
 fn percent(missed: i64, proposals: i64) -> String {
     csv::rate(missed, proposals).map_or_else(|| "—".to_owned(), |r| format!("{:.0}%", r * 100.0))
 }
@@ -79,7 +70,7 @@ fn period_query(p: &Period) -> String {
 }
 
 async fn show(site: Site, q: web::Query<Params>) -> PageResult {
-    let me = staff(&site)?;
+    let me = coordinator(&site)?;
     let now = now_ms();
     let tz = site.settings.timezone;
     let fail = |e| site.fail(e);
@@ -159,7 +150,7 @@ async fn show(site: Site, q: web::Query<Params>) -> PageResult {
 /// `GET /followup.csv?list=…&from=…&to=…`: one list, up to
 /// [`EXPORT_ROWS`] rows.
 async fn export(site: Site, q: web::Query<Params>) -> PageResult {
-    let me = staff(&site)?;
+    let me = coordinator(&site)?;
     let now = now_ms();
     let tz = site.settings.timezone;
     let period = Period::parse(q.from.as_deref(), q.to.as_deref(), now, tz)
@@ -221,7 +212,7 @@ fn back_to(back: Option<&str>) -> String {
 
 /// `POST /followup/nudge`: email one person, at most once a day.
 async fn nudge(site: Site, Form(form): Form<NudgeForm>) -> PageResult {
-    let me = staff(&site)?;
+    let me = coordinator(&site)?;
     let back = back_to(form.back.as_deref());
     if !site.form_ok(&form.csrf_token) {
         return Err(expired(&site, &back));
@@ -250,7 +241,7 @@ struct PauseForm {
 /// `POST /followup/offers/{id}/pause`: the offer is not matched until its
 /// volunteer resumes it.
 async fn pause(site: Site, id: web::Path<String>, Form(form): Form<PauseForm>) -> PageResult {
-    let me = staff(&site)?;
+    let me = coordinator(&site)?;
     let back = back_to(form.back.as_deref());
     if !site.form_ok(&form.csrf_token) {
         return Err(expired(&site, &back));

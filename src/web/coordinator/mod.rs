@@ -18,7 +18,7 @@ pub const COORDINATORS: &[Role] = &[Role::Coordinator, Role::Admin];
 
 /// The logged-in coordinator or admin; anyone else is refused with the
 /// page that says whom it is for.
-fn coordinator(site: &Site) -> Result<&Caller, actix_web::Error> {
+pub(super) fn coordinator(site: &Site) -> Result<&Caller, actix_web::Error> {
     let caller = site.signed_in()?;
     if COORDINATORS.contains(&caller.role) {
         Ok(caller)

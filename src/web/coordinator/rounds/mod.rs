@@ -10,13 +10,14 @@ mod show;
 
 use std::collections::HashMap;
 
+use super::coordinator as steering;
 use actix_web::http::StatusCode;
 use actix_web::web;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::domain::{Caller, RegionPrefix, Role};
+use crate::domain::{Caller, RegionPrefix};
 use crate::routes::extract::Page;
 use crate::services::round_history::{self, Outcomes};
 use crate::services::{ServiceError, matches::expires_label};
@@ -38,15 +39,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(web::resource("/rounds.csv").route(web::get().to(export::csv)))
     .service(web::resource("/rounds/preview").route(web::get().to(running::preview)))
     .service(web::resource("/rounds/{id}").route(web::get().to(show::show)));
-}
-
-/// The coordinator or admin asking; anyone else is refused with a page.
-fn steering(site: &Site) -> Result<&Caller, actix_web::Error> {
-    let caller = site.signed_in()?;
-    if matches!(caller.role, Role::Coordinator | Role::Admin) {
-        return Ok(caller);
-    }
-    site.only(Role::Coordinator)
 }
 
 #[derive(Default, Deserialize)]
