@@ -24,14 +24,12 @@ fn sections(role: Option<Role>) -> &'static [(&'static str, Text)] {
     ];
     const COORDINATOR: &[(&str, Text)] = &[
         ("/reports", Text::fixed("调度看板", "Dashboard")),
-        ("/map", Text::fixed("需求地图", "Map")),
         ("/waiting", Text::fixed("待匹配", "Waiting needs")),
         ("/rounds", Text::fixed("匹配轮次", "Rounds")),
         ("/followup", Text::fixed("跟进", "Follow-up")),
     ];
     const ADMIN: &[(&str, Text)] = &[
         ("/reports", Text::fixed("调度看板", "Dashboard")),
-        ("/map", Text::fixed("需求地图", "Map")),
         ("/waiting", Text::fixed("待匹配", "Waiting needs")),
         ("/rounds", Text::fixed("匹配轮次", "Rounds")),
         ("/followup", Text::fixed("跟进", "Follow-up")),

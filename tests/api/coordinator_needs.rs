@@ -318,7 +318,7 @@ async fn a_coordinator_sees_ranked_candidates_proposes_and_is_told_when_the_need
 }
 
 #[tokio::test]
-async fn a_coordinator_works_waiting_needs_and_the_map_in_a_browser() {
+async fn a_coordinator_works_waiting_needs_in_a_browser() {
     let app = spawn().await;
     let cadre = staff(&app, Role::Cadre, Some(TOWNSHIP), "李村官").await;
     let coordinator = staff(&app, Role::Coordinator, Some(TOWNSHIP), "周协调").await;
@@ -331,6 +331,8 @@ async fn a_coordinator_works_waiting_needs_and_the_map_in_a_browser() {
     b.goto("/login").await;
     b.log_in(&coordinator.user.email, &coordinator.user.password)
         .await;
+    // The login's redirect lands first, so the next page isn't raced by it.
+    b.wait_for_text("您好").await;
     b.goto("/waiting").await;
     b.wait_for_text("陪老人去赶集").await;
     assert_fits_phone(&b).await;

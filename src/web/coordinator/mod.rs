@@ -1,7 +1,6 @@
-//! The pages coordinators steer from: the dashboard's drill-down places,
-//! the map of open needs, the waiting needs with their ranked candidates,
-//! rounds previewed and run, and the people who stopped answering. Admins,
-//! who see the whole county, use them too.
+//! The pages coordinators steer from: the waiting needs with their ranked
+//! candidates, rounds previewed and run, and the people who stopped
+//! answering. Admins, who see the whole county, use them too.
 
 mod followup;
 mod need;
