@@ -86,6 +86,15 @@ impl UploadError {
             }
         }
     }
+
+    /// The status an upload page answers with.
+    pub fn page_status(self) -> actix_web::http::StatusCode {
+        use actix_web::http::StatusCode;
+        match self {
+            Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            _ => StatusCode::BAD_REQUEST,
+        }
+    }
 }
 
 impl From<UploadError> for ApiError {

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use crate::domain::{RegionLevel, Role};
 use crate::i18n::{self, Text};
-use crate::routes::imports::{UploadError, is_multipart, read_upload};
+use crate::routes::imports::{is_multipart, read_upload};
 use crate::services::household_import::pending;
 use crate::services::regions::LineError;
 use crate::services::village_list::{self, Difference, Preview};
@@ -130,13 +130,7 @@ async fn check(site: Site, req: HttpRequest, payload: web::Payload) -> PageResul
     };
     let upload = match read_upload(&req, payload).await {
         Ok(upload) => upload,
-        Err(e) => {
-            let status = match e {
-                UploadError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-                _ => StatusCode::BAD_REQUEST,
-            };
-            return refused(status, e.message()).await;
-        }
+        Err(e) => return refused(e.page_status(), e.message()).await,
     };
     if !site.form_ok(upload.field("csrf_token").unwrap_or_default()) {
         return refused(StatusCode::FORBIDDEN, site.expired_form()).await;

@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use crate::domain::Role;
 use crate::i18n::{self, Locale, Text};
 use crate::routes::files::{FileFormat, attachment};
-use crate::routes::imports::{IMPORT_LIMIT, UploadError, is_multipart, read_upload};
+use crate::routes::imports::{IMPORT_LIMIT, is_multipart, read_upload};
 use crate::services::ServiceError;
 use crate::services::household_import::parse::{MAX_ERRORS, RowError, template_columns};
 use crate::services::household_import::{self, ImportError, ImportSummary, pending, template};
@@ -115,13 +115,7 @@ async fn check(site: Site, req: HttpRequest, payload: web::Payload) -> PageResul
     };
     let upload = match read_upload(&req, payload).await {
         Ok(upload) => upload,
-        Err(e) => {
-            let status = match e {
-                UploadError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-                _ => StatusCode::BAD_REQUEST,
-            };
-            return refused(status, e.message());
-        }
+        Err(e) => return refused(e.page_status(), e.message()),
     };
     if !site.form_ok(upload.field("csrf_token").unwrap_or_default()) {
         return refused(StatusCode::FORBIDDEN, site.expired_form());
