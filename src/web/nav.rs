@@ -27,6 +27,7 @@ fn sections(role: Option<Role>) -> &'static [(&'static str, Text)] {
         ("/waiting", Text::fixed("待匹配", "Waiting needs")),
         ("/rounds", Text::fixed("匹配轮次", "Rounds")),
         ("/followup", Text::fixed("跟进", "Follow-up")),
+        ("/staff", Text::fixed("村干部", "Cadres")),
     ];
     const ADMIN: &[(&str, Text)] = &[
         ("/reports", Text::fixed("调度看板", "Dashboard")),
