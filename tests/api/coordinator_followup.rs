@@ -380,6 +380,8 @@ async fn a_coordinator_follows_up_from_the_page_in_a_browser() {
     browser
         .log_in(&w.coordinator.user.email, &w.coordinator.user.password)
         .await;
+    // The login's redirect lands first, so it can't overtake /followup.
+    browser.wait_for_text("您好").await;
     browser.goto("/followup").await;
     browser
         .wait_for_text("推荐过期或被婉拒最多的爱心人士")

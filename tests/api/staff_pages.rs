@@ -97,6 +97,8 @@ async fn an_admin_invites_a_cadre_moves_them_to_another_village_and_deactivates_
 
     // Their login is refused on the page, as a wrong password is.
     browser.click("退出").await;
+    // The logout's redirect lands first, so it can't overtake /login.
+    browser.wait_for_text("您已退出登录").await;
     browser.goto("/login").await;
     browser.log_in("liu.cadre@example.org", GOOD_PASSWORD).await;
     browser.wait_for_text("邮箱或密码不正确").await;
