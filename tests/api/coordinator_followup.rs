@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use huzhu::domain::Role;
-use huzhu::store::entity::{matches, need};
+use huzhu::store::entity::matches;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
@@ -16,7 +16,6 @@ use crate::helpers::browser::Browser;
 use crate::helpers::pages::{LoggedIn, id};
 use crate::helpers::{SmtpSink, TestApp, spawn_app, spawn_app_mailing_to};
 
-const DAY: i64 = 24 * 3_600_000;
 const VILLAGE: &str = "430525101000";
 
 /// A cadre of township 101 who posts needs there.
@@ -107,18 +106,6 @@ async fn expire(app: &TestApp, m: &str) {
     assert_eq!(status.to_string(), "expired");
 }
 
-async fn posted_days_ago(app: &TestApp, need_id: &str, days: i64) {
-    need::Entity::update_many()
-        .col_expr(
-            need::Column::PostedAt,
-            Expr::value(huzhu::store::now_ms() - days * DAY - 60_000),
-        )
-        .filter(need::Column::Id.eq(need_id.parse::<uuid::Uuid>().expect("id")))
-        .exec(&app.context.db)
-        .await
-        .expect("posted_at moved");
-}
-
 /// A list's CSV as rows of cells, the heading row dropped.
 async fn rows(app: &TestApp, who: &LoggedIn, list: &str) -> Vec<Vec<String>> {
     let page = who.get(app, &format!("/followup.csv?list={list}")).await;
@@ -156,7 +143,7 @@ async fn world(app: &TestApp) -> World {
     let refused = propose(app, &coordinator, &posted(app, &cadre).await, &yi_offer).await;
     answer(app, &yi, &refused, "decline").await;
     let old = posted(app, &cadre).await;
-    posted_days_ago(app, &old, 20).await;
+    app.backdate_need(&old, 20).await;
     World {
         coordinator,
         cadre,

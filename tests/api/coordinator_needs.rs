@@ -3,8 +3,7 @@
 //! it, including the need taken meanwhile.
 
 use huzhu::domain::Role;
-use huzhu::store::entity::{matches, need};
-use sea_orm::sea_query::Expr;
+use huzhu::store::entity::matches;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::json;
 
@@ -12,7 +11,6 @@ use crate::helpers::browser::{Browser, PHONE};
 use crate::helpers::pages::{LoggedIn, id, load_regions};
 use crate::helpers::{TestApp, spawn_app};
 
-const DAY: i64 = 24 * 3_600_000;
 const TOWNSHIP: &str = "430525101";
 const VILLAGE_A: &str = "430525101201";
 const VILLAGE_B: &str = "430525101202";
@@ -56,15 +54,7 @@ async fn posted(
         .await;
     assert_eq!(answer.status().as_u16(), 201);
     let need_id = id(&answer.json().await.expect("JSON"));
-    need::Entity::update_many()
-        .col_expr(
-            need::Column::PostedAt,
-            Expr::value(huzhu::store::now_ms() - days_ago * DAY - 60_000),
-        )
-        .filter(need::Column::Id.eq(need_id.parse::<uuid::Uuid>().expect("id")))
-        .exec(&app.context.db)
-        .await
-        .expect("posted_at moved");
+    app.backdate_need(&need_id, days_ago).await;
     need_id
 }
 

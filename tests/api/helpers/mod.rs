@@ -159,6 +159,24 @@ pub struct TestUser {
 pub const GOOD_PASSWORD: &str = "柑橘林里的小路很长很长";
 
 impl TestApp {
+    /// Moves a need's posting `days` days (and a minute) into the past, as
+    /// if it had waited that long.
+    pub async fn backdate_need(&self, need_id: &str, days: i64) {
+        use huzhu::store::entity::need;
+        use sea_orm::sea_query::Expr;
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        const DAY: i64 = 24 * 3_600_000;
+        need::Entity::update_many()
+            .col_expr(
+                need::Column::PostedAt,
+                Expr::value(huzhu::store::now_ms() - days * DAY - 60_000),
+            )
+            .filter(need::Column::Id.eq(need_id.parse::<uuid::Uuid>().expect("id")))
+            .exec(&self.context.db)
+            .await
+            .expect("posted_at moved");
+    }
+
     /// Creates a verified account directly (as `huzhu user create` does).
     pub async fn create_user(&self, role: huzhu::domain::Role, region: Option<&str>) -> TestUser {
         self.create_user_speaking(role, region, None).await
