@@ -84,18 +84,6 @@ async fn deliver(app: &TestApp, v: &LoggedIn, m: &str, note: &str) {
     assert_eq!(reported.status().as_u16(), 200);
 }
 
-async fn posted_days_ago(app: &TestApp, need_id: &str, days: i64) {
-    need::Entity::update_many()
-        .col_expr(
-            need::Column::PostedAt,
-            Expr::value(huzhu::store::now_ms() - days * DAY - 60_000),
-        )
-        .filter(need::Column::Id.eq(need_id.parse::<uuid::Uuid>().expect("id")))
-        .exec(&app.context.db)
-        .await
-        .expect("posted_at moved");
-}
-
 async fn status_of(app: &TestApp, who: &LoggedIn, path: &str) -> String {
     let answer = app.get_json(path, &who.token).await;
     answer["status"].as_str().expect("status").to_owned()
@@ -117,8 +105,8 @@ async fn the_work_list_shows_the_oldest_open_need_first_and_marks_a_stale_one() 
     let fresh = posted(&app, &c, "430525101000", "新发布的需求").await;
     let stale = posted(&app, &c, "430525101000", "等了二十天的需求").await;
     let recent = posted(&app, &c, "430525101000", "等了三天的需求").await;
-    posted_days_ago(&app, &stale, 20).await;
-    posted_days_ago(&app, &recent, 3).await;
+    app.backdate_need(&stale, 20).await;
+    app.backdate_need(&recent, 3).await;
     let elsewhere = cadre_of(&app, "430525102").await;
     posted(&app, &elsewhere, "430525102000", "别的乡镇的需求").await;
 
@@ -451,7 +439,7 @@ async fn a_long_waiting_list_pages_with_its_cursor() {
     let c = cadre(&app).await;
     for i in 1..=22 {
         let need = posted(&app, &c, "430525101000", &format!("需求第{i:02}号")).await;
-        posted_days_ago(&app, &need, 30 - i).await;
+        app.backdate_need(&need, 30 - i).await;
     }
     let first = c.get(&app, "/work").await.html;
     let waiting = section(&first, "waiting-h");
@@ -481,8 +469,9 @@ async fn the_stale_reminder_links_each_need_and_the_work_list() {
     let app = spawn_app_mailing_to(&sink).await;
     let c = cadre(&app).await;
     let need = posted(&app, &c, "430525101000", "等了二十天的需求").await;
-    // A day that is not today: the startup tick ran today's jobs.
-    let day = huzhu::store::now_ms() + 30 * DAY;
+    // A day that is not today (the startup tick ran today's jobs), at 10:00
+    // in the county (UTC+8), after the 08:00 send hour whenever this runs.
+    let day = (huzhu::store::now_ms() / DAY + 30) * DAY + 2 * 3_600_000;
     need::Entity::update_many()
         .col_expr(need::Column::PostedAt, Expr::value(day - 20 * DAY))
         .filter(need::Column::Id.eq(need.parse::<uuid::Uuid>().expect("id")))
@@ -504,7 +493,7 @@ async fn a_cadre_on_a_phone_follows_the_delivered_email_and_confirms_with_a_note
     let (v, offer) = volunteer(&app).await;
     let medicine = posted(&app, &c, "430525101000", "帮忙买药").await;
     let roof = posted(&app, &c, "430525101000", "修缮漏雨的屋顶").await;
-    posted_days_ago(&app, &roof, 16).await;
+    app.backdate_need(&roof, 16).await;
     let need = posted(&app, &c, "430525101000", "陪老人聊天").await;
     let m = claim(&app, &v, &offer, &need).await;
     let accepted = mail_text(&sink, &c.user.email, 1).await;
