@@ -8,85 +8,20 @@
 //    tiles are configured (the default: a plain background).
 // Tiles come from data-tiles (HUZHU_MAP_TILES) with data-attribution.
 // The page lists the nearest needs under the map, so it works without
-// this file. Loaded with `defer` under the strict CSP: no inline code.
+// this file. Needs map_base.js; loaded with `defer` under the strict CSP.
 (function () {
   "use strict";
   var el = document.getElementById("map");
-  if (!el || !window.L) return;
-  var zh = document.documentElement.lang !== "en";
+  if (!el || !window.L || !window.HuzhuMap) return;
+  var H = window.HuzhuMap, zh = H.zh, node = H.node;
   var status = document.getElementById("map-status");
   var URGENCY_COLOURS = { 3: "#b42318", 2: "#b25e00", 1: "#2f6b3a" };
-
-  // Points are stored in WGS-84. Tiles of Amap, Tencent and other Chinese
-  // services are in GCJ-02, offset by a few hundred metres; with
-  // data-datum="gcj02" (HUZHU_MAP_DATUM) everything drawn is shifted into
-  // it, for display only. The standard public transform (as in
-  // eviltransform / coordtransform): Krasovsky 1940 ellipsoid, points
-  // outside China unchanged.
-  var gcj02 = el.getAttribute("data-datum") === "gcj02";
-  var A = 6378245.0, EE = 0.00669342162296594323, PI = Math.PI;
-  function outOfChina(lat, lon) {
-    return lon < 72.004 || lon > 137.8347 || lat < 0.8293 || lat > 55.8271;
-  }
-  function shiftLat(x, y) {
-    var r = -100 + 2 * x + 3 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * Math.sqrt(Math.abs(x));
-    r += (20 * Math.sin(6 * x * PI) + 20 * Math.sin(2 * x * PI)) * 2 / 3;
-    r += (20 * Math.sin(y * PI) + 40 * Math.sin(y / 3 * PI)) * 2 / 3;
-    r += (160 * Math.sin(y / 12 * PI) + 320 * Math.sin(y * PI / 30)) * 2 / 3;
-    return r;
-  }
-  function shiftLon(x, y) {
-    var r = 300 + x + 2 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * Math.sqrt(Math.abs(x));
-    r += (20 * Math.sin(6 * x * PI) + 20 * Math.sin(2 * x * PI)) * 2 / 3;
-    r += (20 * Math.sin(x * PI) + 40 * Math.sin(x / 3 * PI)) * 2 / 3;
-    r += (150 * Math.sin(x / 12 * PI) + 300 * Math.sin(x / 30 * PI)) * 2 / 3;
-    return r;
-  }
-  function wgs84ToGcj02(lat, lon) {
-    if (outOfChina(lat, lon)) return [lat, lon];
-    var dLat = shiftLat(lon - 105, lat - 35), dLon = shiftLon(lon - 105, lat - 35);
-    var radLat = lat / 180 * PI, magic = Math.sin(radLat);
-    magic = 1 - EE * magic * magic;
-    var sqrtMagic = Math.sqrt(magic);
-    dLat = (dLat * 180) / ((A * (1 - EE)) / (magic * sqrtMagic) * PI);
-    dLon = (dLon * 180) / (A / sqrtMagic * Math.cos(radLat) * PI);
-    return [lat + dLat, lon + dLon];
-  }
-  function shown(lat, lon) {
-    return gcj02 ? wgs84ToGcj02(lat, lon) : [lat, lon];
-  }
 
   function say(text) {
     if (status) status.textContent = text;
   }
 
-  function node(tag, className, text) {
-    var n = document.createElement(tag);
-    if (className) n.className = className;
-    if (text !== undefined && text !== null) n.textContent = text;
-    return n;
-  }
-
-  // Attribution text is shown by Leaflet as HTML: escape it.
-  function escaped(text) {
-    var d = document.createElement("div");
-    d.textContent = text;
-    return d.innerHTML;
-  }
-
-  el.hidden = false;
-  // Without tiles nothing else sets a zoom range, which clustering needs.
-  var map = L.map(el, { zoomSnap: 0.5, minZoom: 5, maxZoom: 18 });
-  map.attributionControl.setPrefix("Leaflet");
-  var tiles = el.getAttribute("data-tiles");
-  if (tiles) {
-    L.tileLayer(tiles, {
-      attribution: escaped(el.getAttribute("data-attribution") || ""),
-      maxZoom: 18,
-    }).addTo(map);
-  } else {
-    el.classList.add("map-plain");
-  }
+  var made = H.create(el), map = made.map, shown = made.shown;
 
   function popup(n) {
     var box = node("div", "map-popup");
@@ -152,15 +87,5 @@
     }
   }
 
-  say(zh ? "正在加载地图…" : "Loading the map…");
-  fetch(el.getAttribute("data-src"), { credentials: "same-origin", headers: { accept: "application/json" } })
-    .then(function (r) {
-      if (!r.ok) throw new Error(String(r.status));
-      return r.json();
-    })
-    .then(draw)
-    .catch(function (e) {
-      if (window.console) console.error("map:", e && e.message ? e.message : e);
-      say(zh ? "地图加载失败，请看下面的列表。" : "The map did not load; see the list below.");
-    });
+  H.load(el, say, draw);
 })();

@@ -14,6 +14,16 @@ pub fn cell_of(lat: f64, lon: f64) -> i64 {
     lat_i * LON_CELLS + lon_i
 }
 
+/// The centre of a cell, as (lat, lon).
+pub fn cell_centre(cell: i64) -> (f64, f64) {
+    let lat_i = cell.div_euclid(LON_CELLS) - 90 * 100;
+    let lon_i = cell.rem_euclid(LON_CELLS) - 180 * 100;
+    (
+        (lat_i as f64 + 0.5) / PER_DEGREE,
+        (lon_i as f64 + 0.5) / PER_DEGREE,
+    )
+}
+
 /// A latitude/longitude box, degrees.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct BoundingBox {
@@ -67,6 +77,21 @@ impl BoundingBox {
 mod tests {
     use super::*;
     use crate::domain::geo::{GeoPoint, haversine_m};
+
+    #[test]
+    fn a_cell_centre_lies_in_its_cell_within_half_a_cell_of_the_point() {
+        for (lat, lon) in [
+            (27.0612, 110.5793),
+            (-33.87, 151.21),
+            (0.004, -0.004),
+            (89.99, 179.99),
+        ] {
+            let (c_lat, c_lon) = cell_centre(cell_of(lat, lon));
+            assert_eq!(cell_of(c_lat, c_lon), cell_of(lat, lon));
+            assert!((c_lat - lat).abs() <= 0.005 + 1e-9, "{lat} → {c_lat}");
+            assert!((c_lon - lon).abs() <= 0.005 + 1e-9, "{lon} → {c_lon}");
+        }
+    }
 
     #[test]
     fn every_point_within_the_radius_lies_in_a_cell_of_the_box() {

@@ -74,6 +74,9 @@ impl Urgency {
         }
     }
 
+    /// The highest level, 紧急 (very urgent).
+    pub const HIGHEST: u8 = 3;
+
     /// 1, 2 or 3.
     pub fn get(self) -> u8 {
         self.0

@@ -123,6 +123,8 @@ pub const RULES: &[(&str, &str, Allow)] = &[
     // The coordinators' pages, likewise (`web::coordinator`).
     ("GET", "/waiting", Allow::Anyone),
     ("GET", "/waiting/export", Allow::Anyone),
+    ("GET", "/map", Allow::Anyone),
+    ("GET", "/map/data", Allow::Anyone),
     ("POST", "/needs/{id}/propose", Allow::Anyone),
     ("GET", "/api/v1/regions", Allow::Anyone),
     ("GET", "/api/v1/regions/{code}", Allow::Anyone),

@@ -270,3 +270,53 @@ async fn reserve_each(
     }
     Ok(reserved)
 }
+
+/// The matchable offers standing in one grid cell, as the coordinators'
+/// map shows them: never one offer's own point.
+#[derive(Debug, Clone, PartialEq, Eq, sea_orm::FromQueryResult)]
+pub struct CellCover {
+    pub cell: i64,
+    pub offers: i64,
+    /// Places still free across them.
+    pub free: i64,
+    /// The farthest any of them goes, in metres.
+    pub reach_m: i64,
+}
+
+/// The offers that can take a need of `category_bit` now and whose service
+/// disc may reach into `bbox`, grouped by the grid cell they stand in: one
+/// grouped statement over the matchable offers.
+pub async fn cover_by_cell(
+    db: &impl ConnectionTrait,
+    now: i64,
+    category_bit: i32,
+    bbox: &BoundingBox,
+) -> Result<Vec<CellCover>, DbErr> {
+    use sea_orm::sea_query::Func;
+    // Degrees per metre of latitude, and of longitude at the box's highest
+    // latitude (where a metre spans the most degrees).
+    let lat_deg = 1.0 / 111_320.0;
+    let widest = bbox.min_lat.abs().max(bbox.max_lat.abs()).min(89.0);
+    let lon_deg = lat_deg / widest.to_radians().cos();
+    let reach = |per: f64| Expr::col(Column::RadiusM).mul(per);
+    let cond = matchable(now, category_bit)
+        .add(Expr::col(Column::Lat).add(reach(lat_deg)).gte(bbox.min_lat))
+        .add(Expr::col(Column::Lat).sub(reach(lat_deg)).lte(bbox.max_lat))
+        .add(Expr::col(Column::Lon).add(reach(lon_deg)).gte(bbox.min_lon))
+        .add(Expr::col(Column::Lon).sub(reach(lon_deg)).lte(bbox.max_lon));
+    let free = SimpleExpr::from(Func::sum(
+        Expr::col(Column::Capacity).sub(Expr::col(Column::LiveMatches)),
+    ));
+    Offers::find()
+        .select_only()
+        .column(Column::Cell)
+        .column_as(Column::Id.count(), "offers")
+        .column_as(free, "free")
+        .column_as(Column::RadiusM.max(), "reach_m")
+        .filter(cond)
+        .group_by(Column::Cell)
+        .order_by_asc(Column::Cell)
+        .into_model::<CellCover>()
+        .all(db)
+        .await
+}

@@ -407,6 +407,33 @@ pub async fn waiting_after(
 /// buckets (0–3, 4–7, 8–14, 15–30); the last bucket is everything longer.
 pub const WAITING_BUCKETS: [i64; 4] = [3, 7, 14, 30];
 
+/// The bucket of [`WAITING_BUCKETS`] a need that has waited `days` whole
+/// days falls in, as [`waiting_days`] counts it.
+pub fn waiting_bucket(days: i64) -> usize {
+    WAITING_BUCKETS
+        .iter()
+        .position(|upper| days <= *upper)
+        .unwrap_or(WAITING_BUCKETS.len())
+}
+
+/// The buckets' labels: `0–3`, `4–7`, `8–14`, `15–30`, `>30`.
+pub fn waiting_bucket_labels() -> Vec<String> {
+    let last = WAITING_BUCKETS[WAITING_BUCKETS.len() - 1];
+    WAITING_BUCKETS
+        .iter()
+        .enumerate()
+        .map(|(i, upper)| {
+            let lower = if i == 0 {
+                0
+            } else {
+                WAITING_BUCKETS[i - 1] + 1
+            };
+            format!("{lower}–{upper}")
+        })
+        .chain([format!(">{last}")])
+        .collect()
+}
+
 /// How many open needs in `regions` (of `category`, if given) have waited
 /// each bucket of [`WAITING_BUCKETS`] at `now`, the longest last: one
 /// grouped statement over the needs' status index, never the rows.
@@ -451,4 +478,27 @@ pub async fn waiting_days(
         }
     }
     Ok(buckets)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_wait_falls_in_the_bucket_its_label_names() {
+        let labels = waiting_bucket_labels();
+        for (days, label) in [
+            (0, "0–3"),
+            (3, "0–3"),
+            (4, "4–7"),
+            (7, "4–7"),
+            (8, "8–14"),
+            (15, "15–30"),
+            (30, "15–30"),
+            (31, ">30"),
+            (900, ">30"),
+        ] {
+            assert_eq!(labels[waiting_bucket(days)], label, "{days} days");
+        }
+    }
 }

@@ -1,12 +1,14 @@
 //! The coordinators' list of waiting needs: every open need of a region,
 //! filtered by place and category, keyset-paged in either of two orders.
 
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Select,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter,
+    QueryOrder, QuerySelect, Select,
 };
 use uuid::Uuid;
 
+use crate::domain::household::Urgency;
 use crate::domain::{Category, NeedStatus, RegionPrefix};
 use crate::store::entity::need::{Column, Entity as Needs, Model};
 
@@ -107,4 +109,38 @@ pub async fn page(
 pub async fn count(db: &impl ConnectionTrait, filter: &Filter) -> Result<u64, DbErr> {
     use sea_orm::PaginatorTrait;
     open(filter).count(db).await
+}
+
+/// The open needs of one village, as the map shows them.
+#[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
+pub struct VillageWaiting {
+    pub region: String,
+    pub open: i64,
+    /// How many of them are very urgent (紧急).
+    pub urgent: i64,
+    /// When the longest-waiting of them was posted.
+    pub oldest: i64,
+}
+
+/// The filter's open needs grouped by village, by code: one grouped
+/// statement, never the rows.
+pub async fn by_village(
+    db: &impl ConnectionTrait,
+    filter: &Filter,
+) -> Result<Vec<VillageWaiting>, DbErr> {
+    let urgent = format!(
+        "SUM(CASE WHEN urgency >= {} THEN 1 ELSE 0 END)",
+        Urgency::HIGHEST
+    );
+    open(filter)
+        .select_only()
+        .column(Column::Region)
+        .column_as(Column::Id.count(), "open")
+        .column_as(Expr::cust(urgent), "urgent")
+        .column_as(Column::PostedAt.min(), "oldest")
+        .group_by(Column::Region)
+        .order_by_asc(Column::Region)
+        .into_model::<VillageWaiting>()
+        .all(db)
+        .await
 }

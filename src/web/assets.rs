@@ -30,7 +30,9 @@ macro_rules! asset {
 const FILES: &[Asset] = &[
     asset!("huzhu.css", "huzhu.css"),
     asset!("huzhu.js", "huzhu.js"),
+    asset!("map_base.js", "map_base.js"),
     asset!("map.js", "map.js"),
+    asset!("open_needs_map.js", "open_needs_map.js"),
     asset!("place.js", "place.js"),
     asset!("household.js", "household.js"),
     asset!("leaflet.js", "vendor/leaflet/leaflet.js"),

@@ -25,6 +25,7 @@ fn sections(role: Option<Role>) -> &'static [(&'static str, Text)] {
     const COORDINATOR: &[(&str, Text)] = &[
         ("/reports", Text::fixed("调度看板", "Dashboard")),
         ("/waiting", Text::fixed("待匹配", "Waiting needs")),
+        ("/map", Text::fixed("地图", "Map")),
         ("/rounds", Text::fixed("匹配轮次", "Rounds")),
         ("/followup", Text::fixed("跟进", "Follow-up")),
         ("/staff", Text::fixed("村干部", "Cadres")),
@@ -32,6 +33,7 @@ fn sections(role: Option<Role>) -> &'static [(&'static str, Text)] {
     const ADMIN: &[(&str, Text)] = &[
         ("/reports", Text::fixed("调度看板", "Dashboard")),
         ("/waiting", Text::fixed("待匹配", "Waiting needs")),
+        ("/map", Text::fixed("地图", "Map")),
         ("/rounds", Text::fixed("匹配轮次", "Rounds")),
         ("/followup", Text::fixed("跟进", "Follow-up")),
         ("/staff", Text::fixed("人员", "Staff")),

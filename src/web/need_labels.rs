@@ -27,3 +27,12 @@ pub fn urgency_badge(level: i16) -> (Option<String>, &'static str) {
     };
     (word, class)
 }
+
+/// A number of whole days: "40 天", "40 days", "1 day".
+pub fn day_count(days: i64) -> String {
+    match i18n::current() {
+        Locale::ZhCn => format!("{days} 天"),
+        Locale::En if days == 1 => "1 day".to_owned(),
+        Locale::En => format!("{days} days"),
+    }
+}

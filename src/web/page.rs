@@ -68,6 +68,7 @@ const FILES: &[(&str, &str)] = templates![
     "coordinator/round.html",
     "coordinator/round_outcomes.html",
     "coordinator/waiting.html",
+    "coordinator/map.html",
     "coordinator/need.html",
 ];
 

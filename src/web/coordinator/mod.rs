@@ -3,6 +3,7 @@
 //! answering. Admins, who see the whole county, use them too.
 
 mod followup;
+mod map;
 mod need;
 mod rounds;
 mod waiting;
@@ -28,6 +29,7 @@ pub(super) fn coordinator(site: &Site) -> Result<&Caller, actix_web::Error> {
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     followup::configure(cfg);
+    map::configure(cfg);
     rounds::configure(cfg);
     waiting::configure(cfg);
     need::configure(cfg);

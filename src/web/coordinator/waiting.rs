@@ -18,7 +18,7 @@ use crate::store::entity::need;
 use crate::store::waiting::{self, Filter, Key, Order};
 use crate::store::{self, now_ms};
 use crate::web::Site;
-use crate::web::need_labels::{category_name, urgency_badge};
+use crate::web::need_labels::{category_name, day_count, urgency_badge};
 use crate::web::page::{PageResult, t};
 use crate::web::places::{my_townships, region_choices};
 
@@ -110,10 +110,10 @@ fn cursor_text(k: &Key) -> String {
 
 /// "Waited N days" as the list shows it.
 fn waited(days: i64) -> String {
+    let n = day_count(days);
     match i18n::current() {
-        Locale::ZhCn => format!("已等 {days} 天"),
-        Locale::En if days == 1 => "waited 1 day".to_owned(),
-        Locale::En => format!("waited {days} days"),
+        Locale::ZhCn => format!("已等 {n}"),
+        Locale::En => format!("waited {n}"),
     }
 }
 

@@ -14,6 +14,7 @@ use crate::domain::period::{Week, local_date, parse_instant, weeks_between};
 use crate::domain::{Caller, Category, RegionPrefix};
 use crate::i18n::Text;
 use crate::services::stats::{self, MAX_WEEKS, Scope};
+use crate::web::places::place_in_reach;
 
 /// The query string as sent: empty fields mean "not given".
 #[derive(Debug, Default, Deserialize)]
@@ -211,35 +212,13 @@ pub fn check(raw: &Raw, caller: &Caller, now: i64, tz: Tz) -> Result<Filters, Er
     })
 }
 
-/// The place a region filter names inside the caller's reach: a place
-/// around their region is their region; one beside it is refused.
+/// The place the region filter names (see `places::place_in_reach`); a
+/// refused one is marked and the caller's whole region shown.
 fn place(text: Option<&str>, caller: &Caller, errors: &mut Errors) -> Option<RegionPrefix> {
-    let reach = caller.region.clone();
-    let Some(text) = text else {
-        return reach;
-    };
-    let Ok(asked) = RegionPrefix::parse(text) else {
-        errors.insert(
-            "region",
-            Text::fixed("请从列表中选择地点", "Pick a place from the list"),
-        );
-        return reach;
-    };
-    match &reach {
-        None => Some(asked),
-        Some(mine) if mine.contains(asked.as_str()) => Some(asked),
-        Some(mine) if asked.contains(mine.as_str()) => reach.clone(),
-        Some(_) => {
-            errors.insert(
-                "region",
-                Text::fixed(
-                    "这个地点不在您负责的范围内",
-                    "This place is outside your region",
-                ),
-            );
-            reach
-        }
-    }
+    place_in_reach(text, caller).unwrap_or_else(|message| {
+        errors.insert("region", message);
+        caller.region.clone()
+    })
 }
 
 impl Filters {

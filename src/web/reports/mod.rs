@@ -19,7 +19,6 @@ use super::Site;
 use super::need_labels::{category_name, urgency_badge};
 use super::page::{PageResult, respond, t};
 use super::places;
-use crate::domain::region::padded_code;
 use crate::domain::time::DAY_MS;
 use crate::domain::{Caller, Category, RegionPrefix, Role};
 use crate::i18n;
@@ -139,34 +138,6 @@ fn form(
     })
 }
 
-/// The breadcrumb from the top of the caller's reach down to `shown`.
-async fn breadcrumb(
-    site: &Site,
-    caller: &Caller,
-    f: &Filters,
-) -> Result<Vec<Value>, crate::services::ServiceError> {
-    let top = caller.region.as_ref().map_or(0, |r| r.as_str().len());
-    let shown = f.shown.as_ref().map_or("", RegionPrefix::as_str);
-    let levels: Vec<&str> = [6, 9, 12]
-        .into_iter()
-        .filter(|n| *n >= top && *n <= shown.len())
-        .filter_map(|n| shown.get(..n))
-        .collect();
-    let names = store::regions::names(&site.db, levels.iter().map(|l| padded_code(l))).await?;
-    let mut crumbs = Vec::new();
-    if caller.region.is_none() {
-        crumbs.push(json!({"name": t("全部地区", "All regions"), "href": f.link(None)}));
-    }
-    for level in levels {
-        let name = names
-            .get(&padded_code(level))
-            .cloned()
-            .unwrap_or_else(|| level.to_owned());
-        crumbs.push(json!({"name": name, "href": f.link(Some(level))}));
-    }
-    Ok(crumbs)
-}
-
 async fn dashboard(
     site: &Site,
     caller: &Caller,
@@ -214,7 +185,7 @@ async fn dashboard(
             })
         })
         .collect();
-    let crumbs = breadcrumb(site, caller, f).await?;
+    let crumbs = places::breadcrumb(site, caller, f.shown.as_ref(), |r| f.link(r)).await?;
     let region_name = crumbs
         .last()
         .and_then(|c| c["name"].as_str().map(str::to_owned))

@@ -6,7 +6,7 @@
 use serde_json::{Value, json};
 
 use crate::services::stats::{BreakdownRow, Figures};
-use crate::store::stats::WAITING_BUCKETS;
+use crate::store::stats::waiting_bucket_labels;
 use crate::web::charts::{self, Bar, Frame, Series};
 use crate::web::page::t;
 
@@ -143,20 +143,7 @@ pub fn category_mix(categories: &[BreakdownRow]) -> String {
 
 /// How long the open needs have waited, by bucket of days.
 pub fn waiting_days(buckets: &[i64]) -> String {
-    let last = WAITING_BUCKETS[WAITING_BUCKETS.len() - 1];
-    let labels: Vec<String> = WAITING_BUCKETS
-        .iter()
-        .enumerate()
-        .map(|(i, upper)| {
-            let lower = if i == 0 {
-                0
-            } else {
-                WAITING_BUCKETS[i - 1] + 1
-            };
-            format!("{lower}–{upper}")
-        })
-        .chain([format!(">{last}")])
-        .collect();
+    let labels = waiting_bucket_labels();
     let bars: Vec<Bar> = labels
         .into_iter()
         .zip(buckets)

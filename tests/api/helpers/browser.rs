@@ -335,6 +335,9 @@ impl Browser {
         )
         .await;
         self.size = size;
+        // What follows the window's size settles first: Leaflet redraws a
+        // map's layers 200 ms after a resize.
+        tokio::time::sleep(Duration::from_millis(400)).await;
     }
 
     /// Saves the whole page, as it looks now, as
