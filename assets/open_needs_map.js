@@ -7,9 +7,8 @@
 //    county, to its township's map);
 //  - in a township, its other villages as small named dots, for bearings
 //    when no tiles are configured;
-//  - the volunteers' reach: offers added up by area, as light circles of
-//    the farthest any of them goes, darker for more free places; a layer
-//    that can be turned off.
+//  - the volunteers' reach: squares shaded by the free places of the
+//    offers that reach each (none: a gap), a layer that can be turned off.
 // The page has the same figures as a table, so it serves without this
 // file. Needs map_base.js; loaded with `defer` under the strict CSP.
 (function () {
@@ -52,20 +51,34 @@
 
   function draw(d) {
     if (d.bounds) {
-      map.fitBounds([shown(d.bounds[0][0], d.bounds[0][1]), shown(d.bounds[1][0], d.bounds[1][1])], {
-        padding: [40, 40], maxZoom: 14,
+      var fit = function () {
+        map.fitBounds([shown(d.bounds[0][0], d.bounds[0][1]), shown(d.bounds[1][0], d.bounds[1][1])], {
+          padding: [40, 40], maxZoom: 14, animate: false,
+        });
+      };
+      fit();
+      // The place stays in view when the window turns or grows, until the
+      // person moves or zooms the map themselves.
+      var following = true;
+      ["mousedown", "touchstart", "wheel", "keydown"].forEach(function (type) {
+        el.addEventListener(type, function () { following = false; }, { passive: true });
       });
+      map.on("resize", function () { if (following) fit(); });
     }
 
-    var most = 1;
-    d.coverage.forEach(function (c) { most = Math.max(most, c.free); });
+    // Each square shaded once, darker for more free places (on a log
+    // scale, so that one busy town doesn't wash out the rest).
     var reach = L.layerGroup();
-    d.coverage.forEach(function (c) {
-      L.circle(shown(c.lat, c.lon), {
-        radius: c.radius_m, stroke: false, fillColor: "#2f6b3a",
-        fillOpacity: 0.03 + 0.12 * c.free / most, interactive: false,
-      }).addTo(reach);
-    });
+    if (d.coverage) {
+      var most = 1, half = d.coverage.step / 2;
+      d.coverage.squares.forEach(function (s) { most = Math.max(most, s.free); });
+      d.coverage.squares.forEach(function (s) {
+        L.rectangle([shown(s.lat - half, s.lon - half), shown(s.lat + half, s.lon + half)], {
+          stroke: false, fillColor: "#2f6b3a", interactive: false,
+          fillOpacity: 0.06 + 0.3 * Math.log(1 + s.free) / Math.log(1 + most),
+        }).addTo(reach);
+      });
+    }
     reach.addTo(map);
 
     d.others.forEach(function (v) {
@@ -80,7 +93,7 @@
     var villages = L.layerGroup();
     d.villages.slice().sort(function (a, b) { return b.open - a.open; }).forEach(function (v) {
       L.circleMarker(shown(v.lat, v.lon), {
-        radius: Math.min(28, 6 + 3 * Math.sqrt(v.open)), color: "#ffffff", weight: 2,
+        radius: Math.min(22, 5 + 2.5 * Math.sqrt(v.open)), color: "#ffffff", weight: 1.5,
         fillColor: colour(v.bucket), fillOpacity: 0.9, className: "village-mark",
       }).bindPopup(popup(v)).bindTooltip(v.name + " · " + v.open, {
         permanent: d.labels, direction: "top", offset: [0, -6], className: d.labels ? "map-label" : "",

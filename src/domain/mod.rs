@@ -11,6 +11,7 @@ pub mod decimal;
 pub mod fields;
 pub mod geo;
 pub mod grid;
+pub mod heat;
 pub mod household;
 pub mod match_status;
 pub mod need;

@@ -271,21 +271,20 @@ async fn reserve_each(
     Ok(reserved)
 }
 
-/// The matchable offers standing in one grid cell, as the coordinators'
-/// map shows them: never one offer's own point.
+/// The matchable offers standing in one grid cell and going as far, as
+/// the coordinators' map counts them: never one offer's own point.
 #[derive(Debug, Clone, PartialEq, Eq, sea_orm::FromQueryResult)]
 pub struct CellCover {
     pub cell: i64,
+    pub radius_m: i64,
     pub offers: i64,
     /// Places still free across them.
     pub free: i64,
-    /// The farthest any of them goes, in metres.
-    pub reach_m: i64,
 }
 
 /// The offers that can take a need of `category_bit` now and whose service
-/// disc may reach into `bbox`, grouped by the grid cell they stand in: one
-/// grouped statement over the matchable offers.
+/// disc may reach into `bbox`, grouped by the grid cell they stand in and
+/// their radius: one grouped statement over the matchable offers.
 pub async fn cover_by_cell(
     db: &impl ConnectionTrait,
     now: i64,
@@ -295,7 +294,7 @@ pub async fn cover_by_cell(
     use sea_orm::sea_query::Func;
     // Degrees per metre of latitude, and of longitude at the box's highest
     // latitude (where a metre spans the most degrees).
-    let lat_deg = 1.0 / 111_320.0;
+    let lat_deg = 1.0 / 111_000.0;
     let widest = bbox.min_lat.abs().max(bbox.max_lat.abs()).min(89.0);
     let lon_deg = lat_deg / widest.to_radians().cos();
     let reach = |per: f64| Expr::col(Column::RadiusM).mul(per);
@@ -310,12 +309,14 @@ pub async fn cover_by_cell(
     Offers::find()
         .select_only()
         .column(Column::Cell)
+        .column(Column::RadiusM)
         .column_as(Column::Id.count(), "offers")
         .column_as(free, "free")
-        .column_as(Column::RadiusM.max(), "reach_m")
         .filter(cond)
         .group_by(Column::Cell)
+        .group_by(Column::RadiusM)
         .order_by_asc(Column::Cell)
+        .order_by_asc(Column::RadiusM)
         .into_model::<CellCover>()
         .all(db)
         .await

@@ -2,7 +2,8 @@
 //! category and place filters with their messages beside the fields, the
 //! drill-down links that keep the period, each role's scope, and a
 //! coordinator drilling from the county to a village in Chromium on the
-//! demo county, on a phone and on a desktop.
+//! demo county, on a phone and on a desktop (a step of
+//! `coordinator_journey`).
 
 use huzhu::domain::Role;
 
@@ -196,16 +197,11 @@ async fn assert_fits_a_phone(browser: &Browser) {
     );
 }
 
-#[tokio::test]
-async fn a_coordinator_drills_from_the_county_to_a_village_on_a_phone_keeping_the_period() {
-    let app = spawn_app().await;
-    crate::demo::fill(&app).await;
-    let user = app.create_user(Role::Coordinator, Some("430525")).await;
-    let mut browser = Browser::open(&app).await;
-    browser.goto("/login").await;
-    browser.log_in(&user.email, &user.password).await;
-    browser.wait_for_text("您好").await;
-
+/// The coordinator's journey's first part (`coordinator_journey`), on the
+/// demo county: the dashboard's four charts with their axes, on a phone,
+/// then a click on a township and on one of its villages, keeping the
+/// period, and the breadcrumb back to the county.
+pub async fn drill_from_the_county_to_a_village(browser: &mut Browser) {
     browser.click("调度看板").await;
     browser.wait_for_text("等待最久的需求").await;
     browser.choose("时间段", "本季度").await;
@@ -236,10 +232,10 @@ async fn a_coordinator_drills_from_the_county_to_a_village_on_a_phone_keeping_th
     ] {
         assert!(text.contains(shown), "{shown} missing");
     }
-    assert_fits_a_phone(&browser).await;
+    assert_fits_a_phone(browser).await;
     browser.shots_at_both_sizes("dashboard-county").await;
 
-    let township = first_link(&browser, "table.bars th[scope=row] a").await;
+    let township = first_link(browser, "table.bars th[scope=row] a").await;
     browser.click(&township).await;
     browser
         .wait_for_text(&format!("调度看板：{township}"))
@@ -249,10 +245,10 @@ async fn a_coordinator_drills_from_the_county_to_a_village_on_a_phone_keeping_th
         path.contains("period=quarter") && path.contains("region="),
         "{path}"
     );
-    assert_fits_a_phone(&browser).await;
+    assert_fits_a_phone(browser).await;
     browser.shots_at_both_sizes("dashboard-township").await;
 
-    let village = first_link(&browser, "table.bars th[scope=row] a").await;
+    let village = first_link(browser, "table.bars th[scope=row] a").await;
     browser.click(&village).await;
     browser.wait_for_text(&format!("调度看板：{village}")).await;
     assert!(browser.path().await.contains("period=quarter"));
@@ -260,11 +256,10 @@ async fn a_coordinator_drills_from_the_county_to_a_village_on_a_phone_keeping_th
         browser.text().await.contains(&township),
         "the breadcrumb names the township"
     );
-    assert_fits_a_phone(&browser).await;
+    assert_fits_a_phone(browser).await;
     browser.shots_at_both_sizes("dashboard-village").await;
 
     browser.click("洞口县").await;
     browser.wait_for_text("调度看板：洞口县").await;
     assert!(browser.path().await.contains("period=quarter"));
-    browser.close().await;
 }

@@ -64,7 +64,7 @@ async fn posted(
 
 /// Five needs: two in village A (one very urgent, 40 days old), one each in
 /// B, the village with no point, and C of the other township; a volunteer
-/// with two free places whose 20 km reaches them all.
+/// with two free places whose 3 km reach village A.
 async fn county(app: &TestApp) {
     load_regions(app, VILLAGES).await;
     let cadre = staff(app, Role::Cadre, Some(COUNTY), "李村官").await;
@@ -75,7 +75,7 @@ async fn county(app: &TestApp) {
     posted(app, &cadre, VILLAGE_C, ("education", 1, "辅导作业"), 1).await;
     let v = staff(app, Role::Volunteer, None, "张志愿").await;
     let body = json!({"categories": ["care", "medical"], "lat": OFFER_POINT.0,
-        "lon": OFFER_POINT.1, "radius_km": 20, "remote": false, "capacity": 2});
+        "lon": OFFER_POINT.1, "radius_km": 3, "remote": false, "capacity": 2});
     let offer = app.post_json("/api/v1/offers", &body, Some(&v.token)).await;
     assert_eq!(offer.status().as_u16(), 201);
 }
@@ -125,14 +125,24 @@ async fn the_map_counts_open_needs_by_village_within_reach_and_shows_no_private_
     assert_eq!(a["waiting_url"], format!("/waiting?place={VILLAGE_A}"));
     assert_eq!(a["township_url"], format!("/map?place={TOWNSHIP}"));
     assert_eq!(village(&d, "演示江口二村")["bucket"], 1, "5 days: 4–7");
-    // The offer, added up at its area's centre, never at its own point.
-    let cover = d["coverage"].as_array().expect("coverage");
-    assert_eq!(cover.len(), 1, "{d}");
-    assert_eq!(
-        (cover[0]["offers"].as_i64(), cover[0]["free"].as_i64()),
-        (Some(1), Some(2))
-    );
-    assert_eq!(cover[0]["radius_m"], 20_000);
+    // The offer's reach, shaded in squares, never at its own point: its 3 km
+    // hold village A, not village C of the other township.
+    let cover = &d["coverage"];
+    assert_eq!(cover["offers"], 1, "{d}");
+    assert_eq!(cover["step"], 0.01);
+    let near = |point: (f64, f64)| {
+        cover["squares"]
+            .as_array()
+            .expect("squares")
+            .iter()
+            .find(|s| {
+                (s["lat"].as_f64().unwrap_or(0.0) - point.0).abs() <= 0.005 + 1e-9
+                    && (s["lon"].as_f64().unwrap_or(0.0) - point.1).abs() <= 0.005 + 1e-9
+            })
+            .cloned()
+    };
+    assert_eq!(near((27.1, 110.55)).expect("A is reached")["free"], 2);
+    assert_eq!(near((27.02, 110.5)), None, "C is a gap");
     let text = d.to_string();
     for private in [HOUSEHOLD_LAT, OFFER_POINT.0, OFFER_POINT.1] {
         assert!(!text.contains(&private.to_string()), "{private} in {text}");
@@ -147,9 +157,10 @@ async fn the_map_counts_open_needs_by_village_within_reach_and_shows_no_private_
         a["waiting_url"],
         format!("/waiting?place={VILLAGE_A}&category=medical")
     );
-    assert_eq!(medical["coverage"].as_array().map(Vec::len), Some(1));
+    assert_eq!(medical["coverage"]["offers"], 1);
     let (_, education) = data(&app, &coordinator, "?category=education").await;
-    assert_eq!(education["coverage"], json!([]), "no offer of it");
+    assert_eq!(education["coverage"]["offers"], 0, "no offer of it");
+    assert_eq!(education["coverage"]["squares"], json!([]));
 
     // The page at the county: townships, each a link a level down, and the
     // village that cannot be drawn said.

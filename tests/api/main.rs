@@ -14,6 +14,7 @@ mod candidates;
 mod cli;
 mod coordinator_dashboard;
 mod coordinator_followup;
+mod coordinator_journey;
 mod coordinator_map;
 mod coordinator_needs;
 mod coordinator_rounds;

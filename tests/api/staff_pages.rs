@@ -1,8 +1,8 @@
 //! The admin's pages in a real browser: a cadre invited (the invitation
 //! arrives in the SMTP sink), moved to another village, deactivated after a
-//! confirm step — their session ends and their login is refused; then the
-//! county's village list previewed with a bad line named, fixed, previewed
-//! and applied. Screenshots at 390 × 844 and 1280 × 900; no page wider
+//! confirm step — their session ends and their login is refused (a step of
+//! `coordinator_journey`, on the demo county); then the county's village
+//! list previewed with a bad line named, fixed, previewed and applied. Screenshots at 390 × 844 and 1280 × 900; no page wider
 //! than the phone.
 
 use std::time::Duration;
@@ -12,7 +12,9 @@ use serde_json::json;
 
 use crate::helpers::browser::{Browser, PHONE};
 use crate::helpers::pages::load_regions;
-use crate::helpers::{GOOD_PASSWORD, SmtpSink, link_token, problem, spawn_app_mailing_to};
+use crate::helpers::{
+    GOOD_PASSWORD, SmtpSink, TestApp, TestUser, link_token, problem, spawn_app_mailing_to,
+};
 
 /// Two villages of 江口镇.
 const VILLAGES: &str = "code,name,level,parent_code,lat,lon\n\
@@ -29,17 +31,21 @@ async fn fits_a_phone(browser: &Browser, page: &str) {
     );
 }
 
-#[tokio::test]
-async fn an_admin_invites_a_cadre_moves_them_to_another_village_and_deactivates_them() {
-    let sink = SmtpSink::start().await;
-    let app = spawn_app_mailing_to(&sink).await;
-    load_regions(&app, VILLAGES).await;
-    let admin = app
-        .create_person(Role::Admin, None, "管理员老周", "13907390000")
-        .await;
-    let mut browser = Browser::open(&app).await;
+/// The admin's part of the coordinators' journey (`coordinator_journey`),
+/// on the demo county: `admin` logs in, invites a cadre to village
+/// `first` (the invitation arrives in `sink`), moves them to `second`,
+/// deactivates them, and their login is refused. Villages are given as
+/// (name, code).
+pub async fn invite_move_and_deactivate_a_cadre(
+    app: &TestApp,
+    sink: &SmtpSink,
+    browser: &mut Browser,
+    admin: &TestUser,
+    [(first, _), (second, second_code)]: [(&str, &str); 2],
+) {
     browser.goto("/login").await;
     browser.log_in(&admin.email, &admin.password).await;
+    browser.wait_for_text("您好").await;
     browser.click("人员").await;
     browser.wait_for_text("工作人员账号").await;
 
@@ -47,16 +53,19 @@ async fn an_admin_invites_a_cadre_moves_them_to_another_village_and_deactivates_
     browser.fill("姓名", "刘新干部").await;
     browser.fill("邮箱", "liu.cadre@example.org").await;
     browser.choose("角色", "帮扶干部").await;
-    browser.choose("负责的地区", "演示江口一村").await;
+    browser.choose("负责的地区", first).await;
     browser.shots_at_both_sizes("staff-invite").await;
     browser.click("发送邀请").await;
     browser.wait_for_text("已发出邀请邮件").await;
     let member = browser.path().await;
     assert!(member.starts_with("/staff/"), "{member}");
-    assert!(browser.text().await.contains("演示江口一村"));
+    assert!(browser.text().await.contains(first));
     let mails = sink.wait_for(1, Duration::from_secs(10)).await;
-    assert!(mails[0].to.iter().any(|t| t == "liu.cadre@example.org"));
-    let token = link_token(&mails[0]);
+    let invitation = mails
+        .iter()
+        .find(|m| m.to.iter().any(|t| t == "liu.cadre@example.org"))
+        .expect("the invitation");
+    let token = link_token(invitation);
 
     // The cadre sets a password from the invitation and is at work.
     let set = json!({"token": token, "password": GOOD_PASSWORD});
@@ -73,16 +82,16 @@ async fn an_admin_invites_a_cadre_moves_them_to_another_village_and_deactivates_
 
     browser.goto("/staff").await;
     browser.wait_for_text("刘新干部").await;
-    fits_a_phone(&browser, "/staff").await;
+    fits_a_phone(browser, "/staff").await;
     browser.shots_at_both_sizes("staff-list").await;
     browser.click("刘新干部").await;
-    browser.choose("负责的地区", "演示江口二村").await;
+    browser.choose("负责的地区", second).await;
     browser.click("保存修改").await;
     browser.wait_for_text("账号已修改").await;
-    assert!(browser.text().await.contains("演示江口二村"));
+    assert!(browser.text().await.contains(second));
     let me: serde_json::Value = app.get_json("/api/v1/me", &session).await;
-    assert_eq!(me["region"], "430525101202");
-    fits_a_phone(&browser, "a member's page").await;
+    assert_eq!(me["region"], second_code);
+    fits_a_phone(browser, "a member's page").await;
     browser.shots_at_both_sizes("staff-member").await;
 
     browser.click("停用这个账号…").await;
@@ -105,7 +114,6 @@ async fn an_admin_invites_a_cadre_moves_them_to_another_village_and_deactivates_
     browser
         .shots_at_both_sizes("deactivated-login-refused")
         .await;
-    browser.close().await;
 }
 
 #[tokio::test]

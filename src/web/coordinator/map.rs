@@ -1,6 +1,6 @@
 //! `/map`: the open needs of the coordinator's region by village — on the
 //! map as markers sized by how many wait and coloured by the longest wait,
-//! with the volunteers' reach as circles of offers grouped by area — and,
+//! with the volunteers' reach shaded in squares of free places — and,
 //! under it, the same figures a level down from the place shown (the
 //! townships of a county, the villages of a township), each a link that
 //! drills down, so that the page serves without script too. A village on
@@ -8,8 +8,9 @@
 //! `assets/open_needs_map.js` draws.
 //!
 //! Nothing here is a household's or a volunteer's own point: needs stand at
-//! their village's point, offers are counted per area of at least a grid
-//! cell (about 1 km) and drawn at its centre.
+//! their village's point, offers are counted at their grid cell's centre
+//! (cells of about 1 km) and shown only as squares of the free places that
+//! reach each.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -21,8 +22,9 @@ use serde_json::{Value, json};
 use super::coordinator;
 use crate::domain::geo::GeoPoint;
 use crate::domain::grid::{BoundingBox, cell_centre};
+use crate::domain::heat::{Reach, heat};
 use crate::domain::region::padded_code;
-use crate::domain::{Caller, Category, Reach, RegionPrefix};
+use crate::domain::{Caller, Category, Reach as Scope, RegionPrefix};
 use crate::i18n::{self, Locale, Text};
 use crate::services::ServiceError;
 use crate::services::places::Township;
@@ -40,10 +42,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/map/data").route(web::get().to(data)));
 }
 
-/// Offers are grouped into squares of at least this many degrees (the
-/// grid's cell), and of the shown area's extent over this many.
+/// The volunteers' reach is shaded in squares of at least this many
+/// degrees (the grid's cell), at most this many to a side.
 const COVER_MIN_STEP: f64 = 0.01;
-const COVER_STEPS: f64 = 30.0;
+const COVER_SIDE: usize = 40;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -157,7 +159,7 @@ async fn marks(
     view: &View,
     now: i64,
 ) -> Result<Vec<Mark>, ServiceError> {
-    if matches!(me.reach(), Reach::Nowhere) {
+    if matches!(me.reach(), Scope::Nowhere) {
         return Ok(Vec::new());
     }
     let filter = Filter {
@@ -282,37 +284,47 @@ fn scope_box(townships: &[Township], view: &View) -> Option<BoundingBox> {
     ))
 }
 
-/// The offers whose reach may fall in `bbox`, grouped into squares of a
-/// 30th of its extent (at least a grid cell): each square's count, free
-/// places and farthest reach, drawn at its centre.
+/// Where the volunteers reach in `bbox`: squares of a 30th of its extent
+/// (at least a grid cell), each with the free places of the offers whose
+/// disc holds its centre, the offers counted at their grid cell's centre.
 async fn coverage(
     site: &Site,
     bbox: &BoundingBox,
     view: &View,
     now: i64,
-) -> Result<Vec<Value>, ServiceError> {
+) -> Result<Value, ServiceError> {
     let bit = view
         .category
         .map_or((1i32 << Category::COUNT) - 1, |c| 1i32 << c.index());
-    let cells = store::offers::cover_by_cell(&site.db, now, bit, bbox).await?;
+    // A margin round the villages, so that the shading has no hard edge
+    // at the outermost ones.
     let extent = (bbox.max_lat - bbox.min_lat).max(bbox.max_lon - bbox.min_lon);
-    let step = (extent / COVER_STEPS).max(COVER_MIN_STEP);
-    let mut squares: BTreeMap<(i64, i64), (i64, i64, i64)> = BTreeMap::new();
-    for c in cells {
-        let (lat, lon) = cell_centre(c.cell);
-        let key = ((lat / step).floor() as i64, (lon / step).floor() as i64);
-        let square = squares.entry(key).or_default();
-        square.0 += c.offers;
-        square.1 += c.free;
-        square.2 = square.2.max(c.reach_m);
-    }
-    Ok(squares
-        .into_iter()
-        .map(|((y, x), (offers, free, reach_m))| {
-            json!({"lat": (y as f64 + 0.5) * step, "lon": (x as f64 + 0.5) * step,
-                   "offers": offers, "free": free, "radius_m": reach_m})
+    let margin = (extent * 0.15).max(0.02);
+    let bbox = &BoundingBox {
+        min_lat: bbox.min_lat - margin,
+        max_lat: bbox.max_lat + margin,
+        min_lon: bbox.min_lon - margin,
+        max_lon: bbox.max_lon + margin,
+    };
+    let cells = store::offers::cover_by_cell(&site.db, now, bit, bbox).await?;
+    let reaches: Vec<Reach> = cells
+        .iter()
+        .map(|c| {
+            let (lat, lon) = cell_centre(c.cell);
+            Reach {
+                at: GeoPoint::new(lat, lon),
+                radius_m: c.radius_m,
+                free: c.free,
+            }
         })
-        .collect())
+        .collect();
+    let h = heat(bbox, COVER_MIN_STEP, COVER_SIDE, &reaches);
+    Ok(json!({
+        "step": h.step,
+        "offers": cells.iter().map(|c| c.offers).sum::<i64>(),
+        "squares": h.squares.iter().map(|s| json!({"lat": s.lat, "lon": s.lon, "free": s.free}))
+            .collect::<Vec<_>>(),
+    }))
 }
 
 /// The legend of the markers' colours: the dashboard's waiting buckets.
@@ -423,10 +435,10 @@ async fn data(site: Site, q: web::Query<Params>) -> PageResult {
         .map_err(|e| site.fail(e))?;
     let bbox = scope_box(&townships, &view);
     let cover = match &bbox {
-        Some(b) if !matches!(me.reach(), Reach::Nowhere) => coverage(&site, b, &view, now)
+        Some(b) if !matches!(me.reach(), Scope::Nowhere) => coverage(&site, b, &view, now)
             .await
             .map_err(|e| site.fail(e))?,
-        _ => Vec::new(),
+        _ => Value::Null,
     };
     let drill_townships = !view.by_village();
     let villages: Vec<Value> = marks
