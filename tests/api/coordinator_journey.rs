@@ -15,16 +15,7 @@ use uuid::Uuid;
 
 use crate::helpers::browser::{Browser, PHONE};
 use crate::helpers::{SmtpSink, TestApp, TestUser, spawn_app_mailing_to};
-
-async fn fits_a_phone(browser: &Browser, page: &str) {
-    let width = browser
-        .execute("return document.documentElement.scrollWidth")
-        .await;
-    assert!(
-        width.as_u64().is_some_and(|w| w <= u64::from(PHONE.width)),
-        "{page} is {width}px wide on a phone"
-    );
-}
+use crate::staff_pages::fits_a_phone;
 
 async fn count(browser: &Browser, selector: &str) -> u64 {
     let script = format!("return document.querySelectorAll(\"{selector}\").length");

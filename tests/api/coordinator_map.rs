@@ -7,9 +7,11 @@
 use huzhu::domain::Role;
 use serde_json::{Value, json};
 
+use crate::coordinator_needs::{HOUSEHOLD_POINT, posted, staff};
 use crate::helpers::browser::{Browser, PHONE};
-use crate::helpers::pages::{LoggedIn, id, load_regions};
+use crate::helpers::pages::{LoggedIn, load_regions};
 use crate::helpers::{TestApp, spawn_app};
+use crate::staff_pages::fits_a_phone;
 
 const COUNTY: &str = "430525";
 const TOWNSHIP: &str = "430525101";
@@ -26,41 +28,8 @@ const VILLAGES: &str = "code,name,level,parent_code,lat,lon\n\
     430525101204,演示江口四村,village,430525101000,27.08,110.53\n\
     430525102201,演示毓兰村,village,430525102000,27.02,110.5\n";
 
-/// Where the households of the test stand, and the volunteer: exact points
-/// that must never reach a page.
-const HOUSEHOLD_LAT: f64 = 27.100_37;
+/// Where the volunteer stands: an exact point that must never reach a page.
 const OFFER_POINT: (f64, f64) = (27.101_23, 110.551_77);
-
-async fn staff(app: &TestApp, role: Role, region: Option<&str>, name: &str) -> LoggedIn {
-    let user = app.create_person(role, region, name, "13911112222").await;
-    LoggedIn::new(app, user).await
-}
-
-/// A household of `village` with a need posted `days_ago`.
-async fn posted(
-    app: &TestApp,
-    cadre: &LoggedIn,
-    village: &str,
-    (category, urgency, title): (&str, i64, &str),
-    days_ago: i64,
-) -> String {
-    let body = json!({"region": village, "head_name": "王大山", "members": 2,
-        "phone": "13907390001", "lat": HOUSEHOLD_LAT, "lon": 110.550_41});
-    let household = app
-        .post_json("/api/v1/households", &body, Some(&cadre.token))
-        .await;
-    assert_eq!(household.status().as_u16(), 201);
-    let household = id(&household.json().await.expect("JSON"));
-    let body = json!({"household_id": household, "category": category, "title": title,
-        "description": "说明", "urgency": urgency});
-    let answer = app
-        .post_json("/api/v1/needs", &body, Some(&cadre.token))
-        .await;
-    assert_eq!(answer.status().as_u16(), 201);
-    let need_id = id(&answer.json().await.expect("JSON"));
-    app.backdate_need(&need_id, days_ago).await;
-    need_id
-}
 
 /// Five needs: two in village A (one very urgent, 40 days old), one each in
 /// B, the village with no point, and C of the other township; a volunteer
@@ -144,7 +113,7 @@ async fn the_map_counts_open_needs_by_village_within_reach_and_shows_no_private_
     assert_eq!(near((27.1, 110.55)).expect("A is reached")["free"], 2);
     assert_eq!(near((27.02, 110.5)), None, "C is a gap");
     let text = d.to_string();
-    for private in [HOUSEHOLD_LAT, OFFER_POINT.0, OFFER_POINT.1] {
+    for private in [HOUSEHOLD_POINT.0, OFFER_POINT.0, OFFER_POINT.1] {
         assert!(!text.contains(&private.to_string()), "{private} in {text}");
     }
 
@@ -260,14 +229,14 @@ async fn a_coordinator_drills_down_the_map_to_a_villages_waiting_needs() {
         .execute("return document.querySelectorAll('path.village-mark').length")
         .await;
     assert_eq!(marks, 3);
-    assert_fits_phone(&b).await;
+    fits_a_phone(&b, "the map").await;
     b.shots_at_both_sizes("coordinator-map").await;
 
     // Down to the township by its row, then a village by its dot.
     b.resize(PHONE).await;
     b.click(&format!("a[href='/map?place={TOWNSHIP}']")).await;
     b.wait_for_text("地图上有 2 个村有待匹配的需求").await;
-    assert_fits_phone(&b).await;
+    fits_a_phone(&b, "the map").await;
     b.shots_at_both_sizes("coordinator-map-township").await;
     b.resize(PHONE).await;
     // The largest dot is drawn first: village A's two needs.
@@ -286,11 +255,4 @@ async fn a_coordinator_drills_down_the_map_to_a_villages_waiting_needs() {
     );
     assert!(b.csp_violations().await.is_empty());
     b.close().await;
-}
-
-async fn assert_fits_phone(b: &Browser) {
-    let width = b
-        .execute("return document.documentElement.scrollWidth")
-        .await;
-    assert!(width.as_i64().unwrap_or(999) <= 390, "scrollWidth {width}");
 }

@@ -21,19 +21,24 @@ const VILLAGES: &str = "code,name,level,parent_code,lat,lon\n\
     430525101202,演示江口二村,village,430525101000,27.12,110.57\n\
     430525102201,演示毓兰村,village,430525102000,27.02,110.5\n";
 
+/// Where the households stand: an exact point, near village A's, that
+/// must never reach a page a coordinator's map draws.
+pub const HOUSEHOLD_POINT: (f64, f64) = (27.100_37, 110.550_41);
+
 async fn spawn() -> TestApp {
     let app = spawn_app().await;
     load_regions(&app, VILLAGES).await;
     app
 }
 
-async fn staff(app: &TestApp, role: Role, region: Option<&str>, name: &str) -> LoggedIn {
+pub async fn staff(app: &TestApp, role: Role, region: Option<&str>, name: &str) -> LoggedIn {
     let user = app.create_person(role, region, name, "13911112222").await;
     LoggedIn::new(app, user).await
 }
 
-/// A household of `village` with a need; the need's id.
-async fn posted(
+/// A household of `village` (at [`HOUSEHOLD_POINT`]) with a need posted
+/// `days_ago`; the need's id.
+pub async fn posted(
     app: &TestApp,
     cadre: &LoggedIn,
     village: &str,
@@ -41,7 +46,7 @@ async fn posted(
     days_ago: i64,
 ) -> String {
     let body = json!({"region": village, "head_name": "王大山", "members": 2,
-        "phone": "13907390001", "lat": 27.10, "lon": 110.55});
+        "phone": "13907390001", "lat": HOUSEHOLD_POINT.0, "lon": HOUSEHOLD_POINT.1});
     let household = app
         .post_json("/api/v1/households", &body, Some(&cadre.token))
         .await;

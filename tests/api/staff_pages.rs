@@ -21,7 +21,7 @@ const VILLAGES: &str = "code,name,level,parent_code,lat,lon\n\
     430525101201,演示江口一村,village,430525101000,27.1,110.55\n\
     430525101202,演示江口二村,village,430525101000,27.12,110.57\n";
 
-async fn fits_a_phone(browser: &Browser, page: &str) {
+pub async fn fits_a_phone(browser: &Browser, page: &str) {
     let width = browser
         .execute("return document.documentElement.scrollWidth")
         .await;
