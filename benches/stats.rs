@@ -2,7 +2,9 @@
 //! gen_instance.py (104,096 needs) with about 100,000 matches, then the
 //! summary, each breakdown and an export over HTTP, one request at a time;
 //! then the dashboard page (`/reports`) at county and township scale, as
-//! the server renders it (its charts, tables and longest-waiting needs).
+//! the server renders it (its charts, tables and longest-waiting needs),
+//! and the coordinators' other pages: the waiting needs, the map and its
+//! data, the rounds and the follow-up lists.
 //! Its paths are ones every version of the page answers, so the same file
 //! run on an older commit gives the figures to compare.
 //!
@@ -81,6 +83,14 @@ async fn main() {
         "/reports".to_owned(),
         format!("/reports?from={from}&to={to}"),
         format!("/reports?region=430525101&from={from}&to={to}"),
+        // The coordinators' other pages over the same county.
+        "/waiting".to_owned(),
+        "/waiting?sort=urgency&place=430525101".to_owned(),
+        "/map".to_owned(),
+        "/map/data".to_owned(),
+        "/map/data?place=430525101".to_owned(),
+        "/rounds".to_owned(),
+        "/followup".to_owned(),
     ] {
         let url = format!("{base}{path}");
         let (lat, size) = http::latencies(&client, &coordinator, &vec![url; RUNS]).await;
