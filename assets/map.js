@@ -13,13 +13,8 @@
   "use strict";
   var el = document.getElementById("map");
   if (!el || !window.L || !window.HuzhuMap) return;
-  var H = window.HuzhuMap, zh = H.zh, node = H.node;
-  var status = document.getElementById("map-status");
+  var H = window.HuzhuMap, zh = H.zh, node = H.node, say = H.say;
   var URGENCY_COLOURS = { 3: "#b42318", 2: "#b25e00", 1: "#2f6b3a" };
-
-  function say(text) {
-    if (status) status.textContent = text;
-  }
 
   var made = H.create(el), map = made.map, shown = made.shown;
 
@@ -87,5 +82,5 @@
     }
   }
 
-  H.load(el, say, draw);
+  H.load(el, draw);
 })();

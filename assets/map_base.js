@@ -1,8 +1,9 @@
 // What every page map shares (loaded before the page's own map script):
 // HuzhuMap.create(el) makes the Leaflet map in <div data-src data-datum
 // data-tiles data-attribution>, with the county's tiles when configured
-// and a plain background otherwise; HuzhuMap.load(el, say, draw) fetches
-// the page's JSON from data-src and hands it to draw, or says it failed.
+// and a plain background otherwise; HuzhuMap.load(el, draw) fetches
+// the page's JSON from data-src and hands it to draw, or says it failed;
+// HuzhuMap.say(text) writes the status line under the map.
 // Loaded with `defer` under the strict CSP: no inline code.
 (function () {
   "use strict";
@@ -79,7 +80,7 @@
     };
   }
 
-  function load(el, say, draw) {
+  function load(el, draw) {
     say(zh ? "正在加载地图…" : "Loading the map…");
     fetch(el.getAttribute("data-src"), { credentials: "same-origin", headers: { accept: "application/json" } })
       .then(function (r) {
@@ -93,5 +94,11 @@
       });
   }
 
-  window.HuzhuMap = { zh: zh, node: node, create: create, load: load };
+  // What the page's status line (#map-status) says, for screen readers too.
+  function say(text) {
+    var status = document.getElementById("map-status");
+    if (status) status.textContent = text;
+  }
+
+  window.HuzhuMap = { zh: zh, node: node, say: say, create: create, load: load };
 })();

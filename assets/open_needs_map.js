@@ -15,12 +15,7 @@
   "use strict";
   var el = document.getElementById("map");
   if (!el || !window.L || !window.HuzhuMap) return;
-  var H = window.HuzhuMap, zh = H.zh, node = H.node;
-  var status = document.getElementById("map-status");
-
-  function say(text) {
-    if (status) status.textContent = text;
-  }
+  var H = window.HuzhuMap, zh = H.zh, node = H.node, say = H.say;
 
   function colour(bucket) {
     var key = document.querySelector(".wait-key .wait-" + bucket);
@@ -115,5 +110,5 @@
     }
   }
 
-  H.load(el, say, draw);
+  H.load(el, draw);
 })();

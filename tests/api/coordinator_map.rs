@@ -7,26 +7,24 @@
 use huzhu::domain::Role;
 use serde_json::{Value, json};
 
-use crate::coordinator_needs::{HOUSEHOLD_POINT, posted, staff};
+use crate::coordinator_needs::{
+    HOUSEHOLD_POINT, TOWNSHIP, VILLAGE_A, VILLAGE_B, VILLAGES, posted, staff,
+};
 use crate::helpers::browser::{Browser, PHONE};
 use crate::helpers::pages::{LoggedIn, load_regions};
 use crate::helpers::{TestApp, spawn_app};
 use crate::staff_pages::fits_a_phone;
 
 const COUNTY: &str = "430525";
-const TOWNSHIP: &str = "430525101";
-const VILLAGE_A: &str = "430525101201";
-const VILLAGE_B: &str = "430525101202";
-/// A village with no point on record: counted, never drawn.
+
+/// The waiting-needs tests' villages (A and B of 江口镇, C of 毓兰镇), and
+/// two more of 江口镇: one with no point on record (counted, never drawn)
+/// and one without needs.
+const MORE_VILLAGES: &str = "code,name,level,parent_code,lat,lon\n\
+    430525101203,演示江口三村,village,430525101000,,\n\
+    430525101204,演示江口四村,village,430525101000,27.08,110.53\n";
 const VILLAGE_NOWHERE: &str = "430525101203";
 const VILLAGE_C: &str = "430525102201";
-
-const VILLAGES: &str = "code,name,level,parent_code,lat,lon\n\
-    430525101201,演示江口一村,village,430525101000,27.1,110.55\n\
-    430525101202,演示江口二村,village,430525101000,27.12,110.57\n\
-    430525101203,演示江口三村,village,430525101000,,\n\
-    430525101204,演示江口四村,village,430525101000,27.08,110.53\n\
-    430525102201,演示毓兰村,village,430525102000,27.02,110.5\n";
 
 /// Where the volunteer stands: an exact point that must never reach a page.
 const OFFER_POINT: (f64, f64) = (27.101_23, 110.551_77);
@@ -36,6 +34,7 @@ const OFFER_POINT: (f64, f64) = (27.101_23, 110.551_77);
 /// with two free places whose 3 km reach village A.
 async fn county(app: &TestApp) {
     load_regions(app, VILLAGES).await;
+    load_regions(app, MORE_VILLAGES).await;
     let cadre = staff(app, Role::Cadre, Some(COUNTY), "李村官").await;
     posted(app, &cadre, VILLAGE_A, ("care", 3, "陪老人去赶集"), 40).await;
     posted(app, &cadre, VILLAGE_A, ("medical", 1, "送药上门"), 2).await;

@@ -11,12 +11,12 @@ use crate::helpers::browser::{Browser, PHONE};
 use crate::helpers::pages::{LoggedIn, id, load_regions};
 use crate::helpers::{TestApp, spawn_app};
 
-const TOWNSHIP: &str = "430525101";
-const VILLAGE_A: &str = "430525101201";
-const VILLAGE_B: &str = "430525101202";
+pub const TOWNSHIP: &str = "430525101";
+pub const VILLAGE_A: &str = "430525101201";
+pub const VILLAGE_B: &str = "430525101202";
 
 /// Two villages of township 101, one of township 102.
-const VILLAGES: &str = "code,name,level,parent_code,lat,lon\n\
+pub const VILLAGES: &str = "code,name,level,parent_code,lat,lon\n\
     430525101201,演示江口一村,village,430525101000,27.1,110.55\n\
     430525101202,演示江口二村,village,430525101000,27.12,110.57\n\
     430525102201,演示毓兰村,village,430525102000,27.02,110.5\n";
