@@ -40,6 +40,9 @@ pub struct Settings {
     /// waits for its cadre's confirmation all the same
     /// (`HUZHU_CONFIRM_AFTER_DAYS`).
     pub confirm_after_days: u32,
+    /// Key households one main helper may have at once
+    /// (`HUZHU_PAIRING_LIMIT`, default 3).
+    pub pairing_limit: u32,
     /// Reverse proxies whose `X-Forwarded-For` names the client; none by
     /// default, since anyone can send that header.
     pub trusted_proxies: Vec<IpNet>,
@@ -300,6 +303,12 @@ impl Settings {
             round_every: parse_optional(src, "round_every", parse_every)?,
             stale_days: parse_with(src, "stale_days", "14", parse_days)?,
             confirm_after_days: parse_with(src, "confirm_after_days", "7", parse_days)?,
+            pairing_limit: parse_with(src, "pairing_limit", "3", |v| {
+                v.parse::<u32>()
+                    .ok()
+                    .filter(|n| (1..=50).contains(n))
+                    .ok_or_else(|| format!("'{v}' is not a whole number from 1 to 50"))
+            })?,
             trusted_proxies: parse_optional(src, "trusted_proxies", parse_networks)?
                 .unwrap_or_default(),
             limits: Limits {

@@ -26,6 +26,7 @@ mod m20261204_000016_match_event_kinds;
 mod m20261205_000017_import_uploads;
 mod m20261205_000018_work_list;
 mod m20261205_000021_users_active;
+mod m20261206_000022_pairings_visits_meetings;
 
 /// Runs `statements` in order on PostgreSQL; on SQLite, nothing (for the
 /// migrations whose change only PostgreSQL needs).
@@ -109,6 +110,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000017_import_uploads::Migration),
             Box::new(m20261205_000018_work_list::Migration),
             Box::new(m20261205_000021_users_active::Migration),
+            Box::new(m20261206_000022_pairings_visits_meetings::Migration),
         ]
     }
 }

@@ -52,6 +52,8 @@ words! {
         Round = "round",
         /// A coordinator proposed it by hand.
         Manual = "manual",
+        /// Pairing first: a key household's need, proposed to its main helper.
+        Pairing = "pairing",
     }
 }
 
@@ -152,7 +154,7 @@ mod tests {
             ]
         );
         let origins: Vec<&str> = MatchOrigin::ALL.iter().map(|o| o.as_str()).collect();
-        assert_eq!(origins, ["claim", "round", "manual"]);
+        assert_eq!(origins, ["claim", "round", "manual", "pairing"]);
         assert!(!MatchOrigin::Claim.proposes());
         let kinds: Vec<&str> = MatchEventKind::ALL.iter().map(|k| k.as_str()).collect();
         assert_eq!(kinds, ["transition", "delivered"]);

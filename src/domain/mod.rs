@@ -17,6 +17,7 @@ pub mod match_status;
 pub mod need;
 pub mod new_account;
 pub mod offer;
+pub mod pairing;
 pub mod period;
 pub mod region;
 pub mod status;

@@ -42,10 +42,16 @@ pub enum EmailKind {
     LoginLocked,
     /// From a coordinator following up someone who stopped answering.
     FollowupNudge,
+    /// Pairing first: a key household's new need, to its main helper.
+    PairingProposal,
+    /// To a main helper when their household's visit is due.
+    VisitDue,
+    /// To a household's cadre when its helper raised a need at a visit.
+    NeedSuggested,
 }
 
 impl EmailKind {
-    pub const ALL: [EmailKind; 15] = [
+    pub const ALL: [EmailKind; 18] = [
         Self::VerifyEmail,
         Self::Invitation,
         Self::PasswordReset,
@@ -61,6 +67,9 @@ impl EmailKind {
         Self::RegistrationAttempt,
         Self::LoginLocked,
         Self::FollowupNudge,
+        Self::PairingProposal,
+        Self::VisitDue,
+        Self::NeedSuggested,
     ];
 
     /// The kind named `name` (as [`EmailKind::as_str`] spells it).
@@ -85,6 +94,9 @@ impl EmailKind {
             Self::RegistrationAttempt => "registration_attempt",
             Self::LoginLocked => "login_locked",
             Self::FollowupNudge => "followup_nudge",
+            Self::PairingProposal => "pairing_proposal",
+            Self::VisitDue => "visit_due",
+            Self::NeedSuggested => "need_suggested",
         }
     }
 }

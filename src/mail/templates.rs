@@ -34,6 +34,9 @@ const FILES: &[(&str, &str)] = embedded!(
     "registration_attempt",
     "login_locked",
     "followup_nudge",
+    "pairing_proposal",
+    "visit_due",
+    "need_suggested",
 );
 
 const LAYOUTS: &[(&str, &str)] = &[(
@@ -213,8 +216,9 @@ mod tests {
     }
 
     /// The emails whose reader acts on a match (or several).
-    const ABOUT_A_MATCH: [EmailKind; 7] = [
+    const ABOUT_A_MATCH: [EmailKind; 8] = [
         EmailKind::ProposalsDigest,
+        EmailKind::PairingProposal,
         EmailKind::ProposalReminder,
         EmailKind::ClaimConfirmed,
         EmailKind::MatchCancelled,

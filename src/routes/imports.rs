@@ -208,6 +208,9 @@ pub async fn import(
     let bytes = read_upload(&req, payload).await?.bytes;
     let dry_run = q.dry_run.unwrap_or(false);
     let summary = household_import::import(&ctx.db, &caller, &bytes, dry_run, &|_, _| {}).await?;
+    if !dry_run && summary.created_needs > 0 {
+        crate::services::pairings::catch_up(&ctx).await?;
+    }
     Ok(HttpResponse::Ok().json(ImportAnswer {
         created_households: summary.created_households,
         created_needs: summary.created_needs,

@@ -40,9 +40,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 pub struct MatchView {
     pub id: Uuid,
     pub need_id: Uuid,
-    pub offer_id: Uuid,
+    /// Null for a pairing-first proposal, made to the household's helper.
+    pub offer_id: Option<Uuid>,
     pub volunteer_id: Uuid,
-    /// `round`, `claim` or `manual`.
+    /// `round`, `claim`, `manual` or `pairing`.
     pub origin: String,
     /// `proposed`, `accepted`, `completed`, `declined`, `expired` or `cancelled`.
     pub status: String,

@@ -10,6 +10,7 @@ pub mod matches;
 pub mod needs;
 pub mod offers;
 pub mod ops;
+pub mod pairings;
 pub mod policy;
 pub mod regions;
 pub mod rounds;
@@ -40,6 +41,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(needs::configure)
                 .configure(offers::configure)
                 .configure(matches::configure)
+                .configure(pairings::configure)
                 .configure(rounds::configure)
                 .configure(stats::configure),
         );

@@ -20,7 +20,9 @@ use crate::services::stats::{self, BreakdownRow, Dimension, Figures, Scope};
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/stats/summary").route(web::get().to(summary)))
         .service(web::resource("/stats/breakdown").route(web::get().to(breakdown)))
-        .service(web::resource("/stats/export").route(web::get().to(export)));
+        .service(web::resource("/stats/export").route(web::get().to(export)))
+        .service(web::resource("/stats/pairings").route(web::get().to(pairings)))
+        .service(web::resource("/stats/pairings/export").route(web::get().to(pairings_export)));
 }
 
 /// Which needs the figures cover.
@@ -183,4 +185,49 @@ pub async fn export(
     };
     let stem = format!("huzhu-stats-{}", dimension.as_str());
     Ok(attachment(format, &stem, bytes))
+}
+
+/// The standing help's figures and their rows by township.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PairingStats {
+    #[serde(flatten)]
+    pub total: crate::services::pairing_figures::PairingFigures,
+    pub rows: Vec<crate::services::pairing_figures::PairingRow>,
+}
+
+/// 户帮户亲帮亲 in figures: key households paired, visits due and done,
+/// needs raised at visits and courtyard meetings and their fulfilment,
+/// pairing-first against round match rates; over `[from, to)` (to: now).
+#[utoipa::path(get, path = "/api/v1/stats/pairings", tag = "stats", params(StatsQuery),
+    responses((status = 200, body = PairingStats), (status = 422)))]
+pub async fn pairings(
+    ctx: web::Data<AppContext>,
+    caller: Caller,
+    Query(q): Query<StatsQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let scope = q.scope(&ctx, &caller)?;
+    let (total, rows) =
+        crate::services::pairing_figures::figures(&ctx.db, &scope, crate::store::now_ms()).await?;
+    Ok(HttpResponse::Ok().json(PairingStats { total, rows }))
+}
+
+/// The same figures by township as a CSV file.
+#[utoipa::path(get, path = "/api/v1/stats/pairings/export", tag = "stats", params(StatsQuery),
+    responses((status = 200, description = "text/csv"), (status = 422)))]
+pub async fn pairings_export(
+    ctx: web::Data<AppContext>,
+    caller: Caller,
+    Query(q): Query<StatsQuery>,
+) -> Result<HttpResponse, ApiError> {
+    if q.format.as_deref().is_some_and(|f| f != "csv") {
+        return Err(ApiError::field(
+            "format",
+            Text::fixed("目前只能导出 csv", "Only csv is offered for these figures"),
+        ));
+    }
+    let scope = q.scope(&ctx, &caller)?;
+    let (total, rows) =
+        crate::services::pairing_figures::figures(&ctx.db, &scope, crate::store::now_ms()).await?;
+    let bytes = crate::services::export::pairings::pairings_csv(&rows, &total, i18n::current());
+    Ok(attachment(FileFormat::Csv, "huzhu-pairings", bytes))
 }

@@ -184,7 +184,7 @@ pub async fn volunteer_list(
     let names = store::regions::names(db, needs.values().map(|n| n.region.clone())).await?;
     // A volunteer has a few offers: each is read once.
     let mut offers: HashMap<Uuid, Option<offer::Model>> = HashMap::new();
-    for id in rows.iter().map(|m| m.offer_id) {
+    for id in rows.iter().filter_map(|m| m.offer_id) {
         if let Entry::Vacant(slot) = offers.entry(id) {
             slot.insert(store::offers::find(db, id).await?);
         }
@@ -194,7 +194,7 @@ pub async fn volunteer_list(
         let Some(n) = needs.get(&m.need_id) else {
             continue;
         };
-        let o = offers.get(&m.offer_id).and_then(Option::as_ref);
+        let o = m.offer_id.and_then(|id| offers.get(&id)).and_then(Option::as_ref);
         let village = names.get(&n.region).cloned().unwrap_or_default();
         let contact = contact(db, caller, &m, n).await?;
         let need = seen_need(n, o, village);
@@ -217,7 +217,10 @@ pub async fn volunteer_match(
     let n = store::needs::find(db, m.need_id)
         .await?
         .ok_or(ServiceError::NotFound)?;
-    let o = store::offers::find(db, m.offer_id).await?;
+    let o = match m.offer_id {
+        Some(id) => store::offers::find(db, id).await?,
+        None => None,
+    };
     let village = store::regions::find(db, &n.region)
         .await?
         .map(|r| r.name)

@@ -48,14 +48,22 @@ pub struct Making {
     pub now: i64,
 }
 
-/// Takes the need and a place of the offer and writes the match, in `txn`.
-/// `Ok(None)` when the need or the place was taken meanwhile.
+/// Who takes a need: a place of an offer, or a key household's standing
+/// helper, whose pairing is their place (pairing first).
+#[derive(Clone, Copy)]
+pub enum Taker<'a> {
+    Offer(&'a offer::Model),
+    Helper(Uuid),
+}
+
+/// Takes the need and, for an offer, one of its places, and writes the
+/// match, in `txn`. `Ok(None)` when the need was taken meanwhile.
 #[tracing::instrument(skip_all)]
 pub async fn write_match(
     ctx: &AppContext,
     txn: &impl ConnectionTrait,
     n: &need::Model,
-    o: &offer::Model,
+    taker: Taker<'_>,
     making: &Making,
 ) -> Result<Option<(matches::Model, Option<String>)>, ServiceError> {
     let Making {
@@ -76,9 +84,15 @@ pub async fn write_match(
     {
         return Ok(None);
     }
-    if !store::offers::reserve(txn, o.id, now).await? {
-        return Err(conflict("该服务名额已满", "The offer has no free place"));
-    }
+    let (offer_id, volunteer_id) = match taker {
+        Taker::Offer(o) => {
+            if !store::offers::reserve(txn, o.id, now).await? {
+                return Err(conflict("该服务名额已满", "The offer has no free place"));
+            }
+            (Some(o.id), o.volunteer_id)
+        }
+        Taker::Helper(helper) => (None, helper),
+    };
     let proposed = origin.proposes();
     let status = if proposed {
         MatchStatus::Proposed
@@ -89,8 +103,8 @@ pub async fn write_match(
     let row = matches::Model {
         id: Uuid::now_v7(),
         need_id: n.id,
-        offer_id: o.id,
-        volunteer_id: o.volunteer_id,
+        offer_id,
+        volunteer_id,
         origin,
         status,
         round_id,
@@ -162,7 +176,7 @@ pub async fn claim(
         ctx,
         &txn,
         &n,
-        &o,
+        Taker::Offer(&o),
         &Making {
             origin: MatchOrigin::Claim,
             actor: Some(caller.user_id),
@@ -212,7 +226,7 @@ pub async fn propose(
         ctx,
         &txn,
         &n,
-        &o,
+        Taker::Offer(&o),
         &Making {
             origin: MatchOrigin::Manual,
             actor: Some(caller.user_id),

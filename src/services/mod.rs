@@ -16,6 +16,8 @@ pub mod nearby;
 pub mod need_stories;
 pub mod needs;
 pub mod offers;
+pub mod pairing_figures;
+pub mod pairings;
 pub mod passwords;
 pub mod places;
 pub mod ranking;
@@ -32,6 +34,7 @@ pub mod stats;
 pub mod throttle;
 pub mod tokens;
 pub mod transitions;
+pub mod visits;
 pub mod village_list;
 pub mod work_list;
 

@@ -80,25 +80,52 @@ pub async fn create(
                 Text::fixed("没有这个户", "No such household"),
             )
         })?;
-    if let Some(existing) = live_need(&ctx.db, household.id, category).await? {
-        return Err(duplicate(&existing));
-    }
-    let point = match household.lat.zip(household.lon) {
-        Some(p) => Some(p),
-        None => region_point(&ctx.db, &household.region).await?,
+    let txn = store::begin_write(&ctx.db).await?;
+    let posted = post_in(ctx, &txn, &household, &new, caller.user_id, now_ms()).await;
+    let posted = match posted {
+        Ok(n) => txn.commit().await.map(|()| n).map_err(ServiceError::from),
+        Err(e) => Err(e),
     };
-    let row = open_row(&new, &household.region, point, caller.user_id, now_ms());
-    match row.insert(&ctx.db).await {
-        Ok(need) => Ok(need),
+    match posted {
+        Ok(n) => {
+            ctx.emails_committed();
+            Ok(n)
+        }
         // Lost a race with a concurrent post: the unique index decided.
-        Err(e) if store::is_unique_violation(&e) => {
+        Err(ServiceError::Db(e)) if store::is_unique_violation(&e) => {
             match live_need(&ctx.db, household.id, category).await? {
                 Some(existing) => Err(duplicate(&existing)),
                 None => Err(e.into()),
             }
         }
-        Err(e) => Err(e.into()),
+        Err(e) => Err(e),
     }
+}
+
+/// Posts `new` for household `h` in `txn`, refused as a duplicate like any
+/// other post, and, pairing first, proposes it to the household's helper
+/// in the same transaction: no round or claim can take it in between.
+/// The need as it stands after; the caller commits, then wakes the mailer.
+pub async fn post_in(
+    ctx: &AppContext,
+    txn: &impl ConnectionTrait,
+    h: &crate::store::entity::household::Model,
+    new: &NewNeed,
+    by: Uuid,
+    now: i64,
+) -> Result<need::Model, ServiceError> {
+    if let Some(existing) = live_need(txn, h.id, new.category).await? {
+        return Err(duplicate(&existing));
+    }
+    let point = match h.lat.zip(h.lon) {
+        Some(p) => Some(p),
+        None => region_point(txn, &h.region).await?,
+    };
+    let posted = open_row(new, &h.region, point, by, now).insert(txn).await?;
+    if super::pairings::offer_first_in(ctx, txn, &posted).await?.is_none() {
+        return Ok(posted);
+    }
+    Ok(store::needs::find(txn, posted.id).await?.unwrap_or(posted))
 }
 
 /// The row of a need posted open: by the API, or by a spreadsheet import.

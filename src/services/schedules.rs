@@ -56,6 +56,7 @@ pub async fn run_due(ctx: &AppContext, now: i64) -> Result<usize, ServiceError> 
             stale_reminders(ctx, &period, now),
         )
         .await?;
+        queued += once(ctx, "visits_due", &period, visit_reminders(ctx, now)).await?;
     }
     Ok(queued)
 }
@@ -257,6 +258,64 @@ async fn stale_reminders(ctx: &AppContext, day: &str, now: i64) -> Result<usize,
         let txn = store::begin_write(&ctx.db).await?;
         let sent =
             super::emails::send(ctx, &txn, &cadre, EmailKind::StaleNeeds, &event, context).await?;
+        txn.commit().await?;
+        queued += usize::from(sent);
+    }
+    Ok(queued)
+}
+
+/// One reminder per due visit: each active pairing whose next visit is due
+/// by `now` and whose helper was not yet reminded of that due date. The
+/// email's key names the pairing and the due time, so two instances, or a
+/// rerun after a crash, queue it once; `reminded_due` then skips it.
+async fn visit_reminders(ctx: &AppContext, now: i64) -> Result<usize, ServiceError> {
+    use crate::domain::pairing::next_visit_due;
+    use crate::store::entity::pairing;
+    let tz = ctx.settings.timezone;
+    let active = pairing::Entity::find()
+        .filter(pairing::Column::EndedAt.is_null())
+        .all(&ctx.db)
+        .await?;
+    let due: Vec<(pairing::Model, i64)> = active
+        .into_iter()
+        .map(|p| {
+            let due = next_visit_due(p.started_at, p.last_visit_at, p.visit_every_days);
+            (p, due)
+        })
+        .filter(|(p, due)| *due <= now && p.reminded_due.is_none_or(|r| r < *due))
+        .collect();
+    let views = super::pairings::views(&ctx.db, due.iter().map(|(p, _)| p.clone()).collect()).await?;
+    let mut queued = 0;
+    for ((p, due), view) in due.into_iter().zip(views) {
+        let Some(helper) = store::accounts::user_by_id(&ctx.db, p.helper_id)
+            .await?
+            .filter(|u| u.active)
+        else {
+            continue;
+        };
+        let context = json!({
+            "household_name": view.household_name,
+            "village_name": view.village_name,
+            "every_days": p.visit_every_days,
+            "last_visit": p.last_visit_at.map(|at| local_date(at, tz).to_string()),
+            "due_on": local_date(due, tz).to_string(),
+            "pairing_url": format!("{}/pairings/{}", base(ctx), p.id),
+        });
+        let txn = store::begin_write(&ctx.db).await?;
+        let sent = super::emails::send(
+            ctx,
+            &txn,
+            &helper,
+            EmailKind::VisitDue,
+            &format!("visit_due:{}:{due}", p.id),
+            context,
+        )
+        .await?;
+        pairing::Entity::update_many()
+            .col_expr(pairing::Column::RemindedDue, sea_orm::sea_query::Expr::value(due))
+            .filter(pairing::Column::Id.eq(p.id))
+            .exec(&txn)
+            .await?;
         txn.commit().await?;
         queued += usize::from(sent);
     }

@@ -140,8 +140,8 @@ pub async fn apply(
         store::needs::transition(&txn, n.id, &[NeedStatus::Matched], need_status, now, None)
             .await?;
     }
-    if t.frees_place() {
-        store::offers::release(&txn, m.offer_id, now).await?;
+    if let (true, Some(offer)) = (t.frees_place(), m.offer_id) {
+        store::offers::release(&txn, offer, now).await?;
     }
     store::matches::record_event(&txn, m.id, actor.id(), Some(from), to, note.as_deref(), now)
         .await?;
@@ -195,6 +195,10 @@ pub async fn tick(ctx: &AppContext) -> Result<usize, ServiceError> {
     for m in store::matches::due_for_reminder(&ctx.db, now, day).await? {
         remind(ctx, &m).await?;
     }
+    // An expiry above may have reopened a need; pairing first is no longer
+    // its due, as its helper's match ended. What this catches is a posted
+    // need that missed its helper (a spreadsheet's, or a cut-short post).
+    moved += super::pairings::catch_up(ctx).await?;
     Ok(moved)
 }
 

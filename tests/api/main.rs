@@ -31,6 +31,7 @@ mod migrations;
 mod nearby;
 mod needs;
 mod offers;
+mod pairings;
 mod operations;
 mod pages;
 mod policy;

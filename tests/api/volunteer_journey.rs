@@ -106,8 +106,12 @@ async fn a_volunteer_registers_verifies_offers_help_finds_a_need_claims_it_and_r
     );
     browser.shots_at_both_sizes("need").await;
     browser.click("认领这个需求").await;
+    // The need's page speaks of the cadre too: wait for the match's page,
+    // which alone shows the cadre's phone.
+    browser.wait_for_text("13800138000").await;
     browser.wait_for_text("联系村干部").await;
-    assert!(browser.path().await.starts_with("/matches/"));
+    let path = browser.path().await;
+    assert!(path.starts_with("/matches/"), "{path}: {}", browser.text().await);
     assert!(
         browser.text().await.contains("13800138000"),
         "the cadre's phone"

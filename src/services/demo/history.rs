@@ -136,6 +136,8 @@ fn need_life(
                 let wait = d.between(DAY_MS, 7 * DAY_MS);
                 (d.working_hours(open_since + wait, open_since), None)
             }
+            // Not among the weights above: key households' needs are not drawn here.
+            MatchOrigin::Pairing => break,
         };
         if at >= d.now {
             break;
@@ -239,7 +241,7 @@ fn write(
     out.matches.push(matches::Model {
         id,
         need_id: n.id,
-        offer_id: s.offer.id,
+        offer_id: Some(s.offer.id),
         volunteer_id: volunteer,
         origin: plan.origin,
         status: plan.status,

@@ -81,7 +81,7 @@ impl Schedule {
             let (Some(round), Some(&ni), Some(&oi)) = (
                 m.round_id,
                 need_index.get(&m.need_id),
-                offer_index.get(&m.offer_id),
+                m.offer_id.and_then(|o| offer_index.get(&o)),
             ) else {
                 continue;
             };

@@ -5,6 +5,7 @@
 pub mod figures;
 pub mod followup;
 pub mod households;
+pub mod pairings;
 
 use crate::i18n::Locale;
 

@@ -8,7 +8,8 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub need_id: Uuid,
-    pub offer_id: Uuid,
+    /// None for a pairing-first proposal, made to the household's helper.
+    pub offer_id: Option<Uuid>,
     pub volunteer_id: Uuid,
     pub origin: MatchOrigin,
     pub status: MatchStatus,

@@ -172,10 +172,17 @@ async fn confirm(site: Site, Form(form): Form<ConfirmForm>) -> PageResult {
         return render(&site, StatusCode::FORBIDDEN, state);
     }
     match pending::import_kept(&site.db, me, &form.token).await {
-        Ok(s) => Ok(site.done(
+        Ok(s) => {
+            // Key households' new needs go to their helpers first; should
+            // this fail, the service's tick does it.
+            if let Err(e) = crate::services::pairings::catch_up(&site).await {
+                tracing::warn!(error = %e, "pairing first after an import");
+            }
+            Ok(site.done(
             "/households",
             Notice::imported(s.created_households, s.created_needs),
-        )),
+        ))
+        }
         // The data changed since the check (a need posted meanwhile).
         Err(ImportError::Rows(problems)) => {
             let state = State {

@@ -151,11 +151,15 @@ async fn the_demo_history_keeps_every_rule_of_the_life_of_a_need_and_a_match() {
     let all = matches::Entity::find().all(db).await.expect("matches");
     let mut busy: HashMap<_, Vec<(i64, i64)>> = HashMap::new();
     for m in &all {
-        let (n, o) = (&needs[&m.need_id], &offers[&m.offer_id]);
+        // A pairing-first proposal goes to a helper, not to an offer's place.
+        let Some(offer_id) = m.offer_id else {
+            continue;
+        };
+        let (n, o) = (&needs[&m.need_id], &offers[&offer_id]);
         let pair =
             need_input(n).and_then(|ni| eligible_cost(&ni, &offer_input(o), m.created_at / 1000));
         assert!(pair.is_some(), "match {} is not an eligible pair", m.id);
-        busy.entry(m.offer_id)
+        busy.entry(offer_id)
             .or_default()
             .push((m.created_at, m.ended_at.unwrap_or(i64::MAX)));
     }
