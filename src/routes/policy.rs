@@ -75,6 +75,22 @@ pub const RULES: &[(&str, &str, Allow)] = &[
     // The cadre's pages, likewise (`Site::only(Role::Cadre)`). `/needs/{id}`
     // and `/matches/{id}` serve staff and volunteers each their own page.
     ("GET", "/work", Allow::Anyone),
+    // The standing help's pages check their own roles (cadre, helper).
+    ("GET", "/pairings", Allow::Anyone),
+    ("POST", "/pairings/standing", Allow::Anyone),
+    ("GET", "/pairings/{id}", Allow::Anyone),
+    ("POST", "/pairings/{id}/end", Allow::Anyone),
+    ("POST", "/households/{id}/key", Allow::Anyone),
+    ("POST", "/households/{id}/unkey", Allow::Anyone),
+    ("POST", "/households/{id}/pair", Allow::Anyone),
+    ("GET", "/visits/new", Allow::Anyone),
+    ("POST", "/visits/new", Allow::Anyone),
+    ("GET", "/suggestions", Allow::Anyone),
+    ("POST", "/suggestions/{id}/{answer}", Allow::Anyone),
+    ("GET", "/meetings", Allow::Anyone),
+    ("GET", "/meetings/new", Allow::Anyone),
+    ("POST", "/meetings/new", Allow::Anyone),
+    ("GET", "/meetings/{id}", Allow::Anyone),
     ("GET", "/households", Allow::Anyone),
     ("GET", "/households/new", Allow::Anyone),
     ("POST", "/households/new", Allow::Anyone),

@@ -180,6 +180,8 @@ async fn weekly_digests(ctx: &AppContext, week: &Week, now: i64) -> Result<usize
         let this_week = stats::summary(&ctx.db, &figures(&last)).await?;
         let last_week = stats::summary(&ctx.db, &figures(&before)).await?;
         let (waiting, _) = store::stats::longest_waiting(&ctx.db, &regions, now, 5).await?;
+        let (standing, _) =
+            super::pairing_figures::figures(&ctx.db, &figures(&last), now).await?;
         let region_code =
             crate::domain::region::padded_code(coordinator.region.as_deref().unwrap_or_default());
         let mut names = store::regions::names(
@@ -196,6 +198,7 @@ async fn weekly_digests(ctx: &AppContext, week: &Week, now: i64) -> Result<usize
             "week_label": last.label(),
             "this_week": week_figures(&this_week),
             "last_week": week_figures(&last_week),
+            "pairings": pairing_lines(&standing),
             "longest_waiting": waiting.iter().map(|n| listed(ctx, n, &names, now, locale)).collect::<Vec<_>>(),
             "report_url": format!("{}/reports?region={}&week={}", base(ctx), coordinator.region.clone().unwrap_or_default(), last.key()),
         });
@@ -213,6 +216,27 @@ async fn weekly_digests(ctx: &AppContext, week: &Week, now: i64) -> Result<usize
         queued += usize::from(sent);
     }
     Ok(queued)
+}
+
+/// The standing help's week for the digest; none where the region has no
+/// key household, so that the digest says nothing of what is not done there.
+fn pairing_lines(f: &super::pairing_figures::PairingFigures) -> Value {
+    if f.key_households == 0 {
+        return Value::Null;
+    }
+    let fulfilled = f.raised_at_visits_fulfilled + f.raised_at_meetings_fulfilled;
+    json!({
+        "key_households": f.key_households,
+        "key_households_paired": f.key_households_paired,
+        "paired_rate": percent(f.paired_rate),
+        "visits_due": f.visits_due,
+        "visits_done": f.visits_done,
+        "visits_overdue": f.visits_overdue,
+        "raised": f.raised_at_visits + f.raised_at_meetings,
+        "raised_fulfilled": fulfilled,
+        "pairing_match_rate": percent(f.pairing_match_rate),
+        "round_match_rate": percent(f.round_match_rate),
+    })
 }
 
 /// The stale rule: an open need posted before this moment is stale at

@@ -49,6 +49,17 @@ words! {
         StaffReactivated = "staff_reactivated",
         VillagesLoaded = "villages_loaded",
         Proposed = "proposed",
+        KeyMarked = "key_marked",
+        KeyUnmarked = "key_unmarked",
+        Paired = "paired",
+        PairingEnded = "pairing_ended",
+        StandingOn = "standing_on",
+        StandingOff = "standing_off",
+        VisitLogged = "visit_logged",
+        VisitSuggested = "visit_suggested",
+        SuggestionPosted = "suggestion_posted",
+        SuggestionDismissed = "suggestion_dismissed",
+        MeetingRecorded = "meeting_recorded",
     }
 }
 
@@ -228,6 +239,32 @@ impl Flash {
             Self::Proposed => (
                 "已把需求提议给这位爱心人士，并发邮件通知了对方。对方接受或婉拒后会显示在这里。",
                 "The need was proposed to the volunteer, who has been emailed. Their answer will show here.",
+            ),
+            Self::KeyMarked => ("已标为重点户。接下来可以为这户结对帮扶人。", "Marked as a key household. You can now pair it with a helper."),
+            Self::KeyUnmarked => ("已取消重点户标记。", "No longer marked as a key household."),
+            Self::Paired => (
+                "结对成功。这户今后的新需求会先推荐给帮扶人。",
+                "Paired. This household's new needs now go to its helper first.",
+            ),
+            Self::PairingEnded => ("结对已结束，原因已记录。", "The pairing has ended; the reason is kept."),
+            Self::StandingOn => (
+                "谢谢您！村干部可以请您长期结对帮扶一户人家了。",
+                "Thank you! Cadres can now ask you to stand by a household.",
+            ),
+            Self::StandingOff => (
+                "已不再接受新的结对；现有的结对仍然有效，如需结束请联系村干部。",
+                "You take no new pairings; those you have stay until their cadre ends them.",
+            ),
+            Self::VisitLogged => ("走访已记录。", "The visit is logged."),
+            Self::VisitSuggested => (
+                "走访已记录，您提出的需求已交给村干部确认。",
+                "The visit is logged, and the needs you raised went to the cadre to confirm.",
+            ),
+            Self::SuggestionPosted => ("需求已发布。", "The need is posted."),
+            Self::SuggestionDismissed => ("已不发布这项建议。", "The suggestion was dismissed."),
+            Self::MeetingRecorded => (
+                "院落会已记录，会上提出的需求都已发布。",
+                "The meeting is recorded and the needs raised there are posted.",
             ),
         };
         Text::fixed(zh, en)

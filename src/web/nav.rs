@@ -15,11 +15,14 @@ fn sections(role: Option<Role>) -> &'static [(&'static str, Text)] {
         ("/needs", Text::fixed("附近需求", "Needs near me")),
         ("/matches", Text::fixed("我的帮扶", "My matches")),
         ("/offers", Text::fixed("我能提供", "My offers")),
+        ("/pairings", Text::fixed("结对帮扶", "Standing help")),
     ];
     const CADRE: &[(&str, Text)] = &[
         ("/work", Text::fixed("工作清单", "My work")),
         ("/households", Text::fixed("困难户", "Households")),
         ("/households/import", Text::fixed("导入表格", "Import")),
+        ("/pairings", Text::fixed("结对走访", "Pairings")),
+        ("/meetings", Text::fixed("院落会", "Meetings")),
         ("/reports", Text::fixed("统计报表", "Reports")),
     ];
     const COORDINATOR: &[(&str, Text)] = &[

@@ -70,6 +70,14 @@ const FILES: &[(&str, &str)] = templates![
     "coordinator/waiting.html",
     "coordinator/map.html",
     "coordinator/need.html",
+    "pairings/list.html",
+    "pairings/pairing.html",
+    "pairings/visit_form.html",
+    "pairings/suggestions.html",
+    "pairings/household_part.html",
+    "pairings/meetings.html",
+    "pairings/meeting.html",
+    "pairings/meeting_form.html",
 ];
 
 /// The compiled page templates.

@@ -31,6 +31,7 @@ mod migrations;
 mod nearby;
 mod needs;
 mod offers;
+mod pairing_pages;
 mod pairings;
 mod operations;
 mod pages;

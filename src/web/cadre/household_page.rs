@@ -11,7 +11,8 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::needs::story;
-use crate::domain::Role;
+use crate::domain::{Caller, Role};
+use crate::web::form::Errors;
 use crate::domain::household::{IdNumber, parse_tags};
 use crate::i18n;
 use crate::services::need_stories;
@@ -31,6 +32,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 struct Params {
     /// The last need of the previous page: older ones follow.
     before: Option<String>,
+    /// A name or phone to find a standing helper by.
+    helper_q: Option<String>,
 }
 
 #[tracing::instrument(skip_all)]
@@ -39,20 +42,38 @@ async fn show(site: Site, path: web::Path<String>, q: web::Query<Params>) -> Pag
     let id = site.path_id(&path)?;
     // A cursor that is not an id (edited by hand) starts from the newest.
     let before = q.before.as_deref().and_then(|c| Uuid::parse_str(c).ok());
-    let page = need_stories::of_household(&site, me, id, before, PAGE)
+    render(&site, me, id, before, q.helper_q.as_deref(), Errors::none(), StatusCode::OK).await
+}
+
+/// The household's page; also after a refused form of its standing-help
+/// part, with the form's errors there.
+pub async fn render(
+    site: &Site,
+    me: &Caller,
+    id: Uuid,
+    before: Option<Uuid>,
+    helper_query: Option<&str>,
+    errors: Errors,
+    status: StatusCode,
+) -> PageResult {
+    let page = need_stories::of_household(site, me, id, before, PAGE)
         .await
         .map_err(|e| site.fail(e))?;
     let needs: Vec<Value> = page
         .needs
         .iter()
-        .map(|s| story::view(&site, me, s))
+        .map(|s| story::view(site, me, s))
         .collect();
+    let standing = crate::web::pairings::household_part(site, me, &page.household, helper_query, &errors)
+        .await
+        .map_err(|e| site.fail(e))?;
     Ok(site.render(
-        StatusCode::OK,
+        status,
         "cadre/household.html",
         json!({
             "household": facts(&page.household, &page.village),
             "needs": needs,
+            "standing": standing,
             "next_url": page.older_than.map(|n| format!("/households/{id}?before={n}")),
             "first_url": before.map(|_| format!("/households/{id}")),
         }),

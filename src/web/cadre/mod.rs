@@ -1,7 +1,7 @@
 //! The cadre's pages: their work list, households, needs with their story,
 //! matches to confirm, and the village spreadsheet.
 
-mod household_page;
+pub(super) mod household_page;
 mod households;
 mod import;
 mod matches;

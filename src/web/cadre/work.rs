@@ -73,6 +73,12 @@ async fn show(site: Site, q: web::Query<Params>) -> PageResult {
         "confirm_days".into(),
         json!(site.settings.confirm_after_days),
     );
+    if section.is_none() {
+        let standing = crate::web::pairings::work_counts(&site, me)
+            .await
+            .map_err(fail)?;
+        context.insert("standing".into(), standing);
+    }
     if wants("waiting") {
         let limit = PAGE as u64 + 1;
         let mut w = work_list::waiting(&site, me, now, after, limit)
