@@ -17,6 +17,13 @@ const VILLAGES: &str = "code,name,level,parent_code,lat,lon\n\
     430525101201,演示江口一村,village,430525101000,27.1,110.55\n\
     430525101202,演示江口二村,village,430525101000,27.12,110.57\n";
 
+/// Logs in on the login page and waits to land behind it.
+async fn log_in(browser: &Browser, user: &TestUser) {
+    browser.goto("/login").await;
+    browser.log_in(&user.email, &user.password).await;
+    browser.wait_for_text("退出").await;
+}
+
 /// Logs out with the menu's button, as a person hands the phone on.
 async fn log_out(browser: &Browser) {
     browser.click("退出").await;
@@ -74,8 +81,7 @@ async fn a_cadre_pairs_a_household_and_its_helper_logs_a_visit_that_raises_a_nee
     // The helper agrees to standing pairings on their own page.
     let mut browser = Browser::open(app).await;
     browser.resize(PHONE).await;
-    browser.goto("/login").await;
-    browser.log_in(&w.helper.email, &w.helper.password).await;
+    log_in(&browser, &w.helper).await;
     browser.click("结对帮扶").await;
     browser.wait_for_text("我结对帮扶的户").await;
     browser.shots_at_both_sizes("helper-before").await;
@@ -84,8 +90,7 @@ async fn a_cadre_pairs_a_household_and_its_helper_logs_a_visit_that_raises_a_nee
     log_out(&browser).await;
 
     // The cadre marks the household key, finds the helper by phone, pairs.
-    browser.goto("/login").await;
-    browser.log_in(&w.cadre.email, &w.cadre.password).await;
+    log_in(&browser, &w.cadre).await;
     browser.goto(&format!("/households/{}", w.household)).await;
     browser.wait_for_text("结对帮扶").await;
     browser.click("标为重点户").await;
@@ -107,8 +112,7 @@ async fn a_cadre_pairs_a_household_and_its_helper_logs_a_visit_that_raises_a_nee
     log_out(&browser).await;
 
     // The helper sees the household's name and village, and logs a visit.
-    browser.goto("/login").await;
-    browser.log_in(&w.helper.email, &w.helper.password).await;
+    log_in(&browser, &w.helper).await;
     browser.click("结对帮扶").await;
     browser.wait_for_text("王秀英家").await;
     let page = browser.text().await;
@@ -135,8 +139,7 @@ async fn a_cadre_pairs_a_household_and_its_helper_logs_a_visit_that_raises_a_nee
     // The cadre's work list points at the suggestion; posting it proposes
     // the need to the helper first.
     browser.resize(DESKTOP).await;
-    browser.goto("/login").await;
-    browser.log_in(&w.cadre.email, &w.cadre.password).await;
+    log_in(&browser, &w.cadre).await;
     browser.goto("/work").await;
     browser.shots_at_both_sizes("cadre-work").await;
     browser.click("1 项帮扶人提出的需求待确认").await;
@@ -241,4 +244,19 @@ async fn the_visit_and_meeting_forms_name_each_bad_field_and_change_nothing() {
     assert!(page.html.contains("王秀英家") && page.html.contains("等待帮扶"));
     let listed = cadre.get(app, "/meetings").await;
     assert!(listed.html.contains("提出需求 2 项"), "{}", listed.html);
+
+    // The reports tell the standing help once there is a key household.
+    assert!(!cadre.get(app, "/reports").await.html.contains("户帮户亲帮亲"));
+    let marked = app
+        .post_json(
+            &format!("/api/v1/households/{}/key", w.household),
+            &json!({"reason": "disability"}),
+            Some(&w.cadre_token),
+        )
+        .await;
+    assert_eq!(marked.status().as_u16(), 200);
+    let reports = cadre.get(app, "/reports").await;
+    assert!(reports.html.contains("户帮户亲帮亲"), "{}", reports.html);
+    assert!(reports.html.contains("0/1"), "none of the one key household is paired");
+    assert!(reports.html.contains("/api/v1/stats/pairings/export?format=csv"));
 }

@@ -185,6 +185,7 @@ async fn dashboard(
             })
         })
         .collect();
+    let (standing, _) = crate::services::pairing_figures::figures(db, scope, now).await?;
     let crumbs = places::breadcrumb(site, caller, f.shown.as_ref(), |r| f.link(r)).await?;
     let region_name = crumbs
         .last()
@@ -213,6 +214,7 @@ async fn dashboard(
             Some(s) => format!("/waiting?place={}", s.code()),
             None => "/waiting".to_owned(),
         },
+        "standing": sections::standing_help(&standing),
         "filters": api,
         "exports": ([places, Dimension::Category, Dimension::Week]).iter().map(|d| json!({
             "by": d.as_str(),

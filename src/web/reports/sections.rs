@@ -175,3 +175,31 @@ mod tests {
         }
     }
 }
+
+/// The standing help's figures in the period (户帮户亲帮亲); none where the
+/// region has no key household.
+pub fn standing_help(f: &crate::services::pairing_figures::PairingFigures) -> Value {
+    if f.key_households == 0 {
+        return Value::Null;
+    }
+    json!({
+        "key_households": f.key_households,
+        "paired": f.key_households_paired,
+        "paired_rate": percent(f.paired_rate),
+        "helpers": f.helpers,
+        "liaisons": f.liaisons,
+        "visits_due": f.visits_due,
+        "visits_done": f.visits_done,
+        "visits_overdue": f.visits_overdue,
+        "relatives_visits": f.relatives_visits,
+        "raised_at_visits": f.raised_at_visits,
+        "visits_fulfilment": percent(f.raised_at_visits_fulfilment_rate),
+        "meetings": f.meetings,
+        "raised_at_meetings": f.raised_at_meetings,
+        "meetings_fulfilment": percent(f.raised_at_meetings_fulfilment_rate),
+        "pairing_proposals": f.pairing_proposals,
+        "pairing_match_rate": percent(f.pairing_match_rate),
+        "round_proposals": f.round_proposals,
+        "round_match_rate": percent(f.round_match_rate),
+    })
+}
