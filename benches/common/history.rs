@@ -33,7 +33,7 @@ fn row(
     matches::ActiveModel {
         id: Set(Uuid::now_v7()),
         need_id: Set(need),
-        offer_id: Set(offer.0),
+        offer_id: Set(Some(offer.0)),
         volunteer_id: Set(offer.1),
         origin: Set(if accepted == Some(created) {
             MatchOrigin::Claim

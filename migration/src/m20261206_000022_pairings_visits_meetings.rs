@@ -16,8 +16,8 @@
 //!   they are is to edit the table's schema text (`writable_schema`) and
 //!   bump the schema version, in this migration's transaction.
 
-use sea_orm_migration::{prelude::*, schema::*};
 use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend, Statement};
+use sea_orm_migration::{prelude::*, schema::*};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -59,7 +59,8 @@ async fn offer_id_nullable(manager: &SchemaManager<'_>, nullable: bool) -> Resul
         .rows_affected();
     db.execute_unprepared(&format!("PRAGMA schema_version = {}", version + 1))
         .await?;
-    db.execute_unprepared("PRAGMA writable_schema = OFF").await?;
+    db.execute_unprepared("PRAGMA writable_schema = OFF")
+        .await?;
     if changed != 1 {
         return Err(DbErr::Custom(format!(
             "matches.offer_id: expected `{from}` in the table's schema"

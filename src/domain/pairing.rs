@@ -7,9 +7,9 @@ use chrono_tz::Tz;
 use uuid::Uuid;
 
 use super::need::{NeedFields, NewNeed};
-use super::vocabulary::words;
 use super::period::local_midnight;
 use super::time::DAY_MS;
+use super::vocabulary::words;
 use super::{FieldError, Lines, clean_text};
 use crate::i18n::Text;
 

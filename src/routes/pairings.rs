@@ -295,9 +295,13 @@ pub async fn end(
     id: web::Path<Uuid>,
     Json(body): Json<EndBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let reason = reason_of("reason", body.reason.as_deref().unwrap_or("")).map_err(|e| invalid(vec![e]))?;
+    let reason =
+        reason_of("reason", body.reason.as_deref().unwrap_or("")).map_err(|e| invalid(vec![e]))?;
     let p = pairings::end(&ctx, &caller, *id, reason).await?;
-    let view = pairings::views(&ctx.db, vec![p]).await?.pop().ok_or(ApiError::NotFound)?;
+    let view = pairings::views(&ctx.db, vec![p])
+        .await?
+        .pop()
+        .ok_or(ApiError::NotFound)?;
     Ok(HttpResponse::Ok().json(PairingOut::from(view)))
 }
 
@@ -370,7 +374,10 @@ fn visit_out(v: visit::Model, posted: Vec<Uuid>, suggested: Vec<Uuid>) -> VisitO
 pub fn new_visit(body: &VisitBody, tz: chrono_tz::Tz) -> Result<NewVisit, Vec<FieldError>> {
     let mut errors = Vec::new();
     let household_id = body.household_id.unwrap_or_else(|| {
-        errors.push(FieldError::new("household_id", Text::fixed("必填", "Required")));
+        errors.push(FieldError::new(
+            "household_id",
+            Text::fixed("必填", "Required"),
+        ));
         Uuid::nil()
     });
     let at = moment_of("at", body.at.as_deref().unwrap_or(""), tz, now_ms())
@@ -384,11 +391,19 @@ pub fn new_visit(body: &VisitBody, tz: chrono_tz::Tz) -> Result<NewVisit, Vec<Fi
         .map_err(|_| {
             errors.push(FieldError::new(
                 "kind",
-                Text::fixed("走访类型为 pairing、cadre 或 relatives", "kind is pairing, cadre or relatives"),
+                Text::fixed(
+                    "走访类型为 pairing、cadre 或 relatives",
+                    "kind is pairing, cadre or relatives",
+                ),
             ))
         })
         .ok();
-    let relation = match body.relation.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
+    let relation = match body
+        .relation
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+    {
         Some(r) => reason_of("relation", r).map_err(|e| errors.push(e)).ok(),
         None => None,
     };
@@ -610,15 +625,23 @@ pub fn new_meeting(body: &MeetingBody, tz: chrono_tz::Tz) -> Result<NewMeeting, 
             String::new()
         }
     };
-    let held_on = moment_of("held_on", body.held_on.as_deref().unwrap_or(""), tz, now_ms())
-        .map_err(|e| errors.push(e))
-        .unwrap_or_default();
+    let held_on = moment_of(
+        "held_on",
+        body.held_on.as_deref().unwrap_or(""),
+        tz,
+        now_ms(),
+    )
+    .map_err(|e| errors.push(e))
+    .unwrap_or_default();
     let attendance = match body.attendance {
         Some(n) if (1..=10_000).contains(&n) => n as i32,
         _ => {
             errors.push(FieldError::new(
                 "attendance",
-                Text::fixed("到会人数为 1 到 10000 的整数", "attendance is a whole number from 1 to 10000"),
+                Text::fixed(
+                    "到会人数为 1 到 10000 的整数",
+                    "attendance is a whole number from 1 to 10000",
+                ),
             ));
             0
         }
@@ -626,9 +649,12 @@ pub fn new_meeting(body: &MeetingBody, tz: chrono_tz::Tz) -> Result<NewMeeting, 
     let notes = notes_of(body.notes.as_deref().unwrap_or(""))
         .map_err(|e| errors.push(e))
         .unwrap_or_default();
-    let needs = raised_of("needs", body.needs.iter().map(|r| (r.household_id, r.fields())))
-        .map_err(|es| errors.extend(es))
-        .unwrap_or_default();
+    let needs = raised_of(
+        "needs",
+        body.needs.iter().map(|r| (r.household_id, r.fields())),
+    )
+    .map_err(|es| errors.extend(es))
+    .unwrap_or_default();
     if errors.is_empty() {
         Ok(NewMeeting {
             region,

@@ -194,7 +194,10 @@ pub async fn volunteer_list(
         let Some(n) = needs.get(&m.need_id) else {
             continue;
         };
-        let o = m.offer_id.and_then(|id| offers.get(&id)).and_then(Option::as_ref);
+        let o = m
+            .offer_id
+            .and_then(|id| offers.get(&id))
+            .and_then(Option::as_ref);
         let village = names.get(&n.region).cloned().unwrap_or_default();
         let contact = contact(db, caller, &m, n).await?;
         let need = seen_need(n, o, village);

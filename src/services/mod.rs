@@ -34,8 +34,8 @@ pub mod stats;
 pub mod throttle;
 pub mod tokens;
 pub mod transitions;
-pub mod visits;
 pub mod village_list;
+pub mod visits;
 pub mod work_list;
 
 use crate::domain::FieldError;

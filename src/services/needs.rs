@@ -122,7 +122,10 @@ pub async fn post_in(
         None => region_point(txn, &h.region).await?,
     };
     let posted = open_row(new, &h.region, point, by, now).insert(txn).await?;
-    if super::pairings::offer_first_in(ctx, txn, &posted).await?.is_none() {
+    if super::pairings::offer_first_in(ctx, txn, &posted)
+        .await?
+        .is_none()
+    {
         return Ok(posted);
     }
     Ok(store::needs::find(txn, posted.id).await?.unwrap_or(posted))

@@ -140,7 +140,12 @@ pub async fn figures(
         ))
         .await?
         .iter()
-        .map(|r| Ok((r.try_get_by_index::<Uuid>(0)?, r.try_get_by_index::<String>(1)?)))
+        .map(|r| {
+            Ok((
+                r.try_get_by_index::<Uuid>(0)?,
+                r.try_get_by_index::<String>(1)?,
+            ))
+        })
         .collect::<Result<Vec<(Uuid, String)>, sea_orm::DbErr>>()?;
     let pairings = pairing::Entity::find().all(db).await?;
     let active: Vec<&pairing::Model> = pairings.iter().filter(|p| p.ended_at.is_none()).collect();
@@ -264,7 +269,10 @@ pub async fn figures(
     tally.total.finish();
     let names = crate::store::regions::names(
         db,
-        tally.rows.keys().map(|t| crate::domain::region::padded_code(t)),
+        tally
+            .rows
+            .keys()
+            .map(|t| crate::domain::region::padded_code(t)),
     )
     .await?;
     let rows = tally
@@ -338,7 +346,12 @@ async fn proposals(
         let Ok(origin) = origin.parse::<MatchOrigin>() else {
             continue;
         };
-        out.push((region, origin, proposed.max(0) as u64, accepted.max(0) as u64));
+        out.push((
+            region,
+            origin,
+            proposed.max(0) as u64,
+            accepted.max(0) as u64,
+        ));
     }
     Ok(out)
 }

@@ -13,9 +13,9 @@ use sea_orm::{
 use serde_json::json;
 use uuid::Uuid;
 
+use super::ServiceError;
 use super::emails::match_life;
 use super::matches::{Making, Taker, expires_label, proposal_item, write_match};
-use super::ServiceError;
 use crate::context::AppContext;
 use crate::domain::household::HouseholdTag;
 use crate::domain::pairing::next_visit_due;
@@ -32,7 +32,10 @@ fn conflict(zh: &'static str, en: &'static str) -> ServiceError {
 }
 
 fn no_household() -> ServiceError {
-    ServiceError::field("household_id", Text::fixed("没有这个户", "No such household"))
+    ServiceError::field(
+        "household_id",
+        Text::fixed("没有这个户", "No such household"),
+    )
 }
 
 /// A household in the cadre's (or coordinator's) reach.
@@ -125,7 +128,11 @@ pub async fn key_marks(
 /// A volunteer agrees to (or withdraws from) standing pairings. Withdrawing
 /// keeps the pairings they have; the cadre ends those.
 #[tracing::instrument(skip_all, fields(caller = %caller.user_id))]
-pub async fn set_standing(ctx: &AppContext, caller: &Caller, agree: bool) -> Result<bool, ServiceError> {
+pub async fn set_standing(
+    ctx: &AppContext,
+    caller: &Caller,
+    agree: bool,
+) -> Result<bool, ServiceError> {
     if caller.role != Role::Volunteer {
         return Err(ServiceError::Forbidden);
     }
@@ -181,7 +188,10 @@ pub async fn find_helpers(
     if query.is_empty() || query.chars().count() > 40 {
         return Err(ServiceError::field(
             "q",
-            Text::fixed("请输入姓名或手机号（最多 40 字）", "Type a name or a phone number (at most 40 characters)"),
+            Text::fixed(
+                "请输入姓名或手机号（最多 40 字）",
+                "Type a name or a phone number (at most 40 characters)",
+            ),
         ));
     }
     let standing: Vec<Uuid> = standing_helper::Entity::find()
@@ -285,27 +295,46 @@ pub async fn create(
     new: NewPairing,
 ) -> Result<pairing::Model, ServiceError> {
     let h = household_in_reach(&ctx.db, caller, new.household_id).await?;
-    if key_household::Entity::find_by_id(h.id).one(&ctx.db).await?.is_none() {
+    if key_household::Entity::find_by_id(h.id)
+        .one(&ctx.db)
+        .await?
+        .is_none()
+    {
         return Err(ServiceError::field(
             "household_id",
-            Text::fixed("请先把该户标为重点户", "Mark the household as a key household first"),
+            Text::fixed(
+                "请先把该户标为重点户",
+                "Mark the household as a key household first",
+            ),
         ));
     }
     let helper = person(&ctx.db, "helper_id", new.helper_id, &[Role::Volunteer]).await?;
     if !is_standing(&ctx.db, helper.id).await? {
         return Err(ServiceError::field(
             "helper_id",
-            Text::fixed("这位志愿者没有同意长期结对", "This volunteer has not agreed to standing pairings"),
+            Text::fixed(
+                "这位志愿者没有同意长期结对",
+                "This volunteer has not agreed to standing pairings",
+            ),
         ));
     }
     if let Some(liaison) = new.liaison_id {
-        person(&ctx.db, "liaison_id", liaison, &[Role::Volunteer, Role::Cadre]).await?;
+        person(
+            &ctx.db,
+            "liaison_id",
+            liaison,
+            &[Role::Volunteer, Role::Cadre],
+        )
+        .await?;
     }
     let now = now_ms();
     let txn = store::begin_write(&ctx.db).await?;
     hold_user(&txn, helper.id).await?;
     if active_of_household(&txn, h.id).await?.is_some() {
-        return Err(conflict("该户已有结对帮扶人", "The household already has an active pairing"));
+        return Err(conflict(
+            "该户已有结对帮扶人",
+            "The household already has an active pairing",
+        ));
     }
     let limit = ctx.settings.pairing_limit;
     if active_count(&txn, helper.id).await? >= u64::from(limit) {
@@ -331,13 +360,19 @@ pub async fn create(
     let inserted = match row.insert(&txn).await {
         Ok(p) => p,
         Err(e) if store::is_unique_violation(&e) => {
-            return Err(conflict("该户已有结对帮扶人", "The household already has an active pairing"));
+            return Err(conflict(
+                "该户已有结对帮扶人",
+                "The household already has an active pairing",
+            ));
         }
         Err(e) => return Err(e.into()),
     };
     txn.commit().await.map_err(|e| {
         if store::is_unique_violation(&e) {
-            conflict("该户已有结对帮扶人", "The household already has an active pairing")
+            conflict(
+                "该户已有结对帮扶人",
+                "The household already has an active pairing",
+            )
         } else {
             e.into()
         }
@@ -360,8 +395,14 @@ pub async fn end(
         .ok_or(ServiceError::NotFound)?;
     let now = now_ms();
     let ended = pairing::Entity::update_many()
-        .col_expr(pairing::Column::EndedAt, sea_orm::sea_query::Expr::value(now))
-        .col_expr(pairing::Column::EndReason, sea_orm::sea_query::Expr::value(reason))
+        .col_expr(
+            pairing::Column::EndedAt,
+            sea_orm::sea_query::Expr::value(now),
+        )
+        .col_expr(
+            pairing::Column::EndReason,
+            sea_orm::sea_query::Expr::value(reason),
+        )
         .filter(pairing::Column::Id.eq(p.id))
         .filter(pairing::Column::EndedAt.is_null())
         .exec(&ctx.db)
@@ -492,7 +533,10 @@ pub async fn views(
         .into_iter()
         .map(|p| PairingView {
             household_name: heads.get(&p.household_id).cloned().unwrap_or_default(),
-            village_name: villages.get(&p.region).cloned().unwrap_or_else(|| p.region.clone()),
+            village_name: villages
+                .get(&p.region)
+                .cloned()
+                .unwrap_or_else(|| p.region.clone()),
             helper_name: names.get(&p.helper_id).cloned().unwrap_or_default(),
             liaison_name: p.liaison_id.and_then(|l| names.get(&l).cloned()),
             next_visit_due: p

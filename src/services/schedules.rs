@@ -180,8 +180,7 @@ async fn weekly_digests(ctx: &AppContext, week: &Week, now: i64) -> Result<usize
         let this_week = stats::summary(&ctx.db, &figures(&last)).await?;
         let last_week = stats::summary(&ctx.db, &figures(&before)).await?;
         let (waiting, _) = store::stats::longest_waiting(&ctx.db, &regions, now, 5).await?;
-        let (standing, _) =
-            super::pairing_figures::figures(&ctx.db, &figures(&last), now).await?;
+        let (standing, _) = super::pairing_figures::figures(&ctx.db, &figures(&last), now).await?;
         let region_code =
             crate::domain::region::padded_code(coordinator.region.as_deref().unwrap_or_default());
         let mut names = store::regions::names(
@@ -308,7 +307,8 @@ async fn visit_reminders(ctx: &AppContext, now: i64) -> Result<usize, ServiceErr
         })
         .filter(|(p, due)| *due <= now && p.reminded_due.is_none_or(|r| r < *due))
         .collect();
-    let views = super::pairings::views(&ctx.db, due.iter().map(|(p, _)| p.clone()).collect()).await?;
+    let views =
+        super::pairings::views(&ctx.db, due.iter().map(|(p, _)| p.clone()).collect()).await?;
     let mut queued = 0;
     for ((p, due), view) in due.into_iter().zip(views) {
         let Some(helper) = store::accounts::user_by_id(&ctx.db, p.helper_id)
@@ -336,7 +336,10 @@ async fn visit_reminders(ctx: &AppContext, now: i64) -> Result<usize, ServiceErr
         )
         .await?;
         pairing::Entity::update_many()
-            .col_expr(pairing::Column::RemindedDue, sea_orm::sea_query::Expr::value(due))
+            .col_expr(
+                pairing::Column::RemindedDue,
+                sea_orm::sea_query::Expr::value(due),
+            )
             .filter(pairing::Column::Id.eq(p.id))
             .exec(&txn)
             .await?;

@@ -50,27 +50,37 @@ pub struct LoggedVisit {
 fn forbidden_kind() -> ServiceError {
     ServiceError::field(
         "kind",
-        Text::fixed(
-            "您不能记录这种走访",
-            "You cannot log this kind of visit",
-        ),
+        Text::fixed("您不能记录这种走访", "You cannot log this kind of visit"),
     )
 }
 
 /// Logs a visit. Helpers and liaisons log their pairing's visits; cadres
 /// any visit in their reach; staff their visits home to relatives.
 #[tracing::instrument(skip_all, fields(caller = %caller.user_id))]
-pub async fn log(ctx: &AppContext, caller: &Caller, new: NewVisit) -> Result<LoggedVisit, ServiceError> {
+pub async fn log(
+    ctx: &AppContext,
+    caller: &Caller,
+    new: NewVisit,
+) -> Result<LoggedVisit, ServiceError> {
     let h = store::households::find(&ctx.db, new.household_id)
         .await?
-        .ok_or_else(|| ServiceError::field("household_id", Text::fixed("没有这个户", "No such household")))?;
+        .ok_or_else(|| {
+            ServiceError::field(
+                "household_id",
+                Text::fixed("没有这个户", "No such household"),
+            )
+        })?;
     let pairing = active_of_household(&ctx.db, h.id).await?;
-    let in_pairing = pairing.as_ref().is_some_and(|p| {
-        p.helper_id == caller.user_id || p.liaison_id == Some(caller.user_id)
-    });
-    let staff_in_reach = matches!(caller.role, Role::Cadre | Role::Coordinator) && caller.reaches(&h.region);
+    let in_pairing = pairing
+        .as_ref()
+        .is_some_and(|p| p.helper_id == caller.user_id || p.liaison_id == Some(caller.user_id));
+    let staff_in_reach =
+        matches!(caller.role, Role::Cadre | Role::Coordinator) && caller.reaches(&h.region);
     if !(in_pairing || staff_in_reach) {
-        return Err(ServiceError::field("household_id", Text::fixed("没有这个户", "No such household")));
+        return Err(ServiceError::field(
+            "household_id",
+            Text::fixed("没有这个户", "No such household"),
+        ));
     }
     match new.kind {
         VisitKind::Pairing if pairing.is_none() => {
@@ -87,7 +97,10 @@ pub async fn log(ctx: &AppContext, caller: &Caller, new: NewVisit) -> Result<Log
         VisitKind::Relatives if new.relation.is_none() => {
             return Err(ServiceError::field(
                 "relation",
-                Text::fixed("请填写与该户的关系", "Say how you are related to the household"),
+                Text::fixed(
+                    "请填写与该户的关系",
+                    "Say how you are related to the household",
+                ),
             ));
         }
         _ => {}
@@ -334,14 +347,23 @@ pub async fn decide(
             need_suggestion::Column::Status,
             sea_orm::sea_query::Expr::value(if confirm { "confirmed" } else { "dismissed" }),
         )
-        .col_expr(need_suggestion::Column::DecidedBy, sea_orm::sea_query::Expr::value(caller.user_id))
-        .col_expr(need_suggestion::Column::DecidedAt, sea_orm::sea_query::Expr::value(now))
+        .col_expr(
+            need_suggestion::Column::DecidedBy,
+            sea_orm::sea_query::Expr::value(caller.user_id),
+        )
+        .col_expr(
+            need_suggestion::Column::DecidedAt,
+            sea_orm::sea_query::Expr::value(now),
+        )
         .filter(need_suggestion::Column::Id.eq(s.id))
         .filter(need_suggestion::Column::Status.eq("pending"))
         .exec(&txn)
         .await?;
     if decided.rows_affected == 0 {
-        return Err(ServiceError::Conflict(Text::fixed("这项建议已处理", "This suggestion was already answered")));
+        return Err(ServiceError::Conflict(Text::fixed(
+            "这项建议已处理",
+            "This suggestion was already answered",
+        )));
     }
     let mut posted = None;
     if confirm {
@@ -361,7 +383,10 @@ pub async fn decide(
         let n = super::needs::post_in(ctx, &txn, &h, &new, caller.user_id, now).await?;
         link(&txn, n.id, Some(s.visit_id), None).await?;
         need_suggestion::Entity::update_many()
-            .col_expr(need_suggestion::Column::NeedId, sea_orm::sea_query::Expr::value(n.id))
+            .col_expr(
+                need_suggestion::Column::NeedId,
+                sea_orm::sea_query::Expr::value(n.id),
+            )
             .filter(need_suggestion::Column::Id.eq(s.id))
             .exec(&txn)
             .await?;
@@ -421,7 +446,12 @@ pub async fn hold(
     let place = store::regions::find(&ctx.db, &new.region)
         .await?
         .filter(|r| caller.reaches(&r.code))
-        .ok_or_else(|| ServiceError::field("region", Text::fixed("没有这个村或村民小组", "No such village or village group")))?;
+        .ok_or_else(|| {
+            ServiceError::field(
+                "region",
+                Text::fixed("没有这个村或村民小组", "No such village or village group"),
+            )
+        })?;
     let now = now_ms();
     let txn = store::begin_write(&ctx.db).await?;
     let m = meeting::ActiveModel {
@@ -437,7 +467,12 @@ pub async fn hold(
     .await?;
     let within = RegionPrefix::parse(place.code.trim_end_matches("000"))
         .or_else(|_| RegionPrefix::parse(&place.code))
-        .map_err(|_| ServiceError::field("region", Text::fixed("没有这个村或村民小组", "No such village or village group")))?;
+        .map_err(|_| {
+            ServiceError::field(
+                "region",
+                Text::fixed("没有这个村或村民小组", "No such village or village group"),
+            )
+        })?;
     let mut posted = Vec::new();
     for (i, raised) in new.needs.iter().enumerate() {
         let h = store::households::find(&txn, raised.household_id)
@@ -446,7 +481,10 @@ pub async fn hold(
             .ok_or_else(|| {
                 ServiceError::field(
                     &format!("needs[{i}].household_id"),
-                    Text::fixed("这户不在本次院落会的村里", "This household is not in the meeting's village"),
+                    Text::fixed(
+                        "这户不在本次院落会的村里",
+                        "This household is not in the meeting's village",
+                    ),
                 )
             })?;
         let n = super::needs::post_in(ctx, &txn, &h, raised, caller.user_id, now)

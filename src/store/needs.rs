@@ -378,6 +378,23 @@ pub async fn of_household(
     query.order_by_desc(Column::Id).limit(limit).all(db).await
 }
 
+/// Open needs of households with an active pairing, posted since it began,
+/// that were never put to its helper: what pairing first has yet to do
+/// (`services::pairings::catch_up`). At most 500 a call, oldest first.
+pub async fn unoffered_to_helpers(db: &impl ConnectionTrait) -> Result<Vec<Uuid>, DbErr> {
+    let backend = db.get_database_backend();
+    let sql = "SELECT n.id FROM needs n \
+               JOIN pairings p ON p.household_id = n.household_id AND p.ended_at IS NULL \
+               WHERE n.status = 'open' AND n.posted_at >= p.started_at \
+               AND NOT EXISTS (SELECT 1 FROM matches m \
+                               WHERE m.need_id = n.id AND m.volunteer_id = p.helper_id) \
+               ORDER BY n.posted_at LIMIT 500";
+    let rows = db
+        .query_all_raw(sea_orm::Statement::from_string(backend, sql))
+        .await?;
+    rows.iter().map(|r| r.try_get_by_index::<Uuid>(0)).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use sea_orm::{DbBackend, QueryTrait};
@@ -396,21 +413,4 @@ mod tests {
             "{sql}"
         );
     }
-}
-
-/// Open needs of households with an active pairing, posted since it began,
-/// that were never put to its helper: what pairing first has yet to do
-/// (`services::pairings::catch_up`). At most 500 a call, oldest first.
-pub async fn unoffered_to_helpers(db: &impl ConnectionTrait) -> Result<Vec<Uuid>, DbErr> {
-    let backend = db.get_database_backend();
-    let sql = "SELECT n.id FROM needs n \
-               JOIN pairings p ON p.household_id = n.household_id AND p.ended_at IS NULL \
-               WHERE n.status = 'open' AND n.posted_at >= p.started_at \
-               AND NOT EXISTS (SELECT 1 FROM matches m \
-                               WHERE m.need_id = n.id AND m.volunteer_id = p.helper_id) \
-               ORDER BY n.posted_at LIMIT 500";
-    let rows = db
-        .query_all_raw(sea_orm::Statement::from_string(backend, sql))
-        .await?;
-    rows.iter().map(|r| r.try_get_by_index::<Uuid>(0)).collect()
 }

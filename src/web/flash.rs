@@ -240,13 +240,19 @@ impl Flash {
                 "已把需求提议给这位爱心人士，并发邮件通知了对方。对方接受或婉拒后会显示在这里。",
                 "The need was proposed to the volunteer, who has been emailed. Their answer will show here.",
             ),
-            Self::KeyMarked => ("已标为重点户。接下来可以为这户结对帮扶人。", "Marked as a key household. You can now pair it with a helper."),
+            Self::KeyMarked => (
+                "已标为重点户。接下来可以为这户结对帮扶人。",
+                "Marked as a key household. You can now pair it with a helper.",
+            ),
             Self::KeyUnmarked => ("已取消重点户标记。", "No longer marked as a key household."),
             Self::Paired => (
                 "结对成功。这户今后的新需求会先推荐给帮扶人。",
                 "Paired. This household's new needs now go to its helper first.",
             ),
-            Self::PairingEnded => ("结对已结束，原因已记录。", "The pairing has ended; the reason is kept."),
+            Self::PairingEnded => (
+                "结对已结束，原因已记录。",
+                "The pairing has ended; the reason is kept.",
+            ),
             Self::StandingOn => (
                 "谢谢您！村干部可以请您长期结对帮扶一户人家了。",
                 "Thank you! Cadres can now ask you to stand by a household.",

@@ -66,14 +66,22 @@ async fn list(site: Site) -> PageResult {
             })
         })
         .collect();
-    Ok(site.render(StatusCode::OK, "pairings/meetings.html", json!({"items": items})))
+    Ok(site.render(
+        StatusCode::OK,
+        "pairings/meetings.html",
+        json!({"items": items}),
+    ))
 }
 
 async fn show(site: Site, path: web::Path<String>) -> PageResult {
     let me = site.signed_in()?;
     let id = site.path_id(&path)?;
-    let (m, f) = visits::meeting(&site, me, id).await.map_err(|e| site.fail(e))?;
-    let ids = visits::meeting_needs(&site.db, id).await.map_err(|e| site.fail(e))?;
+    let (m, f) = visits::meeting(&site, me, id)
+        .await
+        .map_err(|e| site.fail(e))?;
+    let ids = visits::meeting_needs(&site.db, id)
+        .await
+        .map_err(|e| site.fail(e))?;
     let needs = need::Entity::find()
         .filter(need::Column::Id.is_in(ids))
         .order_by_asc(need::Column::PostedAt)
@@ -230,7 +238,10 @@ fn parse(site: &Site, form: &MeetingForm) -> Result<NewMeeting, Vec<FieldError>>
     let region = match crate::domain::RegionCode::parse(form.region.trim()) {
         Ok(code) => code.as_str().to_owned(),
         Err(_) => {
-            errors.push(FieldError::new("region", Text::fixed("请选择村", "Choose the village")));
+            errors.push(FieldError::new(
+                "region",
+                Text::fixed("请选择村", "Choose the village"),
+            ));
             String::new()
         }
     };
@@ -242,12 +253,17 @@ fn parse(site: &Site, form: &MeetingForm) -> Result<NewMeeting, Vec<FieldError>>
         _ => {
             errors.push(FieldError::new(
                 "attendance",
-                Text::fixed("到会人数为 1 到 10000 的整数", "Attendance is a whole number from 1 to 10000"),
+                Text::fixed(
+                    "到会人数为 1 到 10000 的整数",
+                    "Attendance is a whole number from 1 to 10000",
+                ),
             ));
             0
         }
     };
-    let notes = notes_of(&form.notes).map_err(|e| errors.push(e)).unwrap_or_default();
+    let notes = notes_of(&form.notes)
+        .map_err(|e| errors.push(e))
+        .unwrap_or_default();
     let rows: Vec<(usize, [String; 4])> = (0..ROWS)
         .map(|i| (i, form.row(i)))
         .filter(|(_, r)| !r[0].trim().is_empty() || !r[2].trim().is_empty())
@@ -278,20 +294,31 @@ fn parse(site: &Site, form: &MeetingForm) -> Result<NewMeeting, Vec<FieldError>>
     });
     let needs = raised_of("needs", fields)
         .map_err(|es| {
-            errors.extend(es.into_iter().filter(|e| !e.field.ends_with("household_id")).map(|mut e| {
-                // `needs[k]` counts the filled rows; the page names its own.
-                if let Some(rest) = e.field.strip_prefix("needs[")
-                    && let Some((k, field)) = rest.split_once("].")
-                    && let Some((row, _)) = k.parse::<usize>().ok().and_then(|k| rows.get(k))
-                {
-                    e.field = format!("needs[{row}].{field}");
-                }
-                e
-            }));
+            errors.extend(
+                es.into_iter()
+                    .filter(|e| !e.field.ends_with("household_id"))
+                    .map(|mut e| {
+                        // `needs[k]` counts the filled rows; the page names its own.
+                        if let Some(rest) = e.field.strip_prefix("needs[")
+                            && let Some((k, field)) = rest.split_once("].")
+                            && let Some((row, _)) =
+                                k.parse::<usize>().ok().and_then(|k| rows.get(k))
+                        {
+                            e.field = format!("needs[{row}].{field}");
+                        }
+                        e
+                    }),
+            );
         })
         .unwrap_or_default();
     if errors.is_empty() {
-        Ok(NewMeeting { region, held_on, attendance, notes, needs })
+        Ok(NewMeeting {
+            region,
+            held_on,
+            attendance,
+            notes,
+            needs,
+        })
     } else {
         Err(errors)
     }
@@ -301,16 +328,39 @@ fn parse(site: &Site, form: &MeetingForm) -> Result<NewMeeting, Vec<FieldError>>
 async fn create(site: Site, Form(form): Form<MeetingForm>) -> PageResult {
     let me = site.only(Role::Cadre)?;
     if !site.form_ok(&form.csrf_token) {
-        return form_page(&site, me, &form, &Errors::form(site.expired_form()), StatusCode::FORBIDDEN).await;
+        return form_page(
+            &site,
+            me,
+            &form,
+            &Errors::form(site.expired_form()),
+            StatusCode::FORBIDDEN,
+        )
+        .await;
     }
     let new = match parse(&site, &form) {
         Ok(new) => new,
-        Err(e) => return form_page(&site, me, &form, &Errors::from(e), StatusCode::UNPROCESSABLE_ENTITY).await,
+        Err(e) => {
+            return form_page(
+                &site,
+                me,
+                &form,
+                &Errors::from(e),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
     };
     match visits::hold(&site, me, new).await {
         Ok((m, _)) => Ok(site.done(&format!("/meetings/{}", m.id), Flash::MeetingRecorded)),
         Err(ServiceError::Invalid(e)) => {
-            form_page(&site, me, &form, &Errors::from(e), StatusCode::UNPROCESSABLE_ENTITY).await
+            form_page(
+                &site,
+                me,
+                &form,
+                &Errors::from(e),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
         Err(ServiceError::Conflict(why) | ServiceError::Duplicate { why, .. }) => {
             form_page(&site, me, &form, &Errors::form(why), StatusCode::CONFLICT).await

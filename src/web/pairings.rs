@@ -17,7 +17,9 @@ use super::need_labels::category_name;
 use super::page::PageResult;
 use crate::domain::household::HouseholdTag;
 use crate::domain::need::NeedFields;
-use crate::domain::pairing::{VisitKind, moment_of, notes_of, raised_of, reason_of, visit_every_of};
+use crate::domain::pairing::{
+    VisitKind, moment_of, notes_of, raised_of, reason_of, visit_every_of,
+};
 use crate::domain::period::local_date;
 use crate::domain::{Caller, Category, FieldError, Role};
 use crate::i18n::{self, Text};
@@ -155,7 +157,11 @@ async fn standing(site: Site, Form(form): Form<StandingForm>) -> PageResult {
     pairings::set_standing(&site, me, agree)
         .await
         .map_err(|e| site.fail(e))?;
-    let flash = if agree { Flash::StandingOn } else { Flash::StandingOff };
+    let flash = if agree {
+        Flash::StandingOn
+    } else {
+        Flash::StandingOff
+    };
     Ok(site.done("/pairings", flash))
 }
 
@@ -164,12 +170,16 @@ async fn standing(site: Site, Form(form): Form<StandingForm>) -> PageResult {
 async fn show(site: Site, path: web::Path<String>) -> PageResult {
     let me = site.signed_in()?;
     let id = site.path_id(&path)?;
-    let view = pairings::get(&site, me, id).await.map_err(|e| site.fail(e))?;
+    let view = pairings::get(&site, me, id)
+        .await
+        .map_err(|e| site.fail(e))?;
     let filter = VisitFilter {
         pairing: Some(id),
         ..VisitFilter::default()
     };
-    let rows = visits::list(&site, me, &filter).await.map_err(|e| site.fail(e))?;
+    let rows = visits::list(&site, me, &filter)
+        .await
+        .map_err(|e| site.fail(e))?;
     let visits = visit_values(&site, &rows).await.map_err(|e| site.fail(e))?;
     show_page(&site, me, &view, visits, StatusCode::OK, &Errors::none())
 }
@@ -202,26 +212,35 @@ struct ReasonForm {
 async fn end(site: Site, path: web::Path<String>, Form(form): Form<ReasonForm>) -> PageResult {
     let me = site.only(Role::Cadre)?;
     let id = site.path_id(&path)?;
-    let view = pairings::get(&site, me, id).await.map_err(|e| site.fail(e))?;
+    let view = pairings::get(&site, me, id)
+        .await
+        .map_err(|e| site.fail(e))?;
     let refused = if !site.form_ok(&form.csrf_token) {
         Some((Errors::form(site.expired_form()), StatusCode::FORBIDDEN))
     } else {
         match reason_of("reason", &form.reason) {
             Ok(reason) => {
-                pairings::end(&site, me, id, reason).await.map_err(|e| site.fail(e))?;
+                pairings::end(&site, me, id, reason)
+                    .await
+                    .map_err(|e| site.fail(e))?;
                 None
             }
             Err(e) => Some((Errors::from(vec![e]), StatusCode::UNPROCESSABLE_ENTITY)),
         }
     };
     let Some((errors, status)) = refused else {
-        return Ok(site.done(&format!("/households/{}", view.row.household_id), Flash::PairingEnded));
+        return Ok(site.done(
+            &format!("/households/{}", view.row.household_id),
+            Flash::PairingEnded,
+        ));
     };
     let filter = VisitFilter {
         pairing: Some(id),
         ..VisitFilter::default()
     };
-    let rows = visits::list(&site, me, &filter).await.map_err(|e| site.fail(e))?;
+    let rows = visits::list(&site, me, &filter)
+        .await
+        .map_err(|e| site.fail(e))?;
     let visits = visit_values(&site, &rows).await.map_err(|e| site.fail(e))?;
     show_page(&site, me, &view, visits, status, &errors)
 }
@@ -299,7 +318,13 @@ pub async fn household_part(
 }
 
 /// Back to the household's page with a form's errors, shown in its part.
-async fn household_again(site: &Site, me: &Caller, id: Uuid, errors: Errors, status: StatusCode) -> PageResult {
+async fn household_again(
+    site: &Site,
+    me: &Caller,
+    id: Uuid,
+    errors: Errors,
+    status: StatusCode,
+) -> PageResult {
     super::cadre::household_page::render(site, me, id, None, None, errors, status).await
 }
 
@@ -314,16 +339,33 @@ async fn mark_key(site: Site, path: web::Path<String>, Form(form): Form<KeyForm>
     let me = site.only(Role::Cadre)?;
     let id = site.path_id(&path)?;
     if !site.form_ok(&form.csrf_token) {
-        return household_again(&site, me, id, Errors::form(site.expired_form()), StatusCode::FORBIDDEN).await;
+        return household_again(
+            &site,
+            me,
+            id,
+            Errors::form(site.expired_form()),
+            StatusCode::FORBIDDEN,
+        )
+        .await;
     }
     if form.reason.trim().is_empty() {
-        let errors = Errors::from(vec![FieldError::new("reason", Text::fixed("请选择原因", "Choose a reason"))]);
+        let errors = Errors::from(vec![FieldError::new(
+            "reason",
+            Text::fixed("请选择原因", "Choose a reason"),
+        )]);
         return household_again(&site, me, id, errors, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
     match pairings::mark_key(&site, me, id, &form.reason).await {
         Ok(_) => Ok(site.done(&format!("/households/{id}#standing"), Flash::KeyMarked)),
         Err(ServiceError::Invalid(e)) => {
-            household_again(&site, me, id, Errors::from(e), StatusCode::UNPROCESSABLE_ENTITY).await
+            household_again(
+                &site,
+                me,
+                id,
+                Errors::from(e),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
         Err(e) => Err(site.fail(e)),
     }
@@ -335,11 +377,22 @@ struct TokenForm {
     csrf_token: String,
 }
 
-async fn unmark_key(site: Site, path: web::Path<String>, Form(form): Form<TokenForm>) -> PageResult {
+async fn unmark_key(
+    site: Site,
+    path: web::Path<String>,
+    Form(form): Form<TokenForm>,
+) -> PageResult {
     let me = site.only(Role::Cadre)?;
     let id = site.path_id(&path)?;
     if !site.form_ok(&form.csrf_token) {
-        return household_again(&site, me, id, Errors::form(site.expired_form()), StatusCode::FORBIDDEN).await;
+        return household_again(
+            &site,
+            me,
+            id,
+            Errors::form(site.expired_form()),
+            StatusCode::FORBIDDEN,
+        )
+        .await;
     }
     pairings::unmark_key(&site, me, id)
         .await
@@ -359,11 +412,21 @@ async fn pair(site: Site, path: web::Path<String>, Form(form): Form<PairForm>) -
     let me = site.only(Role::Cadre)?;
     let id = site.path_id(&path)?;
     if !site.form_ok(&form.csrf_token) {
-        return household_again(&site, me, id, Errors::form(site.expired_form()), StatusCode::FORBIDDEN).await;
+        return household_again(
+            &site,
+            me,
+            id,
+            Errors::form(site.expired_form()),
+            StatusCode::FORBIDDEN,
+        )
+        .await;
     }
     let mut errors = Vec::new();
     let helper = Uuid::parse_str(form.helper_id.trim()).map_err(|_| {
-        errors.push(FieldError::new("helper_id", Text::fixed("请先找到并选定一位帮扶人", "Find and pick a helper first")))
+        errors.push(FieldError::new(
+            "helper_id",
+            Text::fixed("请先找到并选定一位帮扶人", "Find and pick a helper first"),
+        ))
     });
     let every = match form.visit_every_days.trim() {
         "" => visit_every_of(None),
@@ -372,7 +435,14 @@ async fn pair(site: Site, path: web::Path<String>, Form(form): Form<PairForm>) -
     }
     .map_err(|e| errors.push(e));
     let (Ok(helper_id), Ok(visit_every_days), true) = (helper, every, errors.is_empty()) else {
-        return household_again(&site, me, id, Errors::from(errors), StatusCode::UNPROCESSABLE_ENTITY).await;
+        return household_again(
+            &site,
+            me,
+            id,
+            Errors::from(errors),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     };
     let new = NewPairing {
         household_id: id,
@@ -383,10 +453,24 @@ async fn pair(site: Site, path: web::Path<String>, Form(form): Form<PairForm>) -
     match pairings::create(&site, me, new).await {
         Ok(_) => Ok(site.done(&format!("/households/{id}#standing"), Flash::Paired)),
         Err(ServiceError::Invalid(e)) => {
-            household_again(&site, me, id, Errors::from(e), StatusCode::UNPROCESSABLE_ENTITY).await
+            household_again(
+                &site,
+                me,
+                id,
+                Errors::from(e),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
         Err(ServiceError::Conflict(why)) => {
-            household_again(&site, me, id, Errors::from(vec![FieldError::new("helper_id", why)]), StatusCode::CONFLICT).await
+            household_again(
+                &site,
+                me,
+                id,
+                Errors::from(vec![FieldError::new("helper_id", why)]),
+                StatusCode::CONFLICT,
+            )
+            .await
         }
         Err(e) => Err(site.fail(e)),
     }
@@ -437,7 +521,11 @@ impl VisitForm {
 
 /// The household the form is for, as the visitor may see it: a helper or
 /// liaison of its pairing sees its name and village; a cadre in reach too.
-async fn visit_target(site: &Site, me: &Caller, household: &str) -> Result<(Uuid, String, String, bool), actix_web::Error> {
+async fn visit_target(
+    site: &Site,
+    me: &Caller,
+    household: &str,
+) -> Result<(Uuid, String, String, bool), actix_web::Error> {
     let id = site.path_id(household.trim())?;
     let h = store::households::find(&site.db, id)
         .await
@@ -467,7 +555,12 @@ async fn visit_form(site: Site, q: web::Query<VisitQuery>) -> PageResult {
     let form = VisitForm {
         household: q.household.clone(),
         at: day(&site, now_ms()),
-        kind: if me.role == Role::Cadre && !target.3 { "cadre" } else { "pairing" }.to_owned(),
+        kind: if me.role == Role::Cadre && !target.3 {
+            "cadre"
+        } else {
+            "pairing"
+        }
+        .to_owned(),
         ..VisitForm::default()
     };
     visit_page(&site, me, &target, &form, &Errors::none(), StatusCode::OK)
@@ -522,15 +615,22 @@ fn visit_page(
 fn parse_visit(site: &Site, id: Uuid, form: &VisitForm) -> Result<NewVisit, Vec<FieldError>> {
     let mut errors = Vec::new();
     let tz = site.settings.timezone;
-    let at = moment_of("at", &form.at, tz, now_ms()).map_err(|e| errors.push(e)).unwrap_or_default();
+    let at = moment_of("at", &form.at, tz, now_ms())
+        .map_err(|e| errors.push(e))
+        .unwrap_or_default();
     let kind = form.kind.parse::<VisitKind>().map_err(|_| {
-        errors.push(FieldError::new("kind", Text::fixed("请选择走访类型", "Choose the kind of visit")))
+        errors.push(FieldError::new(
+            "kind",
+            Text::fixed("请选择走访类型", "Choose the kind of visit"),
+        ))
     });
     let relation = match form.relation.trim() {
         "" => None,
         r => reason_of("relation", r).map_err(|e| errors.push(e)).ok(),
     };
-    let notes = notes_of(&form.notes).map_err(|e| errors.push(e)).unwrap_or_default();
+    let notes = notes_of(&form.notes)
+        .map_err(|e| errors.push(e))
+        .unwrap_or_default();
     let rows = form.rows();
     let filled: Vec<(usize, NeedFields<'_>)> = rows
         .iter()
@@ -563,7 +663,14 @@ fn parse_visit(site: &Site, id: Uuid, form: &VisitForm) -> Result<NewVisit, Vec<
         })
         .unwrap_or_default();
     match kind {
-        Ok(kind) if errors.is_empty() => Ok(NewVisit { household_id: id, at, kind, relation, notes, raised }),
+        Ok(kind) if errors.is_empty() => Ok(NewVisit {
+            household_id: id,
+            at,
+            kind,
+            relation,
+            notes,
+            raised,
+        }),
         _ => Err(errors),
     }
 }
@@ -573,11 +680,27 @@ async fn visit_log(site: Site, Form(form): Form<VisitForm>) -> PageResult {
     let me = site.signed_in()?;
     let target = visit_target(&site, me, &form.household).await?;
     if !site.form_ok(&form.csrf_token) {
-        return visit_page(&site, me, &target, &form, &Errors::form(site.expired_form()), StatusCode::FORBIDDEN);
+        return visit_page(
+            &site,
+            me,
+            &target,
+            &form,
+            &Errors::form(site.expired_form()),
+            StatusCode::FORBIDDEN,
+        );
     }
     let new = match parse_visit(&site, target.0, &form) {
         Ok(new) => new,
-        Err(e) => return visit_page(&site, me, &target, &form, &Errors::from(e), StatusCode::UNPROCESSABLE_ENTITY),
+        Err(e) => {
+            return visit_page(
+                &site,
+                me,
+                &target,
+                &form,
+                &Errors::from(e),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            );
+        }
     };
     match visits::log(&site, me, new).await {
         Ok(logged) => {
@@ -588,15 +711,29 @@ async fn visit_log(site: Site, Form(form): Form<VisitForm>) -> PageResult {
                     .pairing_id
                     .map_or_else(|| "/pairings".to_owned(), |p| format!("/pairings/{p}")),
             };
-            let flash = if logged.suggested.is_empty() { Flash::VisitLogged } else { Flash::VisitSuggested };
+            let flash = if logged.suggested.is_empty() {
+                Flash::VisitLogged
+            } else {
+                Flash::VisitSuggested
+            };
             Ok(site.done(&back, flash))
         }
-        Err(ServiceError::Invalid(e)) => {
-            visit_page(&site, me, &target, &form, &Errors::from(e), StatusCode::UNPROCESSABLE_ENTITY)
-        }
-        Err(ServiceError::Conflict(why) | ServiceError::Duplicate { why, .. }) => {
-            visit_page(&site, me, &target, &form, &Errors::form(why), StatusCode::CONFLICT)
-        }
+        Err(ServiceError::Invalid(e)) => visit_page(
+            &site,
+            me,
+            &target,
+            &form,
+            &Errors::from(e),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        Err(ServiceError::Conflict(why) | ServiceError::Duplicate { why, .. }) => visit_page(
+            &site,
+            me,
+            &target,
+            &form,
+            &Errors::form(why),
+            StatusCode::CONFLICT,
+        ),
         Err(e) => Err(site.fail(e)),
     }
 }
@@ -610,7 +747,9 @@ async fn suggestions(site: Site) -> PageResult {
         .map_err(|e| site.fail(e))?;
     let households: Vec<Uuid> = rows.iter().map(|s| s.household_id).collect();
     let people: Vec<Uuid> = rows.iter().map(|s| s.suggested_by).collect();
-    let names = store::accounts::names(&site.db, &people).await.map_err(|e| site.fail(e.into()))?;
+    let names = store::accounts::names(&site.db, &people)
+        .await
+        .map_err(|e| site.fail(e.into()))?;
     let mut heads = std::collections::HashMap::new();
     for h in households {
         if let Ok((row, village)) = need_stories::household(&site, me, h).await {
@@ -631,10 +770,18 @@ async fn suggestions(site: Site) -> PageResult {
             })
         })
         .collect();
-    Ok(site.render(StatusCode::OK, "pairings/suggestions.html", json!({"items": items})))
+    Ok(site.render(
+        StatusCode::OK,
+        "pairings/suggestions.html",
+        json!({"items": items}),
+    ))
 }
 
-async fn decide(site: Site, path: web::Path<(String, String)>, Form(form): Form<TokenForm>) -> PageResult {
+async fn decide(
+    site: Site,
+    path: web::Path<(String, String)>,
+    Form(form): Form<TokenForm>,
+) -> PageResult {
     let me = site.only(Role::Cadre)?;
     let (id, answer) = path.into_inner();
     let id = site.path_id(&id)?;
@@ -649,7 +796,11 @@ async fn decide(site: Site, path: web::Path<(String, String)>, Form(form): Form<
     match visits::decide(&site, me, id, confirm).await {
         Ok(_) => Ok(site.done(
             "/suggestions",
-            if confirm { Flash::SuggestionPosted } else { Flash::SuggestionDismissed },
+            if confirm {
+                Flash::SuggestionPosted
+            } else {
+                Flash::SuggestionDismissed
+            },
         )),
         Err(e) => Err(site.fail(e)),
     }
@@ -658,9 +809,20 @@ async fn decide(site: Site, path: web::Path<(String, String)>, Form(form): Form<
 /// What the cadre's work list says of the standing help: pairings overdue
 /// for a visit, and suggestions waiting.
 pub async fn work_counts(site: &Site, me: &Caller) -> Result<Value, ServiceError> {
-    let views = pairings::list(site, me, &PairingFilter { active_only: true, ..PairingFilter::default() }).await?;
+    let views = pairings::list(
+        site,
+        me,
+        &PairingFilter {
+            active_only: true,
+            ..PairingFilter::default()
+        },
+    )
+    .await?;
     let now = now_ms();
-    let overdue = views.iter().filter(|v| v.next_visit_due.is_some_and(|d| d < now)).count();
+    let overdue = views
+        .iter()
+        .filter(|v| v.next_visit_due.is_some_and(|d| d < now))
+        .count();
     let waiting = visits::pending_suggestions(site, me).await?.len();
     Ok(json!({"overdue_visits": overdue, "suggestions": waiting, "pairings": views.len()}))
 }

@@ -2,6 +2,7 @@
 //! keeps every rule of a need's and a match's life, and whose logins work.
 
 mod invariants;
+mod standing;
 
 use std::process::Command;
 
@@ -71,6 +72,7 @@ async fn huzhu_demo_prints_logins_that_work_and_refuses_to_run_twice() {
         String::from_utf8_lossy(&output.stderr)
     );
     assert!(stdout.contains("households 2000"), "{stdout}");
+    assert!(stdout.contains("重点户 key households 50"), "{stdout}");
     let logins = logins(&stdout);
     let roles: Vec<&str> = logins.iter().map(|(r, _)| r.as_str()).collect();
     assert_eq!(roles.iter().filter(|r| **r == "cadre").count(), 23);

@@ -45,7 +45,9 @@ async fn household(app: &TestApp, token: &str, name: &str, village: &str) -> Str
     if name == "王秀英" {
         body["id_number"] = json!("11010519491231002X");
     }
-    let response = app.post_json("/api/v1/households", &body, Some(token)).await;
+    let response = app
+        .post_json("/api/v1/households", &body, Some(token))
+        .await;
     assert_eq!(response.status().as_u16(), 201);
     let h: Value = response.json().await.expect("JSON");
     h["id"].as_str().expect("id").to_owned()
@@ -95,18 +97,26 @@ async fn a_cadre_pairs_a_household_and_its_helper_logs_a_visit_that_raises_a_nee
     browser.wait_for_text("结对帮扶").await;
     browser.click("标为重点户").await;
     browser.wait_for_text("请选择原因").await;
-    assert_eq!(browser.path().await, format!("/households/{}/key", w.household));
+    assert_eq!(
+        browser.path().await,
+        format!("/households/{}/key", w.household)
+    );
     browser.choose("重点户原因", "独居老人").await;
     browser.click("标为重点户").await;
     browser.wait_for_text("已标为重点户").await;
-    browser.fill("找帮扶人（姓名或手机号）", "13800000001").await;
+    browser
+        .fill("找帮扶人（姓名或手机号）", "13800000001")
+        .await;
     browser.click("查找").await;
     browser.wait_for_text("已结对 0/3 户").await;
     browser.shots_at_both_sizes("cadre-finds-helper").await;
     browser.click("结对").await;
     browser.wait_for_text("结对成功").await;
     let page = browser.text().await;
-    assert!(page.contains("张志强") && page.contains("每 30 天一次"), "{page}");
+    assert!(
+        page.contains("张志强") && page.contains("每 30 天一次"),
+        "{page}"
+    );
     browser.shots_at_both_sizes("cadre-paired").await;
     fits_a_phone(&browser, "the household with its pairing").await;
     log_out(&browser).await;
@@ -123,9 +133,7 @@ async fn a_cadre_pairs_a_household_and_its_helper_logs_a_visit_that_raises_a_nee
     browser.shots_at_both_sizes("helper-households").await;
     browser.click("记录走访").await;
     browser.wait_for_text("走访中发现的需求").await;
-    browser
-        .fill("看到的情况", "老人腿脚不便，屋里冷")
-        .await;
+    browser.fill("看到的情况", "老人腿脚不便，屋里冷").await;
     browser.choose("类别", "生活物资").await;
     browser.fill("需要什么", "冬衣和棉被").await;
     browser.shots_at_both_sizes("helper-visit-form").await;
@@ -154,7 +162,10 @@ async fn a_cadre_pairs_a_household_and_its_helper_logs_a_visit_that_raises_a_nee
     assert_eq!(proposals["items"][0]["origin"], "pairing");
     let need = app
         .get_json(
-            &format!("/api/v1/needs/{}", proposals["items"][0]["need_id"].as_str().expect("need")),
+            &format!(
+                "/api/v1/needs/{}",
+                proposals["items"][0]["need_id"].as_str().expect("need")
+            ),
             &w.cadre_token,
         )
         .await;
@@ -165,7 +176,14 @@ async fn a_cadre_pairs_a_household_and_its_helper_logs_a_visit_that_raises_a_nee
 async fn the_visit_and_meeting_forms_name_each_bad_field_and_change_nothing() {
     let w = world().await;
     let app = &w.app;
-    let cadre = LoggedIn::new(app, TestUser { email: w.cadre.email.clone(), password: w.cadre.password.clone() }).await;
+    let cadre = LoggedIn::new(
+        app,
+        TestUser {
+            email: w.cadre.email.clone(),
+            password: w.cadre.password.clone(),
+        },
+    )
+    .await;
     let visit = format!("/visits/new?household={}", w.household);
     let form = cadre.get(app, &visit).await;
     assert_eq!(form.status, 200);
@@ -186,14 +204,32 @@ async fn the_visit_and_meeting_forms_name_each_bad_field_and_change_nothing() {
         )
         .await;
     assert_eq!(answer.status, 422);
-    assert!(error_beside(&answer.html, "at").is_some(), "{}", answer.html);
-    assert!(answer.html.contains("请选择类别") || answer.html.contains("类别"), "{}", answer.html);
-    assert!(answer.html.contains("没选类别的需求"), "what was typed stays");
+    assert!(
+        error_beside(&answer.html, "at").is_some(),
+        "{}",
+        answer.html
+    );
+    assert!(
+        answer.html.contains("请选择类别") || answer.html.contains("类别"),
+        "{}",
+        answer.html
+    );
+    assert!(
+        answer.html.contains("没选类别的需求"),
+        "what was typed stays"
+    );
     let visits = app.get_json("/api/v1/visits", &w.cadre_token).await;
     assert!(visits["items"].as_array().is_some_and(Vec::is_empty));
 
     // A volunteer who is not the household's helper cannot even see the form.
-    let stranger = LoggedIn::new(app, TestUser { email: w.helper.email.clone(), password: w.helper.password.clone() }).await;
+    let stranger = LoggedIn::new(
+        app,
+        TestUser {
+            email: w.helper.email.clone(),
+            password: w.helper.password.clone(),
+        },
+    )
+    .await;
     assert_eq!(stranger.get(app, &visit).await.status, 404);
 
     // A meeting with a need row missing its household, then a good one.
@@ -246,7 +282,13 @@ async fn the_visit_and_meeting_forms_name_each_bad_field_and_change_nothing() {
     assert!(listed.html.contains("提出需求 2 项"), "{}", listed.html);
 
     // The reports tell the standing help once there is a key household.
-    assert!(!cadre.get(app, "/reports").await.html.contains("户帮户亲帮亲"));
+    assert!(
+        !cadre
+            .get(app, "/reports")
+            .await
+            .html
+            .contains("户帮户亲帮亲")
+    );
     let marked = app
         .post_json(
             &format!("/api/v1/households/{}/key", w.household),
@@ -257,6 +299,13 @@ async fn the_visit_and_meeting_forms_name_each_bad_field_and_change_nothing() {
     assert_eq!(marked.status().as_u16(), 200);
     let reports = cadre.get(app, "/reports").await;
     assert!(reports.html.contains("户帮户亲帮亲"), "{}", reports.html);
-    assert!(reports.html.contains("0/1"), "none of the one key household is paired");
-    assert!(reports.html.contains("/api/v1/stats/pairings/export?format=csv"));
+    assert!(
+        reports.html.contains("0/1"),
+        "none of the one key household is paired"
+    );
+    assert!(
+        reports
+            .html
+            .contains("/api/v1/stats/pairings/export?format=csv")
+    );
 }

@@ -82,16 +82,28 @@ async fn a_helper_has_at_most_the_limit_and_a_household_one_active_pairing() {
     statuses.sort_unstable();
     assert_eq!(statuses, [201, 409]);
     let first: Value = app
-        .get_json(&format!("/api/v1/pairings?household={}", households[0]), &cadre)
+        .get_json(
+            &format!("/api/v1/pairings?household={}", households[0]),
+            &cadre,
+        )
         .await;
     let first = first["items"][0].clone();
     assert_eq!(first["household_name"], "王大山");
     // The helper of the winner fills up to the limit.
     let winner = first["helper_id"].as_str().expect("helper").to_owned();
-    assert_eq!(pair(&app, &cadre, &households[1], &winner).await.status().as_u16(), 201);
+    assert_eq!(
+        pair(&app, &cadre, &households[1], &winner)
+            .await
+            .status()
+            .as_u16(),
+        201
+    );
     let full = pair(&app, &cadre, &households[2], &winner).await;
     let refused = problem(full, 409).await;
-    assert!(refused["detail"].as_str().unwrap_or_default().contains('2'), "{refused}");
+    assert!(
+        refused["detail"].as_str().unwrap_or_default().contains('2'),
+        "{refused}"
+    );
     // Ending a pairing frees a place and lets the household be paired again.
     let ended = app
         .post_json(
@@ -112,11 +124,26 @@ async fn a_helper_has_at_most_the_limit_and_a_household_one_active_pairing() {
         )
         .await;
     assert_eq!(again.status().as_u16(), 409);
-    assert_eq!(pair(&app, &cadre, &households[2], &winner).await.status().as_u16(), 201);
-    assert_eq!(pair(&app, &cadre, &households[0], &winner).await.status().as_u16(), 409);
+    assert_eq!(
+        pair(&app, &cadre, &households[2], &winner)
+            .await
+            .status()
+            .as_u16(),
+        201
+    );
+    assert_eq!(
+        pair(&app, &cadre, &households[0], &winner)
+            .await
+            .status()
+            .as_u16(),
+        409
+    );
     // History: the household's ended pairing is still listed.
     let history = app
-        .get_json(&format!("/api/v1/pairings?household={}", households[0]), &cadre)
+        .get_json(
+            &format!("/api/v1/pairings?household={}", households[0]),
+            &cadre,
+        )
         .await;
     assert_eq!(history["items"].as_array().map(Vec::len), Some(1));
     // A household that is not key, a volunteer who did not agree, and a
@@ -166,9 +193,11 @@ async fn a_helper_has_at_most_the_limit_and_a_household_one_active_pairing() {
     // Found by name or by phone, fewest pairings first.
     let found = app.get_json("/api/v1/helpers?q=13800000002", &cadre).await;
     assert_eq!(found["items"][0]["name"], "李秀英");
-    assert!(app.get_json("/api/v1/helpers?q=王", &cadre).await["items"]
-        .as_array()
-        .is_some_and(Vec::is_empty));
+    assert!(
+        app.get_json("/api/v1/helpers?q=王", &cadre).await["items"]
+            .as_array()
+            .is_some_and(Vec::is_empty)
+    );
 }
 
 async fn coordinator(app: &TestApp) -> String {
@@ -196,7 +225,10 @@ async fn a_paired_households_need_goes_to_its_helper_first_and_to_rounds_after_a
     let cadre = cadre(&app).await;
     let (_, helper_token, helper_id) = helper(&app, "张志强", "13800000001").await;
     let h = key_household(&app, &cadre).await;
-    assert_eq!(pair(&app, &cadre, &h, &helper_id).await.status().as_u16(), 201);
+    assert_eq!(
+        pair(&app, &cadre, &h, &helper_id).await.status().as_u16(),
+        201
+    );
     // Another volunteer could take it, and would in a round.
     let other = app.create_user(Role::Volunteer, None).await;
     let other_token = app.login(&other).await;
@@ -206,12 +238,18 @@ async fn a_paired_households_need_goes_to_its_helper_first_and_to_rounds_after_a
     assert_eq!(n["status"], "matched", "{n}");
     let mine = app.get_json("/api/v1/matches", &helper_token).await;
     let m = mine["items"][0].clone();
-    assert_eq!((m["origin"].as_str(), m["status"].as_str()), (Some("pairing"), Some("proposed")));
+    assert_eq!(
+        (m["origin"].as_str(), m["status"].as_str()),
+        (Some("pairing"), Some("proposed"))
+    );
     assert!(m["offer_id"].is_null());
     assert!(m["expires_at"].is_string());
     let emails = outbox_of(&app, "pairing_proposal").await;
     assert_eq!(emails.len(), 1);
-    assert!(emails[0].subject.contains("王大山"), "the helper knows whose need it is");
+    assert!(
+        emails[0].subject.contains("王大山"),
+        "the helper knows whose need it is"
+    );
 
     // During the helper's window a round leaves the need alone.
     let coordinator = coordinator(&app).await;
@@ -221,25 +259,46 @@ async fn a_paired_households_need_goes_to_its_helper_first_and_to_rounds_after_a
         .json()
         .await
         .expect("JSON");
-    assert_eq!((round["needs_considered"].as_i64(), round["matched"].as_i64()), (Some(0), Some(0)));
+    assert_eq!(
+        (
+            round["needs_considered"].as_i64(),
+            round["matched"].as_i64()
+        ),
+        (Some(0), Some(0))
+    );
     // Nor can anyone claim it.
     assert_eq!(
-        app.get_json(&format!("/api/v1/needs/{}", id(&n)), &cadre).await["status"],
+        app.get_json(&format!("/api/v1/needs/{}", id(&n)), &cadre)
+            .await["status"],
         "matched"
     );
 
     let declined = app
-        .post_json(&format!("/api/v1/matches/{}/decline", id(&m)), &json!({"reason": "这周在外地"}), Some(&helper_token))
+        .post_json(
+            &format!("/api/v1/matches/{}/decline", id(&m)),
+            &json!({"reason": "这周在外地"}),
+            Some(&helper_token),
+        )
         .await;
     assert_eq!(declined.status().as_u16(), 200);
-    assert_eq!(app.get_json(&format!("/api/v1/needs/{}", id(&n)), &cadre).await["status"], "open");
+    assert_eq!(
+        app.get_json(&format!("/api/v1/needs/{}", id(&n)), &cadre)
+            .await["status"],
+        "open"
+    );
     let round: Value = app
         .post_json("/api/v1/rounds", &json!({}), Some(&coordinator))
         .await
         .json()
         .await
         .expect("JSON");
-    assert_eq!((round["needs_considered"].as_i64(), round["matched"].as_i64()), (Some(1), Some(1)));
+    assert_eq!(
+        (
+            round["needs_considered"].as_i64(),
+            round["matched"].as_i64()
+        ),
+        (Some(1), Some(1))
+    );
     let theirs = app.get_json("/api/v1/matches", &other_token).await;
     assert_eq!(theirs["items"][0]["origin"], "round");
     assert_eq!(theirs["items"][0]["need_id"], n["id"]);
@@ -266,14 +325,21 @@ async fn a_paired_households_need_goes_to_its_helper_first_and_to_rounds_after_a
     let imported = sea_orm::ActiveModelTrait::insert(imported, &app.context.db)
         .await
         .expect("inserted");
-    huzhu::services::transitions::tick(&app.context).await.expect("tick");
-    let proposals = app.get_json("/api/v1/matches?status=proposed", &helper_token).await;
+    huzhu::services::transitions::tick(&app.context)
+        .await
+        .expect("tick");
+    let proposals = app
+        .get_json("/api/v1/matches?status=proposed", &helper_token)
+        .await;
     assert_eq!(proposals["items"][0]["need_id"], imported.id.to_string());
     assert_eq!(proposals["items"][0]["origin"], "pairing");
 
     // A need of an unpaired household is not proposed to anyone.
     let plain = id(&household(&app, &cadre, None).await);
-    assert_eq!(need(&app, &cadre, &plain, "living", 1).await["status"], "open");
+    assert_eq!(
+        need(&app, &cadre, &plain, "living", 1).await["status"],
+        "open"
+    );
 }
 
 #[tokio::test]
@@ -282,7 +348,10 @@ async fn an_expired_pairing_proposal_opens_the_need_to_everyone() {
     let cadre = cadre(&app).await;
     let (_, helper_token, helper_id) = helper(&app, "张志强", "13800000001").await;
     let h = key_household(&app, &cadre).await;
-    assert_eq!(pair(&app, &cadre, &h, &helper_id).await.status().as_u16(), 201);
+    assert_eq!(
+        pair(&app, &cadre, &h, &helper_id).await.status().as_u16(),
+        201
+    );
     let n = need(&app, &cadre, &h, "living", 2).await;
     let m = app.get_json("/api/v1/matches", &helper_token).await["items"][0].clone();
     huzhu::store::entity::matches::Entity::update_many()
@@ -293,10 +362,18 @@ async fn an_expired_pairing_proposal_opens_the_need_to_everyone() {
         .exec(&app.context.db)
         .await
         .expect("expired");
-    huzhu::services::transitions::tick(&app.context).await.expect("tick");
-    let after = app.get_json(&format!("/api/v1/matches/{}", id(&m)), &helper_token).await;
+    huzhu::services::transitions::tick(&app.context)
+        .await
+        .expect("tick");
+    let after = app
+        .get_json(&format!("/api/v1/matches/{}", id(&m)), &helper_token)
+        .await;
     assert_eq!(after["status"], "expired");
-    assert_eq!(app.get_json(&format!("/api/v1/needs/{}", id(&n)), &cadre).await["status"], "open");
+    assert_eq!(
+        app.get_json(&format!("/api/v1/needs/{}", id(&n)), &cadre)
+            .await["status"],
+        "open"
+    );
 }
 
 #[tokio::test]
@@ -310,7 +387,11 @@ async fn a_due_visit_is_reminded_once_across_two_instances() {
     let cadre = cadre(&first).await;
     let (_, helper_token, helper_id) = helper(&first, "张志强", "13800000001").await;
     let h = key_household(&first, &cadre).await;
-    let p: Value = pair(&first, &cadre, &h, &helper_id).await.json().await.expect("JSON");
+    let p: Value = pair(&first, &cadre, &h, &helper_id)
+        .await
+        .json()
+        .await
+        .expect("JSON");
     // Another day than today's, which the servers' own schedulers have run.
     let now = huzhu::store::now_ms() + 2 * DAY;
     let started = now - 31 * DAY;
@@ -322,10 +403,16 @@ async fn a_due_visit_is_reminded_once_across_two_instances() {
     let (a, b) = tokio::join!(run_due(&first.context, now), run_due(&second.context, now));
     a.expect("first");
     b.expect("second");
-    run_due(&second.context, now + 3_600_000).await.expect("again");
+    run_due(&second.context, now + 3_600_000)
+        .await
+        .expect("again");
     let reminders = outbox_of(&first, "visit_due").await;
     assert_eq!(reminders.len(), 1);
-    assert!(reminders[0].subject.contains("王大山"), "{}", reminders[0].subject);
+    assert!(
+        reminders[0].subject.contains("王大山"),
+        "{}",
+        reminders[0].subject
+    );
 
     // The helper visits; the next due date is a month after the visit, and
     // that one is reminded once more, the next day's run.
@@ -342,7 +429,9 @@ async fn a_due_visit_is_reminded_once_across_two_instances() {
     run_due(&first.context, later).await.expect("later");
     run_due(&second.context, later).await.expect("later");
     assert_eq!(outbox_of(&first, "visit_due").await.len(), 2);
-    let pairing = first.get_json(&format!("/api/v1/pairings/{}", id(&p)), &helper_token).await;
+    let pairing = first
+        .get_json(&format!("/api/v1/pairings/{}", id(&p)), &helper_token)
+        .await;
     assert!(pairing["last_visit_at"].is_string());
 }
 
@@ -353,26 +442,48 @@ async fn a_helper_sees_their_households_name_and_village_and_nothing_else() {
     let (_, helper_token, helper_id) = helper(&app, "张志强", "13800000001").await;
     let (_, stranger_token, _) = helper(&app, "李秀英", "13800000002").await;
     let h = key_household(&app, &cadre).await;
-    let p: Value = pair(&app, &cadre, &h, &helper_id).await.json().await.expect("JSON");
-    let seen = app.get_json(&format!("/api/v1/pairings/{}", id(&p)), &helper_token).await;
+    let p: Value = pair(&app, &cadre, &h, &helper_id)
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    let seen = app
+        .get_json(&format!("/api/v1/pairings/{}", id(&p)), &helper_token)
+        .await;
     assert_eq!(seen["household_name"], "王大山");
     assert!(seen["village_name"].as_str().is_some_and(|v| !v.is_empty()));
     let text = seen.to_string();
-    for private in ["13907390001", "elderly_alone", "27.11", "110.55", "id_number", "tags", "phone"] {
+    for private in [
+        "13907390001",
+        "elderly_alone",
+        "27.11",
+        "110.55",
+        "id_number",
+        "tags",
+        "phone",
+    ] {
         assert!(!text.contains(private), "{private} in {text}");
     }
     assert_eq!(
-        app.get_with(&format!("/api/v1/households/{h}"), &helper_token).await.status().as_u16(),
+        app.get_with(&format!("/api/v1/households/{h}"), &helper_token)
+            .await
+            .status()
+            .as_u16(),
         403
     );
     // Another volunteer sees neither the pairing nor its visits.
     assert_eq!(
-        app.get_with(&format!("/api/v1/pairings/{}", id(&p)), &stranger_token).await.status().as_u16(),
+        app.get_with(&format!("/api/v1/pairings/{}", id(&p)), &stranger_token)
+            .await
+            .status()
+            .as_u16(),
         404
     );
-    assert!(app.get_json("/api/v1/pairings", &stranger_token).await["items"]
-        .as_array()
-        .is_some_and(Vec::is_empty));
+    assert!(
+        app.get_json("/api/v1/pairings", &stranger_token).await["items"]
+            .as_array()
+            .is_some_and(Vec::is_empty)
+    );
     // A helper's raised need is a suggestion; the cadre confirms it, and
     // pairing first proposes it to the same helper.
     let visit = app
@@ -386,7 +497,10 @@ async fn a_helper_sees_their_households_name_and_village_and_nothing_else() {
     assert_eq!(visit.status().as_u16(), 201);
     let visit: Value = visit.json().await.expect("JSON");
     assert_eq!(visit["posted"].as_array().map(Vec::len), Some(0));
-    let suggestion = visit["suggested"][0].as_str().expect("suggested").to_owned();
+    let suggestion = visit["suggested"][0]
+        .as_str()
+        .expect("suggested")
+        .to_owned();
     assert_eq!(outbox_of(&app, "need_suggested").await.len(), 1);
     let stranger_visit = app
         .post_json(
@@ -396,20 +510,35 @@ async fn a_helper_sees_their_households_name_and_village_and_nothing_else() {
         )
         .await;
     assert_eq!(stranger_visit.status().as_u16(), 422);
-    assert!(app.get_json("/api/v1/visits", &stranger_token).await["items"]
-        .as_array()
-        .is_some_and(Vec::is_empty));
-    assert_eq!(app.get_json("/api/v1/visits", &helper_token).await["items"].as_array().map(Vec::len), Some(1));
+    assert!(
+        app.get_json("/api/v1/visits", &stranger_token).await["items"]
+            .as_array()
+            .is_some_and(Vec::is_empty)
+    );
+    assert_eq!(
+        app.get_json("/api/v1/visits", &helper_token).await["items"]
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
     let pending = app.get_json("/api/v1/suggestions", &cadre).await;
     assert_eq!(pending["items"][0]["title"], "冬衣两套");
     let confirmed = app
-        .post_json(&format!("/api/v1/suggestions/{suggestion}/confirm"), &json!({}), Some(&cadre))
+        .post_json(
+            &format!("/api/v1/suggestions/{suggestion}/confirm"),
+            &json!({}),
+            Some(&cadre),
+        )
         .await;
     assert_eq!(confirmed.status().as_u16(), 200);
     let confirmed: Value = confirmed.json().await.expect("JSON");
     assert_eq!(confirmed["status"], "confirmed");
     let again = app
-        .post_json(&format!("/api/v1/suggestions/{suggestion}/dismiss"), &json!({}), Some(&cadre))
+        .post_json(
+            &format!("/api/v1/suggestions/{suggestion}/dismiss"),
+            &json!({}),
+            Some(&cadre),
+        )
         .await;
     assert_eq!(again.status().as_u16(), 409);
     let proposals = app.get_json("/api/v1/matches", &helper_token).await;
@@ -435,9 +564,17 @@ async fn a_meetings_follow_up_counts_its_needs_to_their_end() {
     // One bad need refuses the whole meeting, naming the field.
     let mut bad = body.clone();
     bad["needs"][2]["category"] = json!("flying");
-    let p = problem(app.post_json("/api/v1/meetings", &bad, Some(&cadre)).await, 422).await;
+    let p = problem(
+        app.post_json("/api/v1/meetings", &bad, Some(&cadre)).await,
+        422,
+    )
+    .await;
     assert_eq!(p["errors"][0]["field"], "needs[2].category", "{p}");
-    assert!(app.get_json("/api/v1/meetings", &cadre).await["items"].as_array().is_some_and(Vec::is_empty));
+    assert!(
+        app.get_json("/api/v1/meetings", &cadre).await["items"]
+            .as_array()
+            .is_some_and(Vec::is_empty)
+    );
 
     let meeting = app.post_json("/api/v1/meetings", &body, Some(&cadre)).await;
     assert_eq!(meeting.status().as_u16(), 201);
@@ -448,20 +585,32 @@ async fn a_meetings_follow_up_counts_its_needs_to_their_end() {
         .iter()
         .map(|n| n.as_str().expect("id").to_owned())
         .collect();
-    assert_eq!((meeting["posted"].as_u64(), meeting["open"].as_u64()), (Some(4), Some(4)));
+    assert_eq!(
+        (meeting["posted"].as_u64(), meeting["open"].as_u64()),
+        (Some(4), Some(4))
+    );
 
     // One fulfilled, one accepted and still on its way, one cancelled, one open.
     let v = app.create_user(Role::Volunteer, None).await;
     let v_token = app.login(&v).await;
     let body = json!({"categories": ["living", "care"], "lat": 27.11, "lon": 110.55, "radius_km": 20, "remote": false, "capacity": 5});
-    let offer: Value = app.post_json("/api/v1/offers", &body, Some(&v_token)).await.json().await.expect("JSON");
+    let offer: Value = app
+        .post_json("/api/v1/offers", &body, Some(&v_token))
+        .await
+        .json()
+        .await
+        .expect("JSON");
     let claim = |n: String| {
         let app = &app;
         let v_token = &v_token;
         let offer = id(&offer);
         async move {
             let r = app
-                .post_json(&format!("/api/v1/needs/{n}/claim"), &json!({"offer_id": offer}), Some(v_token))
+                .post_json(
+                    &format!("/api/v1/needs/{n}/claim"),
+                    &json!({"offer_id": offer}),
+                    Some(v_token),
+                )
                 .await;
             assert_eq!(r.status().as_u16(), 201);
             id(&r.json::<Value>().await.expect("JSON"))
@@ -469,26 +618,49 @@ async fn a_meetings_follow_up_counts_its_needs_to_their_end() {
     };
     let done = claim(needs[0].clone()).await;
     let complete = app
-        .post_json(&format!("/api/v1/matches/{done}/complete"), &json!({}), Some(&cadre))
+        .post_json(
+            &format!("/api/v1/matches/{done}/complete"),
+            &json!({}),
+            Some(&cadre),
+        )
         .await;
     assert_eq!(complete.status().as_u16(), 200);
     claim(needs[1].clone()).await;
     let cancel = app
-        .post_json(&format!("/api/v1/needs/{}/cancel", needs[2]), &json!({"reason": "已由亲属解决"}), Some(&cadre))
+        .post_json(
+            &format!("/api/v1/needs/{}/cancel", needs[2]),
+            &json!({"reason": "已由亲属解决"}),
+            Some(&cadre),
+        )
         .await;
-    assert_eq!(cancel.status().as_u16(), 200, "{}", cancel.text().await.unwrap_or_default());
+    assert_eq!(
+        cancel.status().as_u16(),
+        200,
+        "{}",
+        cancel.text().await.unwrap_or_default()
+    );
 
-    let seen = app.get_json(&format!("/api/v1/meetings/{}", id(&meeting)), &cadre).await;
+    let seen = app
+        .get_json(&format!("/api/v1/meetings/{}", id(&meeting)), &cadre)
+        .await;
     let figures: Vec<Option<u64>> = ["posted", "matched", "fulfilled", "open", "cancelled"]
         .iter()
         .map(|k| seen[k].as_u64())
         .collect();
     assert_eq!(figures, [Some(4), Some(2), Some(1), Some(2), Some(1)]);
     assert_eq!(seen["fulfilment_rate"].as_f64(), Some(0.25));
-    let listed = app.get_json("/api/v1/meetings?region=430525101", &cadre).await;
+    let listed = app
+        .get_json("/api/v1/meetings?region=430525101", &cadre)
+        .await;
     assert_eq!(listed["items"][0]["matched"].as_u64(), Some(2));
     // Volunteers see no meetings.
-    assert_eq!(app.get_with("/api/v1/meetings", &v_token).await.status().as_u16(), 403);
+    assert_eq!(
+        app.get_with("/api/v1/meetings", &v_token)
+            .await
+            .status()
+            .as_u16(),
+        403
+    );
 }
 
 #[tokio::test]
@@ -505,7 +677,11 @@ async fn the_standing_help_figures_match_what_was_done() {
         key_household(&app, &cadre).await,
         key_household(&app, &cadre).await,
     ];
-    let p1: Value = pair(&app, &cadre, &h1, &a_id).await.json().await.expect("JSON");
+    let p1: Value = pair(&app, &cadre, &h1, &a_id)
+        .await
+        .json()
+        .await
+        .expect("JSON");
     let p2 = app
         .post_json(
             "/api/v1/pairings",
@@ -532,7 +708,11 @@ async fn the_standing_help_figures_match_what_was_done() {
         async move {
             let m = app.get_json("/api/v1/matches", &token).await["items"][0].clone();
             let r = app
-                .post_json(&format!("/api/v1/matches/{}/{verb}", id(&m)), &json!({}), Some(&token))
+                .post_json(
+                    &format!("/api/v1/matches/{}/{verb}", id(&m)),
+                    &json!({}),
+                    Some(&token),
+                )
                 .await;
             assert_eq!(r.status().as_u16(), 200);
         }
@@ -551,16 +731,32 @@ async fn the_standing_help_figures_match_what_was_done() {
         let token = token.to_owned();
         async move {
             let r = app.post_json("/api/v1/visits", &body, Some(&token)).await;
-            assert_eq!(r.status().as_u16(), 201, "{}", r.text().await.unwrap_or_default());
+            assert_eq!(
+                r.status().as_u16(),
+                201,
+                "{}",
+                r.text().await.unwrap_or_default()
+            );
         }
     };
-    let today = chrono::DateTime::from_timestamp_millis(now).expect("now").to_rfc3339();
-    visit(&a_token, json!({"household_id": h1, "at": today, "kind": "pairing", "notes": "都好"})).await;
+    let today = chrono::DateTime::from_timestamp_millis(now)
+        .expect("now")
+        .to_rfc3339();
+    visit(
+        &a_token,
+        json!({"household_id": h1, "at": today, "kind": "pairing", "notes": "都好"}),
+    )
+    .await;
     visit(&cadre, json!({"household_id": h3, "at": today, "kind": "relatives", "relation": "表叔", "notes": "",
         "raised": [{"category": "care", "title": "陪同就医", "description": "每月一次", "urgency": 2}]})).await;
     // A relatives' visit says how they are related.
     let p = problem(
-        app.post_json("/api/v1/visits", &json!({"household_id": h3, "at": today, "kind": "relatives", "notes": ""}), Some(&cadre)).await,
+        app.post_json(
+            "/api/v1/visits",
+            &json!({"household_id": h3, "at": today, "kind": "relatives", "notes": ""}),
+            Some(&cadre),
+        )
+        .await,
         422,
     )
     .await;
@@ -598,9 +794,27 @@ async fn the_standing_help_figures_match_what_was_done() {
     let csv = csv.text().await.expect("text");
     assert!(csv.contains("重点户") && csv.contains("合计"), "{csv}");
     // A period before any of it: nothing owed, nothing done, nothing raised.
-    let before = app.get_json("/api/v1/stats/pairings?to=2020-01-01", &cadre).await;
-    assert_eq!((before["visits_due"].as_u64(), before["visits_done"].as_u64(), before["meetings"].as_u64()), (Some(0), Some(0), Some(0)));
-    assert_eq!(before["key_households"], 3, "key households are counted as they are now");
+    let before = app
+        .get_json("/api/v1/stats/pairings?to=2020-01-01", &cadre)
+        .await;
+    assert_eq!(
+        (
+            before["visits_due"].as_u64(),
+            before["visits_done"].as_u64(),
+            before["meetings"].as_u64()
+        ),
+        (Some(0), Some(0), Some(0))
+    );
+    assert_eq!(
+        before["key_households"], 3,
+        "key households are counted as they are now"
+    );
     // A volunteer sees no figures.
-    assert_eq!(app.get_with("/api/v1/stats/pairings", &a_token).await.status().as_u16(), 403);
+    assert_eq!(
+        app.get_with("/api/v1/stats/pairings", &a_token)
+            .await
+            .status()
+            .as_u16(),
+        403
+    );
 }

@@ -111,7 +111,11 @@ async fn a_volunteer_registers_verifies_offers_help_finds_a_need_claims_it_and_r
     browser.wait_for_text("13800138000").await;
     browser.wait_for_text("联系村干部").await;
     let path = browser.path().await;
-    assert!(path.starts_with("/matches/"), "{path}: {}", browser.text().await);
+    assert!(
+        path.starts_with("/matches/"),
+        "{path}: {}",
+        browser.text().await
+    );
     assert!(
         browser.text().await.contains("13800138000"),
         "the cadre's phone"

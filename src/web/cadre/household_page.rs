@@ -11,13 +11,13 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::needs::story;
-use crate::domain::{Caller, Role};
-use crate::web::form::Errors;
 use crate::domain::household::{IdNumber, parse_tags};
+use crate::domain::{Caller, Role};
 use crate::i18n;
 use crate::services::need_stories;
 use crate::store::entity::household;
 use crate::web::Site;
+use crate::web::form::Errors;
 use crate::web::page::PageResult;
 
 /// Needs on one page of a household: each carries its story, and a page
@@ -42,7 +42,16 @@ async fn show(site: Site, path: web::Path<String>, q: web::Query<Params>) -> Pag
     let id = site.path_id(&path)?;
     // A cursor that is not an id (edited by hand) starts from the newest.
     let before = q.before.as_deref().and_then(|c| Uuid::parse_str(c).ok());
-    render(&site, me, id, before, q.helper_q.as_deref(), Errors::none(), StatusCode::OK).await
+    render(
+        &site,
+        me,
+        id,
+        before,
+        q.helper_q.as_deref(),
+        Errors::none(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 /// The household's page; also after a refused form of its standing-help
@@ -64,9 +73,10 @@ pub async fn render(
         .iter()
         .map(|s| story::view(site, me, s))
         .collect();
-    let standing = crate::web::pairings::household_part(site, me, &page.household, helper_query, &errors)
-        .await
-        .map_err(|e| site.fail(e))?;
+    let standing =
+        crate::web::pairings::household_part(site, me, &page.household, helper_query, &errors)
+            .await
+            .map_err(|e| site.fail(e))?;
     Ok(site.render(
         status,
         "cadre/household.html",

@@ -179,9 +179,9 @@ async fn confirm(site: Site, Form(form): Form<ConfirmForm>) -> PageResult {
                 tracing::warn!(error = %e, "pairing first after an import");
             }
             Ok(site.done(
-            "/households",
-            Notice::imported(s.created_households, s.created_needs),
-        ))
+                "/households",
+                Notice::imported(s.created_households, s.created_needs),
+            ))
         }
         // The data changed since the check (a need posted meanwhile).
         Err(ImportError::Rows(problems)) => {

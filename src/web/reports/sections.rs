@@ -163,19 +163,6 @@ pub fn waiting_days(buckets: &[i64]) -> String {
     charts::column_chart(&frame, &bars)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_waiting_buckets_are_labelled_by_their_days() {
-        let svg = waiting_days(&[1, 2, 3, 4, 5]);
-        for label in ["0–3", "4–7", "8–14", "15–30", "&gt;30"] {
-            assert!(svg.contains(label), "{label}: {svg}");
-        }
-    }
-}
-
 /// The standing help's figures in the period (户帮户亲帮亲); none where the
 /// region has no key household.
 pub fn standing_help(f: &crate::services::pairing_figures::PairingFigures) -> Value {
@@ -202,4 +189,17 @@ pub fn standing_help(f: &crate::services::pairing_figures::PairingFigures) -> Va
         "round_proposals": f.round_proposals,
         "round_match_rate": percent(f.round_match_rate),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_waiting_buckets_are_labelled_by_their_days() {
+        let svg = waiting_days(&[1, 2, 3, 4, 5]);
+        for label in ["0–3", "4–7", "8–14", "15–30", "&gt;30"] {
+            assert!(svg.contains(label), "{label}: {svg}");
+        }
+    }
 }
