@@ -304,6 +304,11 @@ pub async fn household_part(
     )
     .await?;
     let recent = visit_values(site, &rows[..rows.len().min(5)]).await?;
+    let liaisons: Vec<Value> = liaison_choices(site, h)
+        .await?
+        .into_iter()
+        .map(|(id, name)| json!({"value": id, "label": name, "selected": false}))
+        .collect();
     let reasons: Vec<Value> = HouseholdTag::ALL
         .iter()
         .map(|t| json!({"value": t.code(), "label": t.label().get(i18n::current()), "selected": false}))
@@ -311,10 +316,38 @@ pub async fn household_part(
     Ok(json!({
         "key": key, "active": active, "ended": ended, "reasons": reasons,
         "helper_query": query.unwrap_or_default(), "searched": query.is_some(),
-        "found": found, "search_error": search_error, "visits": recent,
+        "found": found, "search_error": search_error, "visits": recent, "liaisons": liaisons,
         "visit_url": format!("/visits/new?household={}", h.id),
         "errors": errors.messages(),
     }))
+}
+
+/// The liaisons a pairing may name: the active cadres whose region holds
+/// the household's township, by name.
+async fn liaison_choices(
+    site: &Site,
+    h: &household::Model,
+) -> Result<Vec<(Uuid, String)>, ServiceError> {
+    use crate::store::entity::user;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    let township = h.region.get(..9).unwrap_or(&h.region);
+    let cadres = user::Entity::find()
+        .filter(user::Column::Role.eq(Role::Cadre))
+        .filter(user::Column::Active.eq(true))
+        .filter(user::Column::Region.starts_with(township))
+        .order_by_asc(user::Column::Name)
+        .all(&site.db)
+        .await?;
+    Ok(cadres
+        .into_iter()
+        .filter(|u| {
+            u.region
+                .as_deref()
+                .and_then(|r| crate::domain::RegionPrefix::parse(r).ok())
+                .is_some_and(|p| p.contains(&h.region))
+        })
+        .map(|u| (u.id, u.name))
+        .collect())
 }
 
 /// Back to the household's page with a form's errors, shown in its part.
@@ -405,6 +438,7 @@ async fn unmark_key(
 struct PairForm {
     csrf_token: String,
     helper_id: String,
+    liaison_id: String,
     visit_every_days: String,
 }
 
@@ -434,7 +468,18 @@ async fn pair(site: Site, path: web::Path<String>, Form(form): Form<PairForm>) -
         days => visit_every_of(Some(days.parse().unwrap_or(0))),
     }
     .map_err(|e| errors.push(e));
-    let (Ok(helper_id), Ok(visit_every_days), true) = (helper, every, errors.is_empty()) else {
+    let liaison = match form.liaison_id.trim() {
+        "" => Ok(None),
+        text => Uuid::parse_str(text).map(Some).map_err(|_| {
+            errors.push(FieldError::new(
+                "liaison_id",
+                Text::fixed("没有这个人", "No such person"),
+            ))
+        }),
+    };
+    let (Ok(helper_id), Ok(visit_every_days), Ok(liaison_id), true) =
+        (helper, every, liaison, errors.is_empty())
+    else {
         return household_again(
             &site,
             me,
@@ -447,7 +492,7 @@ async fn pair(site: Site, path: web::Path<String>, Form(form): Form<PairForm>) -
     let new = NewPairing {
         household_id: id,
         helper_id,
-        liaison_id: None,
+        liaison_id,
         visit_every_days,
     };
     match pairings::create(&site, me, new).await {

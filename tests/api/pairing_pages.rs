@@ -109,12 +109,13 @@ async fn a_cadre_pairs_a_household_and_its_helper_logs_a_visit_that_raises_a_nee
         .await;
     browser.click("查找").await;
     browser.wait_for_text("已结对 0/3 户").await;
+    browser.choose("帮扶联络员（选填）", "刘干部").await;
     browser.shots_at_both_sizes("cadre-finds-helper").await;
     browser.click("结对").await;
     browser.wait_for_text("结对成功").await;
     let page = browser.text().await;
     assert!(
-        page.contains("张志强") && page.contains("每 30 天一次"),
+        page.contains("张志强") && page.contains("每 30 天一次") && page.contains("联络员 刘干部"),
         "{page}"
     );
     browser.shots_at_both_sizes("cadre-paired").await;
@@ -170,6 +171,22 @@ async fn a_cadre_pairs_a_household_and_its_helper_logs_a_visit_that_raises_a_nee
         )
         .await;
     assert_eq!(need["title"], "冬衣和棉被");
+    // The helper answers it on their matches' pages like any proposal.
+    let helper = LoggedIn::new(
+        app,
+        TestUser {
+            email: w.helper.email.clone(),
+            password: w.helper.password.clone(),
+        },
+    )
+    .await;
+    let list = helper.get(app, "/matches?tab=proposed").await;
+    assert_eq!(list.status, 200);
+    assert!(list.html.contains("冬衣和棉被"), "{}", list.html);
+    let id = proposals["items"][0]["id"].as_str().expect("id");
+    let page = helper.get(app, &format!("/matches/{id}")).await;
+    assert_eq!(page.status, 200);
+    assert!(page.html.contains("冬衣和棉被"), "{}", page.html);
 }
 
 #[tokio::test]
