@@ -88,6 +88,35 @@ pub fn visit_every_of(days: Option<i64>) -> Result<i32, FieldError> {
     }
 }
 
+/// How many came to a meeting: 1 to 10,000; `None` (left out, or not a
+/// number on a page) is refused with the same message.
+pub fn attendance_of(n: Option<i64>) -> Result<i32, FieldError> {
+    match n {
+        Some(n) if (1..=10_000).contains(&n) => Ok(n as i32),
+        _ => Err(field(
+            "attendance",
+            "到会人数为 1 到 10000 的整数",
+            "attendance is a whole number from 1 to 10000",
+        )),
+    }
+}
+
+/// Renames the errors of `list[k]` (the k-th row a person filled in) to
+/// `list[row]`, the row of the page's form it came from (`rows[k]`).
+pub fn name_by_row(list: &str, mut e: FieldError, rows: &[usize]) -> FieldError {
+    let renamed = e
+        .field
+        .strip_prefix(list)
+        .and_then(|rest| rest.strip_prefix('['))
+        .and_then(|rest| rest.split_once("]."))
+        .and_then(|(k, field)| Some((*rows.get(k.parse::<usize>().ok()?)?, field)))
+        .map(|(row, field)| format!("{list}[{row}].{field}"));
+    if let Some(name) = renamed {
+        e.field = name;
+    }
+    e
+}
+
 /// A day, `YYYY-MM-DD`, or a moment, RFC 3339, as milliseconds: a day is
 /// its local midnight in `tz`. Not after `now` plus a day (clocks and
 /// time zones differ a little), not before 2000.
@@ -211,5 +240,15 @@ mod tests {
         assert!(visit_every_of(Some(6)).is_err());
         assert_eq!(visit_every_of(None), Ok(30));
         assert!(reason_of("reason", "  ").is_err());
+        assert!(attendance_of(Some(0)).is_err() && attendance_of(None).is_err());
+        assert_eq!(attendance_of(Some(23)), Ok(23));
+    }
+
+    #[test]
+    fn a_filled_rows_error_is_named_by_the_forms_own_row() {
+        let e = FieldError::new("needs[1].title", Text::fixed("", ""));
+        assert_eq!(name_by_row("needs", e, &[0, 3]).field, "needs[3].title");
+        let e = FieldError::new("notes", Text::fixed("", ""));
+        assert_eq!(name_by_row("needs", e, &[0, 3]).field, "notes");
     }
 }

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use crate::context::AppContext;
 use crate::domain::need::NeedFields;
 use crate::domain::pairing::{
-    VisitKind, moment_of, notes_of, raised_of, reason_of, visit_every_of,
+    VisitKind, attendance_of, moment_of, notes_of, raised_of, reason_of, visit_every_of,
 };
 use crate::domain::{Caller, FieldError};
 use crate::error::ApiError;
@@ -633,19 +633,9 @@ pub fn new_meeting(body: &MeetingBody, tz: chrono_tz::Tz) -> Result<NewMeeting, 
     )
     .map_err(|e| errors.push(e))
     .unwrap_or_default();
-    let attendance = match body.attendance {
-        Some(n) if (1..=10_000).contains(&n) => n as i32,
-        _ => {
-            errors.push(FieldError::new(
-                "attendance",
-                Text::fixed(
-                    "到会人数为 1 到 10000 的整数",
-                    "attendance is a whole number from 1 to 10000",
-                ),
-            ));
-            0
-        }
-    };
+    let attendance = attendance_of(body.attendance)
+        .map_err(|e| errors.push(e))
+        .unwrap_or_default();
     let notes = notes_of(body.notes.as_deref().unwrap_or(""))
         .map_err(|e| errors.push(e))
         .unwrap_or_default();

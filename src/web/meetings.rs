@@ -16,7 +16,7 @@ use super::need_labels::category_name;
 use super::page::PageResult;
 use super::places::{my_townships, village_groups};
 use crate::domain::need::NeedFields;
-use crate::domain::pairing::{moment_of, notes_of, raised_of};
+use crate::domain::pairing::{attendance_of, moment_of, name_by_row, notes_of, raised_of};
 use crate::domain::period::local_date;
 use crate::domain::{Caller, Category, FieldError, NeedStatus, Reach, Role};
 use crate::i18n::Text;
@@ -248,19 +248,10 @@ fn parse(site: &Site, form: &MeetingForm) -> Result<NewMeeting, Vec<FieldError>>
     let held_on = moment_of("held_on", &form.held_on, site.settings.timezone, now_ms())
         .map_err(|e| errors.push(e))
         .unwrap_or_default();
-    let attendance = match form.attendance.trim().parse::<i32>() {
-        Ok(n) if (1..=10_000).contains(&n) => n,
-        _ => {
-            errors.push(FieldError::new(
-                "attendance",
-                Text::fixed(
-                    "到会人数为 1 到 10000 的整数",
-                    "Attendance is a whole number from 1 to 10000",
-                ),
-            ));
-            0
-        }
-    };
+    // Not a number is out of range, with the same message.
+    let attendance = attendance_of(Some(form.attendance.trim().parse().unwrap_or(0)))
+        .map_err(|e| errors.push(e))
+        .unwrap_or_default();
     let notes = notes_of(&form.notes)
         .map_err(|e| errors.push(e))
         .unwrap_or_default();
@@ -292,22 +283,14 @@ fn parse(site: &Site, form: &MeetingForm) -> Result<NewMeeting, Vec<FieldError>>
             },
         )
     });
+    let filled: Vec<usize> = rows.iter().map(|(i, _)| *i).collect();
     let needs = raised_of("needs", fields)
         .map_err(|es| {
+            // The household's own error is named above, by the page's row.
             errors.extend(
                 es.into_iter()
                     .filter(|e| !e.field.ends_with("household_id"))
-                    .map(|mut e| {
-                        // `needs[k]` counts the filled rows; the page names its own.
-                        if let Some(rest) = e.field.strip_prefix("needs[")
-                            && let Some((k, field)) = rest.split_once("].")
-                            && let Some((row, _)) =
-                                k.parse::<usize>().ok().and_then(|k| rows.get(k))
-                        {
-                            e.field = format!("needs[{row}].{field}");
-                        }
-                        e
-                    }),
+                    .map(|e| name_by_row("needs", e, &filled)),
             );
         })
         .unwrap_or_default();

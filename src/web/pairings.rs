@@ -18,7 +18,7 @@ use super::page::PageResult;
 use crate::domain::household::HouseholdTag;
 use crate::domain::need::NeedFields;
 use crate::domain::pairing::{
-    VisitKind, moment_of, notes_of, raised_of, reason_of, visit_every_of,
+    VisitKind, moment_of, name_by_row, notes_of, raised_of, reason_of, visit_every_of,
 };
 use crate::domain::period::local_date;
 use crate::domain::{Caller, Category, FieldError, Role};
@@ -350,6 +350,12 @@ async fn liaison_choices(
         .collect())
 }
 
+/// The household's page again after a form whose token expired.
+async fn expired(site: &Site, me: &Caller, id: Uuid) -> PageResult {
+    let errors = Errors::form(site.expired_form());
+    household_again(site, me, id, errors, StatusCode::FORBIDDEN).await
+}
+
 /// Back to the household's page with a form's errors, shown in its part.
 async fn household_again(
     site: &Site,
@@ -372,14 +378,7 @@ async fn mark_key(site: Site, path: web::Path<String>, Form(form): Form<KeyForm>
     let me = site.only(Role::Cadre)?;
     let id = site.path_id(&path)?;
     if !site.form_ok(&form.csrf_token) {
-        return household_again(
-            &site,
-            me,
-            id,
-            Errors::form(site.expired_form()),
-            StatusCode::FORBIDDEN,
-        )
-        .await;
+        return expired(&site, me, id).await;
     }
     if form.reason.trim().is_empty() {
         let errors = Errors::from(vec![FieldError::new(
@@ -418,14 +417,7 @@ async fn unmark_key(
     let me = site.only(Role::Cadre)?;
     let id = site.path_id(&path)?;
     if !site.form_ok(&form.csrf_token) {
-        return household_again(
-            &site,
-            me,
-            id,
-            Errors::form(site.expired_form()),
-            StatusCode::FORBIDDEN,
-        )
-        .await;
+        return expired(&site, me, id).await;
     }
     pairings::unmark_key(&site, me, id)
         .await
@@ -446,14 +438,7 @@ async fn pair(site: Site, path: web::Path<String>, Form(form): Form<PairForm>) -
     let me = site.only(Role::Cadre)?;
     let id = site.path_id(&path)?;
     if !site.form_ok(&form.csrf_token) {
-        return household_again(
-            &site,
-            me,
-            id,
-            Errors::form(site.expired_form()),
-            StatusCode::FORBIDDEN,
-        )
-        .await;
+        return expired(&site, me, id).await;
     }
     let mut errors = Vec::new();
     let helper = Uuid::parse_str(form.helper_id.trim()).map_err(|_| {
@@ -693,19 +678,9 @@ fn parse_visit(site: &Site, id: Uuid, form: &VisitForm) -> Result<NewVisit, Vec<
             )
         })
         .collect();
+    let rows: Vec<usize> = filled.iter().map(|(i, _)| *i).collect();
     let raised = raised_of("raised", filled.iter().map(|(_, f)| (Some(id), *f)))
-        .map_err(|es| {
-            // `raised[k]` counts the filled rows; the page names its own rows.
-            errors.extend(es.into_iter().map(|mut e| {
-                if let Some(rest) = e.field.strip_prefix("raised[")
-                    && let Some((k, field)) = rest.split_once("].")
-                    && let Some((row, _)) = k.parse::<usize>().ok().and_then(|k| filled.get(k))
-                {
-                    e.field = format!("raised[{row}].{field}");
-                }
-                e
-            }));
-        })
+        .map_err(|es| errors.extend(es.into_iter().map(|e| name_by_row("raised", e, &rows))))
         .unwrap_or_default();
     match kind {
         Ok(kind) if errors.is_empty() => Ok(NewVisit {
