@@ -91,8 +91,7 @@ impl Draw {
     /// `at` moved to a random working hour (8:00 to 19:59, China time) of
     /// its own day, or of the next day when that would not be after `after`.
     pub fn working_hours(&mut self, at: i64, after: i64) -> i64 {
-        let local_day = (at + LOCAL_OFFSET_MS).div_euclid(DAY_MS) * DAY_MS - LOCAL_OFFSET_MS;
-        let moved = local_day + self.between(8 * HOUR_MS, 20 * HOUR_MS);
+        let moved = local_day_start(at) + self.between(8 * HOUR_MS, 20 * HOUR_MS);
         if moved > after { moved } else { moved + DAY_MS }
     }
 }
@@ -100,6 +99,11 @@ impl Draw {
 /// Degrees to six decimals (about 10 cm), as people copy them from a map.
 fn round6(x: f64) -> f64 {
     (x * 1e6).round() / 1e6
+}
+
+/// Local (China) midnight of the day of `at`.
+pub fn local_day_start(at: i64) -> i64 {
+    (at + LOCAL_OFFSET_MS).div_euclid(DAY_MS) * DAY_MS - LOCAL_OFFSET_MS
 }
 
 /// The start of the local (China) week of `at`: Monday 00:00 UTC+8.

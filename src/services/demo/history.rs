@@ -2,7 +2,9 @@
 //! posted, is claimed, proposed by a round or by hand, answered, completed,
 //! cancelled or left waiting. Offers' places are booked as time intervals,
 //! so a capacity is never exceeded at any moment, and a volunteer whose
-//! match with a need ended unfulfilled is never given it again.
+//! match with a need ended unfulfilled is never given it again. A need of
+//! a paired key household is first proposed to its helper, the moment it
+//! is posted (pairing first), as the service does.
 
 use std::collections::HashMap;
 
@@ -12,6 +14,7 @@ use super::accounts::Staff;
 use super::draw::Draw;
 use super::lifecycle::{self, Odds, Plan, Who};
 use super::rounds::Schedule;
+use super::standing::Span;
 use super::texts;
 use crate::domain::time::{DAY_MS, MINUTE_MS};
 use crate::domain::{Category, MatchEventKind, MatchOrigin, MatchStatus, NeedStatus};
@@ -65,6 +68,19 @@ pub struct World<'a> {
     pub vigour: HashMap<String, f64>,
     pub schedule: &'a Schedule,
     pub ttl: i64,
+    /// Each paired household's pairings.
+    pub pairings: HashMap<Uuid, Vec<Span>>,
+}
+
+impl World<'_> {
+    /// The helper of `household`'s pairing active at `t`, if any.
+    fn helper_at(&self, household: Uuid, t: i64) -> Option<Uuid> {
+        self.pairings
+            .get(&household)?
+            .iter()
+            .find(|s| s.from <= t && t < s.until)
+            .map(|s| s.helper)
+    }
 }
 
 /// How keen people are on each category: remote help is easiest to give.
@@ -117,6 +133,16 @@ fn need_life(
     let mut spans = Vec::new();
     let mut open_since = n.posted_at;
     let mut excluded: Vec<Uuid> = Vec::new();
+    if let Some(helper) = world.helper_at(n.household_id, n.posted_at) {
+        spans.push((open_since, n.posted_at));
+        match ask_helper(d, world, n, helper, odds, out) {
+            Some(reopened) => {
+                excluded.push(helper);
+                open_since = reopened;
+            }
+            None => return spans,
+        }
+    }
     for _ in 0..4 {
         if !d.chance(interest) {
             break;
@@ -136,7 +162,7 @@ fn need_life(
                 let wait = d.between(DAY_MS, 7 * DAY_MS);
                 (d.working_hours(open_since + wait, open_since), None)
             }
-            // Not among the weights above: key households' needs are not drawn here.
+            // Not among the weights above: drawn once, as the need is posted.
             MatchOrigin::Pairing => break,
         };
         if at >= d.now {
@@ -157,22 +183,12 @@ fn need_life(
         spans.push((open_since, at));
         let round_id = round.map(|r| (r.id, r.started_by));
         write(d, world, slot, n, &plan, round_id, out);
-        n.updated_at = plan.created_at;
-        match plan.status {
-            MatchStatus::Proposed | MatchStatus::Accepted => {
-                n.status = NeedStatus::Matched;
-                return spans;
-            }
-            MatchStatus::Completed => {
-                n.status = NeedStatus::Fulfilled;
-                n.updated_at = plan.updated_at();
-                return spans;
-            }
-            _ => {
+        match after(n, &plan) {
+            Some(reopened) => {
                 excluded.push(world.slots[slot].offer.volunteer_id);
-                open_since = plan.updated_at();
-                n.updated_at = open_since;
+                open_since = reopened;
             }
+            None => return spans,
         }
     }
     // Nobody is taking it: after a while some cadres withdraw the need.
@@ -187,6 +203,50 @@ fn need_life(
         spans.push((open_since, d.now));
     }
     spans
+}
+
+/// Pairing first: the household's helper is asked the moment the need is
+/// posted. The moment the need was open again, if it was.
+fn ask_helper(
+    d: &mut Draw,
+    world: &World<'_>,
+    n: &mut need::Model,
+    helper: Uuid,
+    odds: Odds,
+    out: &mut Written,
+) -> Option<i64> {
+    let plan = lifecycle::draw(d, MatchOrigin::Pairing, n.posted_at, world.ttl, odds);
+    record(
+        d,
+        world.staff.coordinator,
+        n,
+        &plan,
+        None,
+        (None, helper),
+        out,
+    );
+    after(n, &plan)
+}
+
+/// Sets the need's status after `plan`; the moment it was open again when
+/// the match ended without help.
+fn after(n: &mut need::Model, plan: &Plan) -> Option<i64> {
+    n.updated_at = plan.created_at;
+    match plan.status {
+        MatchStatus::Proposed | MatchStatus::Accepted => {
+            n.status = NeedStatus::Matched;
+            None
+        }
+        MatchStatus::Completed => {
+            n.status = NeedStatus::Fulfilled;
+            n.updated_at = plan.updated_at();
+            None
+        }
+        _ => {
+            n.updated_at = plan.updated_at();
+            Some(n.updated_at)
+        }
+    }
 }
 
 /// An eligible offer, existing and free for the plan's whole span, of a
@@ -236,12 +296,26 @@ fn write(
         .offer
         .updated_at
         .max(plan.ended_at.unwrap_or(plan.created_at));
-    let volunteer = s.offer.volunteer_id;
+    let taker = (Some(s.offer.id), s.offer.volunteer_id);
+    record(d, world.staff.coordinator, n, plan, round, taker, out);
+}
+
+/// Writes the match of `plan` taken by `(offer, volunteer)` (no offer for
+/// a helper's), its events, and its link token.
+fn record(
+    d: &mut Draw,
+    coordinator: Uuid,
+    n: &need::Model,
+    plan: &Plan,
+    round: Option<(Uuid, Option<Uuid>)>,
+    (offer_id, volunteer): (Option<Uuid>, Uuid),
+    out: &mut Written,
+) {
     let id = d.uuid_at(plan.created_at);
     out.matches.push(matches::Model {
         id,
         need_id: n.id,
-        offer_id: Some(s.offer.id),
+        offer_id,
         volunteer_id: volunteer,
         origin: plan.origin,
         status: plan.status,
@@ -257,7 +331,7 @@ fn write(
         let actor = match step.who {
             Who::Volunteer => Some(volunteer),
             Who::Cadre => Some(n.created_by),
-            Who::Coordinator => Some(world.staff.coordinator),
+            Who::Coordinator => Some(coordinator),
             Who::Round => round.and_then(|r| r.1),
             Who::Link | Who::System => None,
         };

@@ -64,8 +64,15 @@ pub struct Odds {
 }
 
 impl Odds {
-    fn accept(self) -> f64 {
-        (0.64 * self.vigour).clamp(0.3, 0.9)
+    /// A helper knows the household they stand by: they say yes more
+    /// often than a stranger asked by a round or a coordinator.
+    fn accept(self, origin: MatchOrigin) -> f64 {
+        let base = if origin == MatchOrigin::Pairing {
+            0.8
+        } else {
+            0.64
+        };
+        (base * self.vigour).clamp(0.3, 0.92)
     }
 
     fn complete(self) -> f64 {
@@ -113,10 +120,11 @@ pub fn draw(d: &mut Draw, origin: MatchOrigin, at: i64, ttl: i64, odds: Odds) ->
         settle(d, &mut plan, at, odds);
         return plan;
     }
-    let maker = if origin == MatchOrigin::Round {
-        Who::Round
-    } else {
-        Who::Coordinator
+    let maker = match origin {
+        MatchOrigin::Round => Who::Round,
+        // Pairing first: the service proposes as the need is posted.
+        MatchOrigin::Pairing => Who::System,
+        MatchOrigin::Claim | MatchOrigin::Manual => Who::Coordinator,
     };
     plan.status = Proposed;
     plan.steps.push(step(at, maker, None, Proposed, None));
@@ -129,7 +137,8 @@ pub fn draw(d: &mut Draw, origin: MatchOrigin, at: i64, ttl: i64, odds: Odds) ->
         Who::Link
     };
     let roll = d.real(0.0, 1.0);
-    if roll < odds.accept() {
+    let accept = odds.accept(origin);
+    if roll < accept {
         if answer < d.now {
             plan.steps
                 .push(step(answer, who, Some(Proposed), Accepted, None));
@@ -137,7 +146,7 @@ pub fn draw(d: &mut Draw, origin: MatchOrigin, at: i64, ttl: i64, odds: Odds) ->
             plan.accepted_at = Some(answer);
             settle(d, &mut plan, answer, odds);
         }
-    } else if roll < odds.accept() + 0.17 {
+    } else if roll < accept + 0.17 {
         if answer < d.now {
             let note = d.pick(&texts::DECLINE_NOTES).map(str::to_owned);
             end(&mut plan, step(answer, who, Some(Proposed), Declined, note));
@@ -219,7 +228,7 @@ mod tests {
             category: Category::Housing,
         };
         for i in 0..2_000 {
-            let origin = MatchOrigin::ALL[i % 3];
+            let origin = MatchOrigin::ALL[i % MatchOrigin::ALL.len()];
             let at = (i as i64 % 200) * DAY_MS;
             let plan = draw(&mut d, origin, at, 72 * HOUR_MS, odds);
             let mut status = None;

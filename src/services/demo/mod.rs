@@ -3,7 +3,10 @@
 //! villages (演示…村) with points; about 2,000 households post needs over six
 //! months; about 1,500 volunteers offer help; and the needs live through
 //! claims, rounds, proposals, answers, completions, cancellations and
-//! expiries as PRODUCT.md draws them. One seeded RNG draws everything, so a
+//! expiries as PRODUCT.md draws them. Key households (重点户) have standing
+//! helpers who are asked first, visit them and raise needs there, and
+//! villages hold courtyard meetings (户帮户亲帮亲, scaled from the real
+//! county). One seeded RNG draws everything, so a
 //! seed gives the same county relative to the moment it runs; only the
 //! passwords are fresh randomness, printed once.
 //!
@@ -13,11 +16,14 @@ mod accounts;
 mod draw;
 mod history;
 mod lifecycle;
+mod meetings;
 mod people;
 mod places;
 mod report;
 mod rounds;
+mod standing;
 mod texts;
+mod visits;
 mod write;
 
 use std::collections::HashMap;
@@ -26,7 +32,7 @@ use rand::Rng;
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait};
 use sea_orm::{PaginatorTrait, QueryFilter};
 
-pub use report::{Login, Summary};
+pub use report::{Login, StandingSummary, Summary};
 
 use self::draw::Draw;
 use crate::domain::RegionLevel;
@@ -85,6 +91,7 @@ pub struct Built {
     offers: Vec<entity::offer::Model>,
     rounds: Vec<entity::round::Model>,
     history: history::Written,
+    standing: standing::Standing,
 }
 
 /// Fills the database, all in one transaction, or refuses a database that
@@ -203,6 +210,8 @@ fn build(options: &Options, hashes: &accounts::Hashes) -> Built {
         WINDOW_MS,
     );
     let (volunteers, offers) = accounts::volunteers(&mut d, hashes, options.volunteers, start);
+    // Before the history: a paired household's needs go to its helper first.
+    let mut standing = standing::draw(&mut d, &homes, &villages, &volunteers, &offers);
     users.extend(volunteers);
     needs.sort_by_key(|n| (n.posted_at, n.id));
     let schedule = rounds::Schedule::new(&mut d, start, staff.coordinator);
@@ -221,9 +230,19 @@ fn build(options: &Options, hashes: &accounts::Hashes) -> Built {
             .collect::<HashMap<_, _>>(),
         schedule: &schedule,
         ttl: options.proposal_ttl_ms,
+        pairings: standing.spans(),
     };
     let history = history::live(&mut d, &mut world, &mut needs);
     let rounds = schedule.rows(&needs, &world.slots, &history);
+    visits::draw(&mut d, &mut standing, &homes, &needs, start);
+    meetings::draw(
+        &mut d,
+        &mut standing,
+        &villages,
+        &staff.cadres,
+        &needs,
+        start,
+    );
     Built {
         regions: places::region_rows(&villages),
         users,
@@ -232,6 +251,7 @@ fn build(options: &Options, hashes: &accounts::Hashes) -> Built {
         offers: world.slots.into_iter().map(|s| s.offer).collect(),
         rounds,
         history,
+        standing,
     }
 }
 
@@ -256,6 +276,9 @@ mod tests {
         assert_eq!(a.needs, b.needs);
         assert_eq!(a.history.matches, b.history.matches);
         assert_eq!(a.history.events, b.history.events);
+        assert_eq!(a.standing.pairings, b.standing.pairings);
+        assert_eq!(a.standing.visits, b.standing.visits);
+        assert_eq!(a.standing.raised, b.standing.raised);
         let other = build(&Options { seed: 9, ..options }, &hashes());
         assert_ne!(a.needs, other.needs);
     }

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::time::Duration;
 
+use super::standing::Standing;
 use super::{Built, Options, accounts};
 use crate::domain::{NeedStatus, Role};
 
@@ -55,11 +56,50 @@ pub struct Summary {
     pub match_rate: f64,
     /// Needs fulfilled ÷ needs posted.
     pub fulfilment_rate: f64,
+    /// The standing help (户帮户亲帮亲).
+    pub standing: StandingSummary,
     /// The admin, the coordinator and the cadres.
     pub staff: Vec<Login>,
     /// Every volunteer shares one password; the first and last address.
     pub volunteer_logins: (String, String, String),
     pub elapsed: Duration,
+}
+
+/// What the demo created of the standing help.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StandingSummary {
+    /// Key households (重点户), and those with an active pairing.
+    pub key_households: usize,
+    pub paired: usize,
+    /// Volunteers who agreed to standing pairings (主体帮扶人).
+    pub helpers: usize,
+    /// Distinct liaisons (帮扶联络员) of the active pairings.
+    pub liaisons: usize,
+    pub pairings: usize,
+    pub visits: usize,
+    pub meetings: usize,
+    /// Needs raised at visits and at courtyard meetings.
+    pub raised_at_visits: usize,
+    pub raised_at_meetings: usize,
+}
+
+impl StandingSummary {
+    fn of(s: &Standing) -> Self {
+        let active = || s.pairings.iter().filter(|p| p.ended_at.is_none());
+        let liaisons: HashSet<_> = active().filter_map(|p| p.liaison_id).collect();
+        let at_visits = s.raised.iter().filter(|r| r.visit_id.is_some()).count();
+        Self {
+            key_households: s.keys.len(),
+            paired: active().count(),
+            helpers: s.helpers.len(),
+            liaisons: liaisons.len(),
+            pairings: s.pairings.len(),
+            visits: s.visits.len(),
+            meetings: s.meetings.len(),
+            raised_at_visits: at_visits,
+            raised_at_meetings: s.raised.len() - at_visits,
+        }
+    }
 }
 
 impl Summary {
@@ -120,6 +160,7 @@ impl Summary {
             need_status,
             match_rate: accepted.len() as f64 / posted,
             fulfilment_rate: fulfilled as f64 / posted,
+            standing: StandingSummary::of(&built.standing),
             staff,
             volunteer_logins: (
                 accounts::volunteer_email(1),
@@ -159,6 +200,17 @@ impl fmt::Display for Summary {
             "  匹配率 match rate {:.1}%, 完成率 fulfilment rate {:.1}%",
             100.0 * self.match_rate,
             100.0 * self.fulfilment_rate
+        )?;
+        let s = &self.standing;
+        writeln!(
+            f,
+            "  户帮户亲帮亲 standing help: 重点户 key households {}, 已结对 paired {}, 主体帮扶人 helpers {}, 帮扶联络员 liaisons {}, 结对 pairings {}",
+            s.key_households, s.paired, s.helpers, s.liaisons, s.pairings
+        )?;
+        writeln!(
+            f,
+            "  走访 visits {}, 院落会 meetings {}, 走访提出需求 needs raised at visits {}, 院落会提出需求 needs raised at meetings {}",
+            s.visits, s.meetings, s.raised_at_visits, s.raised_at_meetings
         )?;
         writeln!(f)?;
         writeln!(

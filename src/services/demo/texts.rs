@@ -221,6 +221,66 @@ pub const CANCEL_BY_COORDINATOR: [&str; 2] = [
     "核实后发现帮扶内容不符，取消重配",
 ];
 
+/// Why a pairing ended on the helper's side; the household is paired again.
+pub const PAIRING_ENDS_BY_HELPER: [&str; 3] = [
+    "帮扶人外出务工，无法按月走访",
+    "帮扶人工作调动到外地",
+    "帮扶人身体原因，暂停结对",
+];
+
+/// Why a pairing ended on the household's side; it is not paired again.
+pub const PAIRING_ENDS_BY_HOUSEHOLD: [&str; 2] = [
+    "户主搬到县城子女家居住",
+    "家庭情况好转，经村民代表评议暂停结对",
+];
+
+/// What a helper or liaison writes after a pairing visit.
+pub const PAIRING_VISIT_NOTES: [&str; 8] = [
+    "上门看望，老人身体尚可，叮嘱按时服药",
+    "帮忙打扫院子、挑水，聊了家常",
+    "了解近期收支情况，暂无新的困难",
+    "陪同户主到村卫生室量血压",
+    "送去米和油，查看了房屋安全情况",
+    "孩子学习情况良好，和家长聊了开学准备",
+    "帮忙检查电线和灶台，提醒注意用火安全",
+    "户主说柑橘销路不好，已记下，回头帮忙问问",
+];
+
+/// What a cadre writes after visiting a household.
+pub const CADRE_VISIT_NOTES: [&str; 5] = [
+    "入户核实家庭情况，更新台账",
+    "了解帮扶落实情况，帮扶人按月走访",
+    "核对低保和医保缴费情况",
+    "查看危房改造进度",
+    "宣讲防返贫监测政策，留了联系电话",
+];
+
+/// What staff write after visiting relatives at home (亲邻返乡).
+pub const RELATIVES_VISIT_NOTES: [&str; 4] = [
+    "回乡看望亲戚，了解家里的难处",
+    "节日回乡走亲，帮忙联系就医",
+    "周末回老家，和村里一起商量怎么帮",
+    "回乡探亲，顺路看看老人的身体和住房",
+];
+
+/// What a visit's notes say when the household brought up a new need.
+pub const RAISING_VISIT_NOTES: [&str; 3] = [
+    "户主提出新的困难，已登记为需求",
+    "走访中发现新的困难，已帮忙登记",
+    "家里近期遇到难处，已记下需求，请村里跟进",
+];
+
+/// How a staff member is related to the household they visit at home.
+pub const RELATIONS: [&str; 7] = ["表叔", "堂姐", "舅舅", "姑妈", "姨父", "堂兄", "表姐"];
+
+/// What a cadre writes about a courtyard meeting (院落会).
+pub const MEETING_NOTES: [&str; 4] = [
+    "在院坝召开院落会，宣讲户帮户亲帮亲做法，收集群众需求",
+    "组织党员和群众代表议事，逐户梳理困难",
+    "通报上月结对走访情况，群众现场提出需求",
+    "围绕柑橘销售和冬季取暖，听取各户意见",
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -236,5 +296,27 @@ mod tests {
                 assert!(NeedDescription::parse(description).is_ok(), "{description}");
             }
         }
+    }
+
+    #[test]
+    fn the_standing_help_texts_are_what_its_forms_take() {
+        use crate::domain::pairing::{notes_of, reason_of};
+        for reason in PAIRING_ENDS_BY_HELPER
+            .iter()
+            .chain(&PAIRING_ENDS_BY_HOUSEHOLD)
+        {
+            assert!(reason_of("reason", reason).is_ok(), "{reason}");
+        }
+        let notes = [
+            &PAIRING_VISIT_NOTES[..],
+            &CADRE_VISIT_NOTES,
+            &RELATIVES_VISIT_NOTES,
+            &RAISING_VISIT_NOTES,
+            &MEETING_NOTES,
+        ];
+        for note in notes.concat() {
+            assert_eq!(notes_of(note).as_deref(), Ok(note));
+        }
+        assert!(RELATIONS.iter().all(|r| reason_of("relation", r).is_ok()));
     }
 }

@@ -41,5 +41,13 @@ pub async fn all(db: &impl ConnectionTrait, built: &Built) -> Result<(), DbErr> 
     insert_all(db, &built.history.matches).await?;
     insert_all(db, &built.history.events).await?;
     insert_all(db, &built.history.tokens).await?;
+    let standing = &built.standing;
+    insert_all(db, &standing.keys).await?;
+    insert_all(db, &standing.helpers).await?;
+    insert_all(db, &standing.pairings).await?;
+    insert_all(db, &standing.visits).await?;
+    insert_all(db, &standing.meetings).await?;
+    insert_all(db, &standing.raised).await?;
+    insert_all(db, &standing.suggestions).await?;
     Ok(())
 }
