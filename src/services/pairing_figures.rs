@@ -117,6 +117,28 @@ fn period(scope: &Scope, now: i64) -> (i64, i64) {
     (scope.from.unwrap_or(0), scope.to.unwrap_or(now))
 }
 
+/// Whether any key household lies inside `scope`'s regions: the pages and
+/// the digest show the standing help only where there is some, and skip
+/// reading a county's matches for it elsewhere.
+pub async fn any_key_household(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+) -> Result<bool, ServiceError> {
+    let rows = db
+        .query_all_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            "SELECT h.region FROM key_households k JOIN households h ON h.id = k.household_id",
+        ))
+        .await?;
+    for r in rows {
+        let region: String = r.try_get_by_index(0)?;
+        if scope.regions.iter().all(|p| p.contains(&region)) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
 /// The figures over `scope` (its regions and period; a missing end is now),
 /// and the same by township.
 #[tracing::instrument(skip_all)]

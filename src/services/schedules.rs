@@ -180,7 +180,16 @@ async fn weekly_digests(ctx: &AppContext, week: &Week, now: i64) -> Result<usize
         let this_week = stats::summary(&ctx.db, &figures(&last)).await?;
         let last_week = stats::summary(&ctx.db, &figures(&before)).await?;
         let (waiting, _) = store::stats::longest_waiting(&ctx.db, &regions, now, 5).await?;
-        let (standing, _) = super::pairing_figures::figures(&ctx.db, &figures(&last), now).await?;
+        let standing =
+            if super::pairing_figures::any_key_household(&ctx.db, &figures(&last)).await? {
+                Some(
+                    super::pairing_figures::figures(&ctx.db, &figures(&last), now)
+                        .await?
+                        .0,
+                )
+            } else {
+                None
+            };
         let region_code =
             crate::domain::region::padded_code(coordinator.region.as_deref().unwrap_or_default());
         let mut names = store::regions::names(
@@ -197,7 +206,7 @@ async fn weekly_digests(ctx: &AppContext, week: &Week, now: i64) -> Result<usize
             "week_label": last.label(),
             "this_week": week_figures(&this_week),
             "last_week": week_figures(&last_week),
-            "pairings": pairing_lines(&standing),
+            "pairings": standing.as_ref().map_or(Value::Null, pairing_lines),
             "longest_waiting": waiting.iter().map(|n| listed(ctx, n, &names, now, locale)).collect::<Vec<_>>(),
             "report_url": format!("{}/reports?region={}&week={}", base(ctx), coordinator.region.clone().unwrap_or_default(), last.key()),
         });

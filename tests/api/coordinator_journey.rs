@@ -73,6 +73,14 @@ async fn down_the_map(browser: &mut Browser) {
     browser.shots_at_both_sizes("map-township").await;
     browser.resize(PHONE).await;
     drawn(browser, "path.village-mark").await;
+    // The largest dot is drawn first, so smaller ones may lie over its
+    // middle: raise it to the top, as a person would tap where it shows.
+    browser
+        .execute(
+            "const dot = document.querySelector('path.village-mark'); \
+             dot.parentNode.appendChild(dot); return true;",
+        )
+        .await;
     browser.click("path.village-mark").await;
     browser.wait_for(".map-popup a.button").await;
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;

@@ -185,7 +185,12 @@ async fn dashboard(
             })
         })
         .collect();
-    let (standing, _) = crate::services::pairing_figures::figures(db, scope, now).await?;
+    let standing = if crate::services::pairing_figures::any_key_household(db, scope).await? {
+        let (f, _) = crate::services::pairing_figures::figures(db, scope, now).await?;
+        sections::standing_help(&f)
+    } else {
+        Value::Null
+    };
     let crumbs = places::breadcrumb(site, caller, f.shown.as_ref(), |r| f.link(r)).await?;
     let region_name = crumbs
         .last()
@@ -214,7 +219,7 @@ async fn dashboard(
             Some(s) => format!("/waiting?place={}", s.code()),
             None => "/waiting".to_owned(),
         },
-        "standing": sections::standing_help(&standing),
+        "standing": standing,
         "filters": api,
         "exports": ([places, Dimension::Category, Dimension::Week]).iter().map(|d| json!({
             "by": d.as_str(),
