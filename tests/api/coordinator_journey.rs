@@ -78,10 +78,10 @@ async fn down_the_map(browser: &mut Browser) {
     browser
         .execute(
             "const dot = document.querySelector('path.village-mark'); \
-             dot.parentNode.appendChild(dot); return true;",
+             dot.classList.add('largest'); dot.parentNode.appendChild(dot); return true;",
         )
         .await;
-    browser.click("path.village-mark").await;
+    browser.click("path.village-mark.largest").await;
     browser.wait_for(".map-popup a.button").await;
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     browser.screenshot("map-popup").await;

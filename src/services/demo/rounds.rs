@@ -53,6 +53,23 @@ impl Schedule {
             }
             week += 7 * DAY_MS;
         }
+        // A county that opens the demo on a Sunday still has proposals
+        // waiting for an answer: when the last round is a day old, the
+        // coordinator ran one more this morning, two hours ago.
+        let last = rounds.last().map_or(start, |r| r.finished_at);
+        let started_at = d.now - 2 * HOUR_MS;
+        if d.now - last > DAY_MS && started_at > last {
+            let solve_ms = d.between(30, 400);
+            let created_at = started_at + solve_ms + d.between(20, 200);
+            rounds.push(RoundSlot {
+                id: d.uuid_at(started_at),
+                started_at,
+                created_at,
+                finished_at: created_at + d.between(50, 600),
+                solve_ms,
+                started_by: Some(coordinator),
+            });
+        }
         Self(rounds)
     }
 
