@@ -125,7 +125,7 @@ pub struct NeedBody {
 }
 
 impl NeedBody {
-    fn fields(&self) -> NeedFields<'_> {
+    pub fn fields(&self) -> NeedFields<'_> {
         NeedFields {
             category: self.category.as_deref(),
             title: self.title.as_deref(),

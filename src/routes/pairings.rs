@@ -9,7 +9,6 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::context::AppContext;
-use crate::domain::need::NeedFields;
 use crate::domain::pairing::{
     VisitKind, attendance_of, moment_of, notes_of, raised_of, reason_of, visit_every_of,
 };
@@ -18,6 +17,7 @@ use crate::error::ApiError;
 use crate::i18n::Text;
 use crate::routes::extract::{Json, Query, region_filter};
 use crate::routes::households::time;
+use crate::routes::needs::NeedBody;
 use crate::services::pairings::{self, NewPairing, PairingFilter, PairingView};
 use crate::services::visits::{self, FollowUp, NewMeeting, NewVisit, VisitFilter};
 use crate::store::entity::{meeting, need_suggestion, visit};
@@ -306,26 +306,6 @@ pub async fn end(
 }
 
 #[derive(Deserialize, ToSchema)]
-pub struct RaisedBody {
-    pub household_id: Option<Uuid>,
-    pub category: Option<String>,
-    pub title: Option<String>,
-    pub description: Option<String>,
-    pub urgency: Option<i64>,
-}
-
-impl RaisedBody {
-    fn fields(&self) -> NeedFields<'_> {
-        NeedFields {
-            category: self.category.as_deref(),
-            title: self.title.as_deref(),
-            description: self.description.as_deref(),
-            urgency: self.urgency,
-        }
-    }
-}
-
-#[derive(Deserialize, ToSchema)]
 pub struct VisitBody {
     pub household_id: Option<Uuid>,
     /// A day (`2026-12-01`) or a moment (RFC 3339); not in the future.
@@ -336,7 +316,7 @@ pub struct VisitBody {
     pub relation: Option<String>,
     pub notes: Option<String>,
     #[serde(default)]
-    pub raised: Vec<RaisedBody>,
+    pub raised: Vec<NeedBody>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -570,7 +550,7 @@ pub struct MeetingBody {
     pub attendance: Option<i64>,
     pub notes: Option<String>,
     #[serde(default)]
-    pub needs: Vec<RaisedBody>,
+    pub needs: Vec<NeedBody>,
 }
 
 #[derive(Serialize, ToSchema)]

@@ -211,6 +211,20 @@ async fn offer(app: &TestApp, token: &str) {
     assert_eq!(response.status().as_u16(), 201);
 }
 
+/// Runs a round over the coordinator's region: (needs considered, matched).
+async fn round(app: &TestApp, coordinator: &str) -> (Option<i64>, Option<i64>) {
+    let round: Value = app
+        .post_json("/api/v1/rounds", &json!({}), Some(coordinator))
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    (
+        round["needs_considered"].as_i64(),
+        round["matched"].as_i64(),
+    )
+}
+
 async fn outbox_of(app: &TestApp, kind: &str) -> Vec<outbox::Model> {
     outbox::Entity::find()
         .filter(outbox::Column::Kind.eq(kind))
@@ -253,19 +267,7 @@ async fn a_paired_households_need_goes_to_its_helper_first_and_to_rounds_after_a
 
     // During the helper's window a round leaves the need alone.
     let coordinator = coordinator(&app).await;
-    let round: Value = app
-        .post_json("/api/v1/rounds", &json!({}), Some(&coordinator))
-        .await
-        .json()
-        .await
-        .expect("JSON");
-    assert_eq!(
-        (
-            round["needs_considered"].as_i64(),
-            round["matched"].as_i64()
-        ),
-        (Some(0), Some(0))
-    );
+    assert_eq!(round(&app, &coordinator).await, (Some(0), Some(0)));
     // Nor can anyone claim it.
     assert_eq!(
         app.get_json(&format!("/api/v1/needs/{}", id(&n)), &cadre)
@@ -286,19 +288,7 @@ async fn a_paired_households_need_goes_to_its_helper_first_and_to_rounds_after_a
             .await["status"],
         "open"
     );
-    let round: Value = app
-        .post_json("/api/v1/rounds", &json!({}), Some(&coordinator))
-        .await
-        .json()
-        .await
-        .expect("JSON");
-    assert_eq!(
-        (
-            round["needs_considered"].as_i64(),
-            round["matched"].as_i64()
-        ),
-        (Some(1), Some(1))
-    );
+    assert_eq!(round(&app, &coordinator).await, (Some(1), Some(1)));
     let theirs = app.get_json("/api/v1/matches", &other_token).await;
     assert_eq!(theirs["items"][0]["origin"], "round");
     assert_eq!(theirs["items"][0]["need_id"], n["id"]);
