@@ -151,6 +151,102 @@ pub fn moment_of(name: &str, text: &str, tz: Tz, now: i64) -> Result<i64, FieldE
     Ok(ms)
 }
 
+/// A visit's own fields as a request or a page sends them; empty is left out.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct VisitFields<'a> {
+    pub at: &'a str,
+    pub kind: &'a str,
+    pub relation: &'a str,
+    pub notes: &'a str,
+}
+
+/// A visit's own fields, parsed (its raised needs are parsed beside).
+#[derive(Debug, Clone)]
+pub struct VisitHead {
+    pub at: i64,
+    pub kind: VisitKind,
+    pub relation: Option<String>,
+    pub notes: String,
+}
+
+impl VisitHead {
+    /// Every field parsed, or each bad one's error; `errors` gathers them
+    /// with the caller's own (the raised needs').
+    pub fn parse(
+        f: VisitFields<'_>,
+        tz: Tz,
+        now: i64,
+        errors: &mut Vec<FieldError>,
+    ) -> Option<Self> {
+        let at = moment_of("at", f.at, tz, now).map_err(|e| errors.push(e));
+        let kind = f.kind.trim().parse::<VisitKind>().map_err(|_| {
+            errors.push(field(
+                "kind",
+                "请选择走访类型：结对走访（pairing）、干部走访（cadre）或亲邻返乡（relatives）",
+                "Choose the kind of visit: pairing, cadre or relatives",
+            ))
+        });
+        let relation = match f.relation.trim() {
+            "" => Ok(None),
+            r => reason_of("relation", r)
+                .map(Some)
+                .map_err(|e| errors.push(e)),
+        };
+        let notes = notes_of(f.notes).map_err(|e| errors.push(e));
+        Some(Self {
+            at: at.ok()?,
+            kind: kind.ok()?,
+            relation: relation.ok()?,
+            notes: notes.ok()?,
+        })
+    }
+}
+
+/// A courtyard meeting's own fields as a request or a page sends them.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MeetingFields<'a> {
+    pub region: &'a str,
+    pub held_on: &'a str,
+    pub attendance: Option<i64>,
+    pub notes: &'a str,
+}
+
+/// A meeting's own fields, parsed (its needs are parsed beside).
+#[derive(Debug, Clone)]
+pub struct MeetingHead {
+    pub region: String,
+    pub held_on: i64,
+    pub attendance: i32,
+    pub notes: String,
+}
+
+impl MeetingHead {
+    /// Every field parsed, or each bad one's error gathered in `errors`.
+    pub fn parse(
+        f: MeetingFields<'_>,
+        tz: Tz,
+        now: i64,
+        errors: &mut Vec<FieldError>,
+    ) -> Option<Self> {
+        let region = super::RegionCode::parse(f.region.trim()).map_err(|_| {
+            errors.push(field(
+                "region",
+                "请选择村或村民小组",
+                "Choose a village or village group",
+            ))
+        });
+        let held_on = moment_of("held_on", f.held_on, tz, now).map_err(|e| errors.push(e));
+        let attendance = attendance_of(f.attendance).map_err(|e| errors.push(e));
+        let notes = notes_of(f.notes).map_err(|e| errors.push(e));
+        Some(Self {
+            region: region.ok()?.as_str().to_owned(),
+            held_on: held_on.ok()?,
+            attendance: attendance.ok()?,
+            notes: notes.ok()?,
+        })
+    }
+}
+
 /// The needs raised at a visit or a meeting, each parsed, or every bad
 /// field's error named `raised[i].field` (`needs[i].field` for meetings).
 pub fn raised_of<'a>(

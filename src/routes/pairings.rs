@@ -10,7 +10,8 @@ use uuid::Uuid;
 
 use crate::context::AppContext;
 use crate::domain::pairing::{
-    VisitKind, attendance_of, moment_of, notes_of, raised_of, reason_of, visit_every_of,
+    MeetingFields, MeetingHead, VisitFields, VisitHead, moment_of, raised_of, reason_of,
+    visit_every_of,
 };
 use crate::domain::{Caller, FieldError};
 use crate::error::ApiError;
@@ -360,51 +361,21 @@ pub fn new_visit(body: &VisitBody, tz: chrono_tz::Tz) -> Result<NewVisit, Vec<Fi
         ));
         Uuid::nil()
     });
-    let at = moment_of("at", body.at.as_deref().unwrap_or(""), tz, now_ms())
-        .map_err(|e| errors.push(e))
-        .unwrap_or_default();
-    let kind = body
-        .kind
-        .as_deref()
-        .unwrap_or("")
-        .parse::<VisitKind>()
-        .map_err(|_| {
-            errors.push(FieldError::new(
-                "kind",
-                Text::fixed(
-                    "走访类型为 pairing、cadre 或 relatives",
-                    "kind is pairing, cadre or relatives",
-                ),
-            ))
-        })
-        .ok();
-    let relation = match body
-        .relation
-        .as_deref()
-        .map(str::trim)
-        .filter(|r| !r.is_empty())
-    {
-        Some(r) => reason_of("relation", r).map_err(|e| errors.push(e)).ok(),
-        None => None,
+    let fields = VisitFields {
+        at: body.at.as_deref().unwrap_or(""),
+        kind: body.kind.as_deref().unwrap_or(""),
+        relation: body.relation.as_deref().unwrap_or(""),
+        notes: body.notes.as_deref().unwrap_or(""),
     };
-    let notes = notes_of(body.notes.as_deref().unwrap_or(""))
-        .map_err(|e| errors.push(e))
-        .unwrap_or_default();
+    let head = VisitHead::parse(fields, tz, now_ms(), &mut errors);
     let raised = raised_of(
         "raised",
         body.raised.iter().map(|r| (Some(household_id), r.fields())),
     )
     .map_err(|es| errors.extend(es))
     .unwrap_or_default();
-    match kind {
-        Some(kind) if errors.is_empty() => Ok(NewVisit {
-            household_id,
-            at,
-            kind,
-            relation,
-            notes,
-            raised,
-        }),
+    match head {
+        Some(head) if errors.is_empty() => Ok(NewVisit::of(household_id, head, raised)),
         _ => Err(errors),
     }
 }
@@ -458,6 +429,7 @@ pub async fn visit_list(
         region: region_filter(q.region.as_deref())?,
         from: bound("from", q.from.as_deref())?,
         to: bound("to", q.to.as_deref())?,
+        limit: None,
     };
     let items: Vec<VisitOut> = visits::list(&ctx, &caller, &filter)
         .await?
@@ -595,46 +567,22 @@ fn meeting_out(m: meeting::Model, f: FollowUp, needs: Vec<Uuid>) -> MeetingOut {
 /// Parses a meeting's body, every bad field at once.
 pub fn new_meeting(body: &MeetingBody, tz: chrono_tz::Tz) -> Result<NewMeeting, Vec<FieldError>> {
     let mut errors = Vec::new();
-    let region = match body.region.as_deref().map(crate::domain::RegionCode::parse) {
-        Some(Ok(code)) => code.as_str().to_owned(),
-        _ => {
-            errors.push(FieldError::new(
-                "region",
-                Text::fixed("请选择村或村民小组", "Choose a village or village group"),
-            ));
-            String::new()
-        }
+    let fields = MeetingFields {
+        region: body.region.as_deref().unwrap_or(""),
+        held_on: body.held_on.as_deref().unwrap_or(""),
+        attendance: body.attendance,
+        notes: body.notes.as_deref().unwrap_or(""),
     };
-    let held_on = moment_of(
-        "held_on",
-        body.held_on.as_deref().unwrap_or(""),
-        tz,
-        now_ms(),
-    )
-    .map_err(|e| errors.push(e))
-    .unwrap_or_default();
-    let attendance = attendance_of(body.attendance)
-        .map_err(|e| errors.push(e))
-        .unwrap_or_default();
-    let notes = notes_of(body.notes.as_deref().unwrap_or(""))
-        .map_err(|e| errors.push(e))
-        .unwrap_or_default();
+    let head = MeetingHead::parse(fields, tz, now_ms(), &mut errors);
     let needs = raised_of(
         "needs",
         body.needs.iter().map(|r| (r.household_id, r.fields())),
     )
     .map_err(|es| errors.extend(es))
     .unwrap_or_default();
-    if errors.is_empty() {
-        Ok(NewMeeting {
-            region,
-            held_on,
-            attendance,
-            notes,
-            needs,
-        })
-    } else {
-        Err(errors)
+    match head {
+        Some(head) if errors.is_empty() => Ok(NewMeeting::of(head, needs)),
+        _ => Err(errors),
     }
 }
 

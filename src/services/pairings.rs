@@ -491,6 +491,32 @@ pub async fn list(
     views(&ctx.db, rows).await
 }
 
+/// How many active pairings in the caller's reach are past their visit's
+/// due date at `now` (the cadre's work list); read without their names.
+pub async fn overdue_count(
+    ctx: &AppContext,
+    caller: &Caller,
+    now: i64,
+) -> Result<usize, ServiceError> {
+    let crate::domain::Reach::Within(prefix) = caller.reach() else {
+        return Err(ServiceError::Forbidden);
+    };
+    let rhythms: Vec<(i64, Option<i64>, i32)> = pairing::Entity::find()
+        .select_only()
+        .column(pairing::Column::StartedAt)
+        .column(pairing::Column::LastVisitAt)
+        .column(pairing::Column::VisitEveryDays)
+        .filter(pairing::Column::Region.starts_with(prefix.as_str()))
+        .filter(pairing::Column::EndedAt.is_null())
+        .into_tuple()
+        .all(&ctx.db)
+        .await?;
+    Ok(rhythms
+        .into_iter()
+        .filter(|&(started, last, every)| next_visit_due(started, last, every) < now)
+        .count())
+}
+
 /// One pairing the caller may read.
 pub async fn get(ctx: &AppContext, caller: &Caller, id: Uuid) -> Result<PairingView, ServiceError> {
     let p = pairing::Entity::find_by_id(id)

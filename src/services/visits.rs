@@ -16,7 +16,7 @@ use super::emails::match_life::category_label;
 use super::pairings::{active_of_household, may_read};
 use crate::context::AppContext;
 use crate::domain::need::NewNeed;
-use crate::domain::pairing::VisitKind;
+use crate::domain::pairing::{MeetingHead, VisitHead, VisitKind};
 use crate::domain::period::local_date;
 use crate::domain::{Caller, NeedStatus, RegionPrefix, Role};
 use crate::i18n::Text;
@@ -35,6 +35,19 @@ pub struct NewVisit {
     pub relation: Option<String>,
     pub notes: String,
     pub raised: Vec<NewNeed>,
+}
+
+impl NewVisit {
+    pub fn of(household_id: Uuid, head: VisitHead, raised: Vec<NewNeed>) -> Self {
+        Self {
+            household_id,
+            at: head.at,
+            kind: head.kind,
+            relation: head.relation,
+            notes: head.notes,
+            raised,
+        }
+    }
 }
 
 /// A logged visit, with what came of its raised needs.
@@ -274,6 +287,8 @@ pub struct VisitFilter {
     pub region: Option<RegionPrefix>,
     pub from: Option<i64>,
     pub to: Option<i64>,
+    /// At most this many, newest first (500 when none).
+    pub limit: Option<u64>,
 }
 
 /// The visits the caller may read, newest first, at most 500: staff in
@@ -321,7 +336,7 @@ pub async fn list(
         q = q.filter(visit::Column::At.lt(to));
     }
     Ok(q.order_by_desc(visit::Column::At)
-        .limit(500)
+        .limit(filter.limit.unwrap_or(500).min(500))
         .all(&ctx.db)
         .await?)
 }
@@ -422,6 +437,19 @@ pub async fn pending_suggestions(
         .await?)
 }
 
+/// How many suggestions wait in the cadre's reach (their work list).
+pub async fn pending_count(ctx: &AppContext, caller: &Caller) -> Result<u64, ServiceError> {
+    use sea_orm::PaginatorTrait;
+    let crate::domain::Reach::Within(prefix) = caller.reach() else {
+        return Err(ServiceError::Forbidden);
+    };
+    Ok(need_suggestion::Entity::find()
+        .filter(need_suggestion::Column::Region.starts_with(prefix.as_str()))
+        .filter(need_suggestion::Column::Status.eq("pending"))
+        .count(&ctx.db)
+        .await?)
+}
+
 /// A courtyard meeting as a request states it, parsed.
 #[derive(Debug, Clone)]
 pub struct NewMeeting {
@@ -430,6 +458,18 @@ pub struct NewMeeting {
     pub attendance: i32,
     pub notes: String,
     pub needs: Vec<NewNeed>,
+}
+
+impl NewMeeting {
+    pub fn of(head: MeetingHead, needs: Vec<NewNeed>) -> Self {
+        Self {
+            region: head.region,
+            held_on: head.held_on,
+            attendance: head.attendance,
+            notes: head.notes,
+            needs,
+        }
+    }
 }
 
 /// Records a courtyard meeting and posts the needs raised there, in one

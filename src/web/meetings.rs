@@ -16,7 +16,7 @@ use super::need_labels::category_name;
 use super::page::PageResult;
 use super::places::{my_townships, village_groups};
 use crate::domain::need::NeedFields;
-use crate::domain::pairing::{attendance_of, moment_of, name_by_row, notes_of, raised_of};
+use crate::domain::pairing::{MeetingFields, MeetingHead, name_by_row, raised_of};
 use crate::domain::period::local_date;
 use crate::domain::{Caller, Category, FieldError, NeedStatus, Reach, Role};
 use crate::i18n::Text;
@@ -235,26 +235,14 @@ async fn new_form(site: Site) -> PageResult {
 /// The form as the API's meeting; each error named as the form names it.
 fn parse(site: &Site, form: &MeetingForm) -> Result<NewMeeting, Vec<FieldError>> {
     let mut errors = Vec::new();
-    let region = match crate::domain::RegionCode::parse(form.region.trim()) {
-        Ok(code) => code.as_str().to_owned(),
-        Err(_) => {
-            errors.push(FieldError::new(
-                "region",
-                Text::fixed("请选择村", "Choose the village"),
-            ));
-            String::new()
-        }
+    let fields = MeetingFields {
+        region: &form.region,
+        held_on: &form.held_on,
+        // Not a number is out of range, with the same message.
+        attendance: Some(form.attendance.trim().parse().unwrap_or(0)),
+        notes: &form.notes,
     };
-    let held_on = moment_of("held_on", &form.held_on, site.settings.timezone, now_ms())
-        .map_err(|e| errors.push(e))
-        .unwrap_or_default();
-    // Not a number is out of range, with the same message.
-    let attendance = attendance_of(Some(form.attendance.trim().parse().unwrap_or(0)))
-        .map_err(|e| errors.push(e))
-        .unwrap_or_default();
-    let notes = notes_of(&form.notes)
-        .map_err(|e| errors.push(e))
-        .unwrap_or_default();
+    let head = MeetingHead::parse(fields, site.settings.timezone, now_ms(), &mut errors);
     let rows: Vec<(usize, [String; 4])> = (0..ROWS)
         .map(|i| (i, form.row(i)))
         .filter(|(_, r)| !r[0].trim().is_empty() || !r[2].trim().is_empty())
@@ -294,16 +282,9 @@ fn parse(site: &Site, form: &MeetingForm) -> Result<NewMeeting, Vec<FieldError>>
             );
         })
         .unwrap_or_default();
-    if errors.is_empty() {
-        Ok(NewMeeting {
-            region,
-            held_on,
-            attendance,
-            notes,
-            needs,
-        })
-    } else {
-        Err(errors)
+    match head {
+        Some(head) if errors.is_empty() => Ok(NewMeeting::of(head, needs)),
+        _ => Err(errors),
     }
 }
 

@@ -18,7 +18,7 @@ use super::page::PageResult;
 use crate::domain::household::HouseholdTag;
 use crate::domain::need::NeedFields;
 use crate::domain::pairing::{
-    VisitKind, moment_of, name_by_row, notes_of, raised_of, reason_of, visit_every_of,
+    VisitFields, VisitHead, VisitKind, name_by_row, raised_of, reason_of, visit_every_of,
 };
 use crate::domain::period::local_date;
 use crate::domain::{Caller, Category, FieldError, Role};
@@ -299,11 +299,12 @@ pub async fn household_part(
         me,
         &VisitFilter {
             household: Some(h.id),
+            limit: Some(5),
             ..VisitFilter::default()
         },
     )
     .await?;
-    let recent = visit_values(site, &rows[..rows.len().min(5)]).await?;
+    let recent = visit_values(site, &rows).await?;
     let liaisons: Vec<Value> = liaison_choices(site, h)
         .await?
         .into_iter()
@@ -644,23 +645,13 @@ fn visit_page(
 /// The form as the API's visit, every bad field named as the form names it.
 fn parse_visit(site: &Site, id: Uuid, form: &VisitForm) -> Result<NewVisit, Vec<FieldError>> {
     let mut errors = Vec::new();
-    let tz = site.settings.timezone;
-    let at = moment_of("at", &form.at, tz, now_ms())
-        .map_err(|e| errors.push(e))
-        .unwrap_or_default();
-    let kind = form.kind.parse::<VisitKind>().map_err(|_| {
-        errors.push(FieldError::new(
-            "kind",
-            Text::fixed("请选择走访类型", "Choose the kind of visit"),
-        ))
-    });
-    let relation = match form.relation.trim() {
-        "" => None,
-        r => reason_of("relation", r).map_err(|e| errors.push(e)).ok(),
+    let fields = VisitFields {
+        at: &form.at,
+        kind: &form.kind,
+        relation: &form.relation,
+        notes: &form.notes,
     };
-    let notes = notes_of(&form.notes)
-        .map_err(|e| errors.push(e))
-        .unwrap_or_default();
+    let head = VisitHead::parse(fields, site.settings.timezone, now_ms(), &mut errors);
     let rows = form.rows();
     let filled: Vec<(usize, NeedFields<'_>)> = rows
         .iter()
@@ -682,15 +673,8 @@ fn parse_visit(site: &Site, id: Uuid, form: &VisitForm) -> Result<NewVisit, Vec<
     let raised = raised_of("raised", filled.iter().map(|(_, f)| (Some(id), *f)))
         .map_err(|es| errors.extend(es.into_iter().map(|e| name_by_row("raised", e, &rows))))
         .unwrap_or_default();
-    match kind {
-        Ok(kind) if errors.is_empty() => Ok(NewVisit {
-            household_id: id,
-            at,
-            kind,
-            relation,
-            notes,
-            raised,
-        }),
+    match head {
+        Some(head) if errors.is_empty() => Ok(NewVisit::of(id, head, raised)),
         _ => Err(errors),
     }
 }
@@ -829,20 +813,7 @@ async fn decide(
 /// What the cadre's work list says of the standing help: pairings overdue
 /// for a visit, and suggestions waiting.
 pub async fn work_counts(site: &Site, me: &Caller) -> Result<Value, ServiceError> {
-    let views = pairings::list(
-        site,
-        me,
-        &PairingFilter {
-            active_only: true,
-            ..PairingFilter::default()
-        },
-    )
-    .await?;
-    let now = now_ms();
-    let overdue = views
-        .iter()
-        .filter(|v| v.next_visit_due.is_some_and(|d| d < now))
-        .count();
-    let waiting = visits::pending_suggestions(site, me).await?.len();
-    Ok(json!({"overdue_visits": overdue, "suggestions": waiting, "pairings": views.len()}))
+    let overdue = pairings::overdue_count(site, me, now_ms()).await?;
+    let waiting = visits::pending_count(site, me).await?;
+    Ok(json!({"overdue_visits": overdue, "suggestions": waiting}))
 }
