@@ -43,6 +43,16 @@ pub struct Settings {
     /// Key households one main helper may have at once
     /// (`HUZHU_PAIRING_LIMIT`, default 3).
     pub pairing_limit: u32,
+    /// Days an open need waits before it escalates to its township's
+    /// coordinators (`HUZHU_ESCALATE_TOWNSHIP_DAYS`, default 7).
+    pub escalate_township_days: u32,
+    /// … and to its county's (`HUZHU_ESCALATE_COUNTY_DAYS`, default 21).
+    /// Urgency 3 needs escalate at half of each.
+    pub escalate_county_days: u32,
+    /// Days after a household's last need ended before its personal data
+    /// is erased (`HUZHU_RETENTION_DAYS`, default 730); also how long
+    /// emails are kept.
+    pub retention_days: u32,
     /// Reverse proxies whose `X-Forwarded-For` names the client; none by
     /// default, since anyone can send that header.
     pub trusted_proxies: Vec<IpNet>,
@@ -308,6 +318,14 @@ impl Settings {
                     .ok()
                     .filter(|n| (1..=50).contains(n))
                     .ok_or_else(|| format!("'{v}' is not a whole number from 1 to 50"))
+            })?,
+            escalate_township_days: parse_with(src, "escalate_township_days", "7", parse_days)?,
+            escalate_county_days: parse_with(src, "escalate_county_days", "21", parse_days)?,
+            retention_days: parse_with(src, "retention_days", "730", |v| {
+                v.parse::<u32>()
+                    .ok()
+                    .filter(|n| (1..=36_500).contains(n))
+                    .ok_or_else(|| format!("'{v}' is not a whole number of days from 1 to 36500"))
             })?,
             trusted_proxies: parse_optional(src, "trusted_proxies", parse_networks)?
                 .unwrap_or_default(),

@@ -8,6 +8,7 @@ pub mod category;
 pub mod cover;
 pub mod cursor;
 pub mod decimal;
+pub mod escalation;
 pub mod fields;
 pub mod geo;
 pub mod grid;

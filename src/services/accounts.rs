@@ -44,6 +44,7 @@ pub(super) fn new_user(
         created_at: at,
         updated_at: at,
         active: true,
+        erased_at: None,
     }
 }
 

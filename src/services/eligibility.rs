@@ -207,6 +207,10 @@ mod tests {
             created_by: Uuid::nil(),
             posted_at: NOW - 1000,
             updated_at: NOW - 1000,
+            escalation: None,
+            escalated_at: None,
+            alerted_at: None,
+            follow_up_at: None,
         }
     }
 

@@ -82,6 +82,7 @@ pub fn new_row(id: Uuid, new: &NewHousehold, created_by: Uuid, now: i64) -> hous
         created_by: Set(created_by),
         created_at: Set(now),
         updated_at: Set(now),
+        erased_at: Set(None),
     }
 }
 

@@ -155,6 +155,7 @@ pub fn open_row(
         created_by: Set(created_by),
         posted_at: Set(now),
         updated_at: Set(now),
+        ..Default::default()
     }
 }
 

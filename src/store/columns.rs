@@ -7,6 +7,7 @@ use sea_orm::sea_query::{ArrayType, ColumnType, Nullable, StringLen, ValueType, 
 use sea_orm::{ColIdx, DbErr, QueryResult, TryGetError, TryGetable, Value};
 
 use crate::domain::OutboxStatus;
+use crate::domain::escalation::EscalationLevel;
 use crate::domain::{
     AuditAction, Category, LinkPurpose, MatchEventKind, MatchOrigin, MatchStatus, NeedStatus,
     OfferStatus, RegionLevel, Role,
@@ -74,6 +75,7 @@ text_column!(RegionLevel);
 text_column!(LinkPurpose);
 text_column!(AuditAction);
 text_column!(OutboxStatus);
+text_column!(EscalationLevel);
 
 #[cfg(test)]
 mod tests {

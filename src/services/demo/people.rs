@@ -156,6 +156,7 @@ fn household(
         created_by: cadre,
         created_at: created,
         updated_at: created,
+        erased_at: None,
     }
 }
 
@@ -217,6 +218,10 @@ fn new_need(
         created_by: home.created_by,
         posted_at: posted,
         updated_at: posted,
+        escalation: None,
+        escalated_at: None,
+        alerted_at: None,
+        follow_up_at: None,
     }
 }
 

@@ -16,6 +16,8 @@ pub struct Model {
     pub created_by: Uuid,
     pub created_at: i64,
     pub updated_at: i64,
+    /// When its personal data was erased (migration 000023).
+    pub erased_at: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,7 +1,9 @@
 //! sea-orm entities: the tables as the migrations create them. Behaviour lives
 //! in the query modules beside, not here.
 
+pub mod acknowledgement;
 pub mod audit_log;
+pub mod escalation;
 pub mod household;
 pub mod import_upload;
 pub mod job_run;

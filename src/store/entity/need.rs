@@ -1,5 +1,6 @@
 use sea_orm::entity::prelude::*;
 
+use crate::domain::escalation::EscalationLevel;
 use crate::domain::{Category, NeedStatus};
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -24,6 +25,14 @@ pub struct Model {
     pub created_by: Uuid,
     pub posted_at: i64,
     pub updated_at: i64,
+    /// The highest level the need escalated to while open (migration 000023).
+    pub escalation: Option<EscalationLevel>,
+    /// When it first escalated.
+    pub escalated_at: Option<i64>,
+    /// The last daily digest that listed it.
+    pub alerted_at: Option<i64>,
+    /// An acknowledgement silences re-alerts until this moment.
+    pub follow_up_at: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

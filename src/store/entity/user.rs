@@ -22,6 +22,8 @@ pub struct Model {
     pub updated_at: i64,
     /// False once an admin deactivated the account: it cannot log in.
     pub active: bool,
+    /// When the volunteer erased the account (migration 000023).
+    pub erased_at: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
