@@ -38,6 +38,7 @@ use crate::routes;
         routes::needs::get,
         routes::needs::update,
         routes::needs::cancel,
+        routes::needs::acknowledge,
         routes::needs::candidates,
         routes::offers::create,
         routes::offers::list,

@@ -48,10 +48,12 @@ pub enum EmailKind {
     VisitDue,
     /// To a household's cadre when its helper raised a need at a visit.
     NeedSuggested,
+    /// To a coordinator: the needs escalated to them today (one a day).
+    EscalatedNeeds,
 }
 
 impl EmailKind {
-    pub const ALL: [EmailKind; 18] = [
+    pub const ALL: [EmailKind; 19] = [
         Self::VerifyEmail,
         Self::Invitation,
         Self::PasswordReset,
@@ -70,6 +72,7 @@ impl EmailKind {
         Self::PairingProposal,
         Self::VisitDue,
         Self::NeedSuggested,
+        Self::EscalatedNeeds,
     ];
 
     /// The kind named `name` (as [`EmailKind::as_str`] spells it).
@@ -97,6 +100,7 @@ impl EmailKind {
             Self::PairingProposal => "pairing_proposal",
             Self::VisitDue => "visit_due",
             Self::NeedSuggested => "need_suggested",
+            Self::EscalatedNeeds => "escalated_needs",
         }
     }
 }

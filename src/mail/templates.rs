@@ -37,6 +37,7 @@ const FILES: &[(&str, &str)] = embedded!(
     "pairing_proposal",
     "visit_due",
     "need_suggested",
+    "escalated_needs",
 );
 
 const LAYOUTS: &[(&str, &str)] = &[(

@@ -9,6 +9,7 @@ use uuid::Uuid;
 use crate::context::AppContext;
 use crate::domain::cursor::encode_key;
 use crate::domain::geo::GeoPoint;
+use crate::domain::escalation::Acknowledgement;
 use crate::domain::need::{NeedChanges, NeedFields, NewNeed};
 use crate::domain::{Caller, Category, NeedStatus, RegionPrefix, Role};
 use crate::error::ApiError;
@@ -32,6 +33,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::patch().to(update)),
     )
     .service(web::resource("/needs/{id}/cancel").route(web::post().to(cancel)))
+    .service(web::resource("/needs/{id}/acknowledge").route(web::post().to(acknowledge)))
     .service(web::resource("/needs/{id}/candidates").route(web::get().to(candidates)));
 }
 
@@ -59,6 +61,46 @@ pub struct NeedView {
     /// From `near`, in km to 0.1 km; only when `near` is given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub distance_km: Option<f64>,
+    /// Staff only: `township` or `county` once the need escalated (周调度),
+    /// null before.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    pub escalation: Option<Option<String>>,
+    /// Staff only: when it first escalated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<chrono::DateTime<chrono::Utc>>)]
+    pub escalated_at: Option<Option<chrono::DateTime<chrono::Utc>>>,
+    /// Staff only: an acknowledgement silences re-alerts until then.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<chrono::DateTime<chrono::Utc>>)]
+    pub follow_up_at: Option<Option<chrono::DateTime<chrono::Utc>>>,
+    /// One need's view to staff: each level it escalated to, and each
+    /// acknowledgement, oldest first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub escalations: Option<Vec<EscalationView>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub acknowledgements: Option<Vec<AcknowledgementView>>,
+}
+
+/// A level a need escalated to, when, and whose coordinators it reached.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EscalationView {
+    pub level: String,
+    pub at: chrono::DateTime<chrono::Utc>,
+    /// The township's or county's code.
+    pub to_region: String,
+    pub to_region_name: String,
+}
+
+/// What a coordinator said they would do, and when they will look again.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AcknowledgementView {
+    pub by_id: Uuid,
+    pub by_name: String,
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub note: String,
+    /// `YYYY-MM-DD`.
+    pub follow_up: String,
 }
 
 /// Whether the caller gets the public view.
@@ -92,6 +134,11 @@ pub fn view(
         updated_at: time(n.updated_at),
         cancel_reason: if public { None } else { n.cancel_reason },
         distance_km: distance_m.map(nearby::shown_km),
+        escalation: (!public).then(|| n.escalation.map(|l| l.to_string())),
+        escalated_at: (!public).then(|| n.escalated_at.map(time)),
+        follow_up_at: (!public).then(|| n.follow_up_at.map(time)),
+        escalations: None,
+        acknowledgements: None,
     }
 }
 
@@ -175,6 +222,9 @@ pub struct ListQuery {
     pub region: Option<String>,
     /// `LAT,LON`: nearest first, with `distance_km`.
     pub near: Option<String>,
+    /// Staff only: `township` or `county`, the needs escalated that far;
+    /// `any` for both.
+    pub escalation: Option<String>,
     /// With `near`: how far, 0 to 500 km (default 50).
     pub within_km: Option<f64>,
     pub limit: Option<u64>,
@@ -208,6 +258,25 @@ fn filter_of(caller: &Caller, q: &ListQuery) -> Result<NeedFilter, ApiError> {
             .parse::<Category>()
             .map_err(|_| invalid("category", "类别不存在", "Unknown category"))?;
         filter.category = Some(c);
+    }
+    if let Some(e) = q.escalation.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
+        if public(caller) {
+            return Err(invalid(
+                "escalation",
+                "爱心人士不能按上报级别筛选",
+                "Volunteers cannot filter by escalation",
+            ));
+        }
+        filter.escalation = Some(match e {
+            "any" => None,
+            e => Some(e.parse().map_err(|_| {
+                invalid(
+                    "escalation",
+                    "上报级别应为 township、county 或 any",
+                    "escalation is township, county or any",
+                )
+            })?),
+        });
     }
     if let Some(r) = q.region.as_deref() {
         filter.regions.push(
@@ -263,8 +332,90 @@ pub async fn get(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let need = needs::visible(&ctx, &caller, *id).await?;
-    let mut page = views(&ctx, vec![(need, None)], public(&caller)).await?;
-    Ok(HttpResponse::Ok().json(page.remove(0)))
+    let escalated = need.escalation.is_some() && !public(&caller);
+    let mut view = views(&ctx, vec![(need, None)], public(&caller)).await?.remove(0);
+    if escalated {
+        with_history(&ctx, &mut view).await?;
+    }
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// Adds a need's escalations and acknowledgements to its staff view.
+async fn with_history(ctx: &AppContext, view: &mut NeedView) -> Result<(), ApiError> {
+    let (raised, acknowledged) = store::escalations::history(&ctx.db, view.id).await?;
+    let names = store::regions::names(
+        &ctx.db,
+        raised
+            .iter()
+            .map(|e| crate::domain::region::padded_code(&e.to_region)),
+    )
+    .await?;
+    let mut people = std::collections::HashMap::new();
+    for a in &acknowledged {
+        if let std::collections::hash_map::Entry::Vacant(slot) = people.entry(a.by_id) {
+            let name = store::accounts::user_by_id(&ctx.db, a.by_id)
+                .await?
+                .map(|u| u.name)
+                .unwrap_or_default();
+            slot.insert(name);
+        }
+    }
+    view.escalations = Some(
+        raised
+            .into_iter()
+            .map(|e| EscalationView {
+                level: e.level.to_string(),
+                at: time(e.at),
+                to_region_name: names
+                    .get(&crate::domain::region::padded_code(&e.to_region))
+                    .cloned()
+                    .unwrap_or_default(),
+                to_region: e.to_region,
+            })
+            .collect(),
+    );
+    view.acknowledgements = Some(
+        acknowledged
+            .into_iter()
+            .map(|a| AcknowledgementView {
+                by_name: people.get(&a.by_id).cloned().unwrap_or_default(),
+                by_id: a.by_id,
+                at: time(a.at),
+                note: a.note,
+                follow_up: a.follow_up,
+            })
+            .collect(),
+    );
+    Ok(())
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct AcknowledgeBody {
+    /// What will be done, 1–1000 characters.
+    pub note: Option<String>,
+    /// `YYYY-MM-DD`: from tomorrow to 90 days ahead; no re-alert before.
+    pub follow_up: Option<String>,
+}
+
+/// A coordinator acknowledges an escalated open need in reach.
+#[utoipa::path(post, path = "/api/v1/needs/{id}/acknowledge", tag = "needs", request_body = AcknowledgeBody, params(("id" = Uuid, Path)),
+    responses((status = 200, body = NeedView), (status = 403), (status = 404), (status = 409, description = "not open, or not escalated"), (status = 422)))]
+pub async fn acknowledge(
+    ctx: web::Data<AppContext>,
+    caller: Caller,
+    id: web::Path<Uuid>,
+    Json(body): Json<AcknowledgeBody>,
+) -> Result<HttpResponse, ApiError> {
+    let ack = Acknowledgement::parse(
+        body.note.as_deref().unwrap_or_default(),
+        body.follow_up.as_deref().unwrap_or_default(),
+        ctx.settings.timezone,
+        store::now_ms(),
+    )?;
+    let need = crate::services::escalations::acknowledge(&ctx, &caller, *id, ack).await?;
+    let mut view = views(&ctx, vec![(need, None)], false).await?.remove(0);
+    with_history(&ctx, &mut view).await?;
+    Ok(HttpResponse::Ok().json(view))
 }
 
 /// Changes an open need (its cadre).

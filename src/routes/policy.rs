@@ -37,6 +37,7 @@ const STAFF: &[Role] = &[Cadre, Coordinator, Admin];
 const CADRE: &[Role] = &[Cadre];
 const MATCHERS: &[Role] = &[Cadre, Coordinator, Admin];
 const VOLUNTEER: &[Role] = &[Volunteer];
+const COORDINATOR: &[Role] = &[Coordinator];
 const OFFER_READERS: &[Role] = &[Volunteer, Coordinator, Admin];
 
 /// Every route of the service and who may call it.
@@ -105,6 +106,7 @@ pub const RULES: &[(&str, &str, Allow)] = &[
     ("GET", "/needs/{id}/edit", Allow::Anyone),
     ("POST", "/needs/{id}/edit", Allow::Anyone),
     ("POST", "/needs/{id}/cancel", Allow::Anyone),
+    ("POST", "/needs/{id}/acknowledge", Allow::Anyone),
     ("GET", "/matches", Allow::Anyone),
     ("GET", "/matches/{id}", Allow::Anyone),
     ("POST", "/matches/{id}/{action}", Allow::Anyone),
@@ -165,6 +167,11 @@ pub const RULES: &[(&str, &str, Allow)] = &[
     ("GET", "/api/v1/needs/{id}", Allow::AnyUser),
     ("PATCH", "/api/v1/needs/{id}", Allow::Roles(CADRE)),
     ("POST", "/api/v1/needs/{id}/cancel", Allow::Roles(CADRE)),
+    (
+        "POST",
+        "/api/v1/needs/{id}/acknowledge",
+        Allow::Roles(COORDINATOR),
+    ),
     (
         "GET",
         "/api/v1/needs/{id}/candidates",

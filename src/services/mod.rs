@@ -6,6 +6,7 @@ pub mod delivery;
 pub mod demo;
 pub mod eligibility;
 pub mod emails;
+pub mod escalations;
 pub mod export;
 pub mod followup;
 pub mod household_import;

@@ -51,6 +51,13 @@ pub async fn run_due(ctx: &AppContext, now: i64) -> Result<usize, ServiceError> 
         let period = today.to_string();
         queued += once(
             ctx,
+            "escalations",
+            &period,
+            super::escalations::daily(ctx, &period, now),
+        )
+        .await?;
+        queued += once(
+            ctx,
             "stale_needs",
             &period,
             stale_reminders(ctx, &period, now),
@@ -123,6 +130,11 @@ fn week_figures(f: &Figures) -> Value {
         "match_rate": percent(f.match_rate),
         "fulfilment_rate": percent(f.fulfilment_rate),
         "match_success_rate": percent(f.match_success_rate),
+        "needs_escalated": f.needs_escalated,
+        "needs_escalated_county": f.needs_escalated_county,
+        "median_hours_escalation_to_match": f
+            .median_hours_escalation_to_match
+            .map_or_else(|| "—".to_owned(), |h| format!("{h:.1}")),
     })
 }
 

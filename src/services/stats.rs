@@ -45,6 +45,13 @@ pub struct Figures {
     pub median_hours_to_match: Option<f64>,
     /// Median hours from a match's acceptance to its completion.
     pub median_hours_to_complete: Option<f64>,
+    /// Needs escalated (周调度): in all, and those whose highest level was
+    /// the township and the county.
+    pub needs_escalated: i64,
+    pub needs_escalated_township: i64,
+    pub needs_escalated_county: i64,
+    /// Median hours from a need's escalation to its first acceptance after.
+    pub median_hours_escalation_to_match: Option<f64>,
 }
 
 fn ratio(part: i64, whole: i64) -> Option<f64> {
@@ -70,6 +77,12 @@ impl From<GroupCounts> for Figures {
             matches_declined: c.matches_declined,
             matches_expired: c.matches_expired,
             matches_cancelled: c.matches_cancelled,
+            needs_escalated: c.needs_escalated_township + c.needs_escalated_county,
+            needs_escalated_township: c.needs_escalated_township,
+            needs_escalated_county: c.needs_escalated_county,
+            median_hours_escalation_to_match: c
+                .median_ms_escalation_to_match
+                .map(|ms| ms / HOUR_MS as f64),
         }
     }
 }

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod bulk;
+pub mod escalations;
 mod columns;
 pub mod entity;
 pub mod followup;

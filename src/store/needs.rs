@@ -8,6 +8,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::entity::need::{self, Column, Entity as Needs};
+use crate::domain::escalation::EscalationLevel;
 use crate::domain::grid::BoundingBox;
 use crate::domain::{Category, NeedStatus, RegionPrefix};
 
@@ -19,6 +20,8 @@ pub struct NeedFilter {
     pub category: Option<Category>,
     /// Needs inside this prefix (a staff member's reach, or a filter).
     pub regions: Vec<RegionPrefix>,
+    /// Needs escalated: `Some(None)` at any level, `Some(Some(l))` at `l`.
+    pub escalation: Option<Option<EscalationLevel>>,
 }
 
 impl NeedFilter {
@@ -29,6 +32,11 @@ impl NeedFilter {
         }
         if let Some(category) = &self.category {
             cond = cond.add(Column::Category.eq(*category));
+        }
+        match self.escalation {
+            None => {}
+            Some(None) => cond = cond.add(Column::Escalation.is_not_null()),
+            Some(Some(level)) => cond = cond.add(Column::Escalation.eq(level)),
         }
         for prefix in &self.regions {
             let (low, high) = prefix.code_range();
@@ -254,6 +262,7 @@ pub async fn open_in(
         statuses: vec![NeedStatus::Open],
         category: None,
         regions: vec![prefix.clone()],
+        escalation: None,
     };
     let mut cond = filter.condition();
     if db.get_database_backend() == sea_orm::DbBackend::Sqlite

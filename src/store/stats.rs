@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement, Value};
 
 use crate::domain::time::DAY_MS;
+use crate::domain::escalation::EscalationLevel;
 use crate::domain::{Category, MatchStatus, NeedStatus, RegionPrefix};
 
 /// Which needs the figures cover.
@@ -59,6 +60,12 @@ pub struct GroupCounts {
     pub median_ms_to_match: Option<f64>,
     /// Median milliseconds from acceptance to completion.
     pub median_ms_to_complete: Option<f64>,
+    /// Needs whose highest escalation is the township, and the county.
+    pub needs_escalated_township: i64,
+    pub needs_escalated_county: i64,
+    /// Median milliseconds from a need's escalation to its first acceptance
+    /// after it.
+    pub median_ms_escalation_to_match: Option<f64>,
 }
 
 /// A statement under construction, with placeholders in the backend's style.
@@ -132,7 +139,8 @@ fn scoped(backend: DbBackend, scope: &Scope, by: &GroupBy) -> Sql {
     };
     sql.push(
         "n AS NOT MATERIALIZED (SELECT d.status, d.posted_at, d.first_accepted_at, d.completed_ms, \
-         d.declined_matches, d.expired_matches, d.cancelled_matches, ",
+         d.declined_matches, d.expired_matches, d.cancelled_matches, d.escalation, \
+         d.escalation_to_match_ms, ",
     );
     match even {
         // The week's position, by arithmetic: no join at all.
@@ -205,10 +213,11 @@ fn group_key(by: &GroupBy, raw: String) -> String {
 /// acceptance to completion.
 const TO_MATCH: &str = "first_accepted_at - posted_at";
 const TO_COMPLETE: &str = "completed_ms";
+const ESCALATION_TO_MATCH: &str = "escalation_to_match_ms";
 
 /// Each group's counts: the column, named as the [`GroupCounts`] field it
 /// fills, and its aggregate over the scoped needs.
-fn counted() -> [(&'static str, String); 9] {
+fn counted() -> [(&'static str, String); 11] {
     let in_status = |s: NeedStatus| format!("COUNT(*) FILTER (WHERE status = '{s}')");
     let summed = |column: &str| format!("CAST(SUM({column}) AS BIGINT)");
     [
@@ -221,6 +230,14 @@ fn counted() -> [(&'static str, String); 9] {
         ("matches_declined", summed("declined_matches")),
         ("matches_expired", summed("expired_matches")),
         ("matches_cancelled", summed("cancelled_matches")),
+        (
+            "needs_escalated_township",
+            format!("COUNT(*) FILTER (WHERE escalation = '{}')", EscalationLevel::Township),
+        ),
+        (
+            "needs_escalated_county",
+            format!("COUNT(*) FILTER (WHERE escalation = '{}')", EscalationLevel::County),
+        ),
     ]
 }
 
@@ -250,10 +267,11 @@ pub async fn counts(
         .collect::<Vec<_>>()
         .join(", ");
     sql.push(&format!(
-        "SELECT CAST(n.k AS TEXT) AS k, {counts}, {} AS to_match, {} AS to_complete \
-         FROM n GROUP BY n.k",
+        "SELECT CAST(n.k AS TEXT) AS k, {counts}, {} AS to_match, {} AS to_complete, \
+         {} AS escalation_to_match FROM n GROUP BY n.k",
         median(backend, TO_MATCH),
         median(backend, TO_COMPLETE),
+        median(backend, ESCALATION_TO_MATCH),
     ));
     let mut groups: BTreeMap<String, GroupCounts> = BTreeMap::new();
     for row in db.query_all_raw(sql.build()).await? {
@@ -271,6 +289,9 @@ pub async fn counts(
         g.matches_cancelled = row.try_get("", "matches_cancelled")?;
         g.median_ms_to_match = row.try_get("", "to_match")?;
         g.median_ms_to_complete = row.try_get("", "to_complete")?;
+        g.needs_escalated_township = row.try_get("", "needs_escalated_township")?;
+        g.needs_escalated_county = row.try_get("", "needs_escalated_county")?;
+        g.median_ms_escalation_to_match = row.try_get("", "escalation_to_match")?;
     }
     Ok(groups)
 }
@@ -288,7 +309,9 @@ pub async fn refresh(db: &impl ConnectionTrait, needs: Option<&[uuid::Uuid]>) ->
                WHERE m.need_id = needs.id AND m.status = '{Completed}'), \
              declined_matches = (SELECT COUNT(*) FROM matches m WHERE m.need_id = needs.id AND m.status = '{Declined}'), \
              expired_matches = (SELECT COUNT(*) FROM matches m WHERE m.need_id = needs.id AND m.status = '{Expired}'), \
-             cancelled_matches = (SELECT COUNT(*) FROM matches m WHERE m.need_id = needs.id AND m.status = '{Cancelled}')",
+             cancelled_matches = (SELECT COUNT(*) FROM matches m WHERE m.need_id = needs.id AND m.status = '{Cancelled}'), \
+             escalation_to_match_ms = (SELECT MIN(m.accepted_at) FROM matches m \
+               WHERE m.need_id = needs.id AND m.accepted_at >= needs.escalated_at) - escalated_at",
         ));
         if !ids.is_empty() {
             sql.push(" WHERE id IN (");

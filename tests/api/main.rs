@@ -22,6 +22,7 @@ mod demo;
 mod digests;
 mod docs;
 mod errors;
+mod escalation;
 mod imports;
 mod language;
 mod location_privacy;

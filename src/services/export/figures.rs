@@ -18,7 +18,7 @@ enum Kind {
 type Getter = fn(&Figures) -> Option<f64>;
 
 /// The figure columns, in API.md's order, with their headings.
-const COLUMNS: [(&str, &str, &str, Kind, Getter); 13] = [
+const COLUMNS: [(&str, &str, &str, Kind, Getter); 17] = [
     (
         "needs_posted",
         "发布需求",
@@ -105,6 +105,34 @@ const COLUMNS: [(&str, &str, &str, Kind, Getter); 13] = [
         "Median hours to complete",
         Kind::Hours,
         |f| f.median_hours_to_complete,
+    ),
+    (
+        "needs_escalated",
+        "上报的需求",
+        "Needs escalated",
+        Kind::Count,
+        |f| Some(f.needs_escalated as f64),
+    ),
+    (
+        "needs_escalated_township",
+        "上报至乡镇",
+        "Escalated to township",
+        Kind::Count,
+        |f| Some(f.needs_escalated_township as f64),
+    ),
+    (
+        "needs_escalated_county",
+        "上报至县级",
+        "Escalated to county",
+        Kind::Count,
+        |f| Some(f.needs_escalated_county as f64),
+    ),
+    (
+        "median_hours_escalation_to_match",
+        "上报后对接用时中位数（小时）",
+        "Median hours from escalation to match",
+        Kind::Hours,
+        |f| f.median_hours_escalation_to_match,
     ),
 ];
 

@@ -31,6 +31,9 @@ pub fn figures(f: &Figures) -> Value {
         "match_success_rate": percent(f.match_success_rate),
         "median_hours_to_match": hours(f.median_hours_to_match),
         "median_hours_to_complete": hours(f.median_hours_to_complete),
+        "needs_escalated": f.needs_escalated,
+        "needs_escalated_county": f.needs_escalated_county,
+        "median_hours_escalation_to_match": hours(f.median_hours_escalation_to_match),
         // Bar lengths, in percent of the track.
         "match_bar": f.match_rate.unwrap_or(0.0) * 100.0,
         "fulfil_bar": f.fulfilment_rate.unwrap_or(0.0) * 100.0,

@@ -137,6 +137,7 @@ impl Around {
             statuses: vec![NeedStatus::Open],
             category: self.category,
             regions: Vec::new(),
+            escalation: None,
         };
         let order = Order::Nearest {
             origin,
