@@ -142,6 +142,13 @@ impl Acknowledgement {
                 ));
                 None
             }
+            Err(_) if follow_up.trim().is_empty() => {
+                errors.push(FieldError::new(
+                    "follow_up",
+                    Text::fixed("请选择回访日期", "Pick a follow-up date"),
+                ));
+                None
+            }
             Err(_) => {
                 errors.push(FieldError::new(
                     "follow_up",

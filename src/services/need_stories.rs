@@ -15,7 +15,7 @@ use crate::context::AppContext;
 use crate::domain::{Caller, Role};
 use crate::store::{
     self,
-    entity::{household, match_event, matches, need},
+    entity::{acknowledgement, escalation, household, match_event, matches, need},
 };
 
 /// Who moved a match.
@@ -51,6 +51,10 @@ pub struct MatchStory {
 pub struct NeedStory {
     pub need: need::Model,
     pub matches: Vec<MatchStory>,
+    /// Each level it escalated to, oldest first: the region's name beside.
+    pub escalations: Vec<(escalation::Model, String)>,
+    /// Each acknowledgement, oldest first, with the coordinator's name.
+    pub acknowledgements: Vec<(acknowledgement::Model, String)>,
 }
 
 /// A household as staff see it, and a page of its needs' stories.
@@ -154,6 +158,22 @@ async fn stories(
         .map(|m| m.volunteer_id)
         .chain(events.iter().filter_map(staff))
         .collect();
+    let mut raised: HashMap<Uuid, Vec<escalation::Model>> = HashMap::new();
+    let mut acknowledged: HashMap<Uuid, Vec<acknowledgement::Model>> = HashMap::new();
+    for n in needs.iter().filter(|n| n.escalation.is_some()) {
+        let (r, a) = store::escalations::history(db, n.id).await?;
+        named.extend(a.iter().map(|a| a.by_id));
+        raised.insert(n.id, r);
+        acknowledged.insert(n.id, a);
+    }
+    let places = store::regions::names(
+        db,
+        raised
+            .values()
+            .flatten()
+            .map(|e| crate::domain::region::padded_code(&e.to_region)),
+    )
+    .await?;
     named.sort();
     named.dedup();
     let names = store::accounts::names(db, &named).await?;
@@ -189,6 +209,24 @@ async fn stories(
         .into_iter()
         .map(|need| NeedStory {
             matches: matches_of.remove(&need.id).unwrap_or_default(),
+            escalations: raised
+                .remove(&need.id)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|e| {
+                    let place = crate::domain::region::padded_code(&e.to_region);
+                    (e, places.get(&place).cloned().unwrap_or_default())
+                })
+                .collect(),
+            acknowledgements: acknowledged
+                .remove(&need.id)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|a| {
+                    let name = names.get(&a.by_id).cloned().unwrap_or_default();
+                    (a, name)
+                })
+                .collect(),
             need,
         })
         .collect())

@@ -8,6 +8,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use crate::domain::escalation::EscalationLevel;
 use crate::domain::household::Urgency;
 use crate::domain::{Category, NeedStatus, RegionPrefix};
 use crate::store::entity::need::{Column, Entity as Needs, Model};
@@ -45,6 +46,8 @@ impl Key {
 pub struct Filter {
     pub regions: Vec<RegionPrefix>,
     pub category: Option<Category>,
+    /// Escalated needs only: `Some(None)` at any level, `Some(Some(l))` at `l`.
+    pub escalation: Option<Option<EscalationLevel>>,
 }
 
 fn open(filter: &Filter) -> Select<Needs> {
@@ -57,6 +60,11 @@ fn open(filter: &Filter) -> Select<Needs> {
     }
     if let Some(c) = filter.category {
         query = query.filter(Column::Category.eq(c));
+    }
+    match filter.escalation {
+        None => {}
+        Some(None) => query = query.filter(Column::Escalation.is_not_null()),
+        Some(Some(level)) => query = query.filter(Column::Escalation.eq(level)),
     }
     query
 }

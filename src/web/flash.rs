@@ -60,6 +60,7 @@ words! {
         SuggestionPosted = "suggestion_posted",
         SuggestionDismissed = "suggestion_dismissed",
         MeetingRecorded = "meeting_recorded",
+        Acknowledged = "acknowledged",
     }
 }
 
@@ -271,6 +272,10 @@ impl Flash {
             Self::MeetingRecorded => (
                 "院落会已记录，会上提出的需求都已发布。",
                 "The meeting is recorded and the needs raised there are posted.",
+            ),
+            Self::Acknowledged => (
+                "已记录处理措施；回访日期之前不再提醒。",
+                "Noted. There will be no reminder before the follow-up day.",
             ),
         };
         Text::fixed(zh, en)

@@ -345,3 +345,66 @@ async fn figures_count_escalations_and_the_time_from_escalation_to_match() {
         .expect("CSV");
     assert!(csv.contains("上报的需求") && csv.contains("上报至县级"), "{csv}");
 }
+
+#[tokio::test]
+async fn a_coordinator_finds_escalated_needs_on_the_waiting_page_and_acknowledges_one() {
+    use crate::helpers::browser::{Browser, PHONE};
+    let sink = SmtpSink::start().await;
+    let app = app(&sink, None).await;
+    let tz = app.context.settings.timezone;
+    let coordinator = app.create_user(Role::Coordinator, Some("430525101")).await;
+    let cadre = app
+        .login(&app.create_user(Role::Cadre, Some("430525101")).await)
+        .await;
+    let day = local_date(huzhu::store::now_ms(), tz) - Days::new(1);
+    let t = local_midnight(day, tz) + 8 * H + 60_000;
+    let village = "430525101000";
+    let old = need_at(&app, &cadre, village, "帮独居老人修补漏雨的屋顶", 3, t - 5 * DAY).await;
+    need_at(&app, &cadre, village, "刚发布的需求", 2, t - DAY).await;
+    run_due(&app.context, t).await.expect("runs");
+
+    let mut browser = Browser::open(&app).await;
+    browser.resize(PHONE).await;
+    browser.goto("/login").await;
+    browser.log_in(&coordinator.email, &coordinator.password).await;
+    browser.wait_for_text("退出").await;
+    browser.goto("/waiting").await;
+    browser.choose("上报", "已上报（任一级）").await;
+    browser.click("查看").await;
+    browser.wait_for_text("已上报乡镇").await;
+    let listed = browser.text().await;
+    assert!(listed.contains("帮独居老人修补漏雨的屋顶"), "{listed}");
+    assert!(!listed.contains("刚发布的需求"), "only the escalated: {listed}");
+    browser.shots_at_both_sizes("escalated-needs").await;
+
+    browser.click("帮独居老人修补漏雨的屋顶").await;
+    browser.wait_for_text("上报与调度").await;
+    let page = browser.text().await;
+    assert!(page.contains("无人承接，上报至江口镇协调员"), "the timeline: {page}");
+    // Left empty, the form says what is missing beside each field.
+    browser.click("确认已处理").await;
+    browser.wait_for_text("请写明将如何处理").await;
+    assert!(browser.text().await.contains("请选择回访日期"));
+    browser.shots_at_both_sizes("acknowledge-errors").await;
+
+    let follow_up = local_date(huzhu::store::now_ms(), tz) + Days::new(7);
+    browser.fill("处理措施", "周三请村干部带瓦工入户查看").await;
+    browser
+        .execute(&format!(
+            "document.getElementById('f-follow_up').value = '{follow_up}'"
+        ))
+        .await;
+    browser.click("确认已处理").await;
+    browser.wait_for_text("已记录处理措施").await;
+    let page = browser.text().await;
+    assert!(page.contains(&format!("{follow_up} 回访")), "{page}");
+    assert!(page.contains("周三请村干部带瓦工入户查看"), "the timeline keeps the note: {page}");
+    browser.shots_at_both_sizes("acknowledged").await;
+    let need = need::Entity::find_by_id(uuid(&old))
+        .one(&app.context.db)
+        .await
+        .expect("need")
+        .expect("found");
+    assert_eq!(need.follow_up_at, Some(local_midnight(follow_up, tz)));
+    browser.close().await;
+}

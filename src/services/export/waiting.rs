@@ -14,9 +14,13 @@ pub struct WaitingRow {
     pub urgency: String,
     pub posted: String,
     pub days_waiting: i64,
+    /// The overdue mark (周调度), empty when the need has not escalated.
+    pub escalation: String,
+    /// The follow-up day an acknowledgement set, if any.
+    pub follow_up: String,
 }
 
-const HEADERS: [(&str, &str); 8] = [
+const HEADERS: [(&str, &str); 10] = [
     ("编号", "ID"),
     ("地区代码", "Region code"),
     ("村", "Village"),
@@ -25,6 +29,8 @@ const HEADERS: [(&str, &str); 8] = [
     ("紧急程度", "Urgency"),
     ("发布时间", "Posted"),
     ("已等天数", "Days waiting"),
+    ("上报", "Escalation"),
+    ("回访日期", "Follow-up"),
 ];
 
 /// A CSV in UTF-8 with a BOM, as the household export writes one.
@@ -50,6 +56,8 @@ fn write_csv(out: &mut Vec<u8>, rows: &[WaitingRow], locale: Locale) -> csv::Res
             r.urgency.clone(),
             r.posted.clone(),
             r.days_waiting.to_string(),
+            r.escalation.clone(),
+            r.follow_up.clone(),
         ])?;
     }
     writer.flush()?;

@@ -155,6 +155,7 @@ fn waiting_item(w: &WaitingNeed) -> Value {
         "url": format!("/needs/{}", n.id), "title": n.title, "category": category_name(n.category),
         "urgency": urgency, "urgency_class": urgency_class,
         "village": w.village_name, "waited": waited(w.days_open, w.stale), "stale": w.stale,
+        "escalation": super::needs::story::overdue_mark(n),
     })
 }
 

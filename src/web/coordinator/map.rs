@@ -165,6 +165,7 @@ async fn marks(
     let filter = Filter {
         regions: view.shown.iter().cloned().collect(),
         category: view.category,
+        escalation: None,
     };
     let rows = waiting::by_village(&site.db, &filter).await?;
     let mut known: HashMap<&str, (&str, GeoPoint)> = HashMap::new();

@@ -15,13 +15,15 @@ use super::{COORDINATORS, coordinator};
 use crate::domain::{Caller, CategorySet, MatchStatus, NeedStatus};
 use crate::i18n::{self, Locale};
 use crate::services::ranking::{self, Ranked, Sight};
-use crate::services::{ServiceError, matches, nearby, need_stories};
-use crate::store;
+use crate::domain::escalation::{Acknowledgement, MAX_FOLLOW_UP_DAYS};
+use crate::domain::period::local_date;
+use crate::services::{ServiceError, escalations, matches, nearby, need_stories};
+use crate::store::{self, now_ms};
 use crate::store::entity::offer;
 use crate::web::Site;
 use crate::web::cadre::needs::story;
 use crate::web::flash::Flash;
-use crate::web::form::Form;
+use crate::web::form::{Errors, Form};
 use crate::web::need_labels::category_name;
 use crate::web::page::{PageResult, t};
 
@@ -31,7 +33,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .guard(Site::role_guard(COORDINATORS))
             .route(web::get().to(show)),
     )
-    .service(web::resource("/needs/{id}/propose").route(web::post().to(propose)));
+    .service(web::resource("/needs/{id}/propose").route(web::post().to(propose)))
+    .service(web::resource("/needs/{id}/acknowledge").route(web::post().to(acknowledge)));
 }
 
 /// Candidates shown: the best few are what a coordinator chooses from.
@@ -42,7 +45,7 @@ pub const CANDIDATES: u64 = 10;
 async fn show(site: Site, path: web::Path<String>) -> PageResult {
     let me = coordinator(&site)?;
     let id = site.path_id(&path)?;
-    need_page(&site, me, id, StatusCode::OK, None).await
+    need_page(&site, me, id, StatusCode::OK, None, &AckForm::default(), &Errors::none()).await
 }
 
 /// How far, in words: the band the distance falls in.
@@ -66,18 +69,22 @@ fn distance_band(r: &Ranked<offer::Model>) -> String {
     }
 }
 
-/// The need's page; `notice` is a refused proposal's reason.
+/// The need's page; `notice` is a refused proposal's reason, `ack` and
+/// `errors` an acknowledgement refused.
 async fn need_page(
     site: &Site,
     me: &Caller,
     id: Uuid,
     status: StatusCode,
     notice: Option<String>,
+    ack: &AckForm,
+    errors: &Errors,
 ) -> PageResult {
     let story = need_stories::of_need(site, me, id)
         .await
         .map_err(|e| site.fail(e))?;
     let need = &story.need;
+    let today = local_date(now_ms(), site.settings.timezone);
     let village = store::regions::names(&site.db, [need.region.clone()])
         .await
         .map_err(|e| site.fail(e.into()))?
@@ -132,6 +139,14 @@ async fn need_page(
             "need": story::view(site, me, &story),
             "village": village, "open": open,
             "candidates": candidates, "excluded": excluded, "notice": notice,
+            // An escalated open need may be acknowledged, with a follow-up
+            // from tomorrow on.
+            "acknowledge": (need.status == NeedStatus::Open && need.escalation.is_some()).then(|| json!({
+                "note": ack.note, "follow_up": ack.follow_up,
+                "min": (today + chrono::Days::new(1)).to_string(),
+                "max": (today + chrono::Days::new(MAX_FOLLOW_UP_DAYS as u64)).to_string(),
+            })),
+            "errors": errors.messages(),
         }),
     ))
 }
@@ -152,17 +167,17 @@ async fn propose(site: Site, path: web::Path<String>, Form(form): Form<ProposeFo
     let id = site.path_id(&path)?;
     if !site.form_ok(&form.csrf_token) {
         let why = site.expired_form().get(i18n::current()).to_owned();
-        return need_page(&site, me, id, StatusCode::FORBIDDEN, Some(why)).await;
+        return need_page(&site, me, id, StatusCode::FORBIDDEN, Some(why), &AckForm::default(), &Errors::none()).await;
     }
     let Ok(offer_id) = Uuid::parse_str(form.offer_id.trim()) else {
         let why = t("请选择一位候选人。", "Please pick a candidate.");
-        return need_page(&site, me, id, StatusCode::UNPROCESSABLE_ENTITY, Some(why)).await;
+        return need_page(&site, me, id, StatusCode::UNPROCESSABLE_ENTITY, Some(why), &AckForm::default(), &Errors::none()).await;
     };
     match matches::propose(&site, me, id, offer_id).await {
         Ok(_) => Ok(site.done(&format!("/needs/{id}"), Flash::Proposed)),
         Err(ServiceError::Conflict(why)) => {
             let why = why.get(i18n::current()).to_owned();
-            need_page(&site, me, id, StatusCode::CONFLICT, Some(why)).await
+            need_page(&site, me, id, StatusCode::CONFLICT, Some(why), &AckForm::default(), &Errors::none()).await
         }
         Err(ServiceError::Invalid(fields)) => {
             let why = fields
@@ -170,8 +185,39 @@ async fn propose(site: Site, path: web::Path<String>, Form(form): Form<ProposeFo
                 .map(|f| f.message.get(i18n::current()).to_owned())
                 .collect::<Vec<_>>()
                 .join(" ");
-            need_page(&site, me, id, StatusCode::UNPROCESSABLE_ENTITY, Some(why)).await
+            need_page(&site, me, id, StatusCode::UNPROCESSABLE_ENTITY, Some(why), &AckForm::default(), &Errors::none()).await
         }
         Err(e) => Err(site.fail(e)),
     }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct AckForm {
+    csrf_token: String,
+    note: String,
+    follow_up: String,
+}
+
+/// `POST /needs/{id}/acknowledge`: what the coordinator will do about an
+/// escalated need, and when they will look again; the page again with the
+/// fields' errors beside them when refused.
+#[tracing::instrument(skip_all)]
+async fn acknowledge(site: Site, path: web::Path<String>, Form(form): Form<AckForm>) -> PageResult {
+    let me = coordinator(&site)?;
+    let id = site.path_id(&path)?;
+    let (errors, status) = if !site.form_ok(&form.csrf_token) {
+        (Errors::form(site.expired_form()), StatusCode::FORBIDDEN)
+    } else {
+        let tz = site.settings.timezone;
+        match Acknowledgement::parse(&form.note, &form.follow_up, tz, now_ms()) {
+            Err(fields) => (Errors::from(fields), StatusCode::UNPROCESSABLE_ENTITY),
+            Ok(ack) => match escalations::acknowledge(&site, me, id, ack).await {
+                Ok(_) => return Ok(site.done(&format!("/needs/{id}"), Flash::Acknowledged)),
+                Err(ServiceError::Conflict(why)) => (Errors::form(why), StatusCode::CONFLICT),
+                Err(e) => return Err(site.fail(e)),
+            },
+        }
+    };
+    need_page(&site, me, id, status, None, &form, &errors).await
 }

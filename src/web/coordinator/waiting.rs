@@ -9,6 +9,8 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::coordinator;
+use crate::domain::escalation::EscalationLevel;
+use crate::domain::period::local_date;
 use crate::domain::{Caller, Category, Reach, RegionPrefix};
 use crate::i18n::{self, Locale};
 use crate::services::export::waiting::{WaitingRow, waiting_csv};
@@ -18,6 +20,7 @@ use crate::store::entity::need;
 use crate::store::waiting::{self, Filter, Key, Order};
 use crate::store::{self, now_ms};
 use crate::web::Site;
+use crate::web::cadre::needs::story::overdue_mark;
 use crate::web::need_labels::{category_name, day_count, urgency_badge};
 use crate::web::page::{PageResult, t};
 use crate::web::places::{my_townships, region_choices};
@@ -41,6 +44,8 @@ pub struct Params {
     place: String,
     /// A category code.
     category: String,
+    /// `any`, `township` or `county`: escalated needs only.
+    escalation: String,
     /// The last row shown: `<urgency>.<posted ms>.<id>`.
     after: String,
 }
@@ -56,6 +61,13 @@ impl Params {
 
     fn category(&self) -> Option<Category> {
         self.category.parse().ok()
+    }
+
+    fn escalation(&self) -> Option<Option<EscalationLevel>> {
+        match self.escalation.as_str() {
+            "any" => Some(None),
+            level => level.parse().ok().map(Some),
+        }
     }
 
     fn place(&self) -> Option<RegionPrefix> {
@@ -75,6 +87,7 @@ impl Params {
         Some(Filter {
             regions,
             category: self.category(),
+            escalation: self.escalation(),
         })
     }
 
@@ -89,6 +102,15 @@ impl Params {
         }
         if let Some(c) = self.category() {
             s.append_pair("category", c.code());
+        }
+        match self.escalation() {
+            None => {}
+            Some(None) => {
+                s.append_pair("escalation", "any");
+            }
+            Some(Some(level)) => {
+                s.append_pair("escalation", level.as_str());
+            }
         }
         s.finish()
     }
@@ -139,6 +161,13 @@ async fn list(site: Site, q: web::Query<Params>) -> PageResult {
         json!({"value": v, "label": l,
                              "selected": (v == "urgency") == (q.order() == Order::Urgency)})
     });
+    let shown = q.escalation();
+    let escalations = [
+        ("any", t("已上报（任一级）", "Escalated (any level)"), Some(None)),
+        ("township", t("已上报乡镇", "Escalated to township"), Some(Some(EscalationLevel::Township))),
+        ("county", t("已上报县级", "Escalated to county"), Some(Some(EscalationLevel::County))),
+    ]
+    .map(|(v, l, e)| json!({"value": v, "label": l, "selected": e == shown}));
     let (rows, total, next) = match q.filter(me) {
         Some(filter) => {
             let after = cursor(&q.after);
@@ -171,6 +200,10 @@ async fn list(site: Site, q: web::Query<Params>) -> PageResult {
                 "urgency": urgency, "urgency_class": urgency_class,
                 "village": names.get(&n.region).cloned().unwrap_or_default(),
                 "waited": waited(days_open(n.posted_at, now)),
+                "escalation": overdue_mark(n),
+                "follow_up": n.follow_up_at
+                    .filter(|at| *at > now)
+                    .map(|at| local_date(at, site.settings.timezone).to_string()),
             })
         })
         .collect();
@@ -189,7 +222,7 @@ async fn list(site: Site, q: web::Query<Params>) -> PageResult {
         json!({
             "items": items, "total": total, "next_url": next_url, "first_url": first_url,
             "places": region_choices(&townships, me, &place),
-            "categories": categories, "sorts": sorts,
+            "categories": categories, "sorts": sorts, "escalations": escalations,
             "export_url": join("/waiting/export", ""),
             "filtered": !query.is_empty(),
         }),
@@ -232,6 +265,11 @@ async fn export(site: Site, q: web::Query<Params>) -> PageResult {
             urgency: urgency_badge(n.urgency).0.unwrap_or_default(),
             posted: expires_label(&site, n.posted_at),
             days_waiting: days_open(n.posted_at, now),
+            escalation: overdue_mark(n).unwrap_or_default(),
+            follow_up: n
+                .follow_up_at
+                .map(|at| local_date(at, site.settings.timezone).to_string())
+                .unwrap_or_default(),
         })
         .collect();
     Ok(HttpResponse::Ok()

@@ -47,7 +47,22 @@ pub fn facts(site: &Site, n: &need::Model) -> Value {
         "open": n.status == NeedStatus::Open,
         "posted": expires_label(site, n.posted_at),
         "cancel_reason": n.cancel_reason,
+        "escalation": overdue_mark(n),
+        "follow_up": n.follow_up_at.map(|at| day_label(site, at)),
     })
+}
+
+/// The overdue mark of an open need that escalated (周调度): its level's
+/// words, or none.
+pub fn overdue_mark(n: &need::Model) -> Option<String> {
+    n.escalation
+        .filter(|_| n.status == NeedStatus::Open)
+        .map(|l| l.label().get(i18n::current()).to_owned())
+}
+
+/// A day as the reader's pages write it (`2026-12-09`).
+fn day_label(site: &Site, at: i64) -> String {
+    crate::domain::period::local_date(at, site.settings.timezone).to_string()
 }
 
 /// A need with its story: the facts, the timeline, and the match under
@@ -64,6 +79,20 @@ pub fn view(site: &Site, me: &Caller, story: &NeedStory) -> Value {
         for e in &m.events {
             lines.push(event_line(site, me, m, e));
         }
+    }
+    for (e, place) in &story.escalations {
+        let what = say(
+            format!("无人承接，上报至{place}协调员"),
+            format!("Nobody took it: escalated to the coordinators of {place}"),
+        );
+        lines.push(line(site, e.at, what, None));
+    }
+    for (a, name) in &story.acknowledgements {
+        let what = say(
+            format!("{name} 确认处理，{} 回访", a.follow_up),
+            format!("{name} acknowledged it, to look again on {}", a.follow_up),
+        );
+        lines.push(line(site, a.at, what, Some(&a.note)));
     }
     if n.status == NeedStatus::Cancelled {
         let what = say("需求已取消".into(), "Need cancelled".into());
