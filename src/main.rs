@@ -56,7 +56,8 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
         Command::Demo { seed } => {
             let db = startup::prepare_database(&settings).await?;
             let ttl_ms = settings.proposal_ttl.as_millis() as i64;
-            let options = services::demo::Options::new(seed, ttl_ms);
+            let mut options = services::demo::Options::new(seed, ttl_ms);
+            options.ages = services::escalations::ages_of(&settings);
             let summary = services::demo::run(&db, &options).await?;
             print!("{summary}");
         }

@@ -25,9 +25,14 @@ const LISTED: usize = 30;
 
 /// The ages configured for this service.
 pub fn ages(ctx: &AppContext) -> Ages {
+    ages_of(&ctx.settings)
+}
+
+/// The ages `settings` configure.
+pub fn ages_of(settings: &crate::settings::Settings) -> Ages {
     Ages {
-        township_days: ctx.settings.escalate_township_days,
-        county_days: ctx.settings.escalate_county_days,
+        township_days: settings.escalate_township_days,
+        county_days: settings.escalate_county_days,
     }
 }
 

@@ -14,6 +14,7 @@
 
 mod accounts;
 mod draw;
+mod escalations;
 mod history;
 mod lifecycle;
 mod meetings;
@@ -36,6 +37,7 @@ pub use report::{Login, StandingSummary, Summary};
 
 use self::draw::Draw;
 use crate::domain::RegionLevel;
+use crate::domain::escalation::Ages;
 use crate::domain::time::DAY_MS;
 use crate::services::passwords;
 use crate::store::{self, entity};
@@ -50,6 +52,8 @@ pub struct Options {
     pub proposal_ttl_ms: i64,
     pub households: usize,
     pub volunteers: usize,
+    /// The ages at which open needs escalate (`HUZHU_ESCALATE_*_DAYS`).
+    pub ages: Ages,
 }
 
 impl Options {
@@ -61,6 +65,10 @@ impl Options {
             proposal_ttl_ms,
             households: 2_000,
             volunteers: 1_500,
+            ages: Ages {
+                township_days: 7,
+                county_days: 21,
+            },
         }
     }
 }
@@ -124,6 +132,9 @@ pub async fn run(db: &DatabaseConnection, options: &Options) -> Result<Summary, 
     write::all(&txn, &built).await?;
     // The needs' figure columns, from the history just written.
     store::stats::refresh(&txn, None).await?;
+    // The escalations its history would have had, and their figures.
+    let escalated = escalations::replay(&txn, &options.ages, options.now_ms).await?;
+    store::stats::refresh(&txn, Some(&escalated)).await?;
     txn.commit().await?;
     let names = store::regions::names(
         db,

@@ -93,6 +93,17 @@ fn rules() -> Vec<(&'static str, String)> {
         ("every account is verified, under demo.invalid",
             "SELECT COUNT(*) FROM users WHERE verified = false OR email NOT LIKE '%@demo.invalid'".into()),
         ("no email is queued", "SELECT COUNT(*) FROM outbox".into()),
+        ("a need's escalation is the highest level it recorded",
+            "SELECT COUNT(*) FROM needs n WHERE COALESCE(n.escalation, '') <> COALESCE((SELECT \
+             CASE MAX(CASE WHEN e.level = 'county' THEN 2 ELSE 1 END) WHEN 2 THEN 'county' WHEN 1 THEN 'township' END \
+             FROM escalations e WHERE e.need_id = n.id), '')".into()),
+        ("a need escalates at its first level's event, to its own township or county",
+            "SELECT COUNT(*) FROM escalations e JOIN needs n ON n.id = e.need_id \
+             WHERE e.at < n.escalated_at OR e.at < n.posted_at OR n.region NOT LIKE e.to_region || '%' \
+             OR LENGTH(e.to_region) <> CASE e.level WHEN 'county' THEN 6 ELSE 9 END".into()),
+        ("no need escalates before its age (half for the most urgent)",
+            "SELECT COUNT(*) FROM escalations e JOIN needs n ON n.id = e.need_id WHERE e.at - n.posted_at <= \
+             CASE e.level WHEN 'county' THEN 21 ELSE 7 END * 86400000 / CASE WHEN n.urgency >= 3 THEN 2 ELSE 1 END".into()),
     ]
 }
 
@@ -209,6 +220,10 @@ async fn the_demo_covers_every_category_township_and_week_with_county_like_rates
     // Claims, rounds, coordinators' proposals and pairing first.
     assert_eq!(origins.len(), 4, "{origins:?}");
     assert!(count(db, "SELECT COUNT(*) FROM rounds").await >= 50);
+    // Some needs waited long enough to climb, some all the way.
+    let county = count(db, "SELECT COUNT(*) FROM needs WHERE escalation = 'county'").await;
+    let township = count(db, "SELECT COUNT(*) FROM needs WHERE escalation = 'township'").await;
+    assert!(county > 0 && township > 0, "{township} township, {county} county");
 
     // Per breakdown key: needs posted, fulfilled, ever accepted; matches
     // completed and ended. Every figure of every key must be non-zero.
