@@ -84,6 +84,7 @@ pub async fn load(db: &DatabaseConnection, dir: &Path, cadre: Uuid) -> County {
             created_by: Set(cadre),
             created_at: Set(posted),
             updated_at: Set(posted),
+            ..Default::default()
         });
         needs.push(need::ActiveModel {
             id: Set(Uuid::now_v7()),
@@ -101,6 +102,7 @@ pub async fn load(db: &DatabaseConnection, dir: &Path, cadre: Uuid) -> County {
             created_by: Set(cadre),
             posted_at: Set(posted),
             updated_at: Set(posted),
+            ..Default::default()
         });
     }
     let village_rows: Vec<region::ActiveModel> = villages
@@ -135,6 +137,7 @@ pub async fn load(db: &DatabaseConnection, dir: &Path, cadre: Uuid) -> County {
             created_at: Set(now),
             updated_at: Set(now),
             active: Set(true),
+            ..Default::default()
         });
         let categories: CategorySet = r[1]
             .split(';')

@@ -8,8 +8,8 @@ use uuid::Uuid;
 
 use crate::context::AppContext;
 use crate::domain::cursor::encode_key;
-use crate::domain::geo::GeoPoint;
 use crate::domain::escalation::Acknowledgement;
+use crate::domain::geo::GeoPoint;
 use crate::domain::need::{NeedChanges, NeedFields, NewNeed};
 use crate::domain::{Caller, Category, NeedStatus, RegionPrefix, Role};
 use crate::error::ApiError;
@@ -259,7 +259,12 @@ fn filter_of(caller: &Caller, q: &ListQuery) -> Result<NeedFilter, ApiError> {
             .map_err(|_| invalid("category", "类别不存在", "Unknown category"))?;
         filter.category = Some(c);
     }
-    if let Some(e) = q.escalation.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
+    if let Some(e) = q
+        .escalation
+        .as_deref()
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+    {
         if public(caller) {
             return Err(invalid(
                 "escalation",
@@ -333,7 +338,9 @@ pub async fn get(
 ) -> Result<HttpResponse, ApiError> {
     let need = needs::visible(&ctx, &caller, *id).await?;
     let escalated = need.escalation.is_some() && !public(&caller);
-    let mut view = views(&ctx, vec![(need, None)], public(&caller)).await?.remove(0);
+    let mut view = views(&ctx, vec![(need, None)], public(&caller))
+        .await?
+        .remove(0);
     if escalated {
         with_history(&ctx, &mut view).await?;
     }

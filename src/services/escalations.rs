@@ -46,7 +46,9 @@ pub async fn raise(ctx: &AppContext, now: i64) -> Result<usize, ServiceError> {
     let mut raised = 0;
     for level in [EscalationLevel::County, EscalationLevel::Township] {
         let txn = store::begin_write(&ctx.db).await?;
-        raised += store::escalations::raise(&txn, &ages, level, now).await?.len();
+        raised += store::escalations::raise(&txn, &ages, level, now)
+            .await?
+            .len();
         txn.commit().await?;
     }
     Ok(raised)
@@ -82,9 +84,11 @@ pub async fn daily(ctx: &AppContext, day: &str, now: i64) -> Result<usize, Servi
         .await?;
     let names = store::regions::names(
         &ctx.db,
-        due.iter()
-            .map(|n| n.region.clone())
-            .chain(by_target.keys().map(|t| crate::domain::region::padded_code(t))),
+        due.iter().map(|n| n.region.clone()).chain(
+            by_target
+                .keys()
+                .map(|t| crate::domain::region::padded_code(t)),
+        ),
     )
     .await?;
     let event = format!("escalation:{day}");

@@ -3,9 +3,7 @@
 //! lists, and a need's escalation history.
 
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Set,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Set};
 use uuid::Uuid;
 
 use super::entity::{acknowledgement, escalation, need};
@@ -43,14 +41,19 @@ pub async fn raise(
         .bind(level.as_str())
         .push(", escalated_at = COALESCE(escalated_at, ")
         .bind(now)
-        .push(&format!(") WHERE status = '{open}' AND {below} AND ((urgency >= 3 AND posted_at < "))
+        .push(&format!(
+            ") WHERE status = '{open}' AND {below} AND ((urgency >= 3 AND posted_at < "
+        ))
         .bind(ages.posted_before(level, 3, now))
         .push(") OR (urgency < 3 AND posted_at < ")
         .bind(ages.posted_before(level, 1, now))
         .push(")) RETURNING id, region");
     let mut raised = Vec::new();
     for row in db.query_all_raw(sql.build()).await? {
-        raised.push((row.try_get::<Uuid>("", "id")?, row.try_get::<String>("", "region")?));
+        raised.push((
+            row.try_get::<Uuid>("", "id")?,
+            row.try_get::<String>("", "region")?,
+        ));
     }
     for chunk in raised.chunks(500) {
         let rows = chunk.iter().map(|(id, region)| escalation::ActiveModel {
@@ -76,7 +79,10 @@ pub async fn raise(
 /// escalated again since they were; or whose follow-up day has come since
 /// their last listing; or, not silenced by a follow-up, last listed a week
 /// ago or more.
-pub async fn due_for_digest(db: &impl ConnectionTrait, now: i64) -> Result<Vec<need::Model>, DbErr> {
+pub async fn due_for_digest(
+    db: &impl ConnectionTrait,
+    now: i64,
+) -> Result<Vec<need::Model>, DbErr> {
     let open = NeedStatus::Open;
     let mut sql = Sql::new(db.get_database_backend());
     sql.push(&format!(
@@ -98,7 +104,10 @@ pub async fn due_for_digest(db: &impl ConnectionTrait, now: i64) -> Result<Vec<n
 pub async fn mark_alerted(db: &impl ConnectionTrait, ids: &[Uuid], now: i64) -> Result<(), DbErr> {
     for chunk in ids.chunks(500) {
         need::Entity::update_many()
-            .col_expr(need::Column::AlertedAt, sea_orm::sea_query::Expr::value(now))
+            .col_expr(
+                need::Column::AlertedAt,
+                sea_orm::sea_query::Expr::value(now),
+            )
             .filter(need::Column::Id.is_in(chunk.iter().copied()))
             .exec(db)
             .await?;

@@ -4,9 +4,9 @@
 pub mod accounts;
 pub mod audit;
 pub mod bulk;
-pub mod escalations;
 mod columns;
 pub mod entity;
+pub mod escalations;
 pub mod followup;
 pub mod households;
 pub mod matches;

@@ -14,8 +14,8 @@ use std::collections::BTreeMap;
 
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement, Value};
 
-use crate::domain::time::DAY_MS;
 use crate::domain::escalation::EscalationLevel;
+use crate::domain::time::DAY_MS;
 use crate::domain::{Category, MatchStatus, NeedStatus, RegionPrefix};
 
 /// Which needs the figures cover.
@@ -232,11 +232,17 @@ fn counted() -> [(&'static str, String); 11] {
         ("matches_cancelled", summed("cancelled_matches")),
         (
             "needs_escalated_township",
-            format!("COUNT(*) FILTER (WHERE escalation = '{}')", EscalationLevel::Township),
+            format!(
+                "COUNT(*) FILTER (WHERE escalation = '{}')",
+                EscalationLevel::Township
+            ),
         ),
         (
             "needs_escalated_county",
-            format!("COUNT(*) FILTER (WHERE escalation = '{}')", EscalationLevel::County),
+            format!(
+                "COUNT(*) FILTER (WHERE escalation = '{}')",
+                EscalationLevel::County
+            ),
         ),
     ]
 }

@@ -87,7 +87,10 @@ async fn level(app: &TestApp, token: &str, id: &str) -> Value {
 
 async fn titles(app: &TestApp, token: &str, filter: &str) -> Vec<String> {
     let page = app
-        .get_json(&format!("/api/v1/needs?escalation={filter}&limit=100"), token)
+        .get_json(
+            &format!("/api/v1/needs?escalation={filter}&limit=100"),
+            token,
+        )
         .await;
     let mut titles: Vec<String> = page["items"]
         .as_array()
@@ -107,8 +110,12 @@ async fn needs_climb_by_age_and_each_coordinator_gets_one_digest_a_day_until_ack
     let second = app(&sink, Some(shared.clone())).await;
     let tz = first.context.settings.timezone;
     let county = first.create_user(Role::Coordinator, Some("430525")).await;
-    let township = first.create_user(Role::Coordinator, Some("430525101")).await;
-    let other_township = first.create_user(Role::Coordinator, Some("430525102")).await;
+    let township = first
+        .create_user(Role::Coordinator, Some("430525101"))
+        .await;
+    let other_township = first
+        .create_user(Role::Coordinator, Some("430525102"))
+        .await;
     let cadre = first
         .login(&first.create_user(Role::Cadre, Some("430525101")).await)
         .await;
@@ -124,13 +131,17 @@ async fn needs_climb_by_age_and_each_coordinator_gets_one_digest_a_day_until_ack
     let plain_6 = need_at(&first, &cadre, village, "一般·6天", 2, t - 6 * DAY).await;
     let urgent_3 = need_at(&first, &cadre, village, "紧急·3天", 3, t - 3 * DAY).await;
 
-    run_due(&first.context, t - 61 * 60_000).await.expect("runs");
+    run_due(&first.context, t - 61 * 60_000)
+        .await
+        .expect("runs");
     assert!(digests(&first, day).await.is_empty(), "none before 08:00");
     let (a, b) = tokio::join!(run_due(&first.context, t), run_due(&second.context, t));
     a.expect("first instance");
     b.expect("second instance");
     let restarted = app(&sink, Some(shared)).await;
-    run_due(&restarted.context, t + 3 * H).await.expect("runs again");
+    run_due(&restarted.context, t + 3 * H)
+        .await
+        .expect("runs again");
 
     let staff = first.login(&county).await;
     for (id, expected) in [
@@ -150,18 +161,43 @@ async fn needs_climb_by_age_and_each_coordinator_gets_one_digest_a_day_until_ack
         .expect("escalations");
     assert_eq!(recorded.len(), 1);
     assert_eq!(recorded[0].to_region, "430525");
-    let one = first.get_json(&format!("/api/v1/needs/{urgent_4}"), &staff).await;
+    let one = first
+        .get_json(&format!("/api/v1/needs/{urgent_4}"), &staff)
+        .await;
     assert_eq!(one["escalations"][0]["to_region"], "430525101");
     assert_eq!(one["escalations"][0]["to_region_name"], "江口镇");
 
-    assert_eq!(titles(&first, &staff, "township").await, ["一般·8天", "紧急·4天"]);
-    assert_eq!(titles(&first, &staff, "county").await, ["一般·22天", "紧急·11天"]);
+    assert_eq!(
+        titles(&first, &staff, "township").await,
+        ["一般·8天", "紧急·4天"]
+    );
+    assert_eq!(
+        titles(&first, &staff, "county").await,
+        ["一般·22天", "紧急·11天"]
+    );
     assert_eq!(titles(&first, &staff, "any").await.len(), 4);
-    let volunteer = first.login(&first.create_user(Role::Volunteer, None).await).await;
-    problem(first.get_with("/api/v1/needs?escalation=any", &volunteer).await, 422).await;
+    let volunteer = first
+        .login(&first.create_user(Role::Volunteer, None).await)
+        .await;
+    problem(
+        first
+            .get_with("/api/v1/needs?escalation=any", &volunteer)
+            .await,
+        422,
+    )
+    .await;
     let open = first.get_json("/api/v1/needs?limit=1", &volunteer).await;
-    assert!(open["items"][0].get("escalation").is_none(), "volunteers never see it");
-    problem(first.get_with("/api/v1/needs?escalation=city", &staff).await, 422).await;
+    assert!(
+        open["items"][0].get("escalation").is_none(),
+        "volunteers never see it"
+    );
+    problem(
+        first
+            .get_with("/api/v1/needs?escalation=city", &staff)
+            .await,
+        422,
+    )
+    .await;
 
     // One digest for each coordinator things reached: the township's and the
     // county's, none for the other township.
@@ -181,10 +217,19 @@ async fn needs_climb_by_age_and_each_coordinator_gets_one_digest_a_day_until_ack
         })
         .find(|p| p.subject().is_some_and(|s| s.contains("上报")))
         .expect("the township's digest");
-    assert_eq!(parsed.subject(), Some("【互助】2项需求上报至江口镇，请调度"));
+    assert_eq!(
+        parsed.subject(),
+        Some("【互助】2项需求上报至江口镇，请调度")
+    );
     let text = parsed.body_text(0).expect("text").into_owned();
-    assert!(text.contains("一般·8天") && text.contains("紧急·4天（特别紧急）"), "{text}");
-    assert!(!text.contains("一般·22天") && !text.contains("一般·6天"), "{text}");
+    assert!(
+        text.contains("一般·8天") && text.contains("紧急·4天（特别紧急）"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("一般·22天") && !text.contains("一般·6天"),
+        "{text}"
+    );
     assert!(text.contains(&format!("/needs/{plain_8}")), "{text}");
 
     // The next day the most urgent 3-day need has waited past half the
@@ -194,20 +239,32 @@ async fn needs_climb_by_age_and_each_coordinator_gets_one_digest_a_day_until_ack
     assert_eq!(sent.len(), 1, "{sent:?}");
     assert_eq!(sent[0].recipient_email, township.email);
     assert_eq!(level(&first, &staff, &urgent_3).await, json!("township"));
-    assert_eq!(level(&first, &staff, &plain_6).await, Value::Null, "7 days is not longer than 7");
+    assert_eq!(
+        level(&first, &staff, &plain_6).await,
+        Value::Null,
+        "7 days is not longer than 7"
+    );
 
     // The township's coordinator acknowledges the 8-day need.
     let coordinator = first.login(&township).await;
     let follow_up = day + Days::new(10);
     let path = format!("/api/v1/needs/{plain_8}/acknowledge");
     let bad = first
-        .post_json(&path, &json!({"note": "", "follow_up": "明天"}), Some(&coordinator))
+        .post_json(
+            &path,
+            &json!({"note": "", "follow_up": "明天"}),
+            Some(&coordinator),
+        )
         .await;
     let bad = problem(bad, 422).await;
     assert_eq!(bad["errors"].as_array().expect("errors").len(), 2, "{bad}");
     problem(
         first
-            .post_json(&path, &json!({"note": "x", "follow_up": follow_up.to_string()}), Some(&cadre))
+            .post_json(
+                &path,
+                &json!({"note": "x", "follow_up": follow_up.to_string()}),
+                Some(&cadre),
+            )
             .await,
         403,
     )
@@ -226,7 +283,11 @@ async fn needs_climb_by_age_and_each_coordinator_gets_one_digest_a_day_until_ack
     let outside = first.login(&other_township).await;
     problem(
         first
-            .post_json(&path, &json!({"note": "x", "follow_up": follow_up.to_string()}), Some(&outside))
+            .post_json(
+                &path,
+                &json!({"note": "x", "follow_up": follow_up.to_string()}),
+                Some(&outside),
+            )
             .await,
         404,
     )
@@ -240,14 +301,24 @@ async fn needs_climb_by_age_and_each_coordinator_gets_one_digest_a_day_until_ack
         .await;
     assert_eq!(acknowledged.status().as_u16(), 200);
     let acknowledged: Value = acknowledged.json().await.expect("JSON");
-    assert_eq!(acknowledged["acknowledgements"][0]["note"], "周三请村干部入户核实");
-    assert_eq!(acknowledged["acknowledgements"][0]["follow_up"], follow_up.to_string());
+    assert_eq!(
+        acknowledged["acknowledgements"][0]["note"],
+        "周三请村干部入户核实"
+    );
+    assert_eq!(
+        acknowledged["acknowledgements"][0]["follow_up"],
+        follow_up.to_string()
+    );
     assert!(acknowledged["follow_up_at"].is_string());
 
     // Two needs are settled by their cadre; they climb no further.
     for id in [&urgent_3, &plain_6] {
         let cancelled = first
-            .post_json(&format!("/api/v1/needs/{id}/cancel"), &json!({"reason": "已自行解决"}), Some(&cadre))
+            .post_json(
+                &format!("/api/v1/needs/{id}/cancel"),
+                &json!({"reason": "已自行解决"}),
+                Some(&cadre),
+            )
             .await;
         assert_eq!(cancelled.status().as_u16(), 200);
     }
@@ -291,7 +362,9 @@ async fn figures_count_escalations_and_the_time_from_escalation_to_match() {
     need_at(&app, &cadre, village, "未上报", 2, t - 2 * DAY).await;
     run_due(&app.context, t).await.expect("runs");
 
-    let volunteer = app.login(&app.create_user(Role::Volunteer, None).await).await;
+    let volunteer = app
+        .login(&app.create_user(Role::Volunteer, None).await)
+        .await;
     let offer = app
         .post_json(
             "/api/v1/offers",
@@ -322,28 +395,42 @@ async fn figures_count_escalations_and_the_time_from_escalation_to_match() {
     let from = (day - Days::new(40)).to_string();
     let to = (day + Days::new(5)).to_string();
     let summary = app
-        .get_json(&format!("/api/v1/stats/summary?from={from}&to={to}"), &coordinator)
+        .get_json(
+            &format!("/api/v1/stats/summary?from={from}&to={to}"),
+            &coordinator,
+        )
         .await;
     assert_eq!(summary["needs_posted"], 3);
     assert_eq!(summary["needs_escalated"], 2);
     assert_eq!(summary["needs_escalated_township"], 1);
     assert_eq!(summary["needs_escalated_county"], 1);
-    let hours = summary["median_hours_escalation_to_match"].as_f64().expect("a median");
+    let hours = summary["median_hours_escalation_to_match"]
+        .as_f64()
+        .expect("a median");
     assert!(
         (hours - (accepted_at - t) as f64 / H as f64).abs() < 1e-6,
         "{hours} from {t} to {accepted_at}"
     );
     let by_week = app
-        .get_json(&format!("/api/v1/stats/breakdown?by=township&from={from}&to={to}"), &coordinator)
+        .get_json(
+            &format!("/api/v1/stats/breakdown?by=township&from={from}&to={to}"),
+            &coordinator,
+        )
         .await;
     assert_eq!(by_week["rows"][0]["needs_escalated"], 2, "{by_week}");
     let csv = app
-        .get_with(&format!("/api/v1/stats/export?format=csv&by=township&from={from}&to={to}"), &coordinator)
+        .get_with(
+            &format!("/api/v1/stats/export?format=csv&by=township&from={from}&to={to}"),
+            &coordinator,
+        )
         .await
         .text()
         .await
         .expect("CSV");
-    assert!(csv.contains("上报的需求") && csv.contains("上报至县级"), "{csv}");
+    assert!(
+        csv.contains("上报的需求") && csv.contains("上报至县级"),
+        "{csv}"
+    );
 }
 
 #[tokio::test]
@@ -359,14 +446,24 @@ async fn a_coordinator_finds_escalated_needs_on_the_waiting_page_and_acknowledge
     let day = local_date(huzhu::store::now_ms(), tz) - Days::new(1);
     let t = local_midnight(day, tz) + 8 * H + 60_000;
     let village = "430525101000";
-    let old = need_at(&app, &cadre, village, "帮独居老人修补漏雨的屋顶", 3, t - 5 * DAY).await;
+    let old = need_at(
+        &app,
+        &cadre,
+        village,
+        "帮独居老人修补漏雨的屋顶",
+        3,
+        t - 5 * DAY,
+    )
+    .await;
     need_at(&app, &cadre, village, "刚发布的需求", 2, t - DAY).await;
     run_due(&app.context, t).await.expect("runs");
 
     let mut browser = Browser::open(&app).await;
     browser.resize(PHONE).await;
     browser.goto("/login").await;
-    browser.log_in(&coordinator.email, &coordinator.password).await;
+    browser
+        .log_in(&coordinator.email, &coordinator.password)
+        .await;
     browser.wait_for_text("退出").await;
     browser.goto("/waiting").await;
     browser.choose("上报", "已上报（任一级）").await;
@@ -374,13 +471,19 @@ async fn a_coordinator_finds_escalated_needs_on_the_waiting_page_and_acknowledge
     browser.wait_for_text("已上报乡镇").await;
     let listed = browser.text().await;
     assert!(listed.contains("帮独居老人修补漏雨的屋顶"), "{listed}");
-    assert!(!listed.contains("刚发布的需求"), "only the escalated: {listed}");
+    assert!(
+        !listed.contains("刚发布的需求"),
+        "only the escalated: {listed}"
+    );
     browser.shots_at_both_sizes("escalated-needs").await;
 
     browser.click("帮独居老人修补漏雨的屋顶").await;
     browser.wait_for_text("上报与调度").await;
     let page = browser.text().await;
-    assert!(page.contains("无人承接，上报至江口镇协调员"), "the timeline: {page}");
+    assert!(
+        page.contains("无人承接，上报至江口镇协调员"),
+        "the timeline: {page}"
+    );
     // Left empty, the form says what is missing beside each field.
     browser.click("确认已处理").await;
     browser.wait_for_text("请写明将如何处理").await;
@@ -398,7 +501,10 @@ async fn a_coordinator_finds_escalated_needs_on_the_waiting_page_and_acknowledge
     browser.wait_for_text("已记录处理措施").await;
     let page = browser.text().await;
     assert!(page.contains(&format!("{follow_up} 回访")), "{page}");
-    assert!(page.contains("周三请村干部带瓦工入户查看"), "the timeline keeps the note: {page}");
+    assert!(
+        page.contains("周三请村干部带瓦工入户查看"),
+        "the timeline keeps the note: {page}"
+    );
     browser.shots_at_both_sizes("acknowledged").await;
     let need = need::Entity::find_by_id(uuid(&old))
         .one(&app.context.db)

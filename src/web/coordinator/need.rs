@@ -12,14 +12,14 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::{COORDINATORS, coordinator};
+use crate::domain::escalation::{Acknowledgement, MAX_FOLLOW_UP_DAYS};
+use crate::domain::period::local_date;
 use crate::domain::{Caller, CategorySet, MatchStatus, NeedStatus};
 use crate::i18n::{self, Locale};
 use crate::services::ranking::{self, Ranked, Sight};
-use crate::domain::escalation::{Acknowledgement, MAX_FOLLOW_UP_DAYS};
-use crate::domain::period::local_date;
 use crate::services::{ServiceError, escalations, matches, nearby, need_stories};
-use crate::store::{self, now_ms};
 use crate::store::entity::offer;
+use crate::store::{self, now_ms};
 use crate::web::Site;
 use crate::web::cadre::needs::story;
 use crate::web::flash::Flash;
@@ -45,7 +45,16 @@ pub const CANDIDATES: u64 = 10;
 async fn show(site: Site, path: web::Path<String>) -> PageResult {
     let me = coordinator(&site)?;
     let id = site.path_id(&path)?;
-    need_page(&site, me, id, StatusCode::OK, None, &AckForm::default(), &Errors::none()).await
+    need_page(
+        &site,
+        me,
+        id,
+        StatusCode::OK,
+        None,
+        &AckForm::default(),
+        &Errors::none(),
+    )
+    .await
 }
 
 /// How far, in words: the band the distance falls in.
@@ -167,17 +176,44 @@ async fn propose(site: Site, path: web::Path<String>, Form(form): Form<ProposeFo
     let id = site.path_id(&path)?;
     if !site.form_ok(&form.csrf_token) {
         let why = site.expired_form().get(i18n::current()).to_owned();
-        return need_page(&site, me, id, StatusCode::FORBIDDEN, Some(why), &AckForm::default(), &Errors::none()).await;
+        return need_page(
+            &site,
+            me,
+            id,
+            StatusCode::FORBIDDEN,
+            Some(why),
+            &AckForm::default(),
+            &Errors::none(),
+        )
+        .await;
     }
     let Ok(offer_id) = Uuid::parse_str(form.offer_id.trim()) else {
         let why = t("请选择一位候选人。", "Please pick a candidate.");
-        return need_page(&site, me, id, StatusCode::UNPROCESSABLE_ENTITY, Some(why), &AckForm::default(), &Errors::none()).await;
+        return need_page(
+            &site,
+            me,
+            id,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(why),
+            &AckForm::default(),
+            &Errors::none(),
+        )
+        .await;
     };
     match matches::propose(&site, me, id, offer_id).await {
         Ok(_) => Ok(site.done(&format!("/needs/{id}"), Flash::Proposed)),
         Err(ServiceError::Conflict(why)) => {
             let why = why.get(i18n::current()).to_owned();
-            need_page(&site, me, id, StatusCode::CONFLICT, Some(why), &AckForm::default(), &Errors::none()).await
+            need_page(
+                &site,
+                me,
+                id,
+                StatusCode::CONFLICT,
+                Some(why),
+                &AckForm::default(),
+                &Errors::none(),
+            )
+            .await
         }
         Err(ServiceError::Invalid(fields)) => {
             let why = fields
@@ -185,7 +221,16 @@ async fn propose(site: Site, path: web::Path<String>, Form(form): Form<ProposeFo
                 .map(|f| f.message.get(i18n::current()).to_owned())
                 .collect::<Vec<_>>()
                 .join(" ");
-            need_page(&site, me, id, StatusCode::UNPROCESSABLE_ENTITY, Some(why), &AckForm::default(), &Errors::none()).await
+            need_page(
+                &site,
+                me,
+                id,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(why),
+                &AckForm::default(),
+                &Errors::none(),
+            )
+            .await
         }
         Err(e) => Err(site.fail(e)),
     }

@@ -163,9 +163,21 @@ async fn list(site: Site, q: web::Query<Params>) -> PageResult {
     });
     let shown = q.escalation();
     let escalations = [
-        ("any", t("已上报（任一级）", "Escalated (any level)"), Some(None)),
-        ("township", t("已上报乡镇", "Escalated to township"), Some(Some(EscalationLevel::Township))),
-        ("county", t("已上报县级", "Escalated to county"), Some(Some(EscalationLevel::County))),
+        (
+            "any",
+            t("已上报（任一级）", "Escalated (any level)"),
+            Some(None),
+        ),
+        (
+            "township",
+            t("已上报乡镇", "Escalated to township"),
+            Some(Some(EscalationLevel::Township)),
+        ),
+        (
+            "county",
+            t("已上报县级", "Escalated to county"),
+            Some(Some(EscalationLevel::County)),
+        ),
     ]
     .map(|(v, l, e)| json!({"value": v, "label": l, "selected": e == shown}));
     let (rows, total, next) = match q.filter(me) {

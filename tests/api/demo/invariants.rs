@@ -222,8 +222,15 @@ async fn the_demo_covers_every_category_township_and_week_with_county_like_rates
     assert!(count(db, "SELECT COUNT(*) FROM rounds").await >= 50);
     // Some needs waited long enough to climb, some all the way.
     let county = count(db, "SELECT COUNT(*) FROM needs WHERE escalation = 'county'").await;
-    let township = count(db, "SELECT COUNT(*) FROM needs WHERE escalation = 'township'").await;
-    assert!(county > 0 && township > 0, "{township} township, {county} county");
+    let township = count(
+        db,
+        "SELECT COUNT(*) FROM needs WHERE escalation = 'township'",
+    )
+    .await;
+    assert!(
+        county > 0 && township > 0,
+        "{township} township, {county} county"
+    );
 
     // Per breakdown key: needs posted, fulfilled, ever accepted; matches
     // completed and ended. Every figure of every key must be non-zero.
