@@ -117,7 +117,7 @@ async fn main() {
             "  page {path}: p50 {:.1} ms, p95 {:.1} ms over {RUNS} requests ({:.0} KB)",
             county::percentile(&lat, 0.5),
             county::percentile(&lat, 0.95),
-            size as f64 / RUNS as f64 / 1024.0,
+            size as f64 / 1024.0,
         );
     }
     let url = format!("{base}/api/v1/stats/summary");

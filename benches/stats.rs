@@ -99,7 +99,7 @@ async fn main() {
             county::percentile(&lat, 0.5),
             county::percentile(&lat, 0.95),
             county::percentile(&lat, 1.0),
-            size as f64 / RUNS as f64 / 1024.0,
+            size as f64 / 1024.0,
         );
     }
     drop(ctx);

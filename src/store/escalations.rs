@@ -55,15 +55,32 @@ pub async fn raise(
             row.try_get::<String>("", "region")?,
         ));
     }
-    for chunk in raised.chunks(500) {
-        let rows = chunk.iter().map(|(id, region)| escalation::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            need_id: Set(*id),
-            level: Set(level),
-            at: Set(now),
-            to_region: Set(region[..level.code_len().min(region.len())].to_owned()),
-        });
-        escalation::Entity::insert_many(rows)
+    let events: Vec<_> = raised
+        .iter()
+        .map(|(id, region)| event(*id, region, level, now))
+        .collect();
+    record(db, events).await?;
+    Ok(raised)
+}
+
+/// The record that need `id` of `region` reached `level` at `at`.
+pub fn event(id: Uuid, region: &str, level: EscalationLevel, at: i64) -> escalation::ActiveModel {
+    escalation::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        need_id: Set(id),
+        level: Set(level),
+        at: Set(at),
+        to_region: Set(region[..level.code_len().min(region.len())].to_owned()),
+    }
+}
+
+/// Writes `events`, skipping a level a need already recorded.
+pub async fn record(
+    db: &impl ConnectionTrait,
+    events: Vec<escalation::ActiveModel>,
+) -> Result<(), DbErr> {
+    for chunk in events.chunks(500) {
+        escalation::Entity::insert_many(chunk.to_vec())
             .on_conflict(
                 OnConflict::columns([escalation::Column::NeedId, escalation::Column::Level])
                     .do_nothing()
@@ -72,7 +89,7 @@ pub async fn raise(
             .exec_without_returning(db)
             .await?;
     }
-    Ok(raised)
+    Ok(())
 }
 
 /// The escalated open needs a digest at `now` lists: never listed yet, or

@@ -3,14 +3,12 @@
 //! age (half for the most urgent) before its first acceptance, its
 //! cancellation or now, escalated then, and past the county's, again.
 
-use sea_orm::sea_query::OnConflict;
-use sea_orm::{ConnectionTrait, DbErr, EntityTrait, FromQueryResult, Set};
+use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
 use uuid::Uuid;
 
 use crate::domain::NeedStatus;
 use crate::domain::escalation::{Ages, EscalationLevel};
-use crate::store::entity::escalation;
-use crate::store::stats::Sql;
+use crate::store::{self, stats::Sql};
 
 #[derive(Debug, FromQueryResult)]
 struct Waited {
@@ -49,28 +47,18 @@ pub async fn replay(db: &impl ConnectionTrait, ages: &Ages, now: i64) -> Result<
         // Raised by the next daily run after the age was reached.
         let at = |l: EscalationLevel| n.posted_at + ages.wait_ms(l, n.urgency) + 60_000;
         for &level in levels {
-            events.push(escalation::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                need_id: Set(n.id),
-                level: Set(level),
-                at: Set(at(level).min(end)),
-                to_region: Set(n.region[..level.code_len().min(n.region.len())].to_owned()),
-            });
+            events.push(store::escalations::event(
+                n.id,
+                &n.region,
+                level,
+                at(level).min(end),
+            ));
         }
         let first = at(EscalationLevel::Township).min(end);
         let last = at(highest).min(end);
         raised.push((n.id, highest, first, last));
     }
-    for chunk in events.chunks(500) {
-        escalation::Entity::insert_many(chunk.to_vec())
-            .on_conflict(
-                OnConflict::columns([escalation::Column::NeedId, escalation::Column::Level])
-                    .do_nothing()
-                    .to_owned(),
-            )
-            .exec_without_returning(db)
-            .await?;
-    }
+    store::escalations::record(db, events).await?;
     for (id, level, first, last) in &raised {
         let mut sql = Sql::new(db.get_database_backend());
         // Each level was listed in that day's digest.

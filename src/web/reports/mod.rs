@@ -182,6 +182,7 @@ async fn dashboard(
                 "urgency": urgency,
                 "urgency_class": urgency_class,
                 "days": (now - n.posted_at).div_euclid(DAY_MS),
+                "escalation": crate::web::cadre::needs::story::overdue_mark(n),
             })
         })
         .collect();
