@@ -174,13 +174,32 @@ mod tests {
     fn levels_come_with_age_and_twice_as_fast_for_the_most_urgent() {
         let t0 = 1_000 * DAY_MS;
         let at = |days: f64| t0 + (days * DAY_MS as f64) as i64;
-        assert_eq!(AGES.level_at(t0, 2, at(7.0)), None, "exactly 7 days is not longer");
-        assert_eq!(AGES.level_at(t0, 2, at(7.01)), Some(EscalationLevel::Township));
-        assert_eq!(AGES.level_at(t0, 2, at(21.01)), Some(EscalationLevel::County));
+        assert_eq!(
+            AGES.level_at(t0, 2, at(7.0)),
+            None,
+            "exactly 7 days is not longer"
+        );
+        assert_eq!(
+            AGES.level_at(t0, 2, at(7.01)),
+            Some(EscalationLevel::Township)
+        );
+        assert_eq!(
+            AGES.level_at(t0, 2, at(21.01)),
+            Some(EscalationLevel::County)
+        );
         assert_eq!(AGES.level_at(t0, 3, at(3.4)), None);
-        assert_eq!(AGES.level_at(t0, 3, at(3.51)), Some(EscalationLevel::Township));
-        assert_eq!(AGES.level_at(t0, 3, at(10.51)), Some(EscalationLevel::County));
-        assert_eq!(AGES.level_at(t0, 1, at(20.0)), Some(EscalationLevel::Township));
+        assert_eq!(
+            AGES.level_at(t0, 3, at(3.51)),
+            Some(EscalationLevel::Township)
+        );
+        assert_eq!(
+            AGES.level_at(t0, 3, at(10.51)),
+            Some(EscalationLevel::County)
+        );
+        assert_eq!(
+            AGES.level_at(t0, 1, at(20.0)),
+            Some(EscalationLevel::Township)
+        );
         assert_eq!(
             AGES.posted_before(EscalationLevel::County, 3, at(30.0)),
             at(19.5)
@@ -225,9 +244,17 @@ mod tests {
             ["follow_up"]
         );
         assert!(Acknowledgement::parse("x", "2027-03-06", tz, now).is_ok());
-        assert_eq!(fields(Acknowledgement::parse("x", "12/09", tz, now)), ["follow_up"]);
         assert_eq!(
-            fields(Acknowledgement::parse(&"长".repeat(1001), "2026-12-07", tz, now)),
+            fields(Acknowledgement::parse("x", "12/09", tz, now)),
+            ["follow_up"]
+        );
+        assert_eq!(
+            fields(Acknowledgement::parse(
+                &"长".repeat(1001),
+                "2026-12-07",
+                tz,
+                now
+            )),
             ["note"]
         );
     }

@@ -22,6 +22,7 @@ pub mod passwords;
 pub mod places;
 pub mod ranking;
 pub mod regions;
+pub mod retention;
 pub mod round_history;
 pub mod round_lock;
 pub mod round_preview;

@@ -15,6 +15,7 @@ pub mod offers;
 pub mod outbox;
 pub mod proposals;
 pub mod regions;
+pub mod retention;
 pub mod rounds;
 mod sqlite_file;
 pub mod staff;
