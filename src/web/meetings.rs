@@ -201,7 +201,7 @@ async fn form_page(
                 .iter()
                 .map(|x| {
                     let village = names.get(&x.region).cloned().unwrap_or_default();
-                    json!({"value": x.id, "label": format!("{}（{village}）", x.head_name), "selected": x.id.to_string() == h})
+                    json!({"value": x.id, "label": format!("{}（{village}）", crate::domain::household::shown_name(&x.head_name, crate::i18n::current())), "selected": x.id.to_string() == h})
                 })
                 .collect();
             let categories: Vec<Value> = Category::ALL
