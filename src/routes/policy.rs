@@ -151,6 +151,8 @@ pub const RULES: &[(&str, &str, Allow)] = &[
     ("POST", "/api/v1/auth/password", Allow::Anyone),
     ("POST", "/api/v1/auth/logout", Allow::AnyUser),
     ("GET", "/api/v1/me", Allow::AnyUser),
+    // Any user, so that staff hear why not (an admin deactivates them).
+    ("DELETE", "/api/v1/me", Allow::AnyUser),
     ("POST", "/api/v1/users", Allow::Roles(STAFF_ADMIN)),
     ("GET", "/api/v1/users", Allow::Roles(STAFF_ADMIN)),
     ("PATCH", "/api/v1/users/{id}", Allow::Roles(STAFF_ADMIN)),

@@ -1,6 +1,7 @@
 //! The database: connecting to SQLite or PostgreSQL, sea-orm entities, and the
 //! queries, one file per aggregate.
 
+pub mod account_erasure;
 pub mod accounts;
 pub mod audit;
 pub mod bulk;

@@ -337,6 +337,11 @@ impl Site {
                 t("无权操作", "Not allowed"),
                 t("您的账号不能做这件事。", "Your account may not do this."),
             ),
+            ServiceError::Refused(why) => (
+                StatusCode::FORBIDDEN,
+                t("无权操作", "Not allowed"),
+                why.get(i18n::current()).to_owned(),
+            ),
             ServiceError::Conflict(why) | ServiceError::Duplicate { why, .. } => (
                 StatusCode::CONFLICT,
                 t("未能完成", "Could not be done"),
