@@ -61,6 +61,9 @@ pub const RULES: &[(&str, &str, Allow)] = &[
     ("POST", "/forgot", Allow::Anyone),
     // The volunteer's pages send visitors to /login and others a refusal
     // themselves (`Site::only`).
+    ("GET", "/account", Allow::Anyone),
+    ("GET", "/account/delete", Allow::Anyone),
+    ("POST", "/account/delete", Allow::Anyone),
     ("GET", "/offers", Allow::Anyone),
     ("GET", "/offers/new", Allow::Anyone),
     ("POST", "/offers/new", Allow::Anyone),
