@@ -7,7 +7,9 @@
 //!   one more figure column derived from its matches like those of
 //!   migration 000007: `escalation_to_match_ms`, from escalation to the
 //!   first acceptance after it. The figures' covering index is rebuilt to
-//!   hold the three figure columns the escalation figures read.
+//!   hold the figure columns the escalation figures read, under a new name
+//!   (`idx_needs_figures_v2`): recreated under its old name, SQLite answered
+//!   "index already exists" right after dropping it in this migration.
 //! - `escalations`: each level a need reached, when and to which region's
 //!   coordinators; unique per need and level, so two instances escalating
 //!   at once record it once.
@@ -33,7 +35,7 @@ const NEED_COLUMNS: [&str; 5] = [
 const FIGURES_BEFORE: &str = "CREATE INDEX idx_needs_figures ON needs (region, posted_at, \
     category, status, first_accepted_at, completed_ms, declined_matches, expired_matches, \
     cancelled_matches)";
-const FIGURES_AFTER: &str = "CREATE INDEX idx_needs_figures ON needs (region, posted_at, \
+const FIGURES_AFTER: &str = "CREATE INDEX idx_needs_figures_v2 ON needs (region, posted_at, \
     category, status, first_accepted_at, completed_ms, declined_matches, expired_matches, \
     cancelled_matches, escalation, escalated_at, escalation_to_match_ms)";
 
@@ -93,7 +95,7 @@ impl MigrationTrait for Migration {
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let db = manager.get_connection();
         for sql in [
-            "DROP INDEX idx_needs_figures",
+            "DROP INDEX idx_needs_figures_v2",
             FIGURES_BEFORE,
             "DROP INDEX idx_needs_open_age",
         ] {
