@@ -47,6 +47,8 @@ const FILES: &[(&str, &str)] = templates![
     "volunteer/map.html",
     "volunteer/matches.html",
     "volunteer/match.html",
+    "volunteer/account.html",
+    "volunteer/account_delete.html",
     "cadre/work.html",
     "cadre/households.html",
     "cadre/household.html",

@@ -38,6 +38,7 @@ mod pairings;
 mod policy;
 mod privacy;
 mod regions;
+mod retention;
 mod rounds;
 mod schedules;
 mod smtp_sink;

@@ -62,7 +62,7 @@ struct DeleteForm {
 
 /// `POST /account/delete`: erases the account, ends the session and says
 /// it is done; a wrong password comes back beside its field.
-async fn delete(site: Site, Form(form): Form<DeleteForm>) -> PageResult {
+async fn delete(mut site: Site, Form(form): Form<DeleteForm>) -> PageResult {
     let me = site.only(Role::Volunteer)?;
     if !site.form_ok(&form.csrf_token) {
         let errors = Errors::form(site.expired_form());
@@ -70,6 +70,8 @@ async fn delete(site: Site, Form(form): Form<DeleteForm>) -> PageResult {
     }
     match account_erasure::erase_own(&site, me, &form.password).await {
         Ok(()) => {
+            // The page that says so is shown to nobody logged in.
+            site.caller = None;
             let mut response = site.message(
                 StatusCode::OK,
                 t("账户已删除", "Your account is deleted"),
