@@ -95,7 +95,16 @@ async fn load(db: &sea_orm::DatabaseConnection) -> Uuid {
         region_row("430525101000", RegionLevel::Township, Some("430525000000")),
         region_row(VILLAGE, RegionLevel::Village, Some("430525101000")),
     ];
-    insert(db, regions).await;
+    // The migrations seed the county's regions: add what is missing.
+    region::Entity::insert_many(regions)
+        .on_conflict(
+            sea_orm::sea_query::OnConflict::column(region::Column::Code)
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await
+        .expect("regions");
     let cadre = Uuid::now_v7();
     let long_ago = huzhu::store::now_ms() - 3 * 365 * DAY;
     insert(

@@ -9,11 +9,12 @@
 //! each batch's `UPDATE` checks every condition again, so that a need
 //! posted or a pairing started meanwhile keeps the household as it is.
 
-use sea_orm::sea_query::{Expr, Query};
+use sea_orm::sea_query::Query;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, DbErr, FromQueryResult, Statement, Value};
 use uuid::Uuid;
 
-use super::entity::{household, need, outbox, visit};
+use super::entity::{household, key_household, need, outbox, pairing, visit};
+use crate::domain::NeedStatus;
 
 /// A household due for erasure, as a dry run lists it: nothing personal.
 #[derive(Debug, Clone, PartialEq, FromQueryResult)]
@@ -35,20 +36,40 @@ impl Candidate {
     }
 }
 
-/// Needs that keep a household: live ones, or any changed since `cutoff`.
-fn needs_keep(cutoff: i64) -> String {
-    format!(
-        "EXISTS (SELECT 1 FROM needs n WHERE n.household_id = households.id \
-         AND (n.status IN ('open', 'matched') OR n.updated_at >= {cutoff}))"
-    )
-}
-
-/// Pairings that keep a household: active ones, or any ended since `cutoff`.
-fn pairings_keep(cutoff: i64) -> String {
-    format!(
-        "EXISTS (SELECT 1 FROM pairings p WHERE p.household_id = households.id \
-         AND (p.ended_at IS NULL OR p.ended_at >= {cutoff}))"
-    )
+/// Which of `ids` something keeps from erasure at `cutoff`: a need live or
+/// changed since, a pairing active or ended since, a key-household mark.
+/// Each is a subquery of its own over the batch's ids (no correlated
+/// lookup per household: `needs` has no index on `household_id`), so one
+/// statement reads each table once for the whole batch.
+fn kept(ids: &[Uuid], cutoff: i64) -> [sea_orm::sea_query::SelectStatement; 3] {
+    use sea_orm::Condition;
+    let ids = || ids.iter().copied();
+    let needs = Query::select()
+        .column(need::Column::HouseholdId)
+        .from(need::Entity)
+        .and_where(need::Column::HouseholdId.is_in(ids()))
+        .cond_where(
+            Condition::any()
+                .add(need::Column::Status.is_in([NeedStatus::Open, NeedStatus::Matched]))
+                .add(need::Column::UpdatedAt.gte(cutoff)),
+        )
+        .to_owned();
+    let pairings = Query::select()
+        .column(pairing::Column::HouseholdId)
+        .from(pairing::Entity)
+        .and_where(pairing::Column::HouseholdId.is_in(ids()))
+        .cond_where(
+            Condition::any()
+                .add(pairing::Column::EndedAt.is_null())
+                .add(pairing::Column::EndedAt.gte(cutoff)),
+        )
+        .to_owned();
+    let key = Query::select()
+        .column(key_household::Column::HouseholdId)
+        .from(key_household::Entity)
+        .and_where(key_household::Column::HouseholdId.is_in(ids()))
+        .to_owned();
+    [needs, pairings, key]
 }
 
 const KEY: &str = "EXISTS (SELECT 1 FROM key_households k WHERE k.household_id = households.id)";
@@ -108,7 +129,7 @@ pub async fn erase(
             .to_owned();
         db.execute_raw(backend.build(&lock)).await?;
     }
-    let update = Query::update()
+    let mut update = Query::update()
         .table(household::Entity)
         .value(household::Column::HeadName, "")
         .value(household::Column::IdNumber, Option::<String>::None)
@@ -120,11 +141,11 @@ pub async fn erase(
         .and_where(household::Column::Id.is_in(ids.iter().copied()))
         .and_where(household::Column::ErasedAt.is_null())
         .and_where(household::Column::UpdatedAt.lt(cutoff))
-        .and_where(Expr::cust(format!("NOT {}", needs_keep(cutoff))))
-        .and_where(Expr::cust(format!("NOT {}", pairings_keep(cutoff))))
-        .and_where(Expr::cust(format!("NOT {KEY}")))
         .returning_col(household::Column::Id)
         .to_owned();
+    for keeps in kept(ids, cutoff) {
+        update.and_where(household::Column::Id.not_in_subquery(keeps));
+    }
     let erased = db
         .query_all_raw(backend.build(&update))
         .await?

@@ -320,8 +320,9 @@ async fn a_purge_erases_only_households_past_the_window_and_no_figure_changes() 
         env.insert("HUZHU_MAIL_POLL_MS".to_owned(), "20".to_owned());
     })
     .await;
-    let cadre = app.create_user(Role::Cadre, Some(TOWNSHIP)).await;
-    let cadre = app.login(&cadre).await;
+    let cadre_user = app.create_user(Role::Cadre, Some(TOWNSHIP)).await;
+    let cadre = crate::helpers::pages::LoggedIn::new(&app, cadre_user).await;
+    let (pages, cadre) = (&cadre, cadre.token.clone());
     let admin = app.create_user(Role::Admin, None).await;
     let admin = app.login(&admin).await;
     let c = county(&app, &cadre).await;
@@ -396,6 +397,18 @@ async fn a_purge_erases_only_households_past_the_window_and_no_figure_changes() 
         let path = format!("/api/v1/households/{h}/key");
         problem(app.post_json(&path, &key, Some(&cadre)).await, 409).await;
     }
+    // The pages say so, and offer nothing to change.
+    let page = pages
+        .get(&app, &format!("/households/{}", c.fulfilled))
+        .await;
+    assert_eq!(page.status, 200);
+    assert!(page.html.contains("个人信息已删除") && !page.html.contains("修改户信息"));
+    let list = pages.get(&app, "/households").await;
+    assert!(list.html.contains("个人信息已删除") && list.html.contains("吴春花"));
+    let edit = pages
+        .get(&app, &format!("/households/{}/edit", c.fulfilled))
+        .await;
+    assert_eq!(edit.status, 409);
     for h in kept {
         let got = app
             .get_json(&format!("/api/v1/households/{h}"), &cadre)
