@@ -44,6 +44,14 @@ pub enum Command {
         #[arg(long, default_value_t = 8)]
         seed: u64,
     },
+    /// Erase the personal data of households past the retention window
+    /// (`HUZHU_RETENTION_DAYS`) now, and emails older than it; print counts.
+    Purge {
+        /// List what would go (household id, village, last activity) and
+        /// change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Manage accounts.
     User {
         #[command(subcommand)]

@@ -26,6 +26,9 @@ pub enum ApiError {
     Unauthorized,
     #[error("not allowed")]
     Forbidden,
+    /// 403 with the reason in `detail`.
+    #[error("not allowed, with a reason")]
+    Refused(Text),
     /// Also for what the caller may not see, so its existence does not leak.
     #[error("not found")]
     NotFound,
@@ -63,6 +66,7 @@ impl From<ServiceError> for ApiError {
             },
             ServiceError::NotFound => Self::NotFound,
             ServiceError::Forbidden => Self::Forbidden,
+            ServiceError::Refused(why) => Self::Refused(why),
             ServiceError::Unauthorized => Self::Unauthorized,
             ServiceError::Throttled { retry_after_secs } => {
                 Self::TooManyRequests { retry_after_secs }
@@ -94,7 +98,9 @@ impl ApiError {
 
     fn detail(&self) -> Option<&Text> {
         match self {
-            Self::BadRequest(t) | Self::Conflict(t) | Self::Unavailable(t) => Some(t),
+            Self::BadRequest(t) | Self::Conflict(t) | Self::Unavailable(t) | Self::Refused(t) => {
+                Some(t)
+            }
             Self::Duplicate { detail, .. } => Some(detail),
             _ => None,
         }
@@ -214,7 +220,7 @@ impl ResponseError for ApiError {
         match self {
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
-            Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::Forbidden | Self::Refused(_) => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict(_) | Self::Duplicate { .. } => StatusCode::CONFLICT,

@@ -61,6 +61,14 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             let summary = services::demo::run(&db, &options).await?;
             print!("{summary}");
         }
+        Command::Purge { dry_run } => {
+            let db = startup::prepare_database(&settings).await?;
+            let now = huzhu::store::now_ms();
+            let purge = services::retention::purge(&db, &settings, now, dry_run, uuid::Uuid::nil())
+                .await
+                .map_err(describe)?;
+            print!("{}", purge_report(&purge, dry_run, settings.timezone));
+        }
         Command::Match { instance_dir, out } => {
             let summary = huzhu::matching::run(&instance_dir, &out)?;
             println!("matched={} cost={}", summary.matched, summary.total_cost);
@@ -144,6 +152,38 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// What `huzhu purge` says: a dry run lists the households that would be
+/// erased (id, village, last activity: nothing personal) and counts.
+fn purge_report(purge: &services::retention::Purge, dry_run: bool, tz: chrono_tz::Tz) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    if dry_run {
+        for c in &purge.due {
+            let last = huzhu::domain::period::local_date(c.last_activity(), tz);
+            let village = c.village.as_deref().unwrap_or(&c.region);
+            let _ = writeln!(out, "{}\t{village}\t{last}", c.id);
+        }
+        let _ = writeln!(
+            out,
+            "would erase {} households; would delete {} outbox rows and {} email files (dry run: nothing changed)",
+            purge.due.len(),
+            purge.outbox_rows_deleted,
+            purge.mail_files_deleted
+        );
+        return out;
+    }
+    let _ = writeln!(
+        out,
+        "erased {} households in {} batches; deleted {} outbox rows and {} email files in {:.3}s",
+        purge.households_erased,
+        purge.batches,
+        purge.outbox_rows_deleted,
+        purge.mail_files_deleted,
+        purge.elapsed.as_secs_f64()
+    );
+    out
 }
 
 /// A service error as one line for the terminal.

@@ -24,6 +24,7 @@ use crate::routes;
         routes::auth::forgot,
         routes::auth::set_password,
         routes::users::me,
+        routes::users::delete_me,
         routes::users::create,
         routes::users::list,
         routes::users::update,

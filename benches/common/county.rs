@@ -84,7 +84,7 @@ pub async fn load(db: &DatabaseConnection, dir: &Path, cadre: Uuid) -> County {
             created_by: Set(cadre),
             created_at: Set(posted),
             updated_at: Set(posted),
-            ..Default::default()
+            erased_at: Set(None),
         });
         needs.push(need::ActiveModel {
             id: Set(Uuid::now_v7()),
@@ -102,7 +102,10 @@ pub async fn load(db: &DatabaseConnection, dir: &Path, cadre: Uuid) -> County {
             created_by: Set(cadre),
             posted_at: Set(posted),
             updated_at: Set(posted),
-            ..Default::default()
+            escalation: Set(None),
+            escalated_at: Set(None),
+            alerted_at: Set(None),
+            follow_up_at: Set(None),
         });
     }
     let village_rows: Vec<region::ActiveModel> = villages
@@ -137,7 +140,7 @@ pub async fn load(db: &DatabaseConnection, dir: &Path, cadre: Uuid) -> County {
             created_at: Set(now),
             updated_at: Set(now),
             active: Set(true),
-            ..Default::default()
+            erased_at: Set(None),
         });
         let categories: CategorySet = r[1]
             .split(';')

@@ -20,5 +20,9 @@ words! {
         Reactivate = "reactivate",
         /// Loaded a county's village list.
         LoadRegions = "load_regions",
+        /// Erased personal data whose purpose ended (PIPL Art. 47): a
+        /// household's past the retention window, or a volunteer's own
+        /// account.
+        Erase = "erase",
     }
 }

@@ -13,7 +13,21 @@ pub use id_number::IdNumber;
 pub use tag::{HouseholdTag, join_tags, parse_tags};
 
 use super::text::{Lines, clean_text};
-use crate::i18n::Text;
+use crate::i18n::{Locale, Text};
+
+/// What stands where an erased household's head's name was (PIPL Art. 47).
+pub const ERASED: Text = Text::fixed("个人信息已删除", "Personal data erased");
+
+/// The head's name as people are shown it: an erased household (its name
+/// emptied; a name is never empty otherwise) says that it was erased
+/// instead of a blank.
+pub fn shown_name(head_name: &str, locale: Locale) -> String {
+    if head_name.is_empty() {
+        ERASED.get(locale).to_owned()
+    } else {
+        head_name.to_owned()
+    }
+}
 
 /// How many people live in the household: 1 to 30.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -71,7 +71,8 @@ pub async fn authorize(
         Decision::Rule(allow) => {
             if !allow.permits(caller.as_ref().map(|c| c.role)) {
                 let err = if caller.is_some() {
-                    ApiError::Forbidden
+                    policy::refusal(req.method(), req.path())
+                        .map_or(ApiError::Forbidden, ApiError::Refused)
                 } else {
                     ApiError::Unauthorized
                 };

@@ -46,6 +46,10 @@ pub struct HouseholdView {
     pub tags: Vec<String>,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
+    /// When its personal data was erased after the retention period (PIPL
+    /// Art. 47): `head_name` is then empty and `id_number`, `phone`, `lat`,
+    /// `lon` and `tags` are null or empty; null while it is kept.
+    pub erased_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 pub fn time(ms: i64) -> chrono::DateTime<chrono::Utc> {
@@ -70,6 +74,7 @@ impl From<household::Model> for HouseholdView {
             lon: h.lon,
             created_at: time(h.created_at),
             updated_at: time(h.updated_at),
+            erased_at: h.erased_at.map(time),
         }
     }
 }
@@ -190,7 +195,8 @@ pub async fn get(
 
 /// Changes some fields of a household; its open needs move with it.
 #[utoipa::path(patch, path = "/api/v1/households/{id}", tag = "households", request_body = HouseholdBody,
-    params(("id" = Uuid, Path)), responses((status = 200, body = HouseholdView), (status = 404), (status = 422)))]
+    params(("id" = Uuid, Path)), responses((status = 200, body = HouseholdView), (status = 404),
+        (status = 409, description = "the household's personal data was erased"), (status = 422)))]
 pub async fn update(
     ctx: web::Data<AppContext>,
     caller: Caller,

@@ -62,6 +62,9 @@ pub const RULES: &[(&str, &str, Allow)] = &[
     ("POST", "/forgot", Allow::Anyone),
     // The volunteer's pages send visitors to /login and others a refusal
     // themselves (`Site::only`).
+    ("GET", "/account", Allow::Anyone),
+    ("GET", "/account/delete", Allow::Anyone),
+    ("POST", "/account/delete", Allow::Anyone),
     ("GET", "/offers", Allow::Anyone),
     ("GET", "/offers/new", Allow::Anyone),
     ("POST", "/offers/new", Allow::Anyone),
@@ -153,6 +156,7 @@ pub const RULES: &[(&str, &str, Allow)] = &[
     ("POST", "/api/v1/auth/password", Allow::Anyone),
     ("POST", "/api/v1/auth/logout", Allow::AnyUser),
     ("GET", "/api/v1/me", Allow::AnyUser),
+    ("DELETE", "/api/v1/me", Allow::Roles(VOLUNTEER)),
     ("POST", "/api/v1/users", Allow::Roles(STAFF_ADMIN)),
     ("GET", "/api/v1/users", Allow::Roles(STAFF_ADMIN)),
     ("PATCH", "/api/v1/users/{id}", Allow::Roles(STAFF_ADMIN)),
@@ -332,6 +336,17 @@ pub fn needs_region(method: &Method, path: &str) -> bool {
         Decision::Rule(_) => !listed(WITHOUT_REGION),
         Decision::OtherMethod | Decision::Unknown => false,
     }
+}
+
+/// Why a logged-in caller is refused a route, where a bare 403 would leave
+/// them guessing what to do instead.
+pub fn refusal(method: &Method, path: &str) -> Option<crate::i18n::Text> {
+    (method == Method::DELETE && path == "/api/v1/me").then(|| {
+        crate::i18n::Text::fixed(
+            "工作人员的账号由管理员停用，不能在这里删除",
+            "Staff accounts are deactivated by an administrator, not deleted here",
+        )
+    })
 }
 
 /// Whether a documented operation needs a login, for the OpenAPI document.

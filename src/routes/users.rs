@@ -20,13 +20,17 @@ use crate::store;
 use crate::store::entity::user;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/me").route(web::get().to(me)))
-        .service(
-            web::resource("/users")
-                .route(web::post().to(create))
-                .route(web::get().to(list)),
-        )
-        .service(web::resource("/users/{id}").route(web::patch().to(update)));
+    cfg.service(
+        web::resource("/me")
+            .route(web::get().to(me))
+            .route(web::delete().to(delete_me)),
+    )
+    .service(
+        web::resource("/users")
+            .route(web::post().to(create))
+            .route(web::get().to(list)),
+    )
+    .service(web::resource("/users/{id}").route(web::patch().to(update)));
 }
 
 /// A user as the API shows it: never the password hash.
@@ -69,6 +73,31 @@ pub async fn me(ctx: web::Data<AppContext>, caller: Caller) -> Result<HttpRespon
         .await?
         .ok_or(ApiError::Unauthorized)?;
     Ok(HttpResponse::Ok().json(UserView::from(user)))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct DeleteMeBody {
+    /// The account's current password.
+    #[serde(default)]
+    pub password: String,
+}
+
+/// Erases the caller's own volunteer account (PIPL Art. 47): it is
+/// deactivated, its name, email and phone replaced, its offers withdrawn,
+/// its live matches cancelled with a reason (the needs open again) and its
+/// standing pairings ended; its history and the figures stay. Staff
+/// accounts are deactivated by an admin instead.
+#[utoipa::path(delete, path = "/api/v1/me", tag = "accounts", request_body = DeleteMeBody,
+    responses((status = 204, description = "the account is erased and its sessions ended"),
+        (status = 401), (status = 403, description = "staff accounts are deactivated by an admin"),
+        (status = 422, description = "wrong password"), (status = 429, description = "too many wrong passwords")))]
+pub async fn delete_me(
+    ctx: web::Data<AppContext>,
+    caller: Caller,
+    Json(body): Json<DeleteMeBody>,
+) -> Result<HttpResponse, ApiError> {
+    crate::services::account_erasure::erase_own(&ctx, &caller, &body.password).await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseConnection};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseConnection};
 use uuid::Uuid;
 
 use super::ServiceError;
@@ -43,6 +43,27 @@ pub async fn audit_reads(
     .await?;
     txn.commit().await?;
     Ok(())
+}
+
+/// The refusal of a change to a household whose personal data was erased.
+pub fn erased() -> ServiceError {
+    ServiceError::Conflict(Text::fixed(
+        "该户的个人信息已按保存期限删除，不能再修改、发布需求、结对或标为重点户",
+        "This household's personal data was erased after the retention period: \
+         it can no longer be changed, get new needs, be paired or be marked key",
+    ))
+}
+
+/// Refuses a change to household `id` once erased. Called inside the
+/// change's write transaction: on PostgreSQL it holds the row, so that an
+/// erasure running at the same time either waits for the change (and then
+/// sees it) or the change sees the erasure.
+pub async fn hold_unerased(txn: &impl ConnectionTrait, id: Uuid) -> Result<(), ServiceError> {
+    match store::retention::hold_household(txn, id).await? {
+        Some(false) => Ok(()),
+        Some(true) => Err(erased()),
+        None => Err(ServiceError::NotFound),
+    }
 }
 
 /// The region a household may be registered in: existing, and in reach.
@@ -127,6 +148,9 @@ pub async fn update(
     changes: HouseholdChanges,
 ) -> Result<household::Model, ServiceError> {
     let current = get(ctx, caller, id).await?;
+    if current.erased_at.is_some() {
+        return Err(erased());
+    }
     let region = match &changes.region {
         Some(code) => region_in_reach(ctx, caller, code).await?,
         None => current.region.clone(),
@@ -148,6 +172,7 @@ pub async fn update(
     let tags = changes.tags.map_or(current.tags.clone(), |t| join_tags(&t));
     let now = now_ms();
     let txn = store::begin_write(&ctx.db).await?;
+    hold_unerased(&txn, id).await?;
     let changed = household::ActiveModel {
         id: Set(id),
         region: Set(region.clone()),
@@ -258,7 +283,7 @@ pub async fn export_rows(
         .map(|h| super::export::households::HouseholdExportRow {
             region_name: names.get(&h.region).cloned().unwrap_or_default(),
             region: h.region,
-            head_name: h.head_name,
+            head_name: crate::domain::household::shown_name(&h.head_name, caller.locale),
             id_number: h.id_number,
             phone: h.phone,
             members: h.members,

@@ -1,6 +1,7 @@
 //! Use cases. Each state change is one transaction that also writes its
 //! emails to the outbox; handlers and commands call these.
 
+pub mod account_erasure;
 pub mod accounts;
 pub mod delivery;
 pub mod demo;
@@ -23,6 +24,7 @@ pub mod passwords;
 pub mod places;
 pub mod ranking;
 pub mod regions;
+pub mod retention;
 pub mod round_history;
 pub mod round_lock;
 pub mod round_preview;
@@ -59,6 +61,9 @@ pub enum ServiceError {
     NotFound,
     #[error("not allowed")]
     Forbidden,
+    /// Not allowed, saying why and what to do instead.
+    #[error("not allowed: {0:?}")]
+    Refused(Text),
     #[error("not authenticated")]
     Unauthorized,
     #[error("too many attempts; retry in {retry_after_secs} s")]

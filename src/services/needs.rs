@@ -114,6 +114,7 @@ pub async fn post_in(
     by: Uuid,
     now: i64,
 ) -> Result<need::Model, ServiceError> {
+    super::households::hold_unerased(txn, h.id).await?;
     if let Some(existing) = live_need(txn, h.id, new.category).await? {
         return Err(duplicate(&existing));
     }

@@ -62,6 +62,8 @@ pub async fn mark_key(
     let reason = HouseholdTag::parse(reason).map_err(|m| ServiceError::field("reason", m))?;
     let h = household_in_reach(&ctx.db, caller, household_id).await?;
     let now = now_ms();
+    let txn = store::begin_write(&ctx.db).await?;
+    super::households::hold_unerased(&txn, h.id).await?;
     let row = key_household::ActiveModel {
         household_id: Set(h.id),
         reason: Set(reason.code().to_owned()),
@@ -78,12 +80,14 @@ pub async fn mark_key(
                 ])
                 .to_owned(),
         )
-        .exec_without_returning(&ctx.db)
+        .exec_without_returning(&txn)
         .await?;
-    key_household::Entity::find_by_id(h.id)
-        .one(&ctx.db)
+    let marked = key_household::Entity::find_by_id(h.id)
+        .one(&txn)
         .await?
-        .ok_or(ServiceError::NotFound)
+        .ok_or(ServiceError::NotFound)?;
+    txn.commit().await?;
+    Ok(marked)
 }
 
 /// Unmarks a key household; refused while it has an active pairing.
@@ -329,6 +333,7 @@ pub async fn create(
     }
     let now = now_ms();
     let txn = store::begin_write(&ctx.db).await?;
+    super::households::hold_unerased(&txn, h.id).await?;
     hold_user(&txn, helper.id).await?;
     if active_of_household(&txn, h.id).await?.is_some() {
         return Err(conflict(
@@ -558,7 +563,9 @@ pub async fn views(
     Ok(rows
         .into_iter()
         .map(|p| PairingView {
-            household_name: heads.get(&p.household_id).cloned().unwrap_or_default(),
+            household_name: heads.get(&p.household_id).map_or_else(String::new, |name| {
+                crate::domain::household::shown_name(name, crate::i18n::current())
+            }),
             village_name: villages
                 .get(&p.region)
                 .cloned()

@@ -64,6 +64,8 @@ pub async fn run_due(ctx: &AppContext, now: i64) -> Result<usize, ServiceError> 
         )
         .await?;
         queued += once(ctx, "visits_due", &period, visit_reminders(ctx, now)).await?;
+        let retention = super::retention::daily(&ctx.db, &ctx.settings, now);
+        queued += once(ctx, "retention", &period, retention).await?;
     }
     Ok(queued)
 }

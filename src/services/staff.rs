@@ -109,6 +109,13 @@ pub async fn change(
     change: AccountChange,
 ) -> Result<user::Model, ServiceError> {
     let user = get(db, caller, id).await?;
+    if user.erased_at.is_some() {
+        // Its owner erased it: what named them is gone for good.
+        return Err(ServiceError::Conflict(Text::fixed(
+            "该账户已由本人注销，不能再启用或修改",
+            "This account was deleted by its owner: it cannot be reactivated or changed",
+        )));
+    }
     let role = change.role.unwrap_or(user.role);
     if let Some(new) = change.role.filter(|r| *r != user.role) {
         if !crate::domain::caller::may_create(caller.role, new) {

@@ -105,15 +105,33 @@ pub async fn apply(
     )?;
     let now = now_ms();
     let txn = store::begin_write(&ctx.db).await?;
+    let moved = apply_in(ctx, &txn, actor, id, t, note.as_deref(), now).await?;
+    txn.commit().await?;
+    ctx.emails_committed();
+    Ok(moved)
+}
+
+/// [`apply`] inside the caller's transaction, with the note checked: the
+/// caller commits, then wakes the mailer. An account's erasure cancels its
+/// matches so, in its own transaction.
+pub(super) async fn apply_in(
+    ctx: &AppContext,
+    txn: &impl sea_orm::ConnectionTrait,
+    actor: Actor<'_>,
+    id: Uuid,
+    t: Transition,
+    note: Option<&str>,
+    now: i64,
+) -> Result<matches::Model, ServiceError> {
     if let Actor::Link { token_hash } = actor
-        && !store::matches::consume_token(&txn, token_hash, id, now).await?
+        && !store::matches::consume_token(txn, token_hash, id, now).await?
     {
         return Err(conflict(
             "链接已使用或已过期",
             "The link was used or has expired",
         ));
     }
-    let (m, n) = super::match_reads::with_need(&txn, id).await?;
+    let (m, n) = super::match_reads::with_need(txn, id).await?;
     if let Actor::Caller(c) = actor
         && !super::match_reads::may_see(c, &m, &n)
     {
@@ -130,29 +148,27 @@ pub async fn apply(
         )));
     }
     let answering = matches!(t, Transition::Accept | Transition::Decline);
-    if !store::matches::transition(&txn, m.id, from, to, now, answering).await? {
+    if !store::matches::transition(txn, m.id, from, to, now, answering).await? {
         return Err(conflict(
             "提议已过期或已被处理",
             "The proposal has expired or was already answered",
         ));
     }
     if let Some(need_status) = t.need_status() {
-        store::needs::transition(&txn, n.id, &[NeedStatus::Matched], need_status, now, None)
-            .await?;
+        store::needs::transition(txn, n.id, &[NeedStatus::Matched], need_status, now, None).await?;
     }
     if let (true, Some(offer)) = (t.frees_place(), m.offer_id) {
-        store::offers::release(&txn, offer, now).await?;
+        store::offers::release(txn, offer, now).await?;
     }
-    store::matches::record_event(&txn, m.id, actor.id(), Some(from), to, note.as_deref(), now)
-        .await?;
-    store::stats::refresh(&txn, Some(&[n.id])).await?;
-    let moved = store::matches::find(&txn, m.id)
+    store::matches::record_event(txn, m.id, actor.id(), Some(from), to, note, now).await?;
+    store::stats::refresh(txn, Some(&[n.id])).await?;
+    let moved = store::matches::find(txn, m.id)
         .await?
         .ok_or(ServiceError::NotFound)?;
     match t {
-        Transition::Accept => match_life::accepted(ctx, &txn, &moved, &n, false).await?,
+        Transition::Accept => match_life::accepted(ctx, txn, &moved, &n, false).await?,
         Transition::Complete => {
-            match_life::completed(ctx, &txn, &moved, &n, note.as_deref().unwrap_or("")).await?
+            match_life::completed(ctx, txn, &moved, &n, note.unwrap_or("")).await?
         }
         Transition::Cancel => {
             let (label, by_volunteer) = match actor {
@@ -161,19 +177,17 @@ pub async fn apply(
             };
             match_life::cancelled(
                 ctx,
-                &txn,
+                txn,
                 &moved,
                 &n,
                 label,
                 by_volunteer,
-                note.as_deref().unwrap_or(""),
+                note.unwrap_or(""),
             )
             .await?;
         }
         Transition::Decline | Transition::Expire => {}
     }
-    txn.commit().await?;
-    ctx.emails_committed();
     Ok(moved)
 }
 

@@ -257,7 +257,7 @@ async fn tell_cadre(
     let base = ctx.public_url.as_str().trim_end_matches('/');
     let context = json!({
         "helper_name": caller.name,
-        "household_name": h.head_name,
+        "household_name": crate::domain::household::shown_name(&h.head_name, cadre.locale),
         "village_name": village,
         "visited_on": local_date(v.at, ctx.settings.timezone).to_string(),
         "count": suggested.len(),

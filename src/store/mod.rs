@@ -1,6 +1,7 @@
 //! The database: connecting to SQLite or PostgreSQL, sea-orm entities, and the
 //! queries, one file per aggregate.
 
+pub mod account_erasure;
 pub mod accounts;
 pub mod audit;
 pub mod bulk;
@@ -16,6 +17,7 @@ pub mod offers;
 pub mod outbox;
 pub mod proposals;
 pub mod regions;
+pub mod retention;
 pub mod rounds;
 mod sqlite_file;
 pub mod staff;

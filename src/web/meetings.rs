@@ -167,7 +167,8 @@ impl MeetingForm {
 
 /// The households the cadre may raise needs for, by village, head's name.
 async fn households(site: &Site, me: &Caller) -> Result<Vec<household::Model>, actix_web::Error> {
-    let mut q = household::Entity::find();
+    // An erased household can get no need: it is no meeting's choice.
+    let mut q = household::Entity::find().filter(household::Column::ErasedAt.is_null());
     if let Reach::Within(prefix) = me.reach() {
         let (low, high) = prefix.code_range();
         q = q
@@ -201,7 +202,7 @@ async fn form_page(
                 .iter()
                 .map(|x| {
                     let village = names.get(&x.region).cloned().unwrap_or_default();
-                    json!({"value": x.id, "label": format!("{}（{village}）", x.head_name), "selected": x.id.to_string() == h})
+                    json!({"value": x.id, "label": format!("{}（{village}）", crate::domain::household::shown_name(&x.head_name, crate::i18n::current())), "selected": x.id.to_string() == h})
                 })
                 .collect();
             let categories: Vec<Value> = Category::ALL

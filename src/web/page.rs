@@ -47,6 +47,8 @@ const FILES: &[(&str, &str)] = templates![
     "volunteer/map.html",
     "volunteer/matches.html",
     "volunteer/match.html",
+    "volunteer/account.html",
+    "volunteer/account_delete.html",
     "cadre/work.html",
     "cadre/households.html",
     "cadre/household.html",
@@ -336,6 +338,11 @@ impl Site {
                 StatusCode::FORBIDDEN,
                 t("无权操作", "Not allowed"),
                 t("您的账号不能做这件事。", "Your account may not do this."),
+            ),
+            ServiceError::Refused(why) => (
+                StatusCode::FORBIDDEN,
+                t("无权操作", "Not allowed"),
+                why.get(i18n::current()).to_owned(),
             ),
             ServiceError::Conflict(why) | ServiceError::Duplicate { why, .. } => (
                 StatusCode::CONFLICT,

@@ -577,7 +577,12 @@ async fn visit_target(
         .map_err(|e| site.fail(e.into()))?
         .map(|r| r.name)
         .unwrap_or_default();
-    Ok((id, h.head_name, village, paired.is_some()))
+    Ok((
+        id,
+        crate::domain::household::shown_name(&h.head_name, crate::i18n::current()),
+        village,
+        paired.is_some(),
+    ))
 }
 
 async fn visit_form(site: Site, q: web::Query<VisitQuery>) -> PageResult {
@@ -757,7 +762,13 @@ async fn suggestions(site: Site) -> PageResult {
     let mut heads = std::collections::HashMap::new();
     for h in households {
         if let Ok((row, village)) = need_stories::household(&site, me, h).await {
-            heads.insert(h, (row.head_name, village));
+            heads.insert(
+                h,
+                (
+                    crate::domain::household::shown_name(&row.head_name, crate::i18n::current()),
+                    village,
+                ),
+            );
         }
     }
     let items: Vec<Value> = rows

@@ -114,7 +114,7 @@ async fn a_sent_unrendered_digest_keeps_neither_payload_nor_bodies() {
     let batch = "round:kept";
     let queue = |txn| async move {
         let digests = unrendered_digests(&digest(batch), items("once", Locale::ZhCn));
-        mail::outbox::unrendered_rows(EmailKind::ProposalsDigest, digests, 0)
+        mail::outbox::unrendered_rows(EmailKind::ProposalsDigest, digests, store::now_ms())
             .insert(&txn)
             .await
             .map(|_| txn)

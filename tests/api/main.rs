@@ -39,6 +39,7 @@ mod pairings;
 mod policy;
 mod privacy;
 mod regions;
+mod retention;
 mod rounds;
 mod schedules;
 mod smtp_sink;

@@ -105,6 +105,7 @@ fn facts(h: &household::Model, village: &str) -> Value {
         .map(|n| IdNumber::parse(n).map_or_else(|_| n.to_owned(), |n| n.masked()));
     json!({
         "id": h.id, "head_name": h.head_name, "village": village,
+        "erased": h.erased_at.is_some(),
         "members": h.members, "phone": h.phone,
         "tel": h.phone.as_ref().map(|p| p.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect::<String>()),
         "id_number": id_number, "tags": tags,

@@ -258,6 +258,9 @@ async fn in_reach(
 async fn edit_form(site: Site, id: web::Path<String>) -> PageResult {
     let me = site.only(Role::Cadre)?;
     let current = in_reach(&site, me, &id).await?;
+    if current.erased_at.is_some() {
+        return Err(site.fail(households::erased()));
+    }
     let form = HouseholdForm::of(&current);
     form_page(
         &site,

@@ -72,7 +72,7 @@ async fn match_page(
         .map_err(|e| site.fail(e))?;
     let household = match households::get(site, me, s.need.household_id).await {
         Ok(h) => Some(
-            json!({"head_name": h.head_name, "phone": h.phone, "tel": h.phone.as_deref().map(tel)}),
+            json!({"head_name": crate::domain::household::shown_name(&h.head_name, crate::i18n::current()), "phone": h.phone, "tel": h.phone.as_deref().map(tel)}),
         ),
         Err(ServiceError::NotFound) => None,
         Err(e) => return Err(site.fail(e)),

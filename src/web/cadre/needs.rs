@@ -63,7 +63,7 @@ async fn need_page(
         json!({
             "need": story::view(site, me, &story),
             "household": {"url": format!("/households/{}", household.id),
-                          "head_name": household.head_name, "village": village},
+                          "head_name": crate::domain::household::shown_name(&household.head_name, crate::i18n::current()), "village": village},
             "errors": errors.messages(), "reason": reason, "opened": !errors.is_empty(),
         }),
     ))

@@ -31,7 +31,8 @@ pub fn row(
 ) -> Value {
     json!({
         "id": h.id,
-        "name": h.head_name,
+        "name": crate::domain::household::shown_name(&h.head_name, crate::i18n::current()),
+        "erased": h.erased_at.is_some(),
         "village": villages.get(&h.region).cloned().unwrap_or_else(|| h.region.clone()),
         "members": h.members,
         "tags": tag_labels(&h.tags),

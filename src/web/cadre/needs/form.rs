@@ -50,6 +50,9 @@ impl Target {
         let (h, village) = need_stories::household(site, me, id)
             .await
             .map_err(|e| site.fail(e))?;
+        if h.erased_at.is_some() {
+            return Err(site.fail(crate::services::households::erased()));
+        }
         Ok(Self {
             heading: t("发布需求", "Post a need"),
             action: format!("/households/{id}/needs/new"),
@@ -70,7 +73,11 @@ impl Target {
             submit: t("保存修改", "Save changes"),
             back_url: format!("/needs/{}", n.id),
             back_label: n.title.clone(),
-            household: household_value(&h.head_name, &village, h.id),
+            household: household_value(
+                &crate::domain::household::shown_name(&h.head_name, crate::i18n::current()),
+                &village,
+                h.id,
+            ),
         })
     }
 }
