@@ -37,7 +37,7 @@ fn uuid(id: &str) -> uuid::Uuid {
 }
 
 /// A need of a new household in `village`, posted at `posted_at`.
-async fn need_at(
+pub(crate) async fn need_at(
     app: &TestApp,
     cadre: &str,
     village: &str,

@@ -5,10 +5,8 @@ use std::time::Duration;
 
 use huzhu::domain::Role;
 use huzhu::services::schedules::run_due;
-use huzhu::store::entity::{need, outbox};
-use sea_orm::sea_query::Expr;
+use huzhu::store::entity::outbox;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-use serde_json::{Value, json};
 
 use crate::helpers::{SmtpSink, TestApp, spawn_app_with};
 
@@ -33,31 +31,7 @@ async fn app(sink: Option<&SmtpSink>, db: Option<String>) -> TestApp {
 
 /// A need in township 101 posted at `posted_at`; returns its id.
 async fn need_at(app: &TestApp, cadre: &str, title: &str, posted_at: i64) -> String {
-    let post = |path: &'static str, body: Value| async move {
-        let response = app.post_json(path, &body, Some(cadre)).await;
-        assert_eq!(response.status().as_u16(), 201, "{path}");
-        response.json::<Value>().await.expect("JSON")["id"]
-            .as_str()
-            .expect("id")
-            .to_owned()
-    };
-    let household = post(
-        "/api/v1/households",
-        json!({"region": "430525101000", "head_name": "赵六", "members": 2}),
-    )
-    .await;
-    let id = post(
-        "/api/v1/needs",
-        json!({"household_id": household, "category": "living", "title": title, "description": "说明", "urgency": 1}),
-    )
-    .await;
-    need::Entity::update_many()
-        .col_expr(need::Column::PostedAt, Expr::value(posted_at))
-        .filter(need::Column::Id.eq(id.parse::<uuid::Uuid>().expect("uuid")))
-        .exec(&app.context.db)
-        .await
-        .expect("posted_at set");
-    id
+    crate::escalation::need_at(app, cadre, "430525101000", title, 1, posted_at).await
 }
 
 async fn queued(app: &TestApp, event: &str) -> Vec<outbox::Model> {
