@@ -28,6 +28,7 @@ mod m20261205_000018_work_list;
 mod m20261205_000021_users_active;
 mod m20261206_000022_pairings_visits_meetings;
 mod m20261206_000023_escalation_and_retention;
+mod m20261206_000024_needs_by_household;
 
 /// Runs `statements` in order on PostgreSQL; on SQLite, nothing (for the
 /// migrations whose change only PostgreSQL needs).
@@ -113,6 +114,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000021_users_active::Migration),
             Box::new(m20261206_000022_pairings_visits_meetings::Migration),
             Box::new(m20261206_000023_escalation_and_retention::Migration),
+            Box::new(m20261206_000024_needs_by_household::Migration),
         ]
     }
 }
