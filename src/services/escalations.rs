@@ -222,8 +222,3 @@ pub async fn acknowledge(
     tracing::info!(need = %id, "escalated need acknowledged");
     Ok(store::needs::find(&ctx.db, id).await?.unwrap_or(need))
 }
-
-/// Whether `n` is silenced by an acknowledgement at `now`.
-pub fn silenced(n: &need::Model, now: i64) -> bool {
-    n.follow_up_at.is_some_and(|f| f > now)
-}
