@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use crate::i18n::{self, Text};
 use crate::services::ServiceError;
+use crate::store::{self, Outage};
 
 /// The media type of every error body.
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -48,8 +49,12 @@ pub enum ApiError {
     Validation(Vec<FieldError>),
     #[error("too many requests")]
     TooManyRequests { retry_after_secs: u64 },
+    /// 503: the database is away or swamped, or huzhu has more requests
+    /// than it serves at once; `Retry-After` says when to come back.
     #[error("service unavailable")]
     Unavailable(Text),
+    #[error("service unavailable for now")]
+    Outage(Outage),
     /// Anything unexpected: the client sees an opaque 500, the log the cause.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
@@ -57,6 +62,9 @@ pub enum ApiError {
 
 impl From<ServiceError> for ApiError {
     fn from(err: ServiceError) -> Self {
+        if let Some(outage) = err.outage() {
+            return Self::Outage(outage);
+        }
         match err {
             ServiceError::Invalid(errors) => Self::Validation(errors),
             ServiceError::Conflict(detail) => Self::Conflict(detail),
@@ -86,7 +94,37 @@ impl From<Vec<FieldError>> for ApiError {
 
 impl From<sea_orm::DbErr> for ApiError {
     fn from(err: sea_orm::DbErr) -> Self {
-        Self::Internal(err.into())
+        match store::outage(&err) {
+            Some(outage) => Self::Outage(outage),
+            None => Self::Internal(err.into()),
+        }
+    }
+}
+
+/// What a person is told of an outage, and when to try again (seconds).
+pub fn outage_text(outage: Outage) -> (Text, u64) {
+    match outage {
+        Outage::Busy => (
+            Text::fixed(
+                "服务繁忙，请稍后再试",
+                "huzhu is busy; please try again shortly",
+            ),
+            1,
+        ),
+        Outage::Down => (
+            Text::fixed(
+                "数据库暂时无法连接，请稍后再试",
+                "The database cannot be reached for now; please try again shortly",
+            ),
+            5,
+        ),
+        Outage::Full => (
+            Text::fixed(
+                "存储空间已满，暂时无法保存；查看不受影响。请联系管理员",
+                "The storage is full: nothing can be saved for now, reading still works. Tell an administrator",
+            ),
+            30,
+        ),
     }
 }
 
@@ -228,7 +266,7 @@ impl ResponseError for ApiError {
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unavailable(_) | Self::Outage(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -243,7 +281,12 @@ impl ResponseError for ApiError {
             _ => &[],
         };
         let too_large;
+        let outage = match self {
+            Self::Outage(o) => Some(outage_text(*o)),
+            _ => None,
+        };
         let detail = match self {
+            Self::Outage(_) => outage.as_ref().map(|(t, _)| t),
             Self::PayloadTooLarge { limit } => {
                 too_large = Text::owned(
                     format!("请求体不能超过 {} 字节", limit),
@@ -263,7 +306,13 @@ impl ResponseError for ApiError {
                 .headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
-        if let Self::TooManyRequests { retry_after_secs } = self
+        let retry_after = match self {
+            Self::TooManyRequests { retry_after_secs } => Some(*retry_after_secs),
+            Self::Outage(_) => outage.as_ref().map(|(_, secs)| *secs),
+            Self::Unavailable(_) => Some(5),
+            _ => None,
+        };
+        if let Some(retry_after_secs) = retry_after
             && let Ok(value) = HeaderValue::from_str(&retry_after_secs.to_string())
         {
             response.headers_mut().insert(header::RETRY_AFTER, value);

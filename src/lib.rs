@@ -10,6 +10,7 @@
 //! 4. `context`, `services`: the use cases, each one transaction with its emails.
 //! 5. `routes`, `web`, `error`, `openapi`, `telemetry`, then `startup`, `cli`: HTTP and the process.
 
+pub mod admission;
 pub mod cli;
 pub mod context;
 pub mod domain;

@@ -15,6 +15,10 @@ pub struct Metrics {
     registry: Registry,
     http_requests: IntCounterVec,
     http_latency: HistogramVec,
+    /// Requests answered 503 because huzhu had no room for them.
+    pub http_shed: IntCounter,
+    /// Requests being served now (those admission counts).
+    pub http_in_flight: prometheus::IntGauge,
     pub mail: MailMetrics,
     round_seconds: prometheus::Histogram,
     solve_seconds: prometheus::Histogram,
@@ -26,6 +30,8 @@ pub struct MailMetrics {
     pub sent: IntCounter,
     pub retried: IntCounter,
     pub failed: IntCounter,
+    /// The wait chosen before each retry: the backoff, as it grows.
+    pub retry_delay: prometheus::Histogram,
     depth: IntGaugeVec,
 }
 
@@ -47,11 +53,20 @@ impl MailMetrics {
         registry.register(Box::new(sent.clone()))?;
         registry.register(Box::new(retried.clone()))?;
         registry.register(Box::new(failed.clone()))?;
+        let retry_delay = prometheus::Histogram::with_opts(
+            HistogramOpts::new(
+                "email_retry_delay_seconds",
+                "The backoff before each retried delivery",
+            )
+            .buckets(vec![1.0, 5.0, 15.0, 60.0, 300.0, 900.0, 3600.0, 14400.0]),
+        )?;
         registry.register(Box::new(depth.clone()))?;
+        registry.register(Box::new(retry_delay.clone()))?;
         Ok(Self {
             sent,
             retried,
             failed,
+            retry_delay,
             depth,
         })
     }
@@ -90,6 +105,14 @@ impl Metrics {
         )?;
         registry.register(Box::new(http_requests.clone()))?;
         registry.register(Box::new(http_latency.clone()))?;
+        let http_shed = IntCounter::new(
+            "http_requests_shed_total",
+            "Requests answered 503 with Retry-After: no room within the queue wait",
+        )?;
+        let http_in_flight =
+            prometheus::IntGauge::new("http_requests_in_flight", "Requests being served now")?;
+        registry.register(Box::new(http_shed.clone()))?;
+        registry.register(Box::new(http_in_flight.clone()))?;
         let mail = MailMetrics::register(&registry)?;
         let round_seconds = prometheus::Histogram::with_opts(
             HistogramOpts::new("round_duration_seconds", "Matching rounds, end to end")
@@ -105,6 +128,8 @@ impl Metrics {
             registry,
             http_requests,
             http_latency,
+            http_shed,
+            http_in_flight,
             mail,
             round_seconds,
             solve_seconds,

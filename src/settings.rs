@@ -58,6 +58,7 @@ pub struct Settings {
     pub trusted_proxies: Vec<IpNet>,
     pub limits: Limits,
     pub map: MapSettings,
+    pub overload: OverloadSettings,
 }
 
 /// How the map pages draw the ground under their markers.
@@ -166,6 +167,26 @@ pub struct MailSettings {
     pub retry: RetryPolicy,
     /// How often an idle worker looks for due rows.
     pub poll_interval: Duration,
+    /// How long a batch of leased rows is reserved for the worker that
+    /// leased it (`HUZHU_MAIL_LEASE_SECS`, default 300): after a crash, the
+    /// rows it held wait this long before another worker sends them.
+    pub lease: Duration,
+}
+
+/// How much work huzhu takes on at once, and how long it lets a request
+/// wait for room before answering 503 with `Retry-After`.
+#[derive(Debug, Clone, Copy)]
+pub struct OverloadSettings {
+    /// Requests served at once; the rest wait (`HUZHU_MAX_IN_FLIGHT`,
+    /// default 64). Health, readiness, metrics and assets are not counted.
+    pub max_in_flight: usize,
+    /// How long a request waits for one of those places
+    /// (`HUZHU_QUEUE_WAIT_MS`, default 1000).
+    pub queue_wait: Duration,
+    /// How long a request waits for a database connection
+    /// (`HUZHU_DB_WAIT_MS`, default 3000); also how long the database may
+    /// take to accept a new connection.
+    pub db_wait: Duration,
 }
 
 impl fmt::Debug for Settings {
@@ -392,6 +413,20 @@ impl Settings {
                             format!("'{v}' is not a number of milliseconds from 10 to 60000")
                         })
                 })?,
+                lease: parse_with(src, "mail_lease_secs", "300", |v| {
+                    whole_in(v, 1..=3_600, "seconds").map(Duration::from_secs)
+                })?,
+            },
+            overload: OverloadSettings {
+                max_in_flight: parse_with(src, "max_in_flight", "64", |v| {
+                    whole_in(v, 1..=100_000, "requests").map(|n| n as usize)
+                })?,
+                queue_wait: parse_with(src, "queue_wait_ms", "1000", |v| {
+                    whole_in(v, 0..=60_000, "milliseconds").map(Duration::from_millis)
+                })?,
+                db_wait: parse_with(src, "db_wait_ms", "3000", |v| {
+                    whole_in(v, 100..=60_000, "milliseconds").map(Duration::from_millis)
+                })?,
             },
         })
     }
@@ -400,6 +435,20 @@ impl Settings {
     pub fn is_postgres(&self) -> bool {
         self.database_url.starts_with("postgres")
     }
+}
+
+/// A whole number within `range`, or the message saying so.
+fn whole_in(v: &str, range: std::ops::RangeInclusive<u64>, unit: &str) -> Result<u64, String> {
+    v.parse::<u64>()
+        .ok()
+        .filter(|n| range.contains(n))
+        .ok_or_else(|| {
+            format!(
+                "'{v}' is not a whole number of {unit} from {} to {}",
+                range.start(),
+                range.end()
+            )
+        })
 }
 
 fn parse_with<T>(

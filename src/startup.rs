@@ -39,7 +39,7 @@ pub enum StartupError {
 
 /// Connects, applies every pending migration and adds the built-in regions.
 pub async fn prepare_database(settings: &Settings) -> Result<DatabaseConnection, StartupError> {
-    let db = store::connect(&settings.database_url)
+    let db = store::connect(&settings.database_url, settings.overload.db_wait)
         .await
         .map_err(|source| StartupError::Database {
             url: crate::settings::redact_url(&settings.database_url),
@@ -164,9 +164,11 @@ fn run(
         crate::web::headers::Policies::new(&context.settings.map)
             .map_err(|e| StartupError::Other(format!("content security policy: {e}")))?,
     );
+    let admission = web::Data::new(crate::admission::Admission::new(&context.settings.overload));
     let server = HttpServer::new(move || {
         App::new()
             .app_data(context.clone())
+            .app_data(admission.clone())
             .app_data(policies.clone())
             .app_data(pages.clone())
             .app_data(
@@ -175,6 +177,7 @@ fn run(
             .configure(routes::configure)
             .default_service(web::to(routes::not_found))
             .wrap(from_fn(routes::guard::authorize))
+            .wrap(from_fn(crate::admission::admit))
             .wrap(from_fn(error::problem_layer))
             .wrap(from_fn(telemetry::request_span))
             .wrap(from_fn(crate::web::headers::security_headers))

@@ -4,25 +4,20 @@
 
 use std::sync::Arc;
 
-use futures_util::StreamExt;
+use futures_util::{FutureExt, StreamExt};
 use lettre::message::Mailbox;
 use sea_orm::{DatabaseConnection, DbErr};
 use tokio::sync::{Notify, watch};
 
 use super::Templates;
 use super::transport::{SendFailure, Transport, build_message};
-use crate::domain::time::MINUTE_MS;
 use crate::metrics::MailMetrics;
 use crate::settings::MailSettings;
 use crate::store::{self, entity::outbox, now_ms};
 
-/// How long a leased row is reserved for one worker.
-const LEASE_MS: i64 = 5 * MINUTE_MS;
 /// Rows leased per batch, and sent at once.
 const BATCH: u64 = 100;
 const CONCURRENCY: usize = 32;
-/// Delivered rows are marked in groups of this many.
-const MARK_EVERY: usize = 16;
 
 /// What the worker needs of the running application, and nothing else: mail
 /// knows nothing of the web server or of the services above it.
@@ -96,7 +91,7 @@ impl MailWorker {
     /// were leased.
     pub async fn drain_batch(&self) -> Result<usize, DbErr> {
         let now = now_ms();
-        let lease = now + LEASE_MS;
+        let lease = now + self.context.settings.lease.as_millis() as i64;
         let rows = store::outbox::claim_due(&self.context.db, now, lease, BATCH).await?;
         let count = rows.len();
         let mut outcomes = futures_util::stream::iter(rows)
@@ -105,23 +100,28 @@ impl MailWorker {
                 (row, outcome)
             })
             .buffer_unordered(CONCURRENCY);
-        // Rows are marked a few at a time as they go out, so that a crash
-        // re-sends at most that few.
+        // Each row is marked sent as soon as the server took it, together
+        // with whatever else finished meanwhile: a crash re-sends only what
+        // the server accepted in the instant before the commit (with the
+        // same Message-ID, which mail stores merge).
         let mut sent = Vec::new();
-        while let Some((row, outcome)) = outcomes.next().await {
-            match outcome {
-                Ok(()) => sent.push(row.id),
-                Err(failure) => {
-                    if let Err(e) = self.record_failure(&row, failure).await {
-                        tracing::error!(outbox_id = %row.id, error = %e, "outbox: cannot record a failed attempt");
+        while let Some(first) = outcomes.next().await {
+            let mut finished = vec![first];
+            while let Some(Some(more)) = outcomes.next().now_or_never() {
+                finished.push(more);
+            }
+            for (row, outcome) in finished {
+                match outcome {
+                    Ok(()) => sent.push(row.id),
+                    Err(failure) => {
+                        if let Err(e) = self.record_failure(&row, failure).await {
+                            tracing::error!(outbox_id = %row.id, error = %e, "outbox: cannot record a failed attempt");
+                        }
                     }
                 }
             }
-            if sent.len() >= MARK_EVERY {
-                self.mark_sent(&mut sent, lease).await?;
-            }
+            self.mark_sent(&mut sent, lease).await?;
         }
-        self.mark_sent(&mut sent, lease).await?;
         self.refresh_depth().await;
         Ok(count)
     }
@@ -179,6 +179,7 @@ impl MailWorker {
             tracing::warn!(outbox_id = %row.id, kind = %row.kind, attempts, class = failure.class, "email given up");
         } else {
             metrics.retried.inc();
+            metrics.retry_delay.observe(wait.as_secs_f64());
             tracing::info!(outbox_id = %row.id, kind = %row.kind, attempts, class = failure.class,
                 retry_in_s = wait.as_secs(), "email delivery failed, will retry");
         }

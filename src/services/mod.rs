@@ -75,6 +75,17 @@ pub enum ServiceError {
 }
 
 impl ServiceError {
+    /// The database outage behind this error, if that is what it is.
+    pub fn outage(&self) -> Option<crate::store::Outage> {
+        match self {
+            Self::Db(e) => crate::store::outage(e),
+            Self::Internal(e) => e
+                .downcast_ref::<sea_orm::DbErr>()
+                .and_then(crate::store::outage),
+            _ => None,
+        }
+    }
+
     pub fn field(field: &str, message: Text) -> Self {
         Self::Invalid(vec![FieldError::new(field, message)])
     }

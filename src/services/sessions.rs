@@ -169,8 +169,15 @@ pub async fn authenticate(
     if !user.active {
         return Ok(None);
     }
-    if now - session.last_used_at > TOUCH_EVERY_MS {
-        q::touch_session(db, session.id, now, now + SESSION_TTL_MS).await?;
+    if now - session.last_used_at > TOUCH_EVERY_MS
+        && let Err(e) = q::touch_session(db, session.id, now, now + SESSION_TTL_MS).await
+    {
+        // Reading goes on when nothing can be written (a full disk): the
+        // session is only not extended this time.
+        match crate::store::outage(&e) {
+            Some(outage) => tracing::warn!(?outage, "a session could not be extended"),
+            None => return Err(e.into()),
+        }
     }
     Ok(Some(Caller {
         user_id: user.id,

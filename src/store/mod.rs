@@ -36,12 +36,16 @@ use sea_orm::{
 
 /// Opens a pool on `url`. SQLite gets WAL, foreign keys, a busy timeout and
 /// full fsync on commit, so an acknowledged write survives a crash.
-pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
+///
+/// A request waits at most `wait` for a connection (and PostgreSQL as long
+/// to accept a new one): a database that is down or swamped is answered
+/// with a 503 in that time, never a hang.
+pub async fn connect(url: &str, wait: Duration) -> Result<DatabaseConnection, DbErr> {
     let mut options = ConnectOptions::new(url.to_owned());
     options
         .sqlx_logging_level(log::LevelFilter::Debug)
-        .acquire_timeout(Duration::from_secs(10))
-        .connect_timeout(Duration::from_secs(10));
+        .acquire_timeout(wait)
+        .connect_timeout(wait);
     if url.starts_with("sqlite:") {
         sqlite_file::create_private(url)
             .map_err(|e| DbErr::Custom(format!("cannot create the database file: {e}")))?;
@@ -107,6 +111,67 @@ pub fn is_unique_violation(err: &sea_orm::DbErr) -> bool {
         err.sql_err(),
         Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
     )
+}
+
+/// Why the database cannot serve now, when that is why a statement failed:
+/// not a fault of the request nor of huzhu, but a state that passes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outage {
+    /// Every connection busy past the wait, or SQLite's write lock held
+    /// past its busy timeout: too much at once.
+    Busy,
+    /// The database does not answer: the connection broke, is refused, or
+    /// the server is shutting down or starting.
+    Down,
+    /// The disk is full: nothing more can be written, reading still works.
+    Full,
+}
+
+/// The outage behind `e`, if it is one.
+pub fn outage(e: &DbErr) -> Option<Outage> {
+    use sea_orm::{RuntimeErr, sqlx};
+    let sqlx_error = match e {
+        DbErr::ConnectionAcquire(sea_orm::ConnAcquireErr::Timeout) => return Some(Outage::Busy),
+        DbErr::ConnectionAcquire(sea_orm::ConnAcquireErr::ConnectionClosed) => {
+            return Some(Outage::Down);
+        }
+        DbErr::Exec(RuntimeErr::SqlxError(x))
+        | DbErr::Query(RuntimeErr::SqlxError(x))
+        | DbErr::Conn(RuntimeErr::SqlxError(x)) => x,
+        DbErr::Conn(_) => return Some(Outage::Down),
+        _ => return None,
+    };
+    match sqlx_error.as_ref() {
+        sqlx::Error::PoolTimedOut => Some(Outage::Busy),
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::Protocol(_)
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => Some(Outage::Down),
+        sqlx::Error::Database(db) => {
+            let code = db.code()?;
+            if db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() {
+                // The primary result code, whatever the extended one.
+                match code.parse::<i32>().ok()? & 0xff {
+                    5 | 6 => Some(Outage::Busy), // SQLITE_BUSY, SQLITE_LOCKED
+                    13 => Some(Outage::Full),    // SQLITE_FULL
+                    10 => Some(Outage::Down),    // SQLITE_IOERR
+                    _ => None,
+                }
+            } else {
+                // PostgreSQL's SQLSTATE classes: 08 connection exception,
+                // 57P01-57P03 shutting down or starting, 53 insufficient
+                // resources (53100 disk full).
+                match code.as_ref() {
+                    "53100" => Some(Outage::Full),
+                    c if c.starts_with("53") => Some(Outage::Busy),
+                    c if c.starts_with("08") || c.starts_with("57P") => Some(Outage::Down),
+                    _ => None,
+                }
+            }
+        }
+        _ => None,
+    }
 }
 
 /// Begins a transaction that will write. On SQLite it takes the write lock
@@ -183,24 +248,7 @@ fn missed(wanted: impl Iterator<Item = uuid::Uuid>, moved: &[uuid::Uuid]) -> Vec
 /// connection held the write lock longer than the busy timeout. Trying
 /// again later is the cure.
 pub fn is_busy(e: &DbErr) -> bool {
-    use sea_orm::{RuntimeErr, sqlx};
-    let (DbErr::Exec(RuntimeErr::SqlxError(sqlx_error))
-    | DbErr::Query(RuntimeErr::SqlxError(sqlx_error))
-    | DbErr::Conn(RuntimeErr::SqlxError(sqlx_error))) = e
-    else {
-        return false;
-    };
-    match sqlx_error.as_ref() {
-        sqlx::Error::Database(db) => {
-            db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some()
-                // The primary result code, whatever the extended one.
-                && db
-                    .code()
-                    .and_then(|c| c.parse::<i32>().ok())
-                    .is_some_and(|c| c & 0xff == 5)
-        }
-        _ => false,
-    }
+    outage(e) == Some(Outage::Busy)
 }
 
 /// Milliseconds since the Unix epoch, the unit of every stored time.
@@ -225,7 +273,9 @@ mod tests {
     async fn a_write_lock_held_elsewhere_is_busy_and_other_errors_are_not() {
         let dir = tempfile::tempdir().expect("folder");
         let url = format!("sqlite://{}?mode=rwc", dir.path().join("t.db").display());
-        let holder = connect(&url).await.expect("connect");
+        let holder = connect(&url, Duration::from_secs(3))
+            .await
+            .expect("connect");
         holder
             .execute_unprepared("CREATE TABLE t (x INTEGER)")
             .await

@@ -325,6 +325,21 @@ impl Site {
     /// A page that says what went wrong with a service call, with the
     /// status the API would answer.
     pub fn fail(&self, error: ServiceError) -> actix_web::Error {
+        if let Some(outage) = error.outage() {
+            let (text, retry_after) = crate::error::outage_text(outage);
+            tracing::warn!(?outage, "a page's service call met an outage");
+            let mut response = self.message(
+                StatusCode::SERVICE_UNAVAILABLE,
+                t("暂时无法完成", "Not possible just now"),
+                text.get(i18n::current()).to_owned(),
+                ("/", t("返回首页", "Home")),
+            );
+            response.headers_mut().insert(
+                actix_web::http::header::RETRY_AFTER,
+                actix_web::http::header::HeaderValue::from(retry_after),
+            );
+            return respond(response);
+        }
         let (status, heading, text) = match &error {
             ServiceError::NotFound => (
                 StatusCode::NOT_FOUND,

@@ -23,6 +23,7 @@ mod digests;
 mod docs;
 mod errors;
 mod escalation;
+mod faults;
 mod imports;
 mod language;
 mod location_privacy;

@@ -3,6 +3,7 @@
 
 pub mod browser;
 pub mod db;
+pub mod faults;
 pub mod logs;
 pub mod multipart;
 pub mod pages;
