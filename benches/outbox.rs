@@ -7,10 +7,7 @@
 
 mod common;
 
-// The tests' SMTP server; the bench uses only part of it.
-#[allow(dead_code)]
-#[path = "../tests/api/helpers/smtp.rs"]
-mod smtp;
+use common::smtp;
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};

@@ -126,8 +126,22 @@ impl MailWorker {
         Ok(count)
     }
 
+    /// Records `sent` as delivered. While the database is away, it keeps
+    /// trying until the lease runs out: given up sooner, the rows would go
+    /// out a second time once their lease ended.
     async fn mark_sent(&self, sent: &mut Vec<uuid::Uuid>, lease: i64) -> Result<(), DbErr> {
-        store::outbox::mark_sent(&self.context.db, sent, lease, now_ms()).await?;
+        let mut pause = std::time::Duration::from_millis(100);
+        loop {
+            match store::outbox::mark_sent(&self.context.db, sent, lease, now_ms()).await {
+                Ok(()) => break,
+                Err(e) if store::outage(&e).is_some() && now_ms() + (pause.as_millis() as i64) < lease => {
+                    tracing::warn!(error = %e, rows = sent.len(), "outbox: cannot record sent emails yet, retrying");
+                    tokio::time::sleep(pause).await;
+                    pause = (pause * 2).min(std::time::Duration::from_secs(2));
+                }
+                Err(e) => return Err(e),
+            }
+        }
         self.context.metrics.sent.inc_by(sent.len() as u64);
         sent.clear();
         Ok(())

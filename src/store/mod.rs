@@ -299,4 +299,42 @@ mod tests {
         assert!(!is_busy(&wrong));
         held.rollback().await.expect("release");
     }
+
+    #[tokio::test]
+    async fn a_full_database_is_an_outage_of_space_and_a_closed_pool_one_of_the_database() {
+        let dir = tempfile::tempdir().expect("folder");
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("t.db").display());
+        let db = connect(&url, Duration::from_secs(3))
+            .await
+            .expect("connect");
+        db.execute_unprepared("CREATE TABLE t (x BLOB)")
+            .await
+            .expect("table");
+        // SQLite answers SQLITE_FULL when the file may grow no further, as
+        // it does when the disk has no room left. One connection: the
+        // limit is a setting of the connection.
+        let txn = begin_write(&db).await.expect("begin");
+        txn.execute_unprepared("PRAGMA max_page_count = 20")
+            .await
+            .expect("limit");
+        let mut full = None;
+        for _ in 0..200 {
+            if let Err(e) = txn
+                .execute_unprepared("INSERT INTO t VALUES (zeroblob(8000))")
+                .await
+            {
+                full = Some(e);
+                break;
+            }
+        }
+        txn.rollback().await.expect("rollback");
+        let full = full.expect("the file filled up");
+        assert_eq!(outage(&full), Some(Outage::Full), "{full:?}");
+        db.clone().close().await.expect("closed");
+        let closed = db
+            .execute_unprepared("SELECT 1")
+            .await
+            .expect_err("the pool is closed");
+        assert_eq!(outage(&closed), Some(Outage::Down), "{closed:?}");
+    }
 }

@@ -113,3 +113,65 @@ async fn a_new_sqlite_database_and_its_wal_are_private_to_huzhus_user() {
         assert_eq!(mode_of(dir), 0o700, "{}", dir.display());
     }
 }
+
+/// Holds the write lock of the sessions table (SQLite: the database's) in
+/// a transaction of the test's own, so that a login waits on it.
+async fn hold_sessions(db: &sea_orm::DatabaseConnection) -> sea_orm::DatabaseTransaction {
+    use sea_orm::ConnectionTrait;
+    let txn = huzhu::store::begin_write(db).await.expect("begin");
+    if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
+        txn.execute_unprepared("LOCK TABLE sessions IN EXCLUSIVE MODE")
+            .await
+            .expect("lock");
+    }
+    txn
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn more_requests_than_places_get_503_with_retry_after_and_health_stays_fast() {
+    let app = crate::helpers::spawn_app_with(|env| {
+        env.insert("HUZHU_MAX_IN_FLIGHT".to_owned(), "1".to_owned());
+        env.insert("HUZHU_QUEUE_WAIT_MS".to_owned(), "200".to_owned());
+    })
+    .await;
+    let user = app
+        .create_user(huzhu::domain::Role::Volunteer, None)
+        .await;
+    let lock = hold_sessions(&app.context.db).await;
+    // A login that waits on the lock, holding the one place.
+    let login = {
+        let (client, url) = (app.client.clone(), app.url("/api/v1/auth/login"));
+        let body = serde_json::json!({"email": user.email, "password": user.password});
+        tokio::spawn(async move { client.post(url).json(&body).send().await })
+    };
+    let mut shed = None;
+    for _ in 0..100 {
+        let started = std::time::Instant::now();
+        let response = app.get("/api/v1/regions").await;
+        if response.status().as_u16() == 503 {
+            shed = Some((response, started.elapsed()));
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let (response, waited) = shed.expect("a request beyond the one place is shed");
+    assert_eq!(response.headers()["retry-after"], "1");
+    let problem = crate::helpers::problem(response, 503).await;
+    assert!(problem["detail"].as_str().is_some_and(|d| !d.is_empty()), "{problem}");
+    assert!(waited >= std::time::Duration::from_millis(200), "{waited:?}");
+    // Health skips the line: through it, it would have been shed too.
+    assert_eq!(app.get("/healthz").await.status().as_u16(), 200);
+    let metrics = app.get("/metrics").await.text().await.expect("text");
+    assert!(
+        metrics
+            .lines()
+            .any(|l| l.starts_with("huzhu_http_requests_shed_total ") && !l.ends_with(" 0")),
+        "{metrics}"
+    );
+
+    // The lock goes: the waiting login is served, and so is everyone after.
+    lock.commit().await.expect("commit");
+    let login = login.await.expect("task").expect("answered");
+    assert_eq!(login.status().as_u16(), 200);
+    assert_eq!(app.get("/api/v1/regions").await.status().as_u16(), 200);
+}

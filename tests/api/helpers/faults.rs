@@ -5,6 +5,9 @@
 //! due arrived once. Shared by the short fault tests (`tests/api/faults.rs`)
 //! and the full harness (`cargo bench --bench faults`).
 
+// The bench uses parts the short tests do not.
+#![allow(dead_code)]
+
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -44,6 +47,8 @@ pub struct Ledger {
     /// Answers by status ("201", "503"…), and "no answer" for a request
     /// that got none (the process was down).
     pub outcomes: BTreeMap<String, u64>,
+    /// The same, by what the request did: "read 200", "write 503"…
+    pub by_kind: BTreeMap<String, u64>,
     /// Answers that broke the rules under a fault: a 5xx other than a 503
     /// problem, or a 503 without `Retry-After`.
     pub bad_answers: Vec<String>,
@@ -52,6 +57,18 @@ pub struct Ledger {
 }
 
 impl Ledger {
+    /// Starts counting answers afresh (the acknowledged ids stay).
+    pub fn new_phase(&mut self) {
+        self.requests = 0;
+        self.outcomes.clear();
+        self.by_kind.clear();
+    }
+
+    /// How many answers of `kind` ("read", "write") had `status`.
+    pub fn count(&self, kind: &str, status: &str) -> u64 {
+        self.by_kind.get(&format!("{kind} {status}")).copied().unwrap_or(0)
+    }
+
     /// Answers that were not 2xx, by status.
     pub fn errors(&self) -> BTreeMap<String, u64> {
         self.outcomes
@@ -271,6 +288,11 @@ impl Harness {
             harness.volunteers.push((token.clone(), id));
         }
         harness
+    }
+
+    /// The bearer token of volunteer `n`.
+    pub fn volunteer_token(&self, n: usize) -> &str {
+        &self.volunteers[n % self.volunteers.len()].0
     }
 
     async fn login(&self, email: &str) -> String {
@@ -550,6 +572,10 @@ impl Actor {
 
     /// Sends, records the outcome, and returns the id a 201 acknowledged.
     async fn send(&self, request: reqwest::RequestBuilder) -> Option<Uuid> {
+        let kind = match request.try_clone().and_then(|r| r.build().ok()) {
+            Some(r) if r.method() == reqwest::Method::GET => "read",
+            _ => "write",
+        };
         let response = request.send().await;
         let (status, retry_after, content_type) = match &response {
             Ok(r) => (
@@ -578,6 +604,7 @@ impl Actor {
         let mut ledger = self.ledger.lock().expect("ledger");
         ledger.requests += 1;
         *ledger.outcomes.entry(status.clone()).or_insert(0) += 1;
+        *ledger.by_kind.entry(format!("{kind} {status}")).or_insert(0) += 1;
         let problem = content_type.starts_with("application/problem+json");
         if status.starts_with('5') && (status != "503" || !retry_after || !problem) {
             ledger
