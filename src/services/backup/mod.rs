@@ -99,7 +99,9 @@ pub enum BackupError {
         found_db: &'static str,
         target: &'static str,
     },
-    #[error("{0} is not a huzhu backup: neither a SQLite database nor a pg_dump custom-format archive")]
+    #[error(
+        "{0} is not a huzhu backup: neither a SQLite database nor a pg_dump custom-format archive"
+    )]
     UnknownFormat(PathBuf),
     #[error("{0}")]
     Unusable(String),
@@ -173,7 +175,10 @@ impl fmt::Display for Restored {
 }
 
 fn size(bytes: u64) -> String {
-    format!("{:.1} MiB ({bytes} bytes)", bytes as f64 / (1024.0 * 1024.0))
+    format!(
+        "{:.1} MiB ({bytes} bytes)",
+        bytes as f64 / (1024.0 * 1024.0)
+    )
 }
 
 /// Writes a consistent copy of the database at `url` to the new file

@@ -118,16 +118,12 @@ async fn tool_major(tool: &'static str, hint: impl FnOnce() -> String) -> Result
     let output = match Command::new(tool).arg("--version").output().await {
         Ok(output) if output.status.success() => output,
         _ => {
-            return Err(BackupError::ToolMissing {
-                tool,
-                hint: hint(),
-            });
+            return Err(BackupError::ToolMissing { tool, hint: hint() });
         }
     };
     let text = String::from_utf8_lossy(&output.stdout);
-    major_of(&text).ok_or_else(|| {
-        BackupError::Unusable(format!("cannot read {tool}'s version from {text:?}"))
-    })
+    major_of(&text)
+        .ok_or_else(|| BackupError::Unusable(format!("cannot read {tool}'s version from {text:?}")))
 }
 
 /// `pg_dump (PostgreSQL) 15.20 (Debian 15.20-0+deb12u1)` → 15.
@@ -144,10 +140,13 @@ fn major_of(version: &str) -> Option<u32> {
 async fn run(tool: &'static str, mut command: Command) -> Result<(), BackupError> {
     command.stdin(std::process::Stdio::null());
     let Output { status, stderr, .. } =
-        command.output().await.map_err(|_| BackupError::ToolMissing {
-            tool,
-            hint: INSTALL.to_owned(),
-        })?;
+        command
+            .output()
+            .await
+            .map_err(|_| BackupError::ToolMissing {
+                tool,
+                hint: INSTALL.to_owned(),
+            })?;
     if status.success() {
         return Ok(());
     }

@@ -34,9 +34,9 @@ pub(super) async fn backup(url: &str, file: &Path) -> Result<(), BackupError> {
     }
     // SQLite takes the name as a string; an absolute path is never read
     // as a `file:` URI.
-    let target = file.to_str().ok_or_else(|| {
-        BackupError::Unusable(format!("{} is not a UTF-8 path", file.display()))
-    })?;
+    let target = file
+        .to_str()
+        .ok_or_else(|| BackupError::Unusable(format!("{} is not a UTF-8 path", file.display())))?;
     create_new_private(file)?;
     let written = async {
         let db = super::open(url).await?;
@@ -111,7 +111,9 @@ async fn refuse_tables(path: &Path) -> Result<(), BackupError> {
         .read_only(true)
         .connect()
         .await
-        .map_err(|e| BackupError::NotEmpty(format!("{} cannot be read as SQLite: {e}", path.display())))?;
+        .map_err(|e| {
+            BackupError::NotEmpty(format!("{} cannot be read as SQLite: {e}", path.display()))
+        })?;
     let tables: Vec<(String,)> = sea_orm::sqlx::query_as(
         "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name LIMIT 3",
     )
@@ -139,7 +141,11 @@ fn copy_into(from: &Path, to: &Path) -> Result<(), BackupError> {
         .map_err(io(format!("{}", to.display())))?;
     std::io::copy(&mut reader, &mut writer)
         .and_then(|_| writer.sync_all())
-        .map_err(io(format!("cannot copy {} to {}", from.display(), to.display())))
+        .map_err(io(format!(
+            "cannot copy {} to {}",
+            from.display(),
+            to.display()
+        )))
 }
 
 /// The copy must be a sound SQLite database that huzhu migrated.
