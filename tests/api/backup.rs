@@ -264,3 +264,38 @@ async fn a_file_that_is_no_backup_of_this_kind_of_database_is_refused() {
         );
     }
 }
+
+#[tokio::test]
+async fn an_older_backup_is_restored_and_brought_up_to_the_current_schema() {
+    use migration::{Migrator, MigratorTrait};
+    // Arrange: a database that stopped at its fifth migration.
+    let old = TestDb::create().await;
+    require_pg_tools(&old.url);
+    let db = Database::connect(&old.url).await.expect("connect");
+    Migrator::up(&db, Some(5)).await.expect("five migrations");
+    let newer = Migrator::get_pending_migrations(&db)
+        .await
+        .expect("pending")
+        .len();
+    db.close().await.ok();
+    let dir = tempfile::tempdir().expect("folder");
+    let file = dir.path().join("old.backup");
+    let file = file.to_str().expect("UTF-8");
+    let backup = huzhu(&old.url, &["backup", file]).await;
+    assert!(backup.status.success(), "{}", said(&backup));
+
+    // Act
+    let empty = TestDb::create().await;
+    let restore = huzhu(&empty.url, &["restore", file]).await;
+
+    // Assert
+    assert!(restore.status.success(), "{}", said(&restore));
+    let applied = format!("applied {newer} newer migrations");
+    assert!(said(&restore).contains(&applied), "{}", said(&restore));
+    let db = Database::connect(&empty.url).await.expect("connect");
+    let pending = Migrator::get_pending_migrations(&db)
+        .await
+        .expect("pending");
+    assert!(pending.is_empty(), "{} migrations left", pending.len());
+    db.close().await.ok();
+}
