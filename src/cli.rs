@@ -52,6 +52,14 @@ pub enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Write a consistent copy of the database to FILE while the service
+    /// runs (SQLite: `VACUUM INTO`; PostgreSQL: `pg_dump --format=custom`);
+    /// refuses a FILE that exists.
+    Backup { file: PathBuf },
+    /// Restore the backup FILE into the database `HUZHU_DATABASE_URL` names,
+    /// which must have no tables (a new SQLite file or a new PostgreSQL
+    /// database), then apply the migrations the backup lacks.
+    Restore { file: PathBuf },
     /// Manage accounts.
     User {
         #[command(subcommand)]

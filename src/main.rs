@@ -69,6 +69,14 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
                 .map_err(describe)?;
             print!("{}", purge_report(&purge, dry_run, settings.timezone));
         }
+        Command::Backup { file } => {
+            let written = services::backup::backup(&settings.database_url, &file).await?;
+            print!("{written}");
+        }
+        Command::Restore { file } => {
+            let restored = services::backup::restore(&settings.database_url, &file).await?;
+            print!("{restored}");
+        }
         Command::Match { instance_dir, out } => {
             let summary = huzhu::matching::run(&instance_dir, &out)?;
             println!("matched={} cost={}", summary.matched, summary.total_cost);

@@ -3,6 +3,7 @@
 
 pub mod account_erasure;
 pub mod accounts;
+pub mod backup;
 pub mod delivery;
 pub mod demo;
 pub mod eligibility;

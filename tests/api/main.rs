@@ -4,6 +4,7 @@
 mod helpers;
 
 mod accounts;
+mod backup;
 mod browser;
 mod cadre_households;
 mod cadre_import;
