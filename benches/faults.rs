@@ -35,7 +35,14 @@ fn wanted(fault: &str) -> bool {
 }
 
 /// Prints one fault's line of figures.
-fn report(fault: &str, harness: &Harness, checked: usize, lost: usize, mail: MailCheck, extra: &str) {
+fn report(
+    fault: &str,
+    harness: &Harness,
+    checked: usize,
+    lost: usize,
+    mail: MailCheck,
+    extra: &str,
+) {
     let ledger = harness.ledger.lock().expect("ledger");
     println!(
         "{fault:<9} requests {:>6}  errors {:?}\n          acknowledged writes checked {checked}, lost {lost}; emails due {}, missing {}, duplicated {}, failed {}; {extra}",
@@ -188,7 +195,7 @@ async fn disk() {
         fill(&filler);
         let full = Instant::now();
         harness.ledger.lock().expect("ledger").new_phase();
-        tokio::time::sleep(Duration::from_secs(8)).await;
+        tokio::time::sleep(Duration::from_secs(15)).await;
         let during = {
             let l = harness.ledger.lock().expect("ledger");
             format!(
@@ -209,7 +216,23 @@ async fn disk() {
         let recovery = back.elapsed();
         tokio::time::sleep(Duration::from_secs(3)).await;
         load.stop().await;
-        let (checked, lost) = harness.check_writes().await;
+        let (checked, lost_ids) = harness.lost_writes().await;
+        let lost = lost_ids.len();
+        {
+            let ledger = harness.ledger.lock().expect("ledger");
+            let mut when: Vec<f64> = lost_ids
+                .iter()
+                .filter_map(|id| ledger.acknowledged_at.get(id))
+                .map(|t| match t.checked_duration_since(full) {
+                    Some(after) => after.as_secs_f64(),
+                    None => -full.duration_since(*t).as_secs_f64(),
+                })
+                .collect();
+            when.sort_by(f64::total_cmp);
+            if !when.is_empty() {
+                println!("lost writes acknowledged at (s after the disk filled): {when:?}");
+            }
+        }
         let mail = harness.settle_mail(Duration::from_secs(120)).await;
         let extra = format!(
             "full for {:?}; {during}; first write accepted {recovery:?} after space returned",
@@ -220,12 +243,14 @@ async fn disk() {
     let _ = Command::new("umount").arg(&path).status();
 }
 
-/// Writes `path` until the file system refuses.
+/// Writes `path` until the file system refuses, to the last byte.
 fn fill(path: &std::path::Path) {
     use std::io::Write;
     let mut file = std::fs::File::create(path).expect("filler");
-    let chunk = vec![0u8; 1 << 16];
-    while file.write_all(&chunk).is_ok() {}
+    for size in [1 << 20, 1 << 12, 1] {
+        let chunk = vec![0u8; size];
+        while file.write_all(&chunk).is_ok() {}
+    }
     let _ = file.sync_all();
 }
 
@@ -273,7 +298,8 @@ async fn overload(url: &str) {
         let started = Instant::now();
         for _ in 0..rate * seconds {
             tick.tick().await;
-            let (client, target, token, tx) = (client.clone(), target.clone(), token.clone(), tx.clone());
+            let (client, target, token, tx) =
+                (client.clone(), target.clone(), token.clone(), tx.clone());
             tokio::spawn(async move {
                 let sent = Instant::now();
                 let status = match client.get(&target).bearer_auth(&token).send().await {
@@ -319,7 +345,11 @@ async fn main() {
     let postgres_server = std::env::var("HUZHU_BENCH_DATABASE_URL").is_ok();
     println!(
         "fault harness on {}",
-        if postgres_server { "PostgreSQL" } else { "SQLite" }
+        if postgres_server {
+            "PostgreSQL"
+        } else {
+            "SQLite"
+        }
     );
     let faults: [(&str, bool); 5] = [
         ("kill", true),

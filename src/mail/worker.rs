@@ -134,7 +134,10 @@ impl MailWorker {
         loop {
             match store::outbox::mark_sent(&self.context.db, sent, lease, now_ms()).await {
                 Ok(()) => break,
-                Err(e) if store::outage(&e).is_some() && now_ms() + (pause.as_millis() as i64) < lease => {
+                Err(e)
+                    if store::outage(&e).is_some()
+                        && now_ms() + (pause.as_millis() as i64) < lease =>
+                {
                     tracing::warn!(error = %e, rows = sent.len(), "outbox: cannot record sent emails yet, retrying");
                     tokio::time::sleep(pause).await;
                     pause = (pause * 2).min(std::time::Duration::from_secs(2));

@@ -41,6 +41,15 @@ use sea_orm::{
 /// to accept a new one): a database that is down or swamped is answered
 /// with a 503 in that time, never a hang.
 pub async fn connect(url: &str, wait: Duration) -> Result<DatabaseConnection, DbErr> {
+    let db = Database::connect(options(url, wait)?).await?;
+    if db.get_database_backend() == DbBackend::Sqlite {
+        check_sqlite_median(&db).await?;
+    }
+    Ok(db)
+}
+
+/// The pool's options for `url` (see [`connect`]).
+fn options(url: &str, wait: Duration) -> Result<ConnectOptions, DbErr> {
     let mut options = ConnectOptions::new(url.to_owned());
     options
         .sqlx_logging_level(log::LevelFilter::Debug)
@@ -67,15 +76,42 @@ pub async fn connect(url: &str, wait: Duration) -> Result<DatabaseConnection, Db
                     // `serve` checkpoints in the background instead
                     // (`checkpoint`), and closing the database does too.
                     .pragma("wal_autocheckpoint", "0")
+            })
+            .map_sqlx_sqlite_before_acquire(|conn, _| {
+                Box::pin(async move { Ok(outside_transaction(conn).await) })
             });
     } else {
         options.max_connections(16).min_connections(1);
     }
-    let db = Database::connect(options).await?;
-    if db.get_database_backend() == DbBackend::Sqlite {
-        check_sqlite_median(&db).await?;
+    Ok(options)
+}
+
+/// Whether a pooled SQLite connection is outside any transaction, both as
+/// sqlx counts and as SQLite knows; a connection that is not is closed
+/// rather than handed out.
+///
+/// When SQLite rolls a transaction back on its own (`SQLITE_FULL` or
+/// `SQLITE_IOERR` in the middle of it: a full disk), sqlx's `ROLLBACK`
+/// fails and sqlx goes on counting a transaction that is gone. Its next
+/// transaction on that connection is then a `SAVEPOINT`; when that one
+/// fails too, `ROLLBACK TO` leaves a real transaction open for good, and
+/// every later write on the connection is answered as committed and never
+/// is (the fault harness's full disk lost every write after it).
+async fn outside_transaction(conn: &mut sea_orm::sqlx::SqliteConnection) -> bool {
+    use sea_orm::sqlx::{Connection, Executor};
+    // `BEGIN` fails inside a transaction; the probe also runs any rollback
+    // queued by a dropped transaction before the count is read.
+    let outside = conn.execute("BEGIN").await.is_ok() && conn.execute("ROLLBACK").await.is_ok();
+    let counted = conn.is_in_transaction();
+    if !outside || counted {
+        tracing::warn!(
+            counted,
+            outside,
+            "a SQLite connection left inside a transaction is closed"
+        );
+        return false;
     }
-    Ok(db)
+    true
 }
 
 /// Copies what SQLite's WAL holds back into the database file, as far as
@@ -327,7 +363,9 @@ mod tests {
                 break;
             }
         }
-        txn.rollback().await.expect("rollback");
+        // SQLite rolled the whole transaction back on its own: sqlx's
+        // rollback would fail ("no transaction is active").
+        drop(txn);
         let full = full.expect("the file filled up");
         assert_eq!(outage(&full), Some(Outage::Full), "{full:?}");
         db.clone().close().await.expect("closed");
@@ -336,5 +374,53 @@ mod tests {
             .await
             .expect_err("the pool is closed");
         assert_eq!(outage(&closed), Some(Outage::Down), "{closed:?}");
+    }
+
+    #[tokio::test]
+    async fn a_connection_whose_transaction_sqlite_ended_on_its_own_is_not_reused() {
+        let dir = tempfile::tempdir().expect("folder");
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("t.db").display());
+        // One connection, so that each transaction would reuse it.
+        let mut one = options(&url, Duration::from_secs(3)).expect("options");
+        one.max_connections(1);
+        let db = Database::connect(one).await.expect("connect");
+        db.execute_unprepared("CREATE TABLE t (x INTEGER)")
+            .await
+            .expect("table");
+        // One transaction whose end SQLite decided, as it does after
+        // SQLITE_FULL: sqlx still counts it when it is dropped.
+        let ended = begin_write(&db).await.expect("begin");
+        ended.execute_unprepared("ROLLBACK").await.expect("ended");
+        drop(ended);
+        // Then, on the same connection if it were reused, a transaction
+        // that fails, and one that commits.
+        for _ in 0..8 {
+            let failing = begin_write(&db).await.expect("begin");
+            failing
+                .execute_unprepared("INSERT INTO t VALUES (1)")
+                .await
+                .expect("insert");
+            let _ = failing
+                .execute_unprepared("INSERT INTO missing VALUES (1)")
+                .await;
+            drop(failing);
+            let committed = begin_write(&db).await.expect("begin");
+            committed
+                .execute_unprepared("INSERT INTO t VALUES (2)")
+                .await
+                .expect("insert");
+            committed.commit().await.expect("commit");
+        }
+        // Every committed row is there for another connection to read.
+        let other = Database::connect(url).await.expect("connect");
+        let row = other
+            .query_one_raw(Statement::from_string(
+                DbBackend::Sqlite,
+                "SELECT count(*) AS n FROM t WHERE x = 2",
+            ))
+            .await
+            .expect("count")
+            .expect("row");
+        assert_eq!(row.try_get::<i64>("", "n").expect("n"), 8);
     }
 }

@@ -134,9 +134,7 @@ async fn more_requests_than_places_get_503_with_retry_after_and_health_stays_fas
         env.insert("HUZHU_QUEUE_WAIT_MS".to_owned(), "200".to_owned());
     })
     .await;
-    let user = app
-        .create_user(huzhu::domain::Role::Volunteer, None)
-        .await;
+    let user = app.create_user(huzhu::domain::Role::Volunteer, None).await;
     let lock = hold_sessions(&app.context.db).await;
     // A login that waits on the lock, holding the one place.
     let login = {
@@ -157,8 +155,14 @@ async fn more_requests_than_places_get_503_with_retry_after_and_health_stays_fas
     let (response, waited) = shed.expect("a request beyond the one place is shed");
     assert_eq!(response.headers()["retry-after"], "1");
     let problem = crate::helpers::problem(response, 503).await;
-    assert!(problem["detail"].as_str().is_some_and(|d| !d.is_empty()), "{problem}");
-    assert!(waited >= std::time::Duration::from_millis(200), "{waited:?}");
+    assert!(
+        problem["detail"].as_str().is_some_and(|d| !d.is_empty()),
+        "{problem}"
+    );
+    assert!(
+        waited >= std::time::Duration::from_millis(200),
+        "{waited:?}"
+    );
     // Health skips the line: through it, it would have been shed too.
     assert_eq!(app.get("/healthz").await.status().as_u16(), 200);
     let metrics = app.get("/metrics").await.text().await.expect("text");

@@ -28,7 +28,7 @@ use super::smtp::SmtpSink;
 const PASSWORD: &str = "柑橘林里的小路很长很长";
 const TOWNSHIP: &str = "430525101";
 const VOLUNTEERS: usize = 12;
-const HOUSEHOLDS: usize = 60;
+const HOUSEHOLDS: usize = 150;
 const CATEGORIES: [&str; 8] = [
     "education",
     "medical",
@@ -54,6 +54,8 @@ pub struct Ledger {
     pub bad_answers: Vec<String>,
     pub needs: Vec<Uuid>,
     pub matches: Vec<Uuid>,
+    /// When each acknowledged id was acknowledged.
+    pub acknowledged_at: HashMap<Uuid, Instant>,
 }
 
 impl Ledger {
@@ -66,7 +68,10 @@ impl Ledger {
 
     /// How many answers of `kind` ("read", "write") had `status`.
     pub fn count(&self, kind: &str, status: &str) -> u64 {
-        self.by_kind.get(&format!("{kind} {status}")).copied().unwrap_or(0)
+        self.by_kind
+            .get(&format!("{kind} {status}"))
+            .copied()
+            .unwrap_or(0)
     }
 
     /// Answers that were not 2xx, by status.
@@ -353,27 +358,42 @@ impl Harness {
     /// Every acknowledged need and match, looked up in the database:
     /// (checked, lost).
     pub async fn check_writes(&self) -> (usize, usize) {
+        let (checked, lost) = self.lost_writes().await;
+        (checked, lost.len())
+    }
+
+    /// Every acknowledged need and match the database lacks, with how many
+    /// were checked.
+    pub async fn lost_writes(&self) -> (usize, Vec<Uuid>) {
         let (needs, matches) = {
             let ledger = self.ledger.lock().expect("ledger");
             (ledger.needs.clone(), ledger.matches.clone())
         };
-        let mut found = 0;
+        let mut found = HashSet::new();
         for chunk in needs.chunks(500) {
-            found += need::Entity::find()
+            let rows = need::Entity::find()
                 .filter(need::Column::Id.is_in(chunk.iter().copied()))
-                .count(&self.db)
+                .all(&self.db)
                 .await
-                .expect("needs counted") as usize;
+                .expect("needs");
+            found.extend(rows.into_iter().map(|n| n.id));
         }
         for chunk in matches.chunks(500) {
-            found += matches::Entity::find()
+            let rows = matches::Entity::find()
                 .filter(matches::Column::Id.is_in(chunk.iter().copied()))
-                .count(&self.db)
+                .all(&self.db)
                 .await
-                .expect("matches counted") as usize;
+                .expect("matches");
+            found.extend(rows.into_iter().map(|m| m.id));
         }
         let checked = needs.len() + matches.len();
-        (checked, checked - found)
+        let lost = needs
+            .iter()
+            .chain(&matches)
+            .filter(|id| !found.contains(id))
+            .copied()
+            .collect();
+        (checked, lost)
     }
 
     /// Message-IDs the SMTP server received, with how many times each.
@@ -514,7 +534,9 @@ impl Actor {
                     .send(self.post("/api/v1/needs", &self.cadre, &body))
                     .await
                 {
-                    self.ledger.lock().expect("ledger").needs.push(id);
+                    let mut ledger = self.ledger.lock().expect("ledger");
+                    ledger.needs.push(id);
+                    ledger.acknowledged_at.insert(id, Instant::now());
                 }
             }
             6..=8 => {
@@ -522,7 +544,9 @@ impl Actor {
                     let path = format!("/api/v1/needs/{need}/claim");
                     let body = json!({"offer_id": self.volunteer.1});
                     if let Some(id) = self.send(self.post(&path, &self.volunteer.0, &body)).await {
-                        self.ledger.lock().expect("ledger").matches.push(id);
+                        let mut ledger = self.ledger.lock().expect("ledger");
+                        ledger.matches.push(id);
+                        ledger.acknowledged_at.insert(id, Instant::now());
                     }
                 }
             }
@@ -604,7 +628,10 @@ impl Actor {
         let mut ledger = self.ledger.lock().expect("ledger");
         ledger.requests += 1;
         *ledger.outcomes.entry(status.clone()).or_insert(0) += 1;
-        *ledger.by_kind.entry(format!("{kind} {status}")).or_insert(0) += 1;
+        *ledger
+            .by_kind
+            .entry(format!("{kind} {status}"))
+            .or_insert(0) += 1;
         let problem = content_type.starts_with("application/problem+json");
         if status.starts_with('5') && (status != "503" || !retry_after || !problem) {
             ledger
