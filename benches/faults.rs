@@ -22,11 +22,10 @@
 
 mod common;
 
-use std::collections::HashSet;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::faults::{Harness, MailCheck};
+use common::faults::Harness;
 
 fn wanted(fault: &str) -> bool {
     std::env::var("HUZHU_FAULTS")
@@ -34,15 +33,13 @@ fn wanted(fault: &str) -> bool {
         .unwrap_or(true)
 }
 
-/// Prints one fault's line of figures.
-fn report(
-    fault: &str,
-    harness: &Harness,
-    checked: usize,
-    lost: usize,
-    mail: MailCheck,
-    extra: &str,
-) {
+/// Once the load has stopped: checks every acknowledged write, waits for
+/// the outbox to empty, and prints the fault's figures with `extra` (asked
+/// after that wait).
+async fn report(fault: &str, harness: &Harness, extra: impl FnOnce() -> String) {
+    let (checked, lost) = harness.check_writes().await;
+    let mail = harness.settle_mail(Duration::from_secs(300)).await;
+    let extra = extra();
     let ledger = harness.ledger.lock().expect("ledger");
     println!(
         "{fault:<9} requests {:>6}  errors {:?}\n          acknowledged writes checked {checked}, lost {lost}; emails due {}, missing {}, duplicated {}, failed {}; {extra}",
@@ -60,12 +57,6 @@ fn report(
     }
 }
 
-async fn in_doubt(harness: &Harness) -> usize {
-    let unsent = harness.unsent().await;
-    let received: HashSet<String> = harness.received().into_keys().collect();
-    unsent.intersection(&received).count()
-}
-
 async fn kill(url: &str) {
     let mut harness = Harness::start(url, &[]).await;
     let load = harness.load(8);
@@ -74,19 +65,18 @@ async fn kill(url: &str) {
     for _ in 0..3 {
         tokio::time::sleep(Duration::from_secs(5)).await;
         harness.server.kill();
-        doubt += in_doubt(&harness).await;
+        doubt += harness.in_doubt().await;
         tokio::time::sleep(Duration::from_secs(1)).await;
         recoveries.push(harness.server.restart(&client).await);
     }
     tokio::time::sleep(Duration::from_secs(5)).await;
     load.stop().await;
-    let (checked, lost) = harness.check_writes().await;
-    let mail = harness.settle_mail(Duration::from_secs(120)).await;
-    let extra = format!(
-        "3 kills; emails the dead process had handed over unrecorded: {doubt}; ready again after {:?}",
-        recoveries
-    );
-    report("kill", &harness, checked, lost, mail, &extra);
+    report("kill", &harness, || {
+        format!(
+            "3 kills; emails the dead process had handed over unrecorded: {doubt}; ready again after {recoveries:?}"
+        )
+    })
+    .await;
 }
 
 async fn smtp(url: &str) {
@@ -106,14 +96,14 @@ async fn smtp(url: &str) {
     let back = Instant::now();
     tokio::time::sleep(Duration::from_secs(3)).await;
     load.stop().await;
-    let (checked, lost) = harness.check_writes().await;
-    let mail = harness.settle_mail(Duration::from_secs(300)).await;
-    let extra = format!(
-        "away {away} s: {pending} emails waiting, {retries} retries, mean backoff {:.1} s; all sent {:.1} s after the server returned",
-        delays / retries.max(1.0),
-        back.elapsed().as_secs_f64()
-    );
-    report("smtp", &harness, checked, lost, mail, &extra);
+    report("smtp", &harness, || {
+        format!(
+            "away {away} s: {pending} emails waiting, {retries} retries, mean backoff {:.1} s; all sent {:.1} s after the server returned",
+            delays / retries.max(1.0),
+            back.elapsed().as_secs_f64()
+        )
+    })
+    .await;
 }
 
 fn cluster(action: &str) {
@@ -159,20 +149,18 @@ async fn postgres(url: &str) {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     cluster("start");
-    let back = Instant::now();
     let recovery = harness
         .server
         .wait_ready(&harness.client, Duration::from_secs(60))
         .await;
     tokio::time::sleep(Duration::from_secs(5)).await;
     load.stop().await;
-    let (checked, lost) = harness.check_writes().await;
-    let mail = harness.settle_mail(Duration::from_secs(120)).await;
-    let extra = format!(
-        "down 5 s: probes {statuses:?}, slowest answer {slowest:?}; ready {recovery:?} after PostgreSQL was back ({:?} with the probe)",
-        back.elapsed()
-    );
-    report("postgres", &harness, checked, lost, mail, &extra);
+    report("postgres", &harness, || {
+        format!(
+            "down 5 s: probes {statuses:?}, slowest answer {slowest:?}; ready {recovery:?} after PostgreSQL was back"
+        )
+    })
+    .await;
 }
 
 async fn disk() {
@@ -216,31 +204,14 @@ async fn disk() {
         let recovery = back.elapsed();
         tokio::time::sleep(Duration::from_secs(3)).await;
         load.stop().await;
-        let (checked, lost_ids) = harness.lost_writes().await;
-        let lost = lost_ids.len();
-        {
-            let ledger = harness.ledger.lock().expect("ledger");
-            let mut when: Vec<f64> = lost_ids
-                .iter()
-                .filter_map(|id| ledger.acknowledged_at.get(id))
-                .map(|t| match t.checked_duration_since(full) {
-                    Some(after) => after.as_secs_f64(),
-                    None => -full.duration_since(*t).as_secs_f64(),
-                })
-                .collect();
-            when.sort_by(f64::total_cmp);
-            if !when.is_empty() {
-                println!("lost writes acknowledged at (s after the disk filled): {when:?}");
-            }
-        }
-        let mail = harness.settle_mail(Duration::from_secs(120)).await;
-        let extra = format!(
-            "full for {:?}; {during}; first write accepted {recovery:?} after space returned",
-            back.duration_since(full)
-        );
-        report("disk", &harness, checked, lost, mail, &extra);
+        let full_for = back.duration_since(full);
+        report("disk", &harness, || {
+            format!("full for {full_for:?}; {during}; first write accepted {recovery:?} after space returned")
+        })
+        .await;
     }
-    let _ = Command::new("umount").arg(&path).status();
+    // Lazily: the harness's own pool may still be closing its files.
+    let _ = Command::new("umount").args(["-l", &path]).status();
 }
 
 /// Writes `path` until the file system refuses, to the last byte.

@@ -181,7 +181,7 @@ pub struct OverloadSettings {
     /// default 64). Health, readiness, metrics and assets are not counted.
     pub max_in_flight: usize,
     /// How long a request waits for one of those places
-    /// (`HUZHU_QUEUE_WAIT_MS`, default 1000).
+    /// (`HUZHU_QUEUE_WAIT_MS`, default 250).
     pub queue_wait: Duration,
     /// How long a request waits for a database connection
     /// (`HUZHU_DB_WAIT_MS`, default 3000); also how long the database may
@@ -421,7 +421,7 @@ impl Settings {
                 max_in_flight: parse_with(src, "max_in_flight", "64", |v| {
                     whole_in(v, 1..=100_000, "requests").map(|n| n as usize)
                 })?,
-                queue_wait: parse_with(src, "queue_wait_ms", "1000", |v| {
+                queue_wait: parse_with(src, "queue_wait_ms", "250", |v| {
                     whole_in(v, 0..=60_000, "milliseconds").map(Duration::from_millis)
                 })?,
                 db_wait: parse_with(src, "db_wait_ms", "3000", |v| {

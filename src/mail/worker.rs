@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use futures_util::{FutureExt, StreamExt};
+use futures_util::StreamExt;
 use lettre::message::Mailbox;
 use sea_orm::{DatabaseConnection, DbErr};
 use tokio::sync::{Notify, watch};
@@ -101,18 +101,17 @@ impl MailWorker {
             })
             .buffer_unordered(CONCURRENCY);
         // Each row is marked sent as soon as the server took it, together
-        // with whatever else finished meanwhile: a crash re-sends only what
-        // the server accepted in the instant before the commit (with the
-        // same Message-ID, which mail stores merge).
-        let mut sent = Vec::new();
-        while let Some(first) = outcomes.next().await {
-            let mut finished = vec![first];
-            while let Some(Some(more)) = outcomes.next().now_or_never() {
-                finished.push(more);
-            }
-            for (row, outcome) in finished {
+        // with whatever else finished meanwhile, while the other sends go
+        // on: a crash re-sends only what the server accepted in the instant
+        // before its commit (with the same Message-ID, which mail stores
+        // merge).
+        let (delivered, mut to_mark) = tokio::sync::mpsc::unbounded_channel();
+        let sending = async move {
+            while let Some((row, outcome)) = outcomes.next().await {
                 match outcome {
-                    Ok(()) => sent.push(row.id),
+                    Ok(()) => {
+                        let _ = delivered.send(row.id);
+                    }
                     Err(failure) => {
                         if let Err(e) = self.record_failure(&row, failure).await {
                             tracing::error!(outbox_id = %row.id, error = %e, "outbox: cannot record a failed attempt");
@@ -120,24 +119,30 @@ impl MailWorker {
                     }
                 }
             }
-            self.mark_sent(&mut sent, lease).await?;
-        }
+        };
+        let marking = async {
+            let mut sent = Vec::new();
+            while to_mark.recv_many(&mut sent, BATCH as usize).await > 0 {
+                self.mark_sent(&mut sent, lease).await?;
+            }
+            Ok::<(), DbErr>(())
+        };
+        let ((), marked) = tokio::join!(sending, marking);
+        marked?;
         self.refresh_depth().await;
         Ok(count)
     }
 
-    /// Records `sent` as delivered. While the database is away, it keeps
-    /// trying until the lease runs out: given up sooner, the rows would go
-    /// out a second time once their lease ended.
+    /// Records `sent` as delivered. While the database is away or full, it
+    /// keeps trying for as long as that lasts: given up, the rows would go
+    /// out a second time once their lease ended. (The update names the
+    /// lease, so rows another worker has leased since are left to it.)
     async fn mark_sent(&self, sent: &mut Vec<uuid::Uuid>, lease: i64) -> Result<(), DbErr> {
         let mut pause = std::time::Duration::from_millis(100);
         loop {
             match store::outbox::mark_sent(&self.context.db, sent, lease, now_ms()).await {
                 Ok(()) => break,
-                Err(e)
-                    if store::outage(&e).is_some()
-                        && now_ms() + (pause.as_millis() as i64) < lease =>
-                {
+                Err(e) if store::outage(&e).is_some() => {
                     tracing::warn!(error = %e, rows = sent.len(), "outbox: cannot record sent emails yet, retrying");
                     tokio::time::sleep(pause).await;
                     pause = (pause * 2).min(std::time::Duration::from_secs(2));
