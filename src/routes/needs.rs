@@ -314,6 +314,8 @@ pub async fn list(
     let limit = page_limit(q.limit)?;
     let filter = filter_of(&caller, &q)?;
     let after = q.cursor.as_deref().map(Cursor::parse).transpose()?;
+    // Checked with or without `near`: a bad value is refused, not ignored.
+    q.within_km.map(nearby::check_within).transpose()?;
     let order = match q.near.as_deref() {
         Some(near) => Order::Nearest {
             origin: parse_near(near)?,
