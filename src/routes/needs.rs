@@ -168,6 +168,7 @@ pub struct NeedBody {
     /// Up to 4,000 characters.
     pub description: Option<String>,
     /// 1 to 3 (3 most urgent).
+    #[serde(default, deserialize_with = "crate::routes::extract::whole")]
     pub urgency: Option<i64>,
 }
 

@@ -161,6 +161,7 @@ pub struct PairingBody {
     pub household_id: Option<Uuid>,
     pub helper_id: Option<Uuid>,
     pub liaison_id: Option<Uuid>,
+    #[serde(default, deserialize_with = "crate::routes::extract::whole")]
     pub visit_every_days: Option<i64>,
 }
 
@@ -519,6 +520,7 @@ pub struct MeetingBody {
     pub region: Option<String>,
     /// The day it was held, `2026-12-01`.
     pub held_on: Option<String>,
+    #[serde(default, deserialize_with = "crate::routes::extract::whole")]
     pub attendance: Option<i64>,
     pub notes: Option<String>,
     #[serde(default)]
