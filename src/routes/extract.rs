@@ -254,6 +254,12 @@ pub fn whole<'de, D: serde::Deserializer<'de>>(de: D) -> Result<Option<i64>, D::
         })
 }
 
+/// A whole list, short enough to need no pages: `{"items":[...]}`.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct Items<T> {
+    pub items: Vec<T>,
+}
+
 impl<T> Page<T> {
     /// Makes a page from up to `limit + 1` fetched rows: the extra row only
     /// says that another page exists.

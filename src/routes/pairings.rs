@@ -16,7 +16,7 @@ use crate::domain::pairing::{
 use crate::domain::{Caller, FieldError};
 use crate::error::ApiError;
 use crate::i18n::Text;
-use crate::routes::extract::{Json, Query, region_filter};
+use crate::routes::extract::{Items, Json, Query, region_filter};
 use crate::routes::households::time;
 use crate::routes::needs::NeedBody;
 use crate::services::pairings::{self, NewPairing, PairingFilter, PairingView};
@@ -137,7 +137,7 @@ pub struct HelperView {
 
 /// Volunteers who agreed to standing pairings, found by name or phone.
 #[utoipa::path(get, path = "/api/v1/helpers", tag = "pairings", params(HelperQuery),
-    responses((status = 200, body = Vec<HelperView>)))]
+    responses((status = 200, body = Items<HelperView>)))]
 pub async fn helpers(
     ctx: web::Data<AppContext>,
     caller: Caller,
@@ -153,7 +153,7 @@ pub async fn helpers(
             limit: h.limit,
         })
         .collect();
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "items": items })))
+    Ok(HttpResponse::Ok().json(Items { items }))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -252,7 +252,7 @@ pub struct PairingQuery {
 
 /// Pairings: staff those in their reach, a helper or liaison their own.
 #[utoipa::path(get, path = "/api/v1/pairings", tag = "pairings", params(PairingQuery),
-    responses((status = 200, body = Vec<PairingOut>)))]
+    responses((status = 200, body = Items<PairingOut>)))]
 pub async fn list(
     ctx: web::Data<AppContext>,
     caller: Caller,
@@ -269,7 +269,7 @@ pub async fn list(
         .into_iter()
         .map(PairingOut::from)
         .collect();
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "items": items })))
+    Ok(HttpResponse::Ok().json(Items { items }))
 }
 
 /// One pairing.
@@ -412,7 +412,7 @@ pub struct VisitQuery {
 
 /// Visits: staff those in their reach; helpers and liaisons their households'.
 #[utoipa::path(get, path = "/api/v1/visits", tag = "pairings", params(VisitQuery),
-    responses((status = 200, body = Vec<VisitOut>)))]
+    responses((status = 200, body = Items<VisitOut>)))]
 pub async fn visit_list(
     ctx: web::Data<AppContext>,
     caller: Caller,
@@ -437,7 +437,7 @@ pub async fn visit_list(
         .into_iter()
         .map(|v| visit_out(v, Vec::new(), Vec::new()))
         .collect();
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "items": items })))
+    Ok(HttpResponse::Ok().json(Items { items }))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -477,7 +477,7 @@ impl From<need_suggestion::Model> for SuggestionOut {
 
 /// The needs helpers raised at visits, waiting for the cadre.
 #[utoipa::path(get, path = "/api/v1/suggestions", tag = "pairings",
-    responses((status = 200, body = Vec<SuggestionOut>)))]
+    responses((status = 200, body = Items<SuggestionOut>)))]
 pub async fn suggestions(
     ctx: web::Data<AppContext>,
     caller: Caller,
@@ -487,7 +487,7 @@ pub async fn suggestions(
         .into_iter()
         .map(SuggestionOut::from)
         .collect();
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "items": items })))
+    Ok(HttpResponse::Ok().json(Items { items }))
 }
 
 /// A cadre posts a helper's suggested need.
@@ -611,7 +611,7 @@ pub struct MeetingQuery {
 
 /// Courtyard meetings in the caller's reach, each with its follow-up.
 #[utoipa::path(get, path = "/api/v1/meetings", tag = "pairings", params(MeetingQuery),
-    responses((status = 200, body = Vec<MeetingOut>)))]
+    responses((status = 200, body = Items<MeetingOut>)))]
 pub async fn meeting_list(
     ctx: web::Data<AppContext>,
     caller: Caller,
@@ -623,7 +623,7 @@ pub async fn meeting_list(
         .into_iter()
         .map(|(m, f)| meeting_out(m, f, Vec::new()))
         .collect();
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "items": items })))
+    Ok(HttpResponse::Ok().json(Items { items }))
 }
 
 /// One meeting with the follow-up of its needs.
