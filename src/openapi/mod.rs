@@ -5,6 +5,21 @@ use utoipa::{Modify, OpenApi};
 
 use crate::routes;
 
+mod answers;
+mod overlay;
+
+/// The served document: the derived one, made precise by `overlay.json`,
+/// with every operation's common answers (see `answers`).
+pub fn document() -> serde_json::Value {
+    static DOCUMENT: std::sync::LazyLock<serde_json::Value> = std::sync::LazyLock::new(|| {
+        let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+        overlay::apply(&mut doc);
+        answers::complete(&mut doc);
+        doc
+    });
+    DOCUMENT.clone()
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(
