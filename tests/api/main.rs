@@ -23,6 +23,7 @@ mod digests;
 mod docs;
 mod errors;
 mod escalation;
+mod fuzz;
 mod imports;
 mod language;
 mod location_privacy;
