@@ -64,8 +64,17 @@ pub fn link(doc: &mut Value) {
         paths
             .iter()
             .filter(|(path, _)| *path == &own || path.starts_with(&format!("{own}/")))
-            .flat_map(|(_, item)| item.as_object().into_iter().flatten())
-            .filter_map(|(method, op)| {
+            .flat_map(|(path, item)| {
+                let sub = *path != own;
+                item.as_object()
+                    .into_iter()
+                    .flatten()
+                    .map(move |(method, op)| (sub, method, op))
+            })
+            // Deleting a part of an item (`DELETE /households/{id}/key`)
+            // needs that part, which a new or listed item may not have.
+            .filter(|(sub, method, _)| !(*sub && *method == "delete"))
+            .filter_map(|(_, method, op)| {
                 let id = op.get("operationId")?.as_str()?.to_owned();
                 Some((format!("{method}_{id}"), id))
             })
