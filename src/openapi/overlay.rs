@@ -12,7 +12,8 @@
 //! format characters, or several lines; `@any MIN MAX` any characters),
 //! `@code` a 12-digit region code,
 //! `@prefix` a region code or its significant prefix (`@prefix-or-blank`
-//! also blank, the default), `@phone` a mobile
+//! also blank, the default), `@word-or-blank A B…` one of the words or
+//! blank (trimmed, as a filter reads it), `@phone` a mobile
 //! number, `@category` and `@tag` a category or household tag by code or
 //! Chinese name; `@kind?` also takes null. A `null` in the overlay removes
 //! the key.
@@ -153,6 +154,12 @@ fn shorthand(text: &str) -> Option<Value> {
             "^[{SPACE}]*(?:[0-9]{{6}}|[0-9]{{9}}|[0-9]{{12}})?[{SPACE}]*$"
         )),
         "phone" => string(PHONE),
+        "word-or-blank" => {
+            let choices: Vec<&str> = words.by_ref().collect();
+            let mut schema = string(&format!("^[{SPACE}]*(?:{})?[{SPACE}]*$", choices.join("|")));
+            schema["description"] = json!(format!("{}; blank is none", choices.join(", ")));
+            schema
+        }
         "category" => words_of(
             Category::ALL
                 .iter()
