@@ -6,17 +6,20 @@
 //!
 //! The runner is `$HUZHU_SCHEMATHESIS` (the path of `st`) when set, else a
 //! virtualenv made once under the target directory (needs `python3`).
+//! `HUZHU_FUZZ_SEED` replays a run by the seed it printed;
+//! `HUZHU_FUZZ_HOLD=DIR` instead keeps the seeded server up and writes each
+//! role's configuration to DIR, for running `st` by hand while working on
+//! the document.
 
-use std::path::{Path, PathBuf};
+mod runner;
+mod seed;
+
+use std::path::Path;
 use std::time::Instant;
 
-use huzhu::domain::Role;
-use serde_json::{Value, json};
-
 use crate::helpers::{TestApp, spawn_app};
-
-/// The schemathesis release the runs are made with.
-const SCHEMATHESIS: &str = "4.32.5";
+use runner::{requests_in, schemathesis};
+use seed::{Session, seed};
 
 /// Generated cases per operation and phase: with four roles and two
 /// databases, enough to find what the fuzzer finds in a CI under its
@@ -25,156 +28,6 @@ const MAX_EXAMPLES: &str = "8";
 
 /// Stateful scenarios per run (each a chain of linked requests).
 const STATEFUL_EXAMPLES: u32 = 40;
-
-/// The `st` to run: `$HUZHU_SCHEMATHESIS`, or the pinned release in a
-/// virtualenv under the target directory, made on first use.
-fn schemathesis() -> PathBuf {
-    if let Some(st) = std::env::var_os("HUZHU_SCHEMATHESIS") {
-        return st.into();
-    }
-    let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("schemathesis-{SCHEMATHESIS}"));
-    let st = venv.join("bin").join("st");
-    // Written last, so that an interrupted install is never taken for a
-    // finished one (a virtualenv cannot be made elsewhere and moved).
-    let done = venv.join("installed");
-    if done.exists() {
-        return st;
-    }
-    let _ = std::fs::remove_dir_all(&venv);
-    let run = |program: &Path, args: &[&str]| {
-        let status = std::process::Command::new(program)
-            .args(args)
-            .status()
-            .unwrap_or_else(|e| panic!("{} could not run: {e}", program.display()));
-        assert!(status.success(), "{} {args:?}: {status}", program.display());
-    };
-    run(
-        Path::new("python3"),
-        &["-m", "venv", &venv.display().to_string()],
-    );
-    run(
-        &venv.join("bin").join("pip"),
-        &[
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-            &format!("schemathesis=={SCHEMATHESIS}"),
-        ],
-    );
-    std::fs::write(&done, SCHEMATHESIS).expect("install marked");
-    st
-}
-
-fn id(v: &Value) -> String {
-    v["id"].as_str().expect("id").to_owned()
-}
-
-async fn created(response: reqwest::Response, what: &str) -> Value {
-    let status = response.status().as_u16();
-    let body: Value = response.json().await.expect("JSON");
-    assert!(status == 200 || status == 201, "{what}: {status} {body}");
-    body
-}
-
-/// One account of each role, logged in twice: the run's token and a spare
-/// that `POST /auth/logout` may end without ending the run's session.
-struct Session {
-    role: Role,
-    token: String,
-    spare: String,
-}
-
-/// A small village's worth of data, so that reads by id and actions find
-/// something: households (one a key household with a pairing), needs, an
-/// offer, a claimed and a proposed match, a round and a meeting.
-async fn seed(app: &TestApp) -> Vec<Session> {
-    let mut sessions = Vec::new();
-    for (role, region) in [
-        (Role::Volunteer, None),
-        (Role::Cadre, Some("430525101")),
-        (Role::Coordinator, Some("430525")),
-        (Role::Admin, None),
-    ] {
-        let user = app.create_user(role, region).await;
-        sessions.push(Session {
-            role,
-            token: app.login(&user).await,
-            spare: app.login(&user).await,
-        });
-    }
-    let [volunteer, cadre, coordinator, _] = sessions
-        .iter()
-        .map(|s| s.token.as_str())
-        .collect::<Vec<_>>()[..]
-    else {
-        unreachable!("four roles")
-    };
-    let post = |path: &'static str, body: Value, token: &str| {
-        let token = token.to_owned();
-        async move { created(app.post_json(path, &body, Some(&token)).await, path).await }
-    };
-    let household = |lat: f64| {
-        json!({"region": "430525101000", "head_name": "王大山", "members": 3, "lat": lat,
-            "lon": 110.55, "phone": "13907390001", "tags": ["elderly_alone"]})
-    };
-    let first = id(&post("/api/v1/households", household(27.10), cadre).await);
-    let second = id(&post("/api/v1/households", household(27.11), cadre).await);
-    let need = |household: &str, category: &str| {
-        json!({"household_id": household, "category": category, "title": "需要帮助",
-            "description": "每周两次", "urgency": 2})
-    };
-    let claimed = id(&post("/api/v1/needs", need(&first, "care"), cadre).await);
-    let proposed = id(&post("/api/v1/needs", need(&first, "education"), cadre).await);
-    post("/api/v1/needs", need(&second, "living"), cadre).await;
-    let offer = json!({"categories": ["care", "education", "living"], "lat": 27.10,
-        "lon": 110.55, "radius_km": 20, "remote": false, "capacity": 3});
-    let offer = id(&post("/api/v1/offers", offer, volunteer).await);
-    let path = format!("/api/v1/needs/{claimed}/claim");
-    created(
-        app.post_json(&path, &json!({"offer_id": offer}), Some(volunteer))
-            .await,
-        "claim",
-    )
-    .await;
-    post(
-        "/api/v1/matches",
-        json!({"need_id": proposed, "offer_id": offer}),
-        coordinator,
-    )
-    .await;
-    post("/api/v1/rounds", json!({}), coordinator).await;
-    post(
-        "/api/v1/meetings",
-        json!({"region": "430525101000", "held_on": "2026-12-01", "attendance": 12,
-            "notes": "院落会", "needs": []}),
-        cadre,
-    )
-    .await;
-    let standing = app
-        .client
-        .put(app.url("/api/v1/me/standing"))
-        .bearer_auth(volunteer)
-        .json(&json!({"standing": true}))
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(standing.status().as_u16(), 200);
-    let helper = id(&app.get_json("/api/v1/me", volunteer).await);
-    let path = format!("/api/v1/households/{second}/key");
-    created(
-        app.post_json(&path, &json!({"reason": "elderly_alone"}), Some(cadre))
-            .await,
-        "key",
-    )
-    .await;
-    post(
-        "/api/v1/pairings",
-        json!({"household_id": second, "helper_id": helper}),
-        cadre,
-    )
-    .await;
-    sessions
-}
 
 /// Operations whose valid-looking requests the server may refuse with 422
 /// for a rule no schema can state, and the rule. `positive_data_acceptance`
@@ -317,29 +170,6 @@ async fn run(st: &Path, app: &TestApp, session: &Session, dir: &Path) -> Outcome
         requests: requests_in(&report),
         passed: output.status.success(),
         output: text,
-    }
-}
-
-/// The number of HTTP requests an ndjson report records.
-fn requests_in(report: &Path) -> u64 {
-    let text = std::fs::read_to_string(report).unwrap_or_default();
-    text.lines()
-        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
-        .map(|event| count_interactions(&event))
-        .sum()
-}
-
-fn count_interactions(event: &Value) -> u64 {
-    match event {
-        Value::Object(map) => map
-            .iter()
-            .map(|(key, value)| match (key.as_str(), value) {
-                ("interactions", Value::Object(cases)) => cases.len() as u64,
-                _ => count_interactions(value),
-            })
-            .sum(),
-        Value::Array(list) => list.iter().map(count_interactions).sum(),
-        _ => 0,
     }
 }
 
