@@ -113,6 +113,13 @@ responses = true
 [phases.stateful.generation]
 max-examples = {stateful}
 
+# Unmarking needs a key mark, which a household just created lacks: its 404
+# is right, though schemathesis infers a link from the creation and reads
+# any 404 after it as a created resource gone missing.
+[[operations]]
+include-name = "DELETE /api/v1/households/{{id}}/key"
+checks.ensure_resource_availability.enabled = false
+
 # Logging out ends the session it is called with: the spare one, so that
 # the rest of the run keeps its token.
 [[operations]]
