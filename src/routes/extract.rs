@@ -234,6 +234,32 @@ pub struct Page<T> {
     pub next_cursor: Option<String>,
 }
 
+/// A whole number sent as a JSON number, `2` or `2.0`: JSON does not tell
+/// them apart, and neither does JSON Schema's `integer`. Anything else, or
+/// one out of `i64`'s range, is refused as serde refuses a wrong type.
+pub fn whole<'de, D: serde::Deserializer<'de>>(de: D) -> Result<Option<i64>, D::Error> {
+    const LIMIT: f64 = 9_223_372_036_854_775_808.0;
+    let Some(n) = Option::<serde_json::Number>::deserialize(de)? else {
+        return Ok(None);
+    };
+    n.as_i64()
+        .or_else(|| {
+            n.as_f64()
+                .filter(|f| f.fract() == 0.0 && (-LIMIT..LIMIT).contains(f))
+                .map(|f| f as i64)
+        })
+        .map(Some)
+        .ok_or_else(|| {
+            serde::de::Error::custom(format!("invalid value: {n}, expected a whole number"))
+        })
+}
+
+/// A whole list, short enough to need no pages: `{"items":[...]}`.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct Items<T> {
+    pub items: Vec<T>,
+}
+
 impl<T> Page<T> {
     /// Makes a page from up to `limit + 1` fetched rows: the extra row only
     /// says that another page exists.

@@ -87,6 +87,7 @@ pub struct HouseholdBody {
     pub id_number: Option<Option<String>>,
     #[serde(default, deserialize_with = "present")]
     pub phone: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::routes::extract::whole")]
     pub members: Option<i64>,
     #[serde(default, deserialize_with = "present")]
     pub lat: Option<Option<f64>>,

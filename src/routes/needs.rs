@@ -168,6 +168,7 @@ pub struct NeedBody {
     /// Up to 4,000 characters.
     pub description: Option<String>,
     /// 1 to 3 (3 most urgent).
+    #[serde(default, deserialize_with = "crate::routes::extract::whole")]
     pub urgency: Option<i64>,
 }
 
@@ -314,6 +315,8 @@ pub async fn list(
     let limit = page_limit(q.limit)?;
     let filter = filter_of(&caller, &q)?;
     let after = q.cursor.as_deref().map(Cursor::parse).transpose()?;
+    // Checked with or without `near`: a bad value is refused, not ignored.
+    q.within_km.map(nearby::check_within).transpose()?;
     let order = match q.near.as_deref() {
         Some(near) => Order::Nearest {
             origin: parse_near(near)?,

@@ -16,7 +16,7 @@ use crate::domain::pairing::{
 use crate::domain::{Caller, FieldError};
 use crate::error::ApiError;
 use crate::i18n::Text;
-use crate::routes::extract::{Json, Query, region_filter};
+use crate::routes::extract::{Items, Json, Query, region_filter};
 use crate::routes::households::time;
 use crate::routes::needs::NeedBody;
 use crate::services::pairings::{self, NewPairing, PairingFilter, PairingView};
@@ -137,7 +137,7 @@ pub struct HelperView {
 
 /// Volunteers who agreed to standing pairings, found by name or phone.
 #[utoipa::path(get, path = "/api/v1/helpers", tag = "pairings", params(HelperQuery),
-    responses((status = 200, body = Vec<HelperView>)))]
+    responses((status = 200, body = Items<HelperView>)))]
 pub async fn helpers(
     ctx: web::Data<AppContext>,
     caller: Caller,
@@ -153,7 +153,7 @@ pub async fn helpers(
             limit: h.limit,
         })
         .collect();
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "items": items })))
+    Ok(HttpResponse::Ok().json(Items { items }))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -161,6 +161,7 @@ pub struct PairingBody {
     pub household_id: Option<Uuid>,
     pub helper_id: Option<Uuid>,
     pub liaison_id: Option<Uuid>,
+    #[serde(default, deserialize_with = "crate::routes::extract::whole")]
     pub visit_every_days: Option<i64>,
 }
 
@@ -251,7 +252,7 @@ pub struct PairingQuery {
 
 /// Pairings: staff those in their reach, a helper or liaison their own.
 #[utoipa::path(get, path = "/api/v1/pairings", tag = "pairings", params(PairingQuery),
-    responses((status = 200, body = Vec<PairingOut>)))]
+    responses((status = 200, body = Items<PairingOut>)))]
 pub async fn list(
     ctx: web::Data<AppContext>,
     caller: Caller,
@@ -268,7 +269,7 @@ pub async fn list(
         .into_iter()
         .map(PairingOut::from)
         .collect();
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "items": items })))
+    Ok(HttpResponse::Ok().json(Items { items }))
 }
 
 /// One pairing.
@@ -411,7 +412,7 @@ pub struct VisitQuery {
 
 /// Visits: staff those in their reach; helpers and liaisons their households'.
 #[utoipa::path(get, path = "/api/v1/visits", tag = "pairings", params(VisitQuery),
-    responses((status = 200, body = Vec<VisitOut>)))]
+    responses((status = 200, body = Items<VisitOut>)))]
 pub async fn visit_list(
     ctx: web::Data<AppContext>,
     caller: Caller,
@@ -436,7 +437,7 @@ pub async fn visit_list(
         .into_iter()
         .map(|v| visit_out(v, Vec::new(), Vec::new()))
         .collect();
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "items": items })))
+    Ok(HttpResponse::Ok().json(Items { items }))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -476,7 +477,7 @@ impl From<need_suggestion::Model> for SuggestionOut {
 
 /// The needs helpers raised at visits, waiting for the cadre.
 #[utoipa::path(get, path = "/api/v1/suggestions", tag = "pairings",
-    responses((status = 200, body = Vec<SuggestionOut>)))]
+    responses((status = 200, body = Items<SuggestionOut>)))]
 pub async fn suggestions(
     ctx: web::Data<AppContext>,
     caller: Caller,
@@ -486,7 +487,7 @@ pub async fn suggestions(
         .into_iter()
         .map(SuggestionOut::from)
         .collect();
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "items": items })))
+    Ok(HttpResponse::Ok().json(Items { items }))
 }
 
 /// A cadre posts a helper's suggested need.
@@ -519,6 +520,7 @@ pub struct MeetingBody {
     pub region: Option<String>,
     /// The day it was held, `2026-12-01`.
     pub held_on: Option<String>,
+    #[serde(default, deserialize_with = "crate::routes::extract::whole")]
     pub attendance: Option<i64>,
     pub notes: Option<String>,
     #[serde(default)]
@@ -609,7 +611,7 @@ pub struct MeetingQuery {
 
 /// Courtyard meetings in the caller's reach, each with its follow-up.
 #[utoipa::path(get, path = "/api/v1/meetings", tag = "pairings", params(MeetingQuery),
-    responses((status = 200, body = Vec<MeetingOut>)))]
+    responses((status = 200, body = Items<MeetingOut>)))]
 pub async fn meeting_list(
     ctx: web::Data<AppContext>,
     caller: Caller,
@@ -621,7 +623,7 @@ pub async fn meeting_list(
         .into_iter()
         .map(|(m, f)| meeting_out(m, f, Vec::new()))
         .collect();
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "items": items })))
+    Ok(HttpResponse::Ok().json(Items { items }))
 }
 
 /// One meeting with the follow-up of its needs.

@@ -46,6 +46,21 @@ impl Cursor {
     }
 }
 
+/// A `within_km=`: more than 0 and at most 500.
+pub fn check_within(within_km: f64) -> Result<f64, ServiceError> {
+    if within_km.is_finite() && within_km > 0.0 && within_km <= 500.0 {
+        Ok(within_km)
+    } else {
+        Err(ServiceError::field(
+            "within_km",
+            Text::fixed(
+                "within_km 应大于 0 且不超过 500",
+                "within_km is more than 0 and at most 500",
+            ),
+        ))
+    }
+}
+
 /// How a list of needs is ordered.
 #[derive(Debug, Clone, Copy)]
 pub enum Order {
@@ -84,15 +99,7 @@ pub async fn list(
     }
     let rows: Vec<(need::Model, Option<i64>)> = match order {
         Order::Nearest { origin, within_km } => {
-            if !(within_km.is_finite() && within_km > 0.0 && within_km <= 500.0) {
-                return Err(ServiceError::field(
-                    "within_km",
-                    Text::fixed(
-                        "within_km 应大于 0 且不超过 500",
-                        "within_km is more than 0 and at most 500",
-                    ),
-                ));
-            }
+            check_within(within_km)?;
             let after = match after {
                 Some(Cursor::Distance(d, id)) => Some((d, id)),
                 Some(Cursor::Posted(..)) => return Err(other_order()),

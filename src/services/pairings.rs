@@ -38,16 +38,16 @@ fn no_household() -> ServiceError {
     )
 }
 
-/// A household in the cadre's (or coordinator's) reach.
+/// A household in the cadre's (or coordinator's) reach. Named in a path
+/// (`/households/{id}/key`) one that is not is 404; named in a body, 422.
 async fn household_in_reach(
     db: &impl ConnectionTrait,
     caller: &Caller,
     id: Uuid,
-) -> Result<household::Model, ServiceError> {
-    store::households::find(db, id)
+) -> Result<Option<household::Model>, ServiceError> {
+    Ok(store::households::find(db, id)
         .await?
-        .filter(|h| caller.reaches(&h.region))
-        .ok_or_else(no_household)
+        .filter(|h| caller.reaches(&h.region)))
 }
 
 /// Marks a household key (重点户) with a reason from the tag vocabulary,
@@ -60,7 +60,9 @@ pub async fn mark_key(
     reason: &str,
 ) -> Result<key_household::Model, ServiceError> {
     let reason = HouseholdTag::parse(reason).map_err(|m| ServiceError::field("reason", m))?;
-    let h = household_in_reach(&ctx.db, caller, household_id).await?;
+    let h = household_in_reach(&ctx.db, caller, household_id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
     let now = now_ms();
     let txn = store::begin_write(&ctx.db).await?;
     super::households::hold_unerased(&txn, h.id).await?;
@@ -97,7 +99,9 @@ pub async fn unmark_key(
     caller: &Caller,
     household_id: Uuid,
 ) -> Result<(), ServiceError> {
-    let h = household_in_reach(&ctx.db, caller, household_id).await?;
+    let h = household_in_reach(&ctx.db, caller, household_id)
+        .await?
+        .ok_or(ServiceError::NotFound)?;
     let txn = store::begin_write(&ctx.db).await?;
     if active_of_household(&txn, h.id).await?.is_some() {
         return Err(conflict(
@@ -298,7 +302,9 @@ pub async fn create(
     caller: &Caller,
     new: NewPairing,
 ) -> Result<pairing::Model, ServiceError> {
-    let h = household_in_reach(&ctx.db, caller, new.household_id).await?;
+    let h = household_in_reach(&ctx.db, caller, new.household_id)
+        .await?
+        .ok_or_else(no_household)?;
     if key_household::Entity::find_by_id(h.id)
         .one(&ctx.db)
         .await?

@@ -25,6 +25,7 @@ mod docs;
 mod errors;
 mod escalation;
 mod faults;
+mod fuzz;
 mod imports;
 mod language;
 mod location_privacy;

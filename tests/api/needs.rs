@@ -460,3 +460,34 @@ async fn paging_newest_first_returns_every_need_once_while_needs_are_added() {
         assert!(seen.contains(id), "{id} missing");
     }
 }
+
+#[tokio::test]
+async fn a_whole_number_may_be_written_2_0_and_within_km_is_checked_even_without_near() {
+    let app = spawn_app().await;
+    let cadre = cadre(&app).await;
+    let h = household(&app, &cadre, Some(VILLAGE_POINT)).await;
+    let body = json!({"household_id": h["id"], "category": "care", "title": "陪同就医",
+        "description": "", "urgency": 2.0});
+    let response = app.post_json("/api/v1/needs", &body, Some(&cadre)).await;
+    assert_eq!(response.status().as_u16(), 201);
+    let posted: Value = response.json().await.expect("JSON");
+    assert_eq!(posted["urgency"], 2);
+
+    let mut half = body.clone();
+    half["urgency"] = json!(2.5);
+    half["category"] = json!("living");
+    let p = problem(
+        app.post_json("/api/v1/needs", &half, Some(&cadre)).await,
+        422,
+    )
+    .await;
+    assert_eq!(p["errors"][0]["field"], "urgency", "{p}");
+
+    for within in ["501", "0", "-3"] {
+        let response = app
+            .get_with(&format!("/api/v1/needs?within_km={within}"), &cadre)
+            .await;
+        let p = problem(response, 422).await;
+        assert_eq!(p["errors"][0]["field"], "within_km", "{p}");
+    }
+}

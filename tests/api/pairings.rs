@@ -808,3 +808,22 @@ async fn the_standing_help_figures_match_what_was_done() {
         403
     );
 }
+
+#[tokio::test]
+async fn marking_or_unmarking_a_household_that_is_not_there_is_not_found() {
+    let app = spawn_app().await;
+    let cadre = cadre(&app).await;
+    let nowhere = format!("/api/v1/households/{}/key", uuid::Uuid::now_v7());
+    let mark = app
+        .post_json(&nowhere, &json!({"reason": "elderly_alone"}), Some(&cadre))
+        .await;
+    problem(mark, 404).await;
+    let unmark = app
+        .client
+        .delete(app.url(&nowhere))
+        .bearer_auth(&cadre)
+        .send()
+        .await
+        .expect("sent");
+    problem(unmark, 404).await;
+}

@@ -26,6 +26,7 @@ pub struct OfferBody {
     pub radius_km: Option<Box<RawValue>>,
     pub remote: Option<bool>,
     /// 1 to 50 needs at once.
+    #[serde(default, deserialize_with = "crate::routes::extract::whole")]
     pub capacity: Option<i64>,
     #[serde(default, deserialize_with = "present")]
     pub available_until: Option<Option<String>>,

@@ -5,6 +5,25 @@ use utoipa::{Modify, OpenApi};
 
 use crate::routes;
 
+mod answers;
+mod links;
+mod overlay;
+
+/// The served document: the derived one, made precise by `overlay.json`,
+/// with every operation's common answers (see `answers`), unique operation
+/// ids and the links from lists and creations to their items' routes.
+pub fn document() -> serde_json::Value {
+    static DOCUMENT: std::sync::LazyLock<serde_json::Value> = std::sync::LazyLock::new(|| {
+        let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+        overlay::apply(&mut doc);
+        answers::complete(&mut doc);
+        links::unique_ids(&mut doc);
+        links::link(&mut doc);
+        doc
+    });
+    DOCUMENT.clone()
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(
