@@ -3,12 +3,7 @@ use crate::helpers::spawn_app;
 #[tokio::test]
 async fn the_openapi_document_is_3_1_titled_huzhu_and_covers_the_api() {
     let app = spawn_app().await;
-    let doc: serde_json::Value = app
-        .get("/api/v1/openapi.json")
-        .await
-        .json()
-        .await
-        .expect("JSON");
+    let doc = app.openapi().await;
     assert!(doc["openapi"].as_str().expect("version").starts_with("3.1"));
     assert_eq!(doc["info"]["title"], "huzhu");
     assert_eq!(doc["info"]["version"], env!("CARGO_PKG_VERSION"));
@@ -26,12 +21,7 @@ async fn the_openapi_document_is_3_1_titled_huzhu_and_covers_the_api() {
 #[tokio::test]
 async fn every_documented_api_route_is_served() {
     let app = spawn_app().await;
-    let doc: serde_json::Value = app
-        .get("/api/v1/openapi.json")
-        .await
-        .json()
-        .await
-        .expect("JSON");
+    let doc = app.openapi().await;
     for (path, item) in doc["paths"].as_object().expect("paths") {
         for method in item.as_object().expect("operations").keys() {
             let concrete = path.replace("{code}", "430525000000");
@@ -78,12 +68,7 @@ async fn the_docs_page_is_served_from_the_binary_without_outside_assets() {
 #[tokio::test]
 async fn every_operation_has_a_unique_id_and_documents_its_errors_as_problems() {
     let app = spawn_app().await;
-    let doc: serde_json::Value = app
-        .get("/api/v1/openapi.json")
-        .await
-        .json()
-        .await
-        .expect("JSON");
+    let doc = app.openapi().await;
     let mut ids = std::collections::HashSet::new();
     for (path, item) in doc["paths"].as_object().expect("paths") {
         for (method, operation) in item.as_object().expect("operations") {
@@ -116,12 +101,7 @@ async fn every_operation_has_a_unique_id_and_documents_its_errors_as_problems() 
 #[tokio::test]
 async fn lists_and_creations_link_to_their_items_routes() {
     let app = spawn_app().await;
-    let doc: serde_json::Value = app
-        .get("/api/v1/openapi.json")
-        .await
-        .json()
-        .await
-        .expect("JSON");
+    let doc = app.openapi().await;
     let claim = &doc["paths"]["/api/v1/needs/{id}/claim"]["post"];
     let from_list = &doc["paths"]["/api/v1/needs"]["get"]["responses"]["200"]["links"];
     let to_claim = from_list

@@ -36,12 +36,7 @@ async fn every_route_answers_each_role_as_the_policy_says() {
         ),
         (None, None),
     ];
-    let doc: serde_json::Value = app
-        .get("/api/v1/openapi.json")
-        .await
-        .json()
-        .await
-        .expect("JSON");
+    let doc = app.openapi().await;
     let mut checked = 0;
     for (path, item) in doc["paths"].as_object().expect("paths") {
         for method in item.as_object().expect("operations").keys() {

@@ -118,6 +118,15 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut HashMap<String, String>)
 }
 
 impl TestApp {
+    /// The OpenAPI document the server serves.
+    pub async fn openapi(&self) -> serde_json::Value {
+        self.get("/api/v1/openapi.json")
+            .await
+            .json()
+            .await
+            .expect("JSON")
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
     }
