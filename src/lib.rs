@@ -49,6 +49,7 @@ mod layers {
         ("error", 7),
         ("openapi", 7),
         ("telemetry", 7),
+        ("admission", 7),
         ("startup", 8),
         ("cli", 9),
         ("main", 9),
