@@ -79,7 +79,7 @@ async fn ok(response: reqwest::Response, status: u16) -> Value {
 /// Moves everything of `households` (their rows, their needs, their ended
 /// pairings) `days` days into the past.
 async fn age(app: &TestApp, households: &[&String], days: i64) {
-    startup_retention_done(app).await;
+    app.startup_jobs_done().await;
     let past = now_ms() - days * DAY;
     let ids: Vec<Uuid> = households.iter().map(|h| uuid(h)).collect();
     let db = &app.context.db;
@@ -102,33 +102,6 @@ async fn age(app: &TestApp, households: &[&String], days: i64) {
         .exec(db)
         .await
         .expect("pairings aged");
-}
-
-/// Waits until the server's own scheduler has run today's retention job,
-/// when the hour has come for it: that run starts with the server, and
-/// would otherwise erase the households a test ages before the test's own
-/// purge looks at them.
-async fn startup_retention_done(app: &TestApp) {
-    use huzhu::domain::period::{local_date, local_midnight};
-    use huzhu::services::schedules::SEND_HOUR;
-    use huzhu::store::entity::job_run;
-    let (now, tz) = (now_ms(), app.context.settings.timezone);
-    let today = local_date(now, tz);
-    if now < local_midnight(today, tz) + SEND_HOUR * 3_600_000 {
-        return;
-    }
-    let key = ("retention".to_owned(), today.to_string());
-    for _ in 0..3_000 {
-        let done = job_run::Entity::find_by_id(key.clone())
-            .one(&app.context.db)
-            .await
-            .expect("job runs");
-        if done.is_some() {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    panic!("the scheduler did not run today's retention job");
 }
 
 /// Waits until the mail worker wrote every queued email as a file.

@@ -118,6 +118,34 @@ pub async fn spawn_app_with(customize: impl FnOnce(&mut HashMap<String, String>)
 }
 
 impl TestApp {
+    /// Waits until the server's own scheduler has run today's daily jobs,
+    /// when their hour has come: that run starts with the server, at the
+    /// real time, and would otherwise raise or erase what a test posts or
+    /// ages meanwhile. Retention is the last of them (`run_due`).
+    pub async fn startup_jobs_done(&self) {
+        use huzhu::domain::period::{local_date, local_midnight};
+        use huzhu::services::schedules::SEND_HOUR;
+        use huzhu::store::entity::job_run;
+        use sea_orm::EntityTrait;
+        let (now, tz) = (huzhu::store::now_ms(), self.context.settings.timezone);
+        let today = local_date(now, tz);
+        if now < local_midnight(today, tz) + SEND_HOUR * 3_600_000 {
+            return;
+        }
+        let key = ("retention".to_owned(), today.to_string());
+        for _ in 0..3_000 {
+            let done = job_run::Entity::find_by_id(key.clone())
+                .one(&self.context.db)
+                .await
+                .expect("job runs");
+            if done.is_some() {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        panic!("the scheduler did not run today's daily jobs");
+    }
+
     /// The OpenAPI document the server serves.
     pub async fn openapi(&self) -> serde_json::Value {
         self.get("/api/v1/openapi.json")
